@@ -1,0 +1,216 @@
+"""Settings for Deep Learning Lessons, all read from the environment with safe defaults.
+
+With neither DATABASE_URL nor REDIS_URL set, the platform runs on its embedded default:
+SQLite, kombu's filesystem broker and database polling for live updates. Set both to run
+on PostgreSQL and Redis (docker compose and CI do).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import plotly
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("DLP_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value in (None, "") else float(value)
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# The fallback key only ever signs sessions of a local embedded run; production must set one.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dlp-embedded-default-not-for-production")
+ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "dlplatform",
+    "lessons",
+    "training_worker",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dlplatform.urls"
+ASGI_APPLICATION = "dlplatform.asgi.application"
+WSGI_APPLICATION = "dlplatform.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one file: wait for the lock instead of failing.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Plotly.js as the plotly package ships it: served by us, never from a CDN.
+    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
+]
+
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Deep Learning Lessons API",
+    "DESCRIPTION": (
+        "Submit PyTorch training jobs, follow them live over Server-Sent Events and read "
+        "their full metric history. Authenticate with a session or `Authorization: Token <key>` "
+        "(get a key from `POST /api/auth/token/`)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "training_worker.api.schema.add_event_stream_path",
+    ],
+}
+
+# --- Jobs, broker and live events -------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL", "")
+# Redis wakes live viewers when it is there; without it the stream polls the event table.
+LIVE_EVENTS_BACKEND = "redis" if REDIS_URL else "poll"
+LIVE_POLL_INTERVAL_S = env_float("DLP_LIVE_POLL_INTERVAL_S", 0.2)
+# Lets several deployments (or test runs) share one Redis without hearing each other.
+LIVE_CHANNEL_PREFIX = env_str("DLP_LIVE_CHANNEL_PREFIX", "dlp:")
+SSE_KEEPALIVE_S = env_float("DLP_SSE_KEEPALIVE_S", 15.0)
+
+# A job may train at most this long; the engine is stopped cooperatively at the soft limit
+# and Celery kills the task at the hard limit if the engine does not return.
+JOB_TIME_LIMIT_S = env_int("DLP_JOB_TIME_LIMIT_S", 600)
+JOB_HARD_TIME_LIMIT_S = JOB_TIME_LIMIT_S + 60
+# A running job whose worker has not written for this long is declared lost and failed.
+JOB_STALE_AFTER_S = env_int("DLP_JOB_STALE_AFTER_S", 120)
+# The worker flushes buffered events at this cadence (or sooner when the buffer fills).
+EVENT_FLUSH_INTERVAL_S = env_float("DLP_EVENT_FLUSH_INTERVAL_S", 0.15)
+EVENT_FLUSH_MAX_EVENTS = env_int("DLP_EVENT_FLUSH_MAX_EVENTS", 200)
+JOB_QUEUE = env_str("DLP_JOB_QUEUE", "cpu")
+TRAINING_DEVICE = env_str("DLP_TRAINING_DEVICE", "cpu")
+TORCH_NUM_THREADS = env_int("DLP_TORCH_NUM_THREADS", 1)
+
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        # Above the hard time limit, so a long job is not delivered to a second worker.
+        "visibility_timeout": JOB_HARD_TIME_LIMIT_S + 300,
+    }
+    if REDIS_URL
+    else {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+        "processed_folder": str(VAR_DIR / "broker-processed"),
+        "store_processed": False,
+        # The default 1 s poll would make every job wait ~0.5 s before starting.
+        "polling_interval": 0.05,
+    }
+)
+CELERY_TASK_DEFAULT_QUEUE = JOB_QUEUE
+CELERY_TASK_IGNORE_RESULT = True  # job state lives in TrainingJob rows, not a result backend
+# A job is acknowledged only when it finished, and requeued if its worker process dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker holds one job at a time, so a queued job never waits behind a busy worker.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "fail-lost-jobs": {
+        "task": "training_worker.tasks.fail_lost_jobs",
+        "schedule": env_float("DLP_REAPER_INTERVAL_S", 30.0),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,139 @@
+"""The one place lesson text becomes HTML: Markdown + LaTeX math (as MathML) + sanitizing.
+
+Pipeline:
+1. Cut math (`$...$`, `$$...$$`) out of the source and put opaque placeholders in its place,
+   so Markdown never sees it (`a_i * b_j` must not turn into emphasis). Code spans and fenced
+   code blocks are left alone: a `$` inside code is just a dollar. `\\$` is a literal dollar.
+2. Render Markdown (fenced code, tables).
+3. Put each formula back as MathML from latex2mathml; a formula that does not parse is shown
+   as its source in `<code class="math-error">` instead of failing the page.
+4. Sanitize the whole result with nh3 against an allowlist: whatever an author (or an attacker
+   with a staff account) wrote, no script, event handler, style or javascript:/data: URL
+   survives.
+"""
+
+import html
+import re
+
+import markdown as md
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+
+_TOKEN = re.compile(
+    r"(?P<fenced>^[ ]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^[ ]{0,3}(?P=fence)[ \t]*$|\Z))"
+    r"|(?P<code>(?P<ticks>`+)[\s\S]+?(?P=ticks))"
+    r"|(?P<dollar>\\\$)"
+    r"|\$\$(?P<display>[\s\S]+?)\$\$"
+    # Inline math as pandoc reads it: `$` not followed by a space, closed by a `$` not preceded
+    # by a space and not followed by a digit, so "costs $5 or $10" stays plain text.
+    r"|\$(?![\s$])(?P<inline>(?:\\.|[^\\$\n])+?)(?<!\s)\$(?!\d)",
+    re.MULTILINE,
+)
+_PLACEHOLDER = "MATHPH{}XQZ"
+_PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
+
+_TEXT_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u",
+    "s", "del", "ins", "mark", "small", "sub", "sup", "abbr", "blockquote", "q", "cite",
+    "ul", "ol", "li", "dl", "dt", "dd", "code", "pre", "kbd", "samp", "var", "span", "div",
+    "a", "img", "figure", "figcaption", "details", "summary",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
+}  # fmt: skip
+# Everything latex2mathml emits.
+_MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
+    "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr", "mtd", "mover", "munder",
+    "munderover", "menclose", "mpadded", "mphantom", "merror", "semantics",
+}  # fmt: skip
+_MATHML_ATTRS = {
+    "display", "displaystyle", "scriptlevel", "mathvariant", "mathsize", "mathcolor",
+    "mathbackground", "stretchy", "fence", "form", "separator", "lspace", "rspace",
+    "minsize", "maxsize", "movablelimits", "largeop", "symmetric", "accent", "accentunder",
+    "width", "height", "depth", "voffset", "linethickness", "notation", "columnalign",
+    "columnlines", "columnspacing", "columnspan", "rowalign", "rowlines", "rowspacing",
+    "rowspan", "frame", "xmlns",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "th": {"align", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    **{tag: _MATHML_ATTRS for tag in _MATHML_TAGS},
+}
+_CODE_CLASS = re.compile(r"^(?:language-[\w+#.-]+|math-error)$")
+_SAFE_URL = re.compile(r"^(?:https?://|mailto:|/|\.{0,2}/|#|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
+
+_MARKDOWN_OPTIONS = {
+    "extensions": ["fenced_code", "tables", "sane_lists"],
+    "extension_configs": {"tables": {"use_align_attribute": True}},
+    "output_format": "html",
+}
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    if tag == "code" and attr == "class":
+        return value if _CODE_CLASS.match(value) else None
+    if tag == "img" and attr == "src" and value.lower().startswith("mailto:"):
+        return None
+    if attr in {"href", "src"} and not _SAFE_URL.match(value.strip()):
+        return None
+    return value
+
+
+def sanitize_html(raw: str) -> str:
+    """Keep only allowlisted tags, attributes and URL schemes (http, https, mailto, relative)."""
+    return nh3.clean(
+        raw,
+        tags=_TEXT_TAGS | _MATHML_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_filter_attribute,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _formula_html(latex: str, *, display: bool) -> str:
+    try:
+        return latex_to_mathml(latex.strip(), display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 — any parser failure: show the source, never a 500
+        return f'<code class="math-error">{html.escape(latex)}</code>'
+
+
+def _protect_math(text: str) -> tuple[str, list[str]]:
+    formulas: list[str] = []
+
+    def replace(m: re.Match) -> str:
+        if m.group("fenced") or m.group("code"):
+            return m.group(0)
+        if m.group("dollar"):
+            return "&#36;"
+        display = m.group("display") is not None
+        formulas.append(_formula_html(m.group("display" if display else "inline"), display=display))
+        return _PLACEHOLDER.format(len(formulas) - 1)
+
+    return _TOKEN.sub(replace, text), formulas
+
+
+def render_markdown(text: str) -> str:
+    """Markdown with `$...$`/`$$...$$` math → sanitized HTML, safe to mark_safe in a template."""
+    if not text:
+        return ""
+    source, formulas = _protect_math(text)
+    # A fresh instance per call: md.Markdown keeps state and is not thread-safe.
+    body = md.Markdown(**_MARKDOWN_OPTIONS).convert(source)
+    body = _PLACEHOLDER_RE.sub(
+        lambda m: formulas[int(m.group(1))] if int(m.group(1)) < len(formulas) else "", body
+    )
+    return sanitize_html(body)
+
+
+def render_markdown_inline(text: str) -> str:
+    """Like render_markdown for a one-line snippet (a quiz choice): without the <p> wrapper."""
+    out = render_markdown(text)
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        out = out[3:-4]
+    return out

@@ -1,0 +1,152 @@
+"""Reads of the lessons app, and the one place that decides who may see what.
+
+Learners see published lessons of published courses; staff see everything (that is the
+instructor's preview of a draft).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from lessons.models import (
+    Attempt,
+    Course,
+    Lab,
+    Lesson,
+    LessonProgress,
+    LessonStatus,
+    Module,
+    Question,
+    Quiz,
+)
+
+
+def _is_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def courses_visible_to(*, user) -> QuerySet[Course]:
+    courses = Course.objects.all()
+    return courses if _is_staff(user) else courses.filter(is_published=True)
+
+
+def lessons_visible_to(*, user) -> QuerySet[Lesson]:
+    lessons = Lesson.objects.select_related("module__course")
+    if _is_staff(user):
+        return lessons
+    return lessons.filter(status=LessonStatus.PUBLISHED, module__course__is_published=True)
+
+
+def lesson_is_preview(lesson: Lesson) -> bool:
+    """True when only staff can see this lesson (a draft, or in an unpublished course)."""
+    return not (lesson.is_published and lesson.module.course.is_published)
+
+
+def courses_with_outline(*, user, course_slug: str | None = None) -> QuerySet[Course]:
+    """Courses with `modules` and each module's visible `lessons` prefetched (3 queries)."""
+    lessons = lessons_visible_to(user=user).order_by("order", "id")
+    modules = Module.objects.order_by("order", "id").prefetch_related(
+        Prefetch("lessons", queryset=lessons)
+    )
+    courses = courses_visible_to(user=user).prefetch_related(Prefetch("modules", queryset=modules))
+    if course_slug is not None:
+        courses = courses.filter(slug=course_slug)
+    return courses
+
+
+def lesson_for_page(*, user, course_slug: str, lesson_slug: str) -> Lesson | None:
+    """A lesson with its labs and quiz (questions, choices) loaded, or None if not visible."""
+    quiz_questions = Question.objects.order_by("order", "id").prefetch_related("choices")
+    return (
+        lessons_visible_to(user=user)
+        .filter(module__course__slug=course_slug, slug=lesson_slug)
+        .prefetch_related(
+            Prefetch("labs", queryset=Lab.objects.order_by("order", "id")),
+            Prefetch(
+                "quiz",
+                queryset=Quiz.objects.prefetch_related(
+                    Prefetch("questions", queryset=quiz_questions)
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def lesson_quiz(lesson: Lesson) -> Quiz | None:
+    try:
+        return lesson.quiz
+    except Quiz.DoesNotExist:
+        return None
+
+
+def lesson_neighbours(*, user, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next visible lessons of the same course, in outline order."""
+    ordered = list(
+        lessons_visible_to(user=user)
+        .filter(module__course_id=lesson.module.course_id)
+        .order_by("module__order", "module__id", "order", "id")
+        .only("id", "slug", "title", "module__course__slug")
+    )
+    ids = [item.id for item in ordered]
+    if lesson.id not in ids:
+        return None, None
+    i = ids.index(lesson.id)
+    return (ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None)
+
+
+def progress_by_lesson(*, user) -> dict[int, LessonProgress]:
+    if not (user and user.is_authenticated):
+        return {}
+    return {p.lesson_id: p for p in LessonProgress.objects.filter(user=user)}
+
+
+def attempt_for_user(*, user, quiz: Quiz, attempt_id) -> Attempt | None:
+    """One of the learner's own attempts at this quiz (for showing its results)."""
+    try:
+        attempt_id = int(attempt_id)
+    except (TypeError, ValueError):
+        return None
+    return Attempt.objects.filter(id=attempt_id, user=user, quiz=quiz).first()
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    lessons: list[Lesson]
+    completed: int
+    next_lesson: Lesson | None
+    # (lesson, progress or None) in outline order.
+    rows: list[tuple[Lesson, LessonProgress | None]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+def dashboard_for(*, user) -> dict:
+    """Per-course progress, the next lesson to study and recent quiz attempts of a learner."""
+    progress = progress_by_lesson(user=user)
+    courses: list[CourseProgress] = []
+    for course in courses_with_outline(user=user):
+        lessons = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
+        rows = [(lesson, progress.get(lesson.id)) for lesson in lessons]
+        done = [lesson for lesson, p in rows if p and p.is_completed]
+        next_lesson = next((lesson for lesson, p in rows if not (p and p.is_completed)), None)
+        courses.append(CourseProgress(course, lessons, len(done), next_lesson, rows))
+    recent_attempts = list(
+        Attempt.objects.filter(user=user)
+        .select_related("quiz__lesson__module__course")
+        .order_by("-created_at", "-id")[:10]
+    )
+    started = [c for c in courses if c.completed and c.next_lesson]
+    continue_course = started[0] if started else next((c for c in courses if c.next_lesson), None)
+    return {
+        "courses": courses,
+        "recent_attempts": recent_attempts,
+        "continue_lesson": continue_course.next_lesson if continue_course else None,
+    }

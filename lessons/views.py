@@ -1,0 +1,147 @@
+"""Pages: the course list, a course outline, a lesson (with labs and quiz), the dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lessons import selectors, services
+from lessons.models import QuestionKind
+
+
+def _attach_progress(request, courses) -> None:
+    """Set `lesson.user_progress` (LessonProgress or None) on every outlined lesson."""
+    progress = selectors.progress_by_lesson(user=request.user)
+    for course in courses:
+        for module in course.modules.all():
+            for lesson in module.lessons.all():
+                lesson.user_progress = progress.get(lesson.id)
+
+
+def home(request):
+    courses = list(selectors.courses_with_outline(user=request.user))
+    _attach_progress(request, courses)
+    return render(request, "lessons/home.html", {"courses": courses})
+
+
+def course_detail(request, course_slug: str):
+    course = selectors.courses_with_outline(user=request.user, course_slug=course_slug).first()
+    if course is None:
+        raise Http404("No such course.")
+    _attach_progress(request, [course])
+    return render(
+        request, "lessons/course_detail.html", {"course": course, "is_preview": not course.is_published}
+    )
+
+
+def _lesson_or_404(request, course_slug: str, lesson_slug: str):
+    lesson = selectors.lesson_for_page(
+        user=request.user, course_slug=course_slug, lesson_slug=lesson_slug
+    )
+    if lesson is None:
+        raise Http404("No such lesson.")
+    return lesson
+
+
+def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]:
+    """One dict per question: what the form shows (choices, the learner's input, errors, result)."""
+    rows = []
+    for question in quiz.questions.all():
+        key = str(question.id)
+        given = (submitted or {}).get(key)
+        result = attempt.results.get(key) if attempt else None
+        if result is not None:
+            given = result["given"]
+        if question.kind == QuestionKind.NUMERIC:
+            selected, value = set(), "" if given is None else str(given)
+        else:
+            items = given if isinstance(given, list) else [given]
+            selected, value = {str(i) for i in items if i not in (None, "")}, ""
+        rows.append(
+            {
+                "question": question,
+                "key": key,
+                "selected": selected,
+                "value": value,
+                "errors": (errors or {}).get(key, []),
+                "result": result,
+                "choices": [(c, str(c.id) in selected) for c in question.choices.all()],
+            }
+        )
+    return rows
+
+
+def _render_lesson(request, lesson, *, submitted=None, errors=None, status=200):
+    quiz = selectors.lesson_quiz(lesson)
+    attempt = None
+    if quiz is not None and request.user.is_authenticated and "attempt" in request.GET:
+        attempt = selectors.attempt_for_user(
+            user=request.user, quiz=quiz, attempt_id=request.GET["attempt"]
+        )
+    previous, following = selectors.lesson_neighbours(user=request.user, lesson=lesson)
+    progress = selectors.progress_by_lesson(user=request.user).get(lesson.id)
+    labs = list(lesson.labs.all())
+    context = {
+        "lesson": lesson,
+        "course": lesson.module.course,
+        "is_preview": selectors.lesson_is_preview(lesson),
+        "labs": labs,
+        "quiz": quiz,
+        "quiz_rows": _quiz_rows(quiz, submitted=submitted, errors=errors, attempt=attempt)
+        if quiz
+        else [],
+        "quiz_errors": (errors or {}).get("__all__", []),
+        "attempt": attempt,
+        "passed": attempt is not None and attempt.percent >= quiz.pass_mark,
+        "progress": progress,
+        "previous": previous,
+        "next": following,
+    }
+    return render(request, "lessons/lesson_detail.html", context, status=status)
+
+
+def lesson_detail(request, course_slug: str, lesson_slug: str):
+    lesson = _lesson_or_404(request, course_slug, lesson_slug)
+    return _render_lesson(request, lesson)
+
+
+@require_POST
+def lesson_quiz_submit(request, course_slug: str, lesson_slug: str):
+    lesson = _lesson_or_404(request, course_slug, lesson_slug)
+    lesson_url = reverse("lesson-detail", args=[course_slug, lesson_slug])
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson_url)
+    quiz = selectors.lesson_quiz(lesson)
+    if quiz is None:
+        raise Http404("This lesson has no quiz.")
+    submitted = {}
+    for question in quiz.questions.all():
+        name = f"q{question.id}"
+        if question.kind == QuestionKind.MULTIPLE:
+            submitted[str(question.id)] = request.POST.getlist(name)
+        else:
+            submitted[str(question.id)] = request.POST.get(name)
+    try:
+        attempt = services.attempt_submit(user=request.user, quiz=quiz, answers=submitted)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return _render_lesson(request, lesson, submitted=submitted, errors=errors, status=400)
+    return redirect(f"{lesson_url}?attempt={attempt.id}#quiz")
+
+
+@require_POST
+def lesson_complete(request, course_slug: str, lesson_slug: str):
+    lesson = _lesson_or_404(request, course_slug, lesson_slug)
+    lesson_url = reverse("lesson-detail", args=[course_slug, lesson_slug])
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson_url)
+    services.lesson_mark_complete(user=request.user, lesson=lesson)
+    return redirect(f"{lesson_url}#complete")
+
+
+@login_required
+def dashboard(request):
+    return render(request, "lessons/dashboard.html", selectors.dashboard_for(user=request.user))

@@ -1,0 +1,74 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from lessons.models import Lab
+from training_worker.engine import ConfigError, parse_config
+from training_worker.models import JobStatus, TrainingJob
+
+
+class JobSubmitSerializer(serializers.Serializer):
+    config = serializers.JSONField(
+        help_text="The training config; see the TrainConfig schema for every field and bound."
+    )
+    lab = serializers.PrimaryKeyRelatedField(
+        queryset=Lab.objects.filter(lesson__status="published"),
+        required=False,
+        allow_null=True,
+        help_text="Submit as a run of this lab: only the lab's tunable fields may differ "
+        "from its preset, within the lab's bounds.",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+    def validate_config(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        try:
+            parse_config(value)
+        except ConfigError as exc:
+            raise serializers.ValidationError(exc.errors) from exc
+        return value
+
+
+class JobSerializer(serializers.ModelSerializer):
+    urls = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=JobStatus.choices, read_only=True)
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id", "status", "config", "lab", "cancel_requested", "error", "result",
+            "last_seq", "created_at", "started_at", "finished_at", "urls",
+        ]
+        read_only_fields = fields
+
+    def get_urls(self, job) -> dict[str, str]:
+        request = self.context.get("request")
+        names = {
+            "self": "api-job-detail",
+            "events": "api-job-events",
+            "metrics": "api-job-metrics",
+            "cancel": "api-job-cancel",
+            "page": "run-detail",
+        }
+        urls = {key: reverse(name, args=[job.pk]) for key, name in names.items()}
+        if request is not None:
+            urls = {key: request.build_absolute_uri(url) for key, url in urls.items()}
+        return urls
+
+
+class JobEventSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    type = serializers.CharField()
+    payload = serializers.JSONField()
+
+
+class JobHistorySerializer(serializers.Serializer):
+    job = serializers.IntegerField()
+    status = serializers.CharField()
+    events = JobEventSerializer(many=True)

@@ -1,0 +1,92 @@
+"""GET /api/jobs/<id>/events/: a job's events as Server-Sent Events.
+
+Subscribe first, then replay stored events after Last-Event-ID, then forward live ones,
+skipping any seq already sent: so no event is missed between replay and live, and none is
+sent twice. The stream ends after the job's final status event.
+"""
+
+import json
+import time
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import JsonResponse, StreamingHttpResponse
+from rest_framework.authtoken.models import Token
+
+from training_worker import live, selectors
+from training_worker.models import TERMINAL_STATUSES
+from training_worker.services import STATUS_EVENT
+
+REPLAY_PAGE = 500
+
+
+async def job_event_stream(request, job_id: int):
+    user = await _authenticated_user(request)
+    if user is None:
+        return JsonResponse(
+            {"detail": "Authentication credentials were not provided."}, status=401
+        )
+    job = await sync_to_async(selectors.job_for_user)(user=user, job_id=job_id)
+    if job is None:
+        return JsonResponse({"detail": "No such job."}, status=404)
+    last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "0")
+    if not last_event_id.isdigit():
+        return JsonResponse(
+            {"Last-Event-ID": ["Must be a non-negative integer (an event's id)."]}, status=400
+        )
+    response = StreamingHttpResponse(
+        _event_stream(job.pk, after_seq=int(last_event_id)), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # a proxy must not hold events back
+    return response
+
+
+async def _authenticated_user(request):
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Token "):
+        token = await Token.objects.select_related("user").filter(key=header[6:].strip()).afirst()
+        return token.user if token and token.user.is_active else None
+    user = await request.auser()
+    return user if user.is_authenticated else None
+
+
+def _format(message: dict) -> str:
+    return (
+        f"id: {message['seq']}\nevent: {message['type']}\n"
+        f"data: {json.dumps(message['payload'], separators=(',', ':'))}\n\n"
+    )
+
+
+def _is_final(message: dict) -> bool:
+    return message["type"] == STATUS_EVENT and message["payload"].get("status") in TERMINAL_STATUSES
+
+
+_events_after = sync_to_async(selectors.job_events_after)
+
+
+async def _event_stream(job_id: int, *, after_seq: int) -> AsyncIterator[str]:
+    async with live.subscription(job_id) as subscription:
+        yield "retry: 1000\n\n"
+        batch = await _events_after(job_id=job_id, after_seq=after_seq, limit=REPLAY_PAGE)
+        idle_since = time.monotonic()
+        while True:
+            for message in batch:
+                if message["seq"] <= after_seq:
+                    continue
+                yield _format(message)
+                after_seq = message["seq"]
+                idle_since = time.monotonic()
+                if _is_final(message):
+                    return
+            if len(batch) == REPLAY_PAGE:
+                batch = await _events_after(job_id=job_id, after_seq=after_seq, limit=REPLAY_PAGE)
+                continue
+            if time.monotonic() - idle_since >= settings.SSE_KEEPALIVE_S:
+                yield ": keepalive\n\n"
+                idle_since = time.monotonic()
+            batch = await subscription.wait(live.live_poll_interval()) or []
+            if not batch or batch[0]["seq"] > after_seq + 1:
+                # No wake-up (polling, or Redis lost one) or a gap: the table has the truth.
+                batch = await _events_after(job_id=job_id, after_seq=after_seq, limit=REPLAY_PAGE)

@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from training_worker.api import views
+from training_worker.api.stream import job_event_stream
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("jobs/", views.JobListCreate.as_view(), name="api-jobs"),
+    path("jobs/<int:job_id>/", views.JobDetail.as_view(), name="api-job-detail"),
+    path("jobs/<int:job_id>/cancel/", views.JobCancel.as_view(), name="api-job-cancel"),
+    path("jobs/<int:job_id>/metrics/", views.JobMetrics.as_view(), name="api-job-metrics"),
+    path("jobs/<int:job_id>/events/", job_event_stream, name="api-job-events"),
+]

@@ -1,0 +1,92 @@
+"""Live wake-ups for event-stream viewers.
+
+The database holds every event; this module only tells viewers that new ones exist, so
+a lost message costs a short delay, never an event. With Redis, the worker publishes each
+stored batch on `job:<id>`; without it (the embedded default), viewers poll the event table.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis
+import redis.asyncio as aioredis
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+_sync_client: redis.Redis | None = None
+
+
+def channel_for(job_id: int) -> str:
+    return f"{settings.LIVE_CHANNEL_PREFIX}job:{job_id}"
+
+
+def _redis() -> redis.Redis:
+    global _sync_client
+    if _sync_client is None:
+        _sync_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+    return _sync_client
+
+
+def publish(job_id: int, messages: list[dict]) -> None:
+    """Wake live viewers of a job with a batch of just-stored events (one message per batch)."""
+    if settings.LIVE_EVENTS_BACKEND != "redis" or not messages:
+        return
+    try:
+        _redis().publish(channel_for(job_id), json.dumps(messages))
+    except redis.RedisError:
+        # The events are stored; viewers catch up from the database on their next wake-up.
+        log.warning("could not publish events of job %s to Redis", job_id, exc_info=True)
+
+
+class _RedisSubscription:
+    def __init__(self, pubsub) -> None:
+        self._pubsub = pubsub
+
+    async def wait(self, timeout: float) -> list[dict] | None:
+        """The next published batch, or None when nothing arrived within `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            message = await self._pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=remaining
+            )
+            if message is not None and message["type"] == "message":
+                return json.loads(message["data"])
+        return None
+
+
+class _PollingSubscription:
+    """Without Redis, the caller re-reads the event table after each short sleep."""
+
+    async def wait(self, timeout: float) -> list[dict] | None:
+        await asyncio.sleep(min(timeout, settings.LIVE_POLL_INTERVAL_S))
+        return None
+
+
+@asynccontextmanager
+async def subscription(job_id: int) -> AsyncIterator[_RedisSubscription | _PollingSubscription]:
+    if settings.LIVE_EVENTS_BACKEND != "redis":
+        yield _PollingSubscription()
+        return
+    client = aioredis.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub()
+    try:
+        await pubsub.subscribe(channel_for(job_id))
+        yield _RedisSubscription(pubsub)
+    finally:
+        # Runs on normal end and on client disconnect (CancelledError): free the connection.
+        try:
+            await pubsub.aclose()
+        finally:
+            await client.aclose()
+
+
+def live_poll_interval() -> float:
+    """How long a viewer waits before re-reading the table when no wake-up came."""
+    if settings.LIVE_EVENTS_BACKEND == "redis":
+        return settings.SSE_KEEPALIVE_S
+    return settings.LIVE_POLL_INTERVAL_S

@@ -1,0 +1,87 @@
+"""Training jobs and the events they emit.
+
+A job's history is its JobEvent rows, ordered by a per-job sequence number: the database is
+the source of truth, Redis only wakes live viewers.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+# The only moves a job can make; services.py enforces them with conditional updates.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED, JobStatus.FAILED}),
+    JobStatus.RUNNING: frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}),
+}
+
+
+class TrainingJob(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_jobs"
+    )
+    lab = models.ForeignKey(
+        "lessons.Lab", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    config = models.JSONField(help_text="The normalized, validated training config.")
+    status = models.CharField(
+        max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True, help_text="Summary of the final metrics.")
+    last_seq = models.PositiveIntegerField(
+        default=0, help_text="Sequence number of the newest stored event."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time the worker wrote for this job."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in JobStatus]),
+                name="training_job_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class JobEvent(models.Model):
+    job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=32)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="job_event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.seq} {self.type}"
+
+    def as_message(self) -> dict:
+        return {"seq": self.seq, "type": self.type, "payload": self.payload}

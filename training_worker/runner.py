@@ -1,0 +1,85 @@
+"""Runs one training job inside a worker: the engine trains, this module listens.
+
+The engine calls `on_event` for everything it measures; events are buffered and stored in
+batches (one transaction per ~150 ms or 200 events), each batch wakes live viewers once,
+and the same round trip tells the worker whether the learner asked to cancel.
+"""
+
+import logging
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from training_worker import services
+from training_worker.engine import Event, TrainingDiverged, parse_config, train
+from training_worker.models import JobStatus
+
+log = logging.getLogger(__name__)
+
+STOP = "stop"
+
+
+class EventRecorder:
+    """Buffers engine events and stores them in batches; remembers a cancel request."""
+
+    def __init__(self, job_id: int, *, time_limit_s: float) -> None:
+        self.job_id = job_id
+        self.cancel_requested = False
+        self.timed_out = False
+        self._buffer: list[tuple[str, dict]] = []
+        self._last_flush = time.monotonic()
+        self._deadline = self._last_flush + time_limit_s
+
+    def on_event(self, event: Event) -> str | None:
+        self._buffer.append((event.type, event.payload))
+        now = time.monotonic()
+        if (
+            len(self._buffer) >= settings.EVENT_FLUSH_MAX_EVENTS
+            or now - self._last_flush >= settings.EVENT_FLUSH_INTERVAL_S
+        ):
+            self.flush()
+        if now >= self._deadline:
+            self.timed_out = True
+        return STOP if (self.cancel_requested or self.timed_out) else None
+
+    def flush(self) -> None:
+        if self._buffer:
+            batch, self._buffer = self._buffer, []
+            if services.record_events(job_id=self.job_id, events=batch):
+                self.cancel_requested = True
+        self._last_flush = time.monotonic()
+
+
+def job_run(*, job_id: int) -> None:
+    """Train a queued job to its end. Safe to call twice: only a queued job is started."""
+    job = services.job_start(job_id=job_id)
+    if job is None:
+        log.info("job %s is not queued; nothing to run", job_id)
+        return
+    recorder = EventRecorder(job_id, time_limit_s=settings.JOB_TIME_LIMIT_S)
+    try:
+        result = train(parse_config(job.config), recorder.on_event, device=settings.TRAINING_DEVICE)
+    except TrainingDiverged as exc:
+        _end(recorder, JobStatus.FAILED, error=str(exc))
+    except SoftTimeLimitExceeded:
+        _end(recorder, JobStatus.FAILED, error=_time_limit_message())
+    except Exception as exc:
+        log.exception("job %s crashed", job_id)
+        _end(recorder, JobStatus.FAILED, error=f"Training crashed: {type(exc).__name__}: {exc}")
+    else:
+        if recorder.timed_out:
+            _end(recorder, JobStatus.FAILED, error=_time_limit_message(), result=result.summary)
+        elif result.stopped:
+            _end(recorder, JobStatus.CANCELLED, result=result.summary)
+        else:
+            _end(recorder, JobStatus.SUCCEEDED, result=result.summary)
+
+
+def _end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:
+    recorder.flush()
+    services.job_finish(job_id=recorder.job_id, status=status, error=error, result=result)
+
+
+def _time_limit_message() -> str:
+    return f"The job reached the time limit of {settings.JOB_TIME_LIMIT_S} s and was stopped."

@@ -1,0 +1,26 @@
+"""Reads of training jobs, and the one place that decides who may see which job."""
+
+from django.db.models import QuerySet
+
+from training_worker.models import JobEvent, TrainingJob
+
+
+def jobs_visible_to(*, user) -> QuerySet[TrainingJob]:
+    if not user.is_authenticated:
+        return TrainingJob.objects.none()
+    return TrainingJob.objects.filter(owner=user)
+
+
+def job_for_user(*, user, job_id: int) -> TrainingJob | None:
+    """The job if this user may see it; None otherwise, so callers answer 404 either way."""
+    return jobs_visible_to(user=user).filter(pk=job_id).first()
+
+
+def job_events_after(*, job_id: int, after_seq: int, limit: int | None = None) -> list[dict]:
+    events = JobEvent.objects.filter(job_id=job_id, seq__gt=after_seq).order_by("seq")
+    if limit is not None:
+        events = events[:limit]
+    return [
+        {"seq": seq, "type": type_, "payload": payload}
+        for seq, type_, payload in events.values_list("seq", "type", "payload")
+    ]

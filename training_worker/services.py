@@ -1,0 +1,149 @@
+"""State changes of training jobs: submit, start, record events, finish, cancel, reap.
+
+Every status change is a conditional UPDATE (so two processes can never both win a move
+that ALLOWED_TRANSITIONS forbids) stored in the same transaction as its `status` event.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from training_worker import live
+from training_worker.engine import ConfigError, parse_config
+from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
+
+log = logging.getLogger(__name__)
+
+STATUS_EVENT = "status"
+
+
+class JobConflict(Exception):
+    """The job's current state does not allow the requested change."""
+
+
+def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
+    """Validate a config (and a lab's bounds), store the job as queued and enqueue it.
+
+    Raises ConfigError with every offending field when the config is not acceptable.
+    """
+    normalized = parse_config(config).to_dict()
+    if lab is not None:
+        from lessons.labs import check_lab_config
+
+        errors = check_lab_config(lab, normalized)
+        if errors:
+            raise ConfigError(errors)
+    with transaction.atomic():
+        job = TrainingJob.objects.create(owner=user, lab=lab, config=normalized)
+        _append_events(job.pk, [(STATUS_EVENT, {"status": JobStatus.QUEUED})])
+    _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(job: TrainingJob) -> None:
+    from training_worker.tasks import run_training_job
+
+    try:
+        run_training_job.apply_async(args=[job.pk], queue=settings.JOB_QUEUE)
+    except BrokerError as exc:
+        log.error("could not queue job %s: %s", job.pk, exc)
+        _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
+
+
+def job_start(*, job_id: int) -> TrainingJob | None:
+    """Move a queued job to running; None when it is not queued (already taken, or cancelled)."""
+    now = timezone.now()
+    with transaction.atomic():
+        moved = _transition(job_id, JobStatus.RUNNING, started_at=now, heartbeat_at=now)
+        if not moved:
+            return None
+        _append_events(job_id, [(STATUS_EVENT, {"status": JobStatus.RUNNING})])
+    return TrainingJob.objects.get(pk=job_id)
+
+
+def record_events(*, job_id: int, events: list[tuple[str, dict]]) -> bool:
+    """Store a batch of engine events in one transaction; returns whether cancel was requested."""
+    with transaction.atomic():
+        _append_events(job_id, events)
+        return TrainingJob.objects.filter(pk=job_id, cancel_requested=True).exists()
+
+
+def job_finish(*, job_id: int, status: str, error: str = "", result: dict | None = None) -> bool:
+    """Move a running job to a final status; False when it was no longer running."""
+    return _finish(job_id, status, error=error, result=result)
+
+
+def job_cancel(*, job: TrainingJob) -> TrainingJob:
+    """Cancel now if queued; ask the worker to stop if running (it does so within a second)."""
+    if job.status == JobStatus.QUEUED and _finish(job.pk, JobStatus.CANCELLED):
+        return TrainingJob.objects.get(pk=job.pk)
+    updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        cancel_requested=True
+    )
+    job.refresh_from_db()
+    if not updated and job.is_terminal:
+        raise JobConflict(f"The job has already {job.status}.")
+    return job
+
+
+def fail_lost_jobs() -> int:
+    """Fail running jobs whose worker stopped writing, so none stays `running` forever."""
+    stale_before = timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER_S)
+    lost_ids = TrainingJob.objects.filter(
+        status=JobStatus.RUNNING, heartbeat_at__lt=stale_before
+    ).values_list("pk", flat=True)
+    failed = 0
+    for job_id in list(lost_ids):
+        failed += _finish(
+            job_id,
+            JobStatus.FAILED,
+            error="The worker running this job stopped responding; the run was abandoned.",
+        )
+    return failed
+
+
+def _finish(job_id: int, status: str, *, error: str = "", result: dict | None = None) -> bool:
+    with transaction.atomic():
+        moved = _transition(
+            job_id, status, error=error, result=result or {}, finished_at=timezone.now()
+        )
+        if moved:
+            payload = {"status": status, "error": error, "result": result or {}}
+            _append_events(job_id, [(STATUS_EVENT, payload)])
+    return moved
+
+
+def _transition(job_id: int, to_status: str, **fields) -> bool:
+    allowed_from = [s for s, targets in ALLOWED_TRANSITIONS.items() if to_status in targets]
+    return bool(
+        TrainingJob.objects.filter(pk=job_id, status__in=allowed_from).update(
+            status=to_status, **fields
+        )
+    )
+
+
+def _append_events(job_id: int, events: list[tuple[str, dict]]) -> list[dict]:
+    """Give events the job's next sequence numbers and store them; publish after commit.
+
+    Must run inside a transaction: the row lock on the job serializes writers, so sequence
+    numbers are gap-free and unique even when the web and a worker write at once.
+    """
+    if not events:
+        return []
+    job = TrainingJob.objects.select_for_update().only("last_seq").get(pk=job_id)
+    rows = [
+        JobEvent(job_id=job_id, seq=job.last_seq + i, type=event_type, payload=payload)
+        for i, (event_type, payload) in enumerate(events, start=1)
+    ]
+    JobEvent.objects.bulk_create(rows)
+    TrainingJob.objects.filter(pk=job_id).update(
+        last_seq=job.last_seq + len(rows), heartbeat_at=timezone.now()
+    )
+    messages = [row.as_message() for row in rows]
+    transaction.on_commit(lambda: live.publish(job_id, messages))
+    return messages
