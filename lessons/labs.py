@@ -157,7 +157,7 @@ def validate_tunable(tunable: Any, preset: dict) -> dict[str, str]:
     from training_worker.engine import ConfigError, parse_config
 
     if not isinstance(tunable, dict):
-        return {"tunable": 'must be an object mapping config paths to bounds, e.g. {"optim.lr": {}}'}
+        return {"tunable": 'must map config paths to bounds, e.g. {"optim.lr": {"max": 1}}'}
     leaves = _leaves(preset)
     errors: dict[str, str] = {}
     for path, spec in tunable.items():

@@ -127,6 +127,10 @@ class Lab(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.instructions_html = render_markdown(self.instructions)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         from lessons.labs import normalize_preset, validate_tunable
 
@@ -140,10 +144,6 @@ class Lab(models.Model):
         errors = validate_tunable(self.tunable, preset)
         if errors:
             raise ValidationError({"tunable": [f"{p}: {r}" for p, r in errors.items()]})
-
-    def save(self, *args, **kwargs):
-        self.instructions_html = render_markdown(self.instructions)
-        super().save(*args, **kwargs)
 
 
 class Quiz(models.Model):
@@ -201,15 +201,15 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"Q{self.order}: {self.prompt[:60]}"
 
-    def clean(self) -> None:
-        super().clean()
-        if self.kind == QuestionKind.NUMERIC and self.answer is None:
-            raise ValidationError({"answer": "A numeric question needs an answer."})
-
     def save(self, *args, **kwargs):
         self.prompt_html = render_markdown(self.prompt)
         self.explanation_html = render_markdown(self.explanation)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == QuestionKind.NUMERIC and self.answer is None:
+            raise ValidationError({"answer": "A numeric question needs an answer."})
 
 
 class Choice(models.Model):

@@ -32,9 +32,8 @@ def course_detail(request, course_slug: str):
     if course is None:
         raise Http404("No such course.")
     _attach_progress(request, [course])
-    return render(
-        request, "lessons/course_detail.html", {"course": course, "is_preview": not course.is_published}
-    )
+    context = {"course": course, "is_preview": not course.is_published}
+    return render(request, "lessons/course_detail.html", context)
 
 
 def _lesson_or_404(request, course_slug: str, lesson_slug: str):

@@ -1,10 +1,19 @@
-"""Test-wide setup: the suite runs on PostgreSQL and Redis, as production does.
-
-Override with DATABASE_URL / REDIS_URL; the defaults are the machine's local services.
-pytest-django creates (and drops) its own `test_…` database next to the named one.
-"""
-
 import os
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dlplatform")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+import pytest
+
+from tests.environment import RUN_ID
+
+pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.live_platform"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_queue():
+    """Remove this run's Celery queue and bindings from Redis."""
+    yield
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    keys = list(client.scan_iter(match=f"*test-{RUN_ID}*"))
+    if keys:
+        client.delete(*keys)

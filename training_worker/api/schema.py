@@ -7,7 +7,8 @@ Server-Sent Events of one job. Each event has `id:` (the job's event sequence nu
 `event:` (`status`, `info`, `metric` or `confusion_matrix`) and JSON `data:`.
 Reconnect with the `Last-Event-ID` header (or `?last_event_id=`) to get exactly the events
 after that id. The stream replays stored events first, then follows the job live, and ends
-after the final `status` event (`succeeded`, `failed` or `cancelled`).
+after the final `status` event (`succeeded`, `failed` or `cancelled`); reconnecting after
+that event gets 204 No Content, which tells an EventSource to stop reconnecting.
 """
 
 
@@ -33,6 +34,7 @@ def add_event_stream_path(result, generator, request, public):
                     "description": "An event stream.",
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
+                "204": {"description": "The job has ended and the client has its final event."},
                 "400": {"description": "Last-Event-ID is not an integer."},
                 "401": {"description": "Not authenticated."},
                 "404": {"description": "No such job (or not yours)."},

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.authtoken.models import Token
 
 from training_worker import live, selectors
@@ -35,8 +35,12 @@ async def job_event_stream(request, job_id: int):
         return JsonResponse(
             {"Last-Event-ID": ["Must be a non-negative integer (an event's id)."]}, status=400
         )
+    after_seq = int(last_event_id)
+    if job.is_terminal and after_seq >= job.last_seq:
+        # The client has seen the final event; 204 tells an EventSource not to reconnect.
+        return HttpResponse(status=204)
     response = StreamingHttpResponse(
-        _event_stream(job.pk, after_seq=int(last_event_id)), content_type="text/event-stream"
+        _event_stream(job.pk, after_seq=after_seq), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # a proxy must not hold events back

@@ -1,0 +1,231 @@
+"""Write validated content files (see lessons.content) into the database, idempotently.
+
+For each course and lesson the loader remembers two hashes: `source_hash`, of the file data
+it loaded, and `content_hash`, of the rows as it wrote them. On the next run:
+
+- file unchanged and rows as the loader left them → unchanged, nothing written;
+- rows differ from `content_hash` (an instructor edited them in the admin, or they were
+  created there) → skipped with a warning, unless `force`;
+- otherwise → updated in place (labs, questions and choices keep their ids where they can,
+  so training runs and past attempts keep pointing at them).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from lessons.content import CourseSpec, LessonSpec, read_content
+from lessons.models import Choice, Course, Lab, Lesson, Module, Question, Quiz
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
+        )
+
+
+def _hash(data) -> str:
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def course_state(course: Course) -> dict:
+    """What the loader controls of a course, as stored now."""
+    return {
+        "title": course.title,
+        "summary": course.summary,
+        "order": course.order,
+        "is_published": course.is_published,
+        "modules": sorted(
+            [m.slug, m.title, m.order] for m in Module.objects.filter(course=course)
+        ),
+    }
+
+
+def lesson_state(lesson: Lesson) -> dict:
+    """What the loader controls of a lesson (with its labs and quiz), as stored now."""
+    state = {
+        "module": [lesson.module.course.slug, lesson.module.slug],
+        "fields": [lesson.title, lesson.summary, lesson.body, lesson.order, lesson.status],
+        "labs": [
+            [lab.slug, lab.title, lab.order, lab.instructions, lab.preset_config, lab.tunable]
+            for lab in Lab.objects.filter(lesson=lesson).order_by("slug")
+        ],
+        "quiz": None,
+    }
+    quiz = Quiz.objects.filter(lesson=lesson).first()
+    if quiz is not None:
+        questions = Question.objects.filter(quiz=quiz).order_by("order", "id")
+        state["quiz"] = [
+            quiz.title,
+            quiz.pass_mark,
+            [
+                [q.order, q.kind, q.prompt, q.explanation, q.answer, q.tolerance,
+                 [[c.order, c.text, c.is_correct] for c in q.choices.order_by("order", "id")]]
+                for q in questions
+            ],
+        ]  # fmt: skip
+    return state
+
+
+def _edited(row, state: dict) -> bool:
+    # A row the loader never wrote (created in the admin) counts as the instructor's.
+    return not row.content_hash or _hash(state) != row.content_hash
+
+
+def _write_course(spec: CourseSpec, course: Course | None) -> Course:
+    data = spec.data
+    if course is None:
+        course = Course(slug=data["slug"])
+    for key in ("title", "summary", "order", "is_published"):
+        setattr(course, key, data[key])
+    course.save()
+    wanted = {m["slug"]: m for m in data["modules"]}
+    for module in Module.objects.filter(course=course):
+        if module.slug in wanted:
+            m = wanted.pop(module.slug)
+            module.title, module.order = m["title"], m["order"]
+            module.save()
+    for m in wanted.values():
+        Module.objects.create(course=course, **m)
+    # Modules dropped from course.yaml are kept: deleting one would delete its lessons.
+    return course
+
+
+def _sync_children(existing: list, specs: list[dict], make, update) -> None:
+    """Update rows in place pairwise, create the extra specs, delete the extra rows."""
+    for row, spec in zip(existing, specs, strict=False):
+        update(row, spec)
+    for spec in specs[len(existing) :]:
+        make(spec)
+    for row in existing[len(specs) :]:
+        row.delete()
+
+
+def _write_quiz(lesson: Lesson, spec: dict | None) -> None:
+    quiz = Quiz.objects.filter(lesson=lesson).first()
+    if spec is None:
+        if quiz is not None:
+            quiz.delete()
+        return
+    if quiz is None:
+        quiz = Quiz(lesson=lesson)
+    quiz.title, quiz.pass_mark = spec["title"], spec["pass_mark"]
+    quiz.save()
+
+    def save_question(question: Question, q: dict) -> None:
+        for key in ("order", "kind", "prompt", "explanation", "answer", "tolerance"):
+            setattr(question, key, q[key])
+        question.save()
+        _sync_children(
+            list(question.choices.order_by("order", "id")),
+            q["choices"],
+            lambda c: Choice.objects.create(question=question, **c),
+            lambda row, c: _save_fields(row, c),
+        )
+
+    _sync_children(
+        list(quiz.questions.order_by("order", "id")),
+        spec["questions"],
+        lambda q: save_question(Question(quiz=quiz), q),
+        save_question,
+    )
+
+
+def _save_fields(row, values: dict) -> None:
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.save()
+
+
+def _write_lesson(spec: LessonSpec, module: Module, lesson: Lesson | None) -> Lesson:
+    data = spec.data
+    if lesson is None:
+        lesson = Lesson(slug=data["slug"])
+    lesson.module = module
+    for key in ("title", "summary", "order", "status"):
+        setattr(lesson, key, data[key])
+    lesson.body = spec.body
+    lesson.source_path = spec.path
+    lesson.save()
+    labs = {lab.slug: lab for lab in Lab.objects.filter(lesson=lesson)}
+    for lab_spec in data["labs"]:
+        lab = labs.pop(lab_spec["slug"], None) or Lab(lesson=lesson)
+        _save_fields(lab, lab_spec)
+    for stale in labs.values():
+        stale.delete()  # its training runs keep their history (TrainingJob.lab is SET_NULL)
+    _write_quiz(lesson, data["quiz"])
+    return lesson
+
+
+@transaction.atomic
+def load_content(root: Path | str, *, force: bool = False) -> LoadReport:
+    """Validate everything under `root`, then write it in one transaction.
+
+    Raises lessons.content.ContentError (nothing written) when any file is invalid.
+    """
+    report = LoadReport()
+    for spec in read_content(Path(root)):
+        slug = spec.data["slug"]
+        course = Course.objects.filter(slug=slug).first()
+        label = f"course {slug}"
+        source_hash = _hash(spec.data)
+        if course is not None and _edited(course, course_state(course)) and not force:
+            report.skipped.append(label)
+            report.warnings.append(
+                f"{spec.path}: skipped: course {slug!r} was changed in the admin "
+                "(use --force to overwrite it)"
+            )
+        elif course is not None and course.source_hash == source_hash:
+            report.unchanged.append(label)
+        else:
+            (report.created if course is None else report.updated).append(label)
+            course = _write_course(spec, course)
+            course.source_hash, course.content_hash = source_hash, _hash(course_state(course))
+            course.save(update_fields=["source_hash", "content_hash"])
+        modules = {m.slug: m for m in Module.objects.filter(course=course)}
+        for lesson_spec in spec.lessons:
+            _load_lesson(lesson_spec, modules, report, force=force)
+    return report
+
+
+def _load_lesson(spec: LessonSpec, modules: dict, report: LoadReport, *, force: bool) -> None:
+    slug = spec.data["slug"]
+    label = f"lesson {slug}"
+    module = modules.get(spec.module_slug)
+    lesson = Lesson.objects.select_related("module__course").filter(slug=slug).first()
+    source_hash = _hash({"data": spec.data, "body": spec.body, "module": spec.module_slug})
+    if module is None:
+        # Only when the course itself was skipped and lacks this module.
+        report.skipped.append(label)
+        report.warnings.append(f"{spec.path}: skipped: module {spec.module_slug!r} does not exist")
+        return
+    if lesson is not None and _edited(lesson, lesson_state(lesson)) and not force:
+        report.skipped.append(label)
+        report.warnings.append(
+            f"{spec.path}: skipped: lesson {slug!r} was changed in the admin "
+            "(use --force to overwrite it)"
+        )
+        return
+    if lesson is not None and lesson.source_hash == source_hash:
+        report.unchanged.append(label)
+        return
+    (report.created if lesson is None else report.updated).append(label)
+    lesson = _write_lesson(spec, module, lesson)
+    lesson = Lesson.objects.select_related("module__course").get(pk=lesson.pk)
+    lesson.source_hash, lesson.content_hash = source_hash, _hash(lesson_state(lesson))
+    Lesson.objects.filter(pk=lesson.pk).update(
+        source_hash=lesson.source_hash, content_hash=lesson.content_hash
+    )

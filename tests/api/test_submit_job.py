@@ -1,0 +1,99 @@
+import copy
+
+import pytest
+
+from training_worker.models import JobEvent, JobStatus, TrainingJob
+
+
+@pytest.mark.django_db
+def test_submit_valid_config_creates_queued_job_with_urls(api, user, moons_config):
+    response = api.post("/api/jobs/", {"config": moons_config}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    job = TrainingJob.objects.get(pk=body["id"])
+    assert job.owner == user
+    assert body["status"] == JobStatus.QUEUED
+    assert body["config"]["optim"]["lr"] == 0.01
+    assert body["config"]["optim"]["momentum"] == 0.9  # defaults filled in, stored normalized
+    assert body["urls"]["events"].endswith(f"/api/jobs/{job.pk}/events/")
+    assert response["Location"] == body["urls"]["self"]
+    first = JobEvent.objects.get(job=job, seq=1)
+    assert (first.type, first.payload) == ("status", {"status": "queued"})
+
+
+def _with(config: dict, section: str, key: str, value) -> dict:
+    changed = copy.deepcopy(config)
+    changed[section][key] = value
+    return changed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "section, key, value, field",
+    [
+        ("optim", "lr", 50, "optim.lr"),
+        ("optim", "lr", 0, "optim.lr"),
+        ("optim", "lr", "0.01", "optim.lr"),
+        ("optim", "epochs", 10_000, "optim.epochs"),
+        ("optim", "epochs", True, "optim.epochs"),
+        ("optim", "batch_size", 0, "optim.batch_size"),
+        ("optim", "name", "lbfgs", "optim.name"),
+        ("model", "hidden", [16] * 50, "model.hidden"),
+        ("model", "activation", "swish", "model.activation"),
+        ("model", "kind", "transformer", "model.kind"),
+        ("data", "name", "imagenet", "data.name"),
+        ("data", "n_samples", 10**9, "data.n_samples"),
+        ("data", "val_fraction", 0.9, "data.val_fraction"),
+        ("data", "depth", 3, "data.depth"),
+    ],
+)
+def test_bad_config_field_gets_400_naming_the_field(api, moons_config, section, key, value, field):
+    response = api.post("/api/jobs/", {"config": _with(moons_config, section, key, value)}, format="json")
+    assert response.status_code == 400
+    errors = response.json()["config"]
+    assert field in errors, errors
+    assert all(isinstance(reason, str) and reason for reason in errors[field])
+    assert not TrainingJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_bad_field_is_reported_at_once(api, moons_config):
+    config = _with(_with(moons_config, "optim", "lr", -1), "data", "noise", 99)
+    errors = api.post("/api/jobs/", {"config": config}, format="json").json()["config"]
+    assert {"optim.lr", "data.noise"} <= set(errors)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "config"),
+        ({"config": "moons please"}, "config"),
+        ({"config": [1, 2]}, "config"),
+        ({"config": {}}, "config"),
+    ],
+)
+def test_malformed_body_gets_400(api, body, field):
+    response = api.post("/api/jobs/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.django_db
+def test_unknown_top_level_field_is_refused(api, moons_config):
+    response = api.post("/api/jobs/", {"config": moons_config, "priority": 9}, format="json")
+    assert response.status_code == 400
+    assert "priority" in response.json()
+
+
+@pytest.mark.django_db
+def test_invalid_json_gets_400_not_500(api):
+    response = api.post("/api/jobs/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_unknown_lab_gets_400(api, moons_config):
+    response = api.post("/api/jobs/", {"config": moons_config, "lab": 999999}, format="json")
+    assert response.status_code == 400
+    assert "lab" in response.json()

@@ -1,0 +1,127 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+
+from training_worker.engine import datasets, load_dataset, parse_config
+from training_worker.engine.catalog import DATASET_CLASSES
+from training_worker.engine.config import split_sizes
+from training_worker.engine.datasets import POINT_CLOUDS
+
+
+def data_config(name: str, **fields):
+    raw = {
+        "model": {"kind": "mlp"},
+        "data": {"name": name, **fields},
+        "optim": {"name": "sgd", "lr": 0.1, "epochs": 1},
+    }
+    return parse_config(raw).data
+
+
+def test_every_catalogued_dataset_has_a_loader():
+    assert set(POINT_CLOUDS) | {"digits"} == set(DATASET_CLASSES)
+
+
+@pytest.mark.parametrize("name", list(DATASET_CLASSES))
+@pytest.mark.parametrize(("n_samples", "val_fraction"), [(500, 0.2), (61, 0.33)])
+def test_split_has_the_announced_sizes_types_and_every_class_on_both_sides(
+    name, n_samples, val_fraction
+):
+    cfg = data_config(name, n_samples=n_samples, val_fraction=val_fraction, seed=3)
+    data = load_dataset(cfg)
+
+    assert (len(data.y_train), len(data.y_val)) == split_sizes(cfg)
+    assert data.x_train.shape == (len(data.y_train), data.n_features)
+    assert data.x_val.shape == (len(data.y_val), data.n_features)
+    assert data.x_train.dtype == data.x_val.dtype == torch.float32
+    assert data.y_train.dtype == data.y_val.dtype == torch.int64
+    assert data.classes == list(DATASET_CLASSES[name])
+    every_class = set(range(data.n_classes))
+    assert set(data.y_train.tolist()) == every_class
+    assert set(data.y_val.tolist()) == every_class
+
+
+@pytest.mark.parametrize("name", list(POINT_CLOUDS))
+def test_point_clouds_are_standardized_with_training_statistics_only(name):
+    data = load_dataset(data_config(name, seed=5))
+    assert data.n_features == 2
+    assert torch.allclose(data.x_train.mean(dim=0), torch.zeros(2), atol=1e-5)
+    assert torch.allclose(data.x_train.std(dim=0, unbiased=False), torch.ones(2), atol=1e-5)
+    # The validation set went through the same transform, not its own.
+    assert not torch.allclose(data.x_val.mean(dim=0), torch.zeros(2), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", list(DATASET_CLASSES))
+def test_same_seed_gives_the_same_data_and_another_seed_does_not(name):
+    first = load_dataset(data_config(name, seed=11))
+    again = load_dataset(data_config(name, seed=11))
+    other = load_dataset(data_config(name, seed=12))
+    for field in ("x_train", "y_train", "x_val", "y_val"):
+        assert torch.equal(getattr(first, field), getattr(again, field))
+    assert not torch.equal(first.x_train, other.x_train)
+
+
+def test_xor_labels_are_the_sign_of_the_product_and_balanced():
+    points, labels = POINT_CLOUDS["xor"](400, 0.0, np.random.default_rng(0))
+    assert np.all(np.abs(points) <= 1)
+    assert np.array_equal(labels, (points[:, 0] * points[:, 1] > 0).astype(int))
+    assert np.bincount(labels).tolist() == [200, 200]
+
+
+def test_gaussians_are_four_blobs_with_noise_as_their_spread():
+    points, labels = POINT_CLOUDS["gaussians"](4000, 0.3, np.random.default_rng(0))
+    assert np.bincount(labels).tolist() == [1000] * 4
+    for label in range(4):
+        blob = points[labels == label]
+        assert np.allclose(blob.std(axis=0), 0.3, atol=0.03)
+    centres = np.array([points[labels == label].mean(axis=0) for label in range(4)])
+    assert len({tuple(np.sign(centre)) for centre in centres}) == 4
+
+
+def test_spiral_has_three_balanced_arms_inside_the_unit_disc():
+    points, labels = POINT_CLOUDS["spiral"](301, 0.2, np.random.default_rng(0))
+    assert np.bincount(labels).tolist() == [101, 100, 100]
+    assert np.all(np.linalg.norm(points, axis=1) <= 1)
+
+
+def test_circles_inner_circle_has_half_the_radius():
+    points, labels = POINT_CLOUDS["circles"](200, 0.0, np.random.default_rng(0))
+    radius = np.linalg.norm(points, axis=1)
+    assert np.allclose(radius[labels == 0], 1.0)
+    assert np.allclose(radius[labels == 1], 0.5)
+
+
+def test_digits_are_scaled_pixels_and_a_stratified_subset():
+    data = load_dataset(data_config("digits", n_samples=300, seed=1))
+    pixels = torch.cat([data.x_train, data.x_val])
+    assert data.n_features == 64
+    assert pixels.min() == 0 and pixels.max() == 1
+    counts = torch.bincount(torch.cat([data.y_train, data.y_val]), minlength=10)
+    assert counts.sum() == 300
+    assert counts.min() >= 29 and counts.max() <= 31
+
+
+def test_digits_n_samples_above_the_set_size_uses_all_images():
+    data = load_dataset(data_config("digits", n_samples=5000))
+    assert len(data.y_train) + len(data.y_val) == len(load_digits().target) == 1797
+
+
+def test_digits_are_read_once_per_process_and_cannot_be_modified(monkeypatch):
+    calls = []
+
+    def counting_load_digits():
+        calls.append(1)
+        return load_digits()
+
+    datasets._digits_arrays.cache_clear()
+    monkeypatch.setattr(datasets, "load_digits", counting_load_digits)
+    try:
+        datasets.warm_up()
+        load_dataset(data_config("digits"))
+        load_dataset(data_config("digits", n_samples=2000))
+        assert len(calls) == 1
+        pixels, labels = datasets._digits_arrays()
+        with pytest.raises(ValueError, match="read-only"):
+            pixels[0, 0] = 5
+    finally:
+        datasets._digits_arrays.cache_clear()
