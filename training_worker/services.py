@@ -79,8 +79,11 @@ def job_finish(*, job_id: int, status: str, error: str = "", result: dict | None
 
 
 def job_cancel(*, job: TrainingJob) -> TrainingJob:
-    """Cancel now if queued; ask the worker to stop if running (it does so within a second)."""
-    if job.status == JobStatus.QUEUED and _finish(job.pk, JobStatus.CANCELLED):
+    """Cancel now if queued; ask the worker to stop if running (it does so within a second).
+
+    Decided on the row, not on `job` as loaded: a worker may have started it since.
+    """
+    if _finish(job.pk, JobStatus.CANCELLED, only_from=JobStatus.QUEUED):
         return TrainingJob.objects.get(pk=job.pk)
     updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
         cancel_requested=True
@@ -107,10 +110,13 @@ def fail_lost_jobs() -> int:
     return failed
 
 
-def _finish(job_id: int, status: str, *, error: str = "", result: dict | None = None) -> bool:
+def _finish(
+    job_id: int, status: str, *, error: str = "", result: dict | None = None, only_from=None
+) -> bool:
     with transaction.atomic():
         moved = _transition(
-            job_id, status, error=error, result=result or {}, finished_at=timezone.now()
+            job_id, status, only_from=only_from,
+            error=error, result=result or {}, finished_at=timezone.now(),
         )
         if moved:
             payload = {"status": status, "error": error, "result": result or {}}
@@ -118,8 +124,10 @@ def _finish(job_id: int, status: str, *, error: str = "", result: dict | None = 
     return moved
 
 
-def _transition(job_id: int, to_status: str, **fields) -> bool:
+def _transition(job_id: int, to_status: str, *, only_from: str | None = None, **fields) -> bool:
     allowed_from = [s for s, targets in ALLOWED_TRANSITIONS.items() if to_status in targets]
+    if only_from is not None:
+        allowed_from = [s for s in allowed_from if s == only_from]
     return bool(
         TrainingJob.objects.filter(pk=job_id, status__in=allowed_from).update(
             status=to_status, **fields

@@ -85,7 +85,7 @@ def _training_events(
     optimizer = build_optimizer(config.optim, model.parameters())
     # A generator of its own, so the shuffling order depends on the seed alone and not on
     # how many random numbers the model's initialization happened to draw.
-    shuffle_generator = torch.Generator().manual_seed(config.data.seed)
+    shuffle_generator = torch.Generator()
 
     yield Event(INFO, {
         "n_train": n_train,
