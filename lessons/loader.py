@@ -182,13 +182,14 @@ def load_content(root: Path | str, *, force: bool = False) -> LoadReport:
         course = Course.objects.filter(slug=slug).first()
         label = f"course {slug}"
         source_hash = _hash(spec.data)
-        if course is not None and _edited(course, course_state(course)) and not force:
+        edited = course is not None and _edited(course, course_state(course))
+        if edited and not force:
             report.skipped.append(label)
             report.warnings.append(
                 f"{spec.path}: skipped: course {slug!r} was changed in the admin "
                 "(use --force to overwrite it)"
             )
-        elif course is not None and course.source_hash == source_hash:
+        elif course is not None and not edited and course.source_hash == source_hash:
             report.unchanged.append(label)
         else:
             (report.created if course is None else report.updated).append(label)
@@ -212,14 +213,15 @@ def _load_lesson(spec: LessonSpec, modules: dict, report: LoadReport, *, force: 
         report.skipped.append(label)
         report.warnings.append(f"{spec.path}: skipped: module {spec.module_slug!r} does not exist")
         return
-    if lesson is not None and _edited(lesson, lesson_state(lesson)) and not force:
+    edited = lesson is not None and _edited(lesson, lesson_state(lesson))
+    if edited and not force:
         report.skipped.append(label)
         report.warnings.append(
             f"{spec.path}: skipped: lesson {slug!r} was changed in the admin "
             "(use --force to overwrite it)"
         )
         return
-    if lesson is not None and lesson.source_hash == source_hash:
+    if lesson is not None and not edited and lesson.source_hash == source_hash:
         report.unchanged.append(label)
         return
     (report.created if lesson is None else report.updated).append(label)

@@ -143,8 +143,14 @@ def dashboard_for(*, user) -> dict:
         .select_related("quiz__lesson__module__course")
         .order_by("-created_at", "-id")[:10]
     )
-    started = [c for c in courses if c.completed and c.next_lesson]
-    continue_course = started[0] if started else next((c for c in courses if c.next_lesson), None)
+    # Continue in the course the learner touched last; else start the first unfinished one.
+    open_courses = [c for c in courses if c.next_lesson]
+    touched = [c for c in open_courses if any(p for _, p in c.rows)]
+    continue_course = (
+        max(touched, key=lambda c: max(p.updated_at for _, p in c.rows if p))
+        if touched
+        else next(iter(open_courses), None)
+    )
     return {
         "courses": courses,
         "recent_attempts": recent_attempts,

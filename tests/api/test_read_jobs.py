@@ -4,7 +4,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from training_worker import services
 from training_worker.models import JobStatus

