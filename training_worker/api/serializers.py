@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lessons.models import Lab
@@ -6,8 +7,13 @@ from training_worker.engine import ConfigError, parse_config
 from training_worker.models import JobStatus, TrainingJob
 
 
+@extend_schema_field({"$ref": "#/components/schemas/TrainConfig"})
+class TrainConfigField(serializers.JSONField):
+    """A training config; documented by the engine's own JSON schema (schema.py adds it)."""
+
+
 class JobSubmitSerializer(serializers.Serializer):
-    config = serializers.JSONField(
+    config = TrainConfigField(
         help_text="The training config; see the TrainConfig schema for every field and bound."
     )
     lab = serializers.PrimaryKeyRelatedField(
@@ -36,6 +42,7 @@ class JobSubmitSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    config = TrainConfigField(read_only=True)
     urls = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=JobStatus.choices, read_only=True)
 
