@@ -10,6 +10,8 @@ class DlplatformConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from dlplatform import instructors  # noqa: F401  (connects its signal receivers)
+
         # kombu's filesystem broker expects its folders to exist.
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             for key in ("data_folder_in", "processed_folder"):

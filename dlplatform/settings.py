@@ -95,6 +95,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if os.environ.get("DLP_TEST_DATABASE_NAME"):
+    # Lets concurrent test runs on one server each create (and drop) their own database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DLP_TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write to one file: wait for the lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from lessons.content import CourseSpec, LessonSpec, read_content
 from lessons.models import Choice, Course, Lab, Lesson, Module, Question, Quiz
+from lessons.services import lessons_rerender
 
 
 @dataclass
@@ -28,6 +29,7 @@ class LoadReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rerendered: int = 0
 
     def summary(self) -> str:
         return (
@@ -199,6 +201,9 @@ def load_content(root: Path | str, *, force: bool = False) -> LoadReport:
         modules = {m.slug: m for m in Module.objects.filter(course=course)}
         for lesson_spec in spec.lessons:
             _load_lesson(lesson_spec, modules, report, force=force)
+    # Stored HTML is derived data: bring it up to date with the current renderer everywhere,
+    # including lessons that were unchanged, skipped or written in the admin.
+    report.rerendered = lessons_rerender()
     return report
 
 

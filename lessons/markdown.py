@@ -96,11 +96,20 @@ def sanitize_html(raw: str) -> str:
     )
 
 
+# A minus (or plus) sign that starts a group or follows another operator, except a closing
+# fence, is a sign, not a subtraction: mark it so browsers do not space it like "a − b".
+_UNARY_SIGN = re.compile(
+    r"(<(?:mrow|mtd|math)\b[^>]*>|<mo\b[^>]*>(?!&#x00029;|&#x0005D;|&#x0007D;|&#x0007C;|"
+    r"&#x02309;|&#x0230B;|&#x00021;)[^<]*</mo>)<mo>(&#x02212;|&#x0002B;)</mo>"
+)
+
+
 def _formula_html(latex: str, *, display: bool) -> str:
     try:
-        return latex_to_mathml(latex.strip(), display="block" if display else "inline")
+        mathml = latex_to_mathml(latex.strip(), display="block" if display else "inline")
     except Exception:  # noqa: BLE001 — any parser failure: show the source, never a 500
         return f'<code class="math-error">{html.escape(latex)}</code>'
+    return _UNARY_SIGN.sub(r'\1<mo form="prefix">\2</mo>', mathml)
 
 
 def _protect_math(text: str) -> tuple[str, list[str]]:

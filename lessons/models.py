@@ -87,13 +87,17 @@ class Lesson(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.__dict__.update(self.rendered())
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("lesson-detail", args=[self.module.course.slug, self.slug])
+
+    def rendered(self) -> dict[str, str]:
+        """The HTML fields as the current renderer makes them from their Markdown sources."""
+        return {"body_html": render_markdown(self.body)}
 
     @property
     def is_published(self) -> bool:
@@ -128,8 +132,11 @@ class Lab(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.instructions_html = render_markdown(self.instructions)
+        self.__dict__.update(self.rendered())
         super().save(*args, **kwargs)
+
+    def rendered(self) -> dict[str, str]:
+        return {"instructions_html": render_markdown(self.instructions)}
 
     def clean(self) -> None:
         from lessons.labs import normalize_preset, validate_tunable
@@ -202,9 +209,14 @@ class Question(models.Model):
         return f"Q{self.order}: {self.prompt[:60]}"
 
     def save(self, *args, **kwargs):
-        self.prompt_html = render_markdown(self.prompt)
-        self.explanation_html = render_markdown(self.explanation)
+        self.__dict__.update(self.rendered())
         super().save(*args, **kwargs)
+
+    def rendered(self) -> dict[str, str]:
+        return {
+            "prompt_html": render_markdown(self.prompt),
+            "explanation_html": render_markdown(self.explanation),
+        }
 
     def clean(self) -> None:
         super().clean()
@@ -226,8 +238,11 @@ class Choice(models.Model):
         return self.text
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown_inline(self.text)
+        self.__dict__.update(self.rendered())
         super().save(*args, **kwargs)
+
+    def rendered(self) -> dict[str, str]:
+        return {"text_html": render_markdown_inline(self.text)}
 
 
 class Attempt(models.Model):

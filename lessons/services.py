@@ -8,7 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lessons.models import Attempt, Lesson, LessonProgress, Question, QuestionKind, Quiz
+from lessons.models import (
+    Attempt,
+    Choice,
+    Lab,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuestionKind,
+    Quiz,
+)
 
 
 def parse_number(raw: Any) -> float:
@@ -140,3 +149,22 @@ def _progress_for_update(*, user, lesson_id: int) -> LessonProgress:
     # get_or_create then lock: two concurrent submissions cannot lose each other's best score.
     LessonProgress.objects.get_or_create(user=user, lesson_id=lesson_id)
     return LessonProgress.objects.select_for_update().get(user=user, lesson_id=lesson_id)
+
+
+def lessons_rerender() -> int:
+    """Re-render every stored HTML field from its Markdown; returns how many rows changed.
+
+    Pages serve the HTML stored at save time, so after the renderer itself changes (a new
+    sanitizer rule, a MathML fix) this brings old rows up to date; `load_lessons` runs it.
+    """
+    changed = 0
+    for model in (Lesson, Lab, Question, Choice):
+        stale, html_fields = [], list(model().rendered())
+        for row in model.objects.all().iterator():
+            fresh = row.rendered()
+            if any(getattr(row, name) != html for name, html in fresh.items()):
+                row.__dict__.update(fresh)
+                stale.append(row)
+        model.objects.bulk_update(stale, html_fields, batch_size=200)
+        changed += len(stale)
+    return changed

@@ -95,8 +95,9 @@ def test_changed_file_updates_in_place_keeping_ids(content):
     load(content)
     lab_id = Lab.objects.get().id
     question_ids = list(Question.objects.order_by("order").values_list("id", flat=True))
-    write(content, "test-course/basics/01-neurons.md",
-          LESSON_MD.replace("Body with", "New body with").replace("Pick one", "Pick exactly one"))  # fmt: skip
+    changed = LESSON_MD.replace("Body with", "New body with")
+    changed = changed.replace("Pick one", "Pick exactly one")
+    write(content, "test-course/basics/01-neurons.md", changed)
     out, _ = load(content)
     assert "0 created, 1 updated, 1 unchanged" in out
     assert Lesson.objects.get().body.startswith("New body")
@@ -162,9 +163,10 @@ def test_new_module_in_course_yaml_is_added(content):
 BAD_LESSONS = [
     ("lr: 0.1", "lr: -1", "labs[0].preset_config.optim.lr: "),
     ("name: moons}", "name: mars}", "labs[0].preset_config.data.name: "),
-    ("optim.lr: {min: 0.01, max: 1}", "optim.speed: {}", "labs[0].tunable.optim.speed: not a field"),
+    ("optim.lr: {min: 0.01, max: 1}", "optim.speed: {}",
+     "labs[0].tunable.optim.speed: not a field"),
     ("        - {text: wrong}", "        - {text: wrong, correct: true}",
-     "quiz.questions[0].choices: a single-choice question needs exactly one correct choice (has 2)"),
+     "quiz.questions[0].choices: a single-choice question needs exactly one correct choice"),
     ("      answer: 13\n", "", "quiz.questions[1].answer: a numeric question needs a number"),
     ("kind: single", "kind: essay", "quiz.questions[0].kind: must be one of"),
     ("pass_mark: 50", "pass_mark: 150", "quiz.pass_mark: must be a whole percent"),
@@ -222,3 +224,18 @@ def test_force_restores_an_edited_lesson_even_if_the_file_did_not_change(content
     out, _ = load(content, "--force")
     assert "1 updated" in out
     assert Lab.objects.get().title == "Try it"
+
+
+def test_loading_refreshes_stale_rendered_html_everywhere(content, make_lesson):
+    load(content)
+    admin_made = make_lesson("made-in-admin", course_slug="other", body="$x$")
+    Lesson.objects.update(body_html="stale")
+    Question.objects.update(prompt_html="stale")
+    Lab.objects.update(instructions_html="stale")
+    out, _ = load(content)
+    assert "2 unchanged" in out and "Re-rendered the HTML of" in out
+    assert "<math" in Lesson.objects.get(slug="neurons").body_html
+    assert "<math" in Lesson.objects.get(pk=admin_made.pk).body_html
+    assert not Question.objects.filter(prompt_html="stale").exists()
+    assert "<math" in Lab.objects.get().instructions_html
+    assert "Re-rendered" not in load(content)[0]

@@ -153,3 +153,9 @@ def test_lesson_body_html_is_rendered_on_save(lesson):
     lesson.save()
     lesson.refresh_from_db()
     assert "<mfrac>" in lesson.body_html
+
+
+def test_signs_are_marked_as_prefix_but_subtraction_is_not():
+    html = render_markdown(r"$(-1, 1) = -0.5 + x - 2 \cdot (-3) - (4) -5$")
+    assert html.count('<mo form="prefix">−</mo>') == 3
+    assert html.count("<mo>−</mo>") == 3

@@ -71,7 +71,9 @@ def test_parse_number_accepts_numbers(raw):
     assert isinstance(parse_number(raw), float)
 
 
-@pytest.mark.parametrize("raw", ["abc", "", "nan", "inf", "-Infinity", "1_000", "1,5", True, "0x10"])
+@pytest.mark.parametrize(
+    "raw", ["abc", "", "nan", "inf", "-Infinity", "1_000", "1,5", True, "0x10"]
+)
 def test_parse_number_rejects_non_numbers(raw):
     with pytest.raises(ValueError):
         parse_number(raw)
@@ -111,7 +113,8 @@ def test_bad_input_is_a_validation_error_and_stores_nothing(
 def test_choice_of_another_question_is_rejected(quiz, learner, answers_for):
     qs = questions(quiz)
     answers = answers_for(quiz)
-    answers[str(qs[QuestionKind.SINGLE].id)] = choice_ids(qs[QuestionKind.MULTIPLE], correct=True)[0]
+    foreign = choice_ids(qs[QuestionKind.MULTIPLE], correct=True)[0]
+    answers[str(qs[QuestionKind.SINGLE].id)] = foreign
     with pytest.raises(ValidationError) as exc:
         attempt_submit(user=learner, quiz=quiz, answers=answers)
     assert str(qs[QuestionKind.SINGLE].id) in exc.value.message_dict

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         for username, password, is_staff in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username)
             user.set_password(password)
-            user.is_staff = user.is_superuser = is_staff
+            user.is_staff = is_staff
             user.save()
             verb = "created" if created else "reset"
             self.stdout.write(f"{verb} {'instructor' if is_staff else 'learner'} "

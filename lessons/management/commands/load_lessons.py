@@ -44,4 +44,6 @@ class Command(BaseCommand):
             for verb in ("created", "updated", "unchanged", "skipped"):
                 for label in getattr(report, verb):
                     self.stdout.write(f"  {verb}: {label}")
+        if report.rerendered:
+            self.stdout.write(f"Re-rendered the HTML of {report.rerendered} row(s).")
         self.stdout.write(self.style.SUCCESS(report.summary()))

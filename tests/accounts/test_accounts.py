@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import User
+
+from tests.fixtures.accounts import PASSWORD
+
+
+@pytest.mark.django_db
+def test_sign_up_logs_the_new_learner_in(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "newbie", "email": "n@example.com",
+         "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    assert not User.objects.get(username="newbie").is_staff
+
+
+@pytest.mark.django_db
+def test_sign_up_with_a_weak_password_shows_the_reason(client):
+    response = client.post(
+        "/accounts/signup/", {"username": "newbie", "password1": "1234", "password2": "1234"}
+    )
+    assert response.status_code == 200
+    assert "too short" in response.content.decode()
+    assert not User.objects.filter(username="newbie").exists()
+
+
+@pytest.mark.django_db
+def test_log_in_and_log_out(client, user):
+    response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/dashboard/").status_code == 302  # back to the login page
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_a_form_error(client, user):
+    response = client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_staff_user_is_an_instructor_who_can_edit_lessons(client, make_user):
+    instructor = make_user("teacher", is_staff=True)
+    assert not instructor.is_superuser
+    client.force_login(instructor)
+    assert client.get("/admin/lessons/lesson/add/").status_code == 200
+    assert client.get("/admin/lessons/quiz/").status_code == 200
+    assert client.get("/admin/training_worker/trainingjob/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 403  # not an administrator
+
+
+@pytest.mark.django_db
+def test_a_learner_cannot_open_the_admin(client, user):
+    client.force_login(user)
+    response = client.get("/admin/lessons/lesson/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
