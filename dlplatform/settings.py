@@ -16,7 +16,8 @@ VAR_DIR = Path(os.environ.get("DLP_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """The variable's value; an empty value counts as unset, as in most deployment tools."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:

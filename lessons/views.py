@@ -45,6 +45,11 @@ def _lesson_or_404(request, course_slug: str, lesson_slug: str):
     return lesson
 
 
+def _number_text(value) -> str:
+    """13.0 → "13", 0.25 → "0.25"; text the learner typed is shown as typed."""
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
 def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]:
     """One dict per question: what the form shows (choices, the learner's input, errors, result)."""
     rows = []
@@ -55,7 +60,7 @@ def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]
         if result is not None:
             given = result["given"]
         if question.kind == QuestionKind.NUMERIC:
-            selected, value = set(), "" if given is None else str(given)
+            selected, value = set(), "" if given is None else _number_text(given)
         else:
             items = given if isinstance(given, list) else [given]
             selected, value = {str(i) for i in items if i not in (None, "")}, ""
@@ -68,6 +73,8 @@ def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]
                 "errors": (errors or {}).get(key, []),
                 "result": result,
                 "choices": [(c, str(c.id) in selected) for c in question.choices.all()],
+                "answer": "" if question.answer is None else _number_text(question.answer),
+                "tolerance": _number_text(question.tolerance) if question.tolerance else "",
             }
         )
     return rows

@@ -48,6 +48,7 @@ CLAIMS = [
     ("batch-size-and-lr", {}, "steps", 260),
     ("batch-size-and-lr", {"optim.batch_size": "full"}, "val_accuracy", 0.79),
     ("batch-size-and-lr", {"optim.batch_size": "full"}, "steps", 20),
+    ("batch-size-and-lr", {"optim.batch_size": "full"}, "train_loss", 0.525),
     ("batch-size-and-lr", {"optim.batch_size": "full", "optim.lr": 1}, "val_accuracy", 0.86),
     ("batch-size-and-lr", {"optim.batch_size": 1, "optim.lr": 1}, "val_accuracy", 0.5),
 ]  # fmt: skip

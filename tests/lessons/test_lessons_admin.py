@@ -112,3 +112,22 @@ def test_valid_lab_is_saved_normalized(client, staff, lab):
     assert response.status_code == 302
     saved = Lab.objects.get(pk=lab.pk).preset_config
     assert saved["data"]["n_samples"] == 500 and saved["model"]["activation"] == "relu"
+
+
+def test_bad_preset_in_the_lesson_pages_lab_inline_is_a_form_error(client, staff, lab):
+    client.force_login(staff)
+    lesson = lab.lesson
+    preset = dict(lab.preset_config, data={**lab.preset_config["data"], "name": "mnist"})
+    data = {
+        "module": lesson.module_id, "title": lesson.title, "slug": lesson.slug, "order": 1,
+        "status": lesson.status, "summary": "", "body": lesson.body,
+        "labs-TOTAL_FORMS": 1, "labs-INITIAL_FORMS": 1,
+        "labs-MIN_NUM_FORMS": 0, "labs-MAX_NUM_FORMS": 1000,
+        "labs-0-id": lab.id, "labs-0-lesson": lesson.id, "labs-0-order": 1,
+        "labs-0-title": lab.title, "labs-0-slug": lab.slug, "labs-0-instructions": "",
+        "labs-0-preset_config": json.dumps(preset), "labs-0-tunable": json.dumps(lab.tunable),
+    }  # fmt: skip
+    response = client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", data)
+    assert response.status_code == 200
+    assert "data.name: " in response.content.decode()
+    assert Lab.objects.get(pk=lab.pk).preset_config["data"]["name"] == "moons"
