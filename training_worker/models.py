@@ -39,6 +39,12 @@ class TrainingJob(models.Model):
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True, help_text="Summary of the final metrics.")
+    attempt = models.PositiveSmallIntegerField(
+        default=0, help_text="Which attempt is (or was last) running: 2 after a lost worker."
+    )
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="host:pid of the process running the attempt."
+    )
     last_seq = models.PositiveIntegerField(
         default=0, help_text="Sequence number of the newest stored event."
     )

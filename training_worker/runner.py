@@ -51,11 +51,11 @@ class EventRecorder:
         self._last_flush = time.monotonic()
 
 
-def job_run(*, job_id: int) -> None:
-    """Train a queued job to its end. Safe to call twice: only a queued job is started."""
-    job = services.job_start(job_id=job_id)
+def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
+    """Train a job to its end. Safe to call twice: services.job_start admits one run per attempt."""
+    job = services.job_start(job_id=job_id, attempt=attempt, worker=worker)
     if job is None:
-        log.info("job %s is not queued; nothing to run", job_id)
+        log.info("job %s attempt %s is not startable; nothing to run", job_id, attempt)
         return
     recorder = EventRecorder(job_id, time_limit_s=settings.JOB_TIME_LIMIT_S)
     try:

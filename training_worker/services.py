@@ -55,14 +55,33 @@ def _enqueue(job: TrainingJob) -> None:
         _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
 
 
-def job_start(*, job_id: int) -> TrainingJob | None:
-    """Move a queued job to running; None when it is not queued (already taken, or cancelled)."""
+def job_start(*, job_id: int, attempt: int = 1, worker: str = "") -> TrainingJob | None:
+    """Start an attempt of a job; None when this attempt must not run.
+
+    Attempt 1 moves a queued job to running. A later attempt (Celery retries a job whose
+    worker process died) takes over a job still running the attempt before it, and says so
+    in a status event, so viewers know the curves start again. Any other delivery of the
+    message (a duplicate, or a job already finished or cancelled) is refused.
+    """
     now = timezone.now()
     with transaction.atomic():
-        moved = _transition(job_id, JobStatus.RUNNING, started_at=now, heartbeat_at=now)
+        if attempt == 1:
+            moved = _transition(
+                job_id, JobStatus.RUNNING,
+                attempt=1, worker=worker, started_at=now, heartbeat_at=now,
+            )
+            payload = {"status": JobStatus.RUNNING, "attempt": 1}
+        else:
+            moved = TrainingJob.objects.filter(
+                pk=job_id, status=JobStatus.RUNNING, attempt=attempt - 1
+            ).update(attempt=attempt, worker=worker, heartbeat_at=now)
+            payload = {
+                "status": JobStatus.RUNNING, "attempt": attempt, "restarted": True,
+                "error": f"The worker running attempt {attempt - 1} stopped; starting again.",
+            }
         if not moved:
             return None
-        _append_events(job_id, [(STATUS_EVENT, {"status": JobStatus.RUNNING})])
+        _append_events(job_id, [(STATUS_EVENT, payload)])
     return TrainingJob.objects.get(pk=job_id)
 
 
@@ -92,6 +111,11 @@ def job_cancel(*, job: TrainingJob) -> TrainingJob:
     if not updated and job.is_terminal:
         raise JobConflict(f"The job has already {job.status}.")
     return job
+
+
+def job_fail_lost_worker(*, job_id: int, reason: str) -> bool:
+    """Fail a running job whose worker process died and that will not be tried again."""
+    return _finish(job_id, JobStatus.FAILED, error=reason)
 
 
 def fail_lost_jobs() -> int:

@@ -4,27 +4,54 @@ The web process imports this module to send tasks, so torch is imported only ins
 worker: once, in the parent process before it forks its children (see _warm_up).
 """
 
+import os
+
 from celery import shared_task
-from celery.signals import worker_init, worker_process_init
+from celery.exceptions import TimeLimitExceeded
+from celery.signals import task_failure, worker_init, worker_process_init
 from django.conf import settings
 
 from training_worker import services
 
 
 @shared_task(
+    bind=True,
     name="training_worker.tasks.run_training_job",
     soft_time_limit=settings.JOB_TIME_LIMIT_S + 30,
     time_limit=settings.JOB_HARD_TIME_LIMIT_S,
+    # A job whose worker process dies (SIGKILL, out of memory, segfault) is tried again,
+    # on whichever worker takes the retry, at most JOB_MAX_ATTEMPTS times in all: a job that
+    # kills every worker (a poison job) ends `failed` instead of looping.
+    retry_on_worker_lost=True,
+    max_retries=settings.JOB_MAX_ATTEMPTS - 1,
+    default_retry_delay=1,
 )
-def run_training_job(job_id: int) -> None:
+def run_training_job(self, job_id: int) -> None:
     from training_worker import runner
 
-    runner.job_run(job_id=job_id)
+    worker = f"{self.request.hostname}:{os.getpid()}"
+    runner.job_run(job_id=job_id, attempt=self.request.retries + 1, worker=worker)
 
 
 @shared_task(name="training_worker.tasks.fail_lost_jobs")
 def fail_lost_jobs() -> int:
     return services.fail_lost_jobs()
+
+
+@task_failure.connect(sender=run_training_job)
+def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
+    """Runs in the worker's parent process when a job's process died or hit the hard limit.
+
+    (Exceptions inside training never get here: the runner turns them into a failed job.)
+    """
+    job_id = args[0]
+    if isinstance(exception, TimeLimitExceeded):
+        reason = (f"The job was killed at the hard time limit of "
+                  f"{settings.JOB_HARD_TIME_LIMIT_S} s.")
+    else:
+        reason = (f"The worker process running this job died ({exception!r}) in each of "
+                  f"{settings.JOB_MAX_ATTEMPTS} attempts; the job was stopped.")
+    services.job_fail_lost_worker(job_id=job_id, reason=reason)
 
 
 @worker_init.connect
