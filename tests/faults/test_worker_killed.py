@@ -31,13 +31,13 @@ def wait_for(predicate, timeout: float, what: str, logs=lambda: ""):
 
 
 def running_attempt(job_id: int, attempt: int) -> TrainingJob | None:
+    """The job if this attempt is running and has already stored a metric."""
     job = TrainingJob.objects.get(pk=job_id)
-    has_metrics = JobEvent.objects.filter(
-        job_id=job_id, type="metric", seq__gt=job.last_seq - 5
-    ).exists()
-    if job.status == JobStatus.RUNNING and job.attempt == attempt and job.worker and has_metrics:
-        return job
-    return None
+    started = JobEvent.objects.filter(job_id=job_id, type="status", payload__attempt=attempt)
+    if job.status != JobStatus.RUNNING or job.attempt != attempt or not started.exists():
+        return None
+    trained = JobEvent.objects.filter(job_id=job_id, type="metric", seq__gt=started.get().seq)
+    return job if trained.exists() else None
 
 
 def kill_worker_process(job: TrainingJob) -> None:
@@ -81,8 +81,9 @@ def test_a_killed_job_is_retried_once_from_the_start(live_platform, submit):
     restart = next(i for i, e in enumerate(events) if e.payload.get("restarted"))
     after = events[restart + 1:]
     assert after[0].type == "info"
-    steps = [e.payload["step"] for e in after if e.type == "metric"]
-    assert steps[0] == 1 and steps == sorted(steps)
+    metrics = [e.payload for e in after if e.type == "metric"]
+    assert metrics[0]["epoch"] == 1
+    assert [m["step"] for m in metrics] == sorted(m["step"] for m in metrics)
 
 
 def test_a_job_that_kills_every_worker_fails_with_the_reason(live_platform, submit):
