@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dlplatform.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "dlplatform.urls"
@@ -174,6 +175,8 @@ SSE_KEEPALIVE_S = env_float("DLP_SSE_KEEPALIVE_S", 15.0)
 # and Celery kills the task at the hard limit if the engine does not return.
 JOB_TIME_LIMIT_S = env_int("DLP_JOB_TIME_LIMIT_S", 600)
 JOB_HARD_TIME_LIMIT_S = JOB_TIME_LIMIT_S + 60
+# How long a worker keeps retrying a database write before it gives the job up.
+DB_RETRY_S = env_float("DLP_DB_RETRY_S", 30.0)
 # A job whose worker process dies is tried again on a fresh process, this many times in all.
 JOB_MAX_ATTEMPTS = env_int("DLP_JOB_MAX_ATTEMPTS", 2)
 # A running job whose worker has not written for this long is declared lost and failed.

@@ -10,6 +10,7 @@ import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 
 from training_worker import services
 from training_worker.engine import Event, TrainingDiverged, parse_config, train
@@ -18,6 +19,26 @@ from training_worker.models import JobStatus
 log = logging.getLogger(__name__)
 
 STOP = "stop"
+
+
+def with_db_retry(write, *, deadline_s: float | None = None):
+    """Run a database write, reconnecting and retrying while the database is briefly away.
+
+    A training run outlives a database restart or a dropped connection: its events stay in
+    the buffer and are written once the database answers again (within DB_RETRY_S).
+    """
+    deadline = time.monotonic() + (deadline_s or settings.DB_RETRY_S)
+    delay = 0.1
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("database write failed; retrying in %.1f s", delay, exc_info=True)
+            time.sleep(delay)
+            connection.close()  # drop the broken connection; the next query reconnects
+            delay = min(delay * 2, 2.0)
 
 
 class EventRecorder:
@@ -46,7 +67,7 @@ class EventRecorder:
     def flush(self) -> None:
         if self._buffer:
             batch, self._buffer = self._buffer, []
-            if services.record_events(job_id=self.job_id, events=batch):
+            if with_db_retry(lambda: services.record_events(job_id=self.job_id, events=batch)):
                 self.cancel_requested = True
         self._last_flush = time.monotonic()
 
@@ -78,7 +99,9 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
 
 def _end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:
     recorder.flush()
-    services.job_finish(job_id=recorder.job_id, status=status, error=error, result=result)
+    with_db_retry(lambda: services.job_finish(
+        job_id=recorder.job_id, status=status, error=error, result=result
+    ))
 
 
 def _time_limit_message() -> str:
