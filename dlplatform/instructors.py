@@ -9,7 +9,7 @@ from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
 INSTRUCTORS_GROUP = "Instructors"
-# Everything an instructor authors, and read access to what learners did.
+# Everything an instructor authors, the job limits, and read access to what learners did.
 EDITABLE_APPS = ("lessons",)
 VIEWABLE_MODELS = (("training_worker", "trainingjob"), ("training_worker", "jobevent"))
 
@@ -17,6 +17,9 @@ VIEWABLE_MODELS = (("training_worker", "trainingjob"), ("training_worker", "jobe
 def ensure_instructors_group() -> Group:
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
     permissions = Permission.objects.filter(content_type__app_label__in=EDITABLE_APPS)
+    permissions = permissions | Permission.objects.filter(
+        content_type__app_label="training_worker", content_type__model="joblimits"
+    )
     for app_label, model in VIEWABLE_MODELS:
         permissions = permissions | Permission.objects.filter(
             content_type__app_label=app_label, content_type__model=model,

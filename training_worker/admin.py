@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from training_worker.models import JobEvent, TrainingJob
+from training_worker.models import JobEvent, JobLimits, TrainingJob
 
 
 @admin.register(TrainingJob)
@@ -29,4 +29,18 @@ class JobEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(JobLimits)
+class JobLimitsAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__", "max_concurrent_jobs", "max_jobs_per_hour",
+        "max_training_seconds_per_day", "max_queued_jobs",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return not JobLimits.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

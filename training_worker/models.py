@@ -91,3 +91,34 @@ class JobEvent(models.Model):
 
     def as_message(self) -> dict:
         return {"seq": self.seq, "type": self.type, "payload": self.payload}
+
+
+class JobLimits(models.Model):
+    """The platform's job limits, one row, edited by instructors in the admin."""
+
+    max_concurrent_jobs = models.PositiveIntegerField(
+        default=3, help_text="Queued or running jobs one learner may have at once."
+    )
+    max_jobs_per_hour = models.PositiveIntegerField(
+        default=60, help_text="Jobs one learner may submit in any 60 minutes."
+    )
+    max_training_seconds_per_day = models.PositiveIntegerField(
+        default=2 * 3600, help_text="Training time one learner may use in any 24 hours."
+    )
+    max_queued_jobs = models.PositiveIntegerField(
+        default=1000, help_text="Queued jobs of all learners together; beyond it, 503."
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "job limits"
+
+    def __str__(self) -> str:
+        return "Job limits"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "JobLimits":
+        return cls.objects.get_or_create(pk=1)[0]

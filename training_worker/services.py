@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from training_worker import live
+from training_worker import limits, live
 from training_worker.engine import ConfigError, parse_config
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
 
@@ -28,7 +28,8 @@ class JobConflict(Exception):
 def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
     """Validate a config (and a lab's bounds), store the job as queued and enqueue it.
 
-    Raises ConfigError with every offending field when the config is not acceptable.
+    Raises ConfigError with every offending field when the config is not acceptable, and
+    limits.LimitReached / limits.QueueFull when the learner or the platform is at a limit.
     """
     normalized = parse_config(config).to_dict()
     if lab is not None:
@@ -38,6 +39,7 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
         if errors:
             raise ConfigError(errors)
     with transaction.atomic():
+        limits.check_submission(user=user)
         job = TrainingJob.objects.create(owner=user, lab=lab, config=normalized)
         _append_events(job.pk, [(STATUS_EVENT, {"status": JobStatus.QUEUED})])
     _enqueue(job)

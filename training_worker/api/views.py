@@ -1,12 +1,12 @@
 """The jobs API: thin views that parse, call one service or selector, and serialize."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from training_worker import selectors, services
+from training_worker import limits, selectors, services
 from training_worker.api.serializers import (
     JobHistorySerializer,
     JobSerializer,
@@ -28,7 +28,15 @@ class JobListCreate(generics.ListAPIView):
     def get_queryset(self):
         return selectors.jobs_visible_to(user=self.request.user)
 
-    @extend_schema(request=JobSubmitSerializer, responses={201: JobSerializer})
+    @extend_schema(
+        request=JobSubmitSerializer,
+        responses={
+            201: JobSerializer,
+            400: OpenApiResponse(description="A field of the config is wrong; each is named."),
+            429: OpenApiResponse(description="A per-learner limit; see Retry-After."),
+            503: OpenApiResponse(description="The queue is full; see Retry-After."),
+        },
+    )
     def post(self, request):
         submit = JobSubmitSerializer(data=request.data)
         submit.is_valid(raise_exception=True)
@@ -42,6 +50,13 @@ class JobListCreate(generics.ListAPIView):
             return Response(
                 {"config": {path: [reason] for path, reason in exc.errors.items()}},
                 status=status.HTTP_400_BAD_REQUEST,
+            )
+        except (limits.LimitReached, limits.QueueFull) as exc:
+            code = (status.HTTP_429_TOO_MANY_REQUESTS if isinstance(exc, limits.LimitReached)
+                    else status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response(
+                {"detail": str(exc), "retry_after": exc.retry_after_s},
+                status=code, headers={"Retry-After": str(exc.retry_after_s)},
             )
         body = JobSerializer(job, context={"request": request}).data
         return Response(
