@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("training_worker.urls")),
     path("", include("lessons.urls")),
 ]
+
+handler404 = "dlplatform.views.page_not_found"
+handler500 = "dlplatform.views.server_error"

@@ -1,5 +1,7 @@
 from django.contrib.auth import login
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from dlplatform.forms import SignUpForm
 
@@ -13,3 +15,16 @@ def signup(request):
         login(request, user)
         return redirect(request.GET.get("next") or "dashboard")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def page_not_found(request, exception):
+    """API clients get JSON errors everywhere under /api/, even for unknown URLs."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal server error."}, status=500)
+    return defaults.server_error(request)

@@ -80,7 +80,10 @@ def check_lab_config(lab, config: dict) -> dict[str, str]:
     Every leaf that differs from `lab.preset_config` must be listed in `lab.tunable` and be
     within its bounds. Returns {dotted_path: reason}; an empty dict means the config is allowed.
     """
-    preset = _leaves(lab.preset_config or {})
+    # Normalized now, not only when saved: when the engine gains a field with a default, a
+    # stored preset lacks it while every submitted (normalized) config has it.
+    normalized, problems = normalize_preset(lab.preset_config or {})
+    preset = _leaves(normalized if not problems else (lab.preset_config or {}))
     given = _leaves(config)
     tunable = lab.tunable or {}
     errors: dict[str, str] = {}

@@ -100,3 +100,17 @@ def test_event_stream_of_finished_job_replays_history_then_ends(user, moons_conf
     assert _event_ids(_read_stream(token, job.pk, last_event_id="2")[2]) == [3, 4]
     assert _read_stream(token, job.pk, last_event_id="4")[0] == 204
     assert _read_stream(token, job.pk, last_event_id="two")[0] == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["limit=x", "offset=-1", "offset=1&offset=2", "limit=null"])
+def test_malformed_paging_is_a_400(api, query):
+    response = api.get(f"/api/jobs/?{query}")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_unknown_api_url_is_a_json_404(api):
+    response = api.get("/api/jobs/not-a-number/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

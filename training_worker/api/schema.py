@@ -42,3 +42,31 @@ def add_event_stream_path(result, generator, request, public):
         }
     }
     return result
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "`detail` for a request-level error, or one key per offending field "
+    "(for a config: its dotted path) with a list of reasons.",
+    "additionalProperties": True,
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def add_error_responses(result, generator, request, public):
+    """Document the errors every operation can answer, in one place and one shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, operations in result["paths"].items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if path != "/api/auth/token/":
+                responses.setdefault("401", _error("Not authenticated."))
+            if "{job_id}" in path:
+                responses.setdefault("404", _error("No such job (or not yours)."))
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault("400", _error("A parameter or field is invalid."))
+    return result
