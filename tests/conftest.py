@@ -17,3 +17,15 @@ def _remove_test_queue():
     keys = list(client.scan_iter(match=f"*test-{RUN_ID}*"))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with no throttling counters left by another."""
+    yield
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    keys = list(client.scan_iter(match=f"{os.environ['DLP_CACHE_PREFIX']}:*"))
+    if keys:
+        client.delete(*keys)

@@ -14,5 +14,6 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dlplat
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ["DLP_JOB_QUEUE"] = f"test-{RUN_ID}"
 os.environ["DLP_LIVE_CHANNEL_PREFIX"] = f"test-{RUN_ID}:"
+os.environ["DLP_CACHE_PREFIX"] = f"test-{RUN_ID}-cache"
 os.environ["DLP_TEST_DATABASE_NAME"] = f"test_dlplatform_{RUN_ID}"
 os.environ.setdefault("DLP_VAR_DIR", f"/tmp/dlp-test-{RUN_ID}")

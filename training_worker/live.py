@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import redis
 import redis.asyncio as aioredis
@@ -43,20 +43,52 @@ def publish(job_id: int, messages: list[dict]) -> None:
 
 
 class _RedisSubscription:
-    def __init__(self, pubsub) -> None:
-        self._pubsub = pubsub
+    """Wake-ups from Redis; while Redis is unreachable, the viewer polls the table instead
+    and subscribes again once Redis is back."""
+
+    def __init__(self, client, channel: str) -> None:
+        self._client = client
+        self._channel = channel
+        self._pubsub = None
+
+    async def _subscribed(self):
+        if self._pubsub is None:
+            pubsub = self._client.pubsub()
+            try:
+                await pubsub.subscribe(self._channel)
+            except (redis.RedisError, OSError):
+                await pubsub.aclose()
+                raise
+            self._pubsub = pubsub
+        return self._pubsub
 
     async def wait(self, timeout: float) -> list[dict] | None:
         """The next published batch, or None when nothing arrived within `timeout`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while (remaining := deadline - loop.time()) > 0:
-            message = await self._pubsub.get_message(
-                ignore_subscribe_messages=True, timeout=remaining
-            )
-            if message is not None and message["type"] == "message":
-                return json.loads(message["data"])
+        try:
+            if self._pubsub is None:
+                await self._subscribed()
+                # Events stored while unsubscribed woke nobody: read the table once now.
+                return None
+            pubsub = self._pubsub
+            while (remaining := deadline - loop.time()) > 0:
+                message = await pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=remaining
+                )
+                if message is not None and message["type"] == "message":
+                    return json.loads(message["data"])
+        except (redis.RedisError, OSError):
+            log.warning("live wake-ups from Redis lost; polling until it is back")
+            await self.close()
+            await asyncio.sleep(settings.LIVE_POLL_INTERVAL_S)
         return None
+
+    async def close(self) -> None:
+        if self._pubsub is not None:
+            pubsub, self._pubsub = self._pubsub, None
+            with suppress(redis.RedisError, OSError):
+                await pubsub.aclose()
 
 
 class _PollingSubscription:
@@ -72,15 +104,18 @@ async def subscription(job_id: int) -> AsyncIterator[_RedisSubscription | _Polli
     if settings.LIVE_EVENTS_BACKEND != "redis":
         yield _PollingSubscription()
         return
-    client = aioredis.Redis.from_url(settings.REDIS_URL)
-    pubsub = client.pubsub()
+    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+    subscription = _RedisSubscription(client, channel_for(job_id))
     try:
-        await pubsub.subscribe(channel_for(job_id))
-        yield _RedisSubscription(pubsub)
+        try:
+            await subscription._subscribed()  # before the caller replays: no event falls between
+        except (redis.RedisError, OSError):
+            log.warning("Redis unreachable; job %s viewer starts by polling", job_id)
+        yield subscription
     finally:
         # Runs on normal end and on client disconnect (CancelledError): free the connection.
         try:
-            await pubsub.aclose()
+            await subscription.close()
         finally:
             await client.aclose()
 

@@ -1,11 +1,10 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from training_worker.api import views
 from training_worker.api.stream import job_event_stream
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", views.ObtainToken.as_view(), name="api-token"),
     path("jobs/", views.JobListCreate.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", views.JobDetail.as_view(), name="api-job-detail"),
     path("jobs/<int:job_id>/cancel/", views.JobCancel.as_view(), name="api-job-cancel"),

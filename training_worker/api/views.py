@@ -3,7 +3,9 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from training_worker import limits, selectors, services
@@ -13,6 +15,13 @@ from training_worker.api.serializers import (
     JobSubmitSerializer,
 )
 from training_worker.engine import ConfigError
+
+
+class ObtainToken(ObtainAuthToken):
+    """POST username and password → {"token": key}; throttled against password guessing."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
 
 
 def _job_or_404(request, job_id: int):
