@@ -183,6 +183,8 @@ LIVE_POLL_INTERVAL_S = env_float("DLP_LIVE_POLL_INTERVAL_S", 0.2)
 # Lets several deployments (or test runs) share one Redis without hearing each other.
 LIVE_CHANNEL_PREFIX = env_str("DLP_LIVE_CHANNEL_PREFIX", "dlp:")
 SSE_KEEPALIVE_S = env_float("DLP_SSE_KEEPALIVE_S", 15.0)
+# Open event streams one user may hold at once (a page opens one per run it shows).
+SSE_MAX_STREAMS_PER_USER = env_int("DLP_SSE_MAX_STREAMS_PER_USER", 12)
 
 # A job may train at most this long; the engine is stopped cooperatively at the soft limit
 # and Celery kills the task at the hard limit if the engine does not return.

@@ -125,3 +125,61 @@ def live_poll_interval() -> float:
     if settings.LIVE_EVENTS_BACKEND == "redis":
         return settings.SSE_KEEPALIVE_S
     return settings.LIVE_POLL_INTERVAL_S
+
+
+class TooManyStreams(Exception):
+    """The user already has SSE_MAX_STREAMS_PER_USER open event streams."""
+
+
+_local_stream_counts: dict[int, int] = {}
+
+
+async def open_streams(user_id: int) -> int:
+    """How many event streams the user holds now (0 when Redis cannot be asked)."""
+    if settings.LIVE_EVENTS_BACKEND != "redis":
+        return _local_stream_counts.get(user_id, 0)
+    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+    try:
+        return int(await client.get(f"{settings.LIVE_CHANNEL_PREFIX}streams:{user_id}") or 0)
+    except (redis.RedisError, OSError):
+        return 0
+    finally:
+        await client.aclose()
+
+
+@asynccontextmanager
+async def stream_slot(user_id: int) -> AsyncIterator[None]:
+    """Hold one of the user's event-stream slots while a stream is open.
+
+    Counted in Redis when there is one (every web process sees the same count; the key
+    expires, so a crashed process cannot leak slots for long), else in this process.
+    """
+    limit = settings.SSE_MAX_STREAMS_PER_USER
+    if settings.LIVE_EVENTS_BACKEND != "redis":
+        if _local_stream_counts.get(user_id, 0) >= limit:
+            raise TooManyStreams
+        _local_stream_counts[user_id] = _local_stream_counts.get(user_id, 0) + 1
+        try:
+            yield
+        finally:
+            _local_stream_counts[user_id] -= 1
+        return
+    key = f"{settings.LIVE_CHANNEL_PREFIX}streams:{user_id}"
+    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+    try:
+        try:
+            count = await client.incr(key)
+            await client.expire(key, 3600)
+        except (redis.RedisError, OSError):
+            count = None  # without Redis the cap cannot be counted; the stream still works
+        if count is not None and count > limit:
+            await client.decr(key)
+            raise TooManyStreams
+        try:
+            yield
+        finally:
+            if count is not None:
+                with suppress(redis.RedisError, OSError):
+                    await client.decr(key)
+    finally:
+        await client.aclose()

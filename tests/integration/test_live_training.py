@@ -102,3 +102,47 @@ def test_second_delivery_of_a_job_does_not_run_it_again(live_platform, token, mo
     statuses = [e["payload"]["status"] for e in history(live_platform, token, job["id"])
                 if e["type"] == "status"]
     assert statuses == ["queued", "running", "succeeded"]
+
+
+def test_event_streams_per_user_are_capped_and_freed(live_platform, token, user, moons_config,
+                                                     settings):
+    import threading
+
+    from training_worker import services
+    from training_worker.engine import parse_config
+
+    # A job that is running but sends nothing (no worker has it): its streams stay open.
+    job = TrainingJob.objects.create(owner=user, config=parse_config(moons_config).to_dict())
+    services.job_start(job_id=job.pk)
+    url = f"{live_platform.url}/api/jobs/{job.pk}/events/"
+    headers = {"Authorization": f"Token {token}"}
+    limit = settings.SSE_MAX_STREAMS_PER_USER
+    opened = threading.Barrier(limit + 1)
+    release = threading.Event()
+
+    def hold_stream():
+        with httpx.stream("GET", url, timeout=60, headers=headers) as response:
+            assert response.status_code == 200
+            lines = response.iter_lines()  # kept referenced: dropping it closes the stream
+            next(lines)
+            opened.wait(timeout=30)
+            release.wait(timeout=60)
+
+    holders = [threading.Thread(target=hold_stream) for _ in range(limit)]
+    for thread in holders:
+        thread.start()
+    opened.wait(timeout=30)
+    refused = httpx.get(url, headers=headers, timeout=10)
+    assert refused.status_code == 429
+    assert "Too many open event streams" in refused.json()["detail"]
+
+    release.set()  # the holders disconnect; their slots must come back
+    for thread in holders:
+        thread.join(timeout=30)
+    services.job_finish(job_id=job.pk, status=JobStatus.CANCELLED)
+    deadline = time.monotonic() + 10
+    while (response := httpx.get(url, headers=headers, timeout=10)).status_code == 429:
+        assert time.monotonic() < deadline, "the closed streams' slots were not freed"
+        time.sleep(0.2)
+    assert response.status_code == 200
+    assert '"status":"cancelled"' in response.text

@@ -35,12 +35,19 @@ async def job_event_stream(request, job_id: int):
         return JsonResponse(
             {"Last-Event-ID": ["Must be a non-negative integer (an event's id)."]}, status=400
         )
+    if await live.open_streams(user.pk) >= settings.SSE_MAX_STREAMS_PER_USER:
+        return JsonResponse(
+            {"detail": f"Too many open event streams (at most "
+                       f"{settings.SSE_MAX_STREAMS_PER_USER}); close another page first."},
+            status=429, headers={"Retry-After": "10"},
+        )
     after_seq = int(last_event_id)
     if job.is_terminal and after_seq >= job.last_seq:
         # The client has seen the final event; 204 tells an EventSource not to reconnect.
         return HttpResponse(status=204)
     response = StreamingHttpResponse(
-        _event_stream(job.pk, after_seq=after_seq), content_type="text/event-stream"
+        _event_stream(job.pk, after_seq=after_seq, user_id=user.pk),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # a proxy must not hold events back
@@ -70,7 +77,21 @@ def _is_final(message: dict) -> bool:
 _events_after = sync_to_async(selectors.job_events_after)
 
 
-async def _event_stream(job_id: int, *, after_seq: int) -> AsyncIterator[str]:
+async def _event_stream(job_id: int, *, after_seq: int, user_id: int) -> AsyncIterator[str]:
+    try:
+        async with live.stream_slot(user_id):
+            async for chunk in _job_events(job_id, after_seq=after_seq):
+                yield chunk
+    except live.TooManyStreams:
+        # Lost a race for the last slot after the view's check; headers are sent already,
+        # so say why in the stream and ask the browser to wait before reconnecting.
+        yield "retry: 30000\n\n"
+        yield _format({"seq": 0, "type": "error", "payload": {
+            "detail": f"Too many open event streams (at most "
+                      f"{settings.SSE_MAX_STREAMS_PER_USER}); close another page."}})
+
+
+async def _job_events(job_id: int, *, after_seq: int) -> AsyncIterator[str]:
     async with live.subscription(job_id) as subscription:
         yield "retry: 1000\n\n"
         batch = await _events_after(job_id=job_id, after_seq=after_seq, limit=REPLAY_PAGE)
