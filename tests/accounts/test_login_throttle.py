@@ -43,6 +43,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 
     env = dict(os.environ, DJANGO_HTTPS="true", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
                DJANGO_DEBUG="false")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own use
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True, text=True, env=env,

@@ -63,7 +63,9 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result["paths"].items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            if path != "/api/auth/token/":
+            if path == "/api/auth/token/":
+                responses.setdefault("429", _error("Too many attempts; see Retry-After."))
+            else:
                 responses.setdefault("401", _error("Not authenticated."))
             if "{job_id}" in path:
                 responses.setdefault("404", _error("No such job (or not yours)."))
