@@ -7,7 +7,7 @@ COPY lessons ./lessons
 COPY training_worker ./training_worker
 RUN pip install .
 COPY . .
-RUN useradd --create-home app && mkdir -p /app/var && chown -R app /app/var
+RUN useradd --create-home app && mkdir -p /app/var /app/media && chown -R app /app/var /app/media
 USER app
 EXPOSE 8000
 CMD ["uvicorn", "dlplatform.asgi:application", "--host", "0.0.0.0", "--port", "8000"]

@@ -122,3 +122,20 @@ class JobLimits(models.Model):
     @classmethod
     def current(cls) -> "JobLimits":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class TrainedModel(models.Model):
+    """The weights a succeeded job ended with, stored as a file with its config.
+
+    The file is `torch.save({"format": 1, "config": ..., "state_dict": ...})`; deployment
+    and transfer learning start from it.
+    """
+
+    job = models.OneToOneField(TrainingJob, on_delete=models.CASCADE, related_name="model")
+    file = models.FileField(upload_to="models/")
+    size_bytes = models.PositiveBigIntegerField()
+    n_params = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Model of job {self.job_id}"

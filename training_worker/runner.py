@@ -94,7 +94,22 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
         elif result.stopped:
             _end(recorder, JobStatus.CANCELLED, result=result.summary)
         else:
-            _end(recorder, JobStatus.SUCCEEDED, result=result.summary)
+            _end_with_model(recorder, job, result)
+
+
+def _end_with_model(recorder: EventRecorder, job, result) -> None:
+    from training_worker.artifacts import store_trained_model
+
+    try:
+        with_db_retry(lambda: store_trained_model(
+            job_id=job.pk, config=job.config, model=result.model
+        ))
+    except Exception as exc:
+        log.exception("job %s: could not store its trained model", job.pk)
+        _end(recorder, JobStatus.FAILED, result=result.summary,
+             error=f"Training finished, but its model could not be stored: {exc}")
+    else:
+        _end(recorder, JobStatus.SUCCEEDED, result=result.summary)
 
 
 def _end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:

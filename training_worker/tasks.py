@@ -6,6 +6,7 @@ worker: once, in the parent process before it forks its children (see _warm_up).
 
 import os
 
+from billiard.exceptions import WorkerLostError
 from celery import shared_task
 from celery.exceptions import TimeLimitExceeded
 from celery.signals import task_failure, worker_init, worker_process_init
@@ -48,9 +49,11 @@ def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
     if isinstance(exception, TimeLimitExceeded):
         reason = (f"The job was killed at the hard time limit of "
                   f"{settings.JOB_HARD_TIME_LIMIT_S} s.")
-    else:
+    elif isinstance(exception, WorkerLostError):
         reason = (f"The worker process running this job died ({exception!r}) in each of "
                   f"{settings.JOB_MAX_ATTEMPTS} attempts; the job was stopped.")
+    else:
+        reason = f"The job's task failed: {exception!r}"
     services.job_fail_lost_worker(job_id=job_id, reason=reason)
 
 

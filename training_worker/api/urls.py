@@ -10,4 +10,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/cancel/", views.JobCancel.as_view(), name="api-job-cancel"),
     path("jobs/<int:job_id>/metrics/", views.JobMetrics.as_view(), name="api-job-metrics"),
     path("jobs/<int:job_id>/events/", job_event_stream, name="api-job-events"),
+    path("jobs/<int:job_id>/model/", views.JobModelDownload.as_view(), name="api-job-model"),
 ]

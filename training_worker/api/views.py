@@ -1,6 +1,6 @@
 """The jobs API: thin views that parse, call one service or selector, and serialize."""
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -107,3 +107,18 @@ class JobMetrics(APIView):
             )
         events = selectors.job_events_after(job_id=job.pk, after_seq=int(after))
         return Response({"job": job.pk, "status": job.status, "events": events})
+
+
+class JobModelDownload(APIView):
+    """The trained model of a succeeded job: a torch.save file of its config and weights."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, job_id: int):
+        job = _job_or_404(request, job_id)
+        stored = getattr(job, "model", None)
+        if stored is None:
+            raise Http404("This job has no trained model (it has not succeeded).")
+        return FileResponse(
+            stored.file.open("rb"), as_attachment=True, filename=f"job-{job.pk}-model.pt",
+            content_type="application/octet-stream",
+        )
