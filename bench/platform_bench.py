@@ -1,0 +1,246 @@
+"""Platform benchmarks, one command (PostgreSQL and Redis on this machine, like CI):
+
+    python bench/platform_bench.py [--jobs 30]
+
+1. Time to first metric: POST /api/jobs/ → first `metric` event at an SSE client, with a
+   warm worker; p50/p95 and the breakdown (API, queue, worker start, first step, fan-out).
+2. Platform overhead: one config trained through the platform (worker wall time from
+   `running` to the final event) vs the engine alone vs a plain PyTorch loop, all in the
+   same run; the ratios are the figures.
+
+Prints a table and saves it under bench/results/ with the date.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RUN = uuid.uuid4().hex[:8]
+DB_NAME = f"dlp_bench_{RUN}"
+SMALL = {
+    "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu"},
+    "data": {"name": "moons", "n_samples": 500, "noise": 0.2, "val_fraction": 0.2, "seed": 0},
+    "optim": {"name": "adam", "lr": 0.01, "batch_size": 32, "epochs": 2},
+}
+OVERHEAD = {
+    "model": {"kind": "mlp", "hidden": [64, 64], "activation": "relu"},
+    "data": {"name": "digits", "n_samples": 1797, "noise": 0.0, "val_fraction": 0.2, "seed": 0},
+    "optim": {"name": "adam", "lr": 0.001, "batch_size": 32, "epochs": 30},
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+
+
+class Platform:
+    """uvicorn and one Celery worker on a bench database of their own, as a user runs them."""
+
+    def __init__(self) -> None:
+        self.env = dict(
+            os.environ,
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            DLP_JOB_QUEUE=f"bench-{RUN}", DLP_LIVE_CHANNEL_PREFIX=f"bench-{RUN}:",
+            DJANGO_SETTINGS_MODULE="dlplatform.settings",
+        )
+        self.port = 8700 + os.getpid() % 200
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.processes: list[subprocess.Popen] = []
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+                              check=True, capture_output=True, text=True).stdout
+
+    def __enter__(self) -> "Platform":
+        psql(f"CREATE DATABASE {DB_NAME}")
+        self.manage("migrate", "--noinput")
+        self.manage("shell", "-c", (
+            "from django.contrib.auth.models import User;"
+            "from rest_framework.authtoken.models import Token;"
+            "from training_worker.models import JobLimits;"
+            "u=User.objects.create_user('bench', password='bench-password-1');"
+            "Token.objects.create(user=u, key='b'*40);"
+            "JobLimits.objects.update_or_create(pk=1, defaults={'max_concurrent_jobs': 1000,"
+            " 'max_jobs_per_hour': 100000, 'max_training_seconds_per_day': 10**8})"))
+        log = open(ROOT / "var" / f"bench-{RUN}.log", "w")
+        self.processes = [
+            subprocess.Popen([sys.executable, "-m", "uvicorn", "dlplatform.asgi:application",
+                              "--port", str(self.port), "--log-level", "warning"],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=log),
+            subprocess.Popen([sys.executable, "-m", "celery", "-A", "dlplatform", "worker",
+                              "--concurrency", "1", "--loglevel", "WARNING"],
+                             cwd=ROOT, env=self.env, stdout=log, stderr=log),
+        ]
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(self.url + "/api/schema/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        self.submit_and_follow(SMALL)  # warm: the worker has imported torch, cached data
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=30)
+        psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+    headers = {"Authorization": "Token " + "b" * 40}
+
+    def submit_and_follow(self, config: dict) -> dict:
+        """Submit, read the stream to its end; client-side times of the milestones."""
+        t0 = time.perf_counter()
+        job = httpx.post(self.url + "/api/jobs/", json={"config": config},
+                         headers=self.headers, timeout=30).json()
+        t_created = time.perf_counter()
+        first_metric = None
+        with httpx.stream("GET", job["urls"]["events"], headers=self.headers,
+                          timeout=300) as response:
+            for line in response.iter_lines():
+                if line == "event: metric" and first_metric is None:
+                    first_metric = time.perf_counter()
+        return {"id": job["id"], "api": t_created - t0,
+                "first_metric": (first_metric or float("nan")) - t0,
+                "end": time.perf_counter() - t0}
+
+
+def server_breakdown(platform: Platform, job_id: int) -> dict:
+    """From the stored events' timestamps: queue wait, worker start to first step."""
+    code = (
+        "import json; from training_worker.models import JobEvent as E;"
+        f"ev=list(E.objects.filter(job_id={job_id}).order_by('seq'));"
+        "q=ev[0].created_at; r=next(e for e in ev if e.payload.get('status')=='running');"
+        "m=next(e for e in ev if e.type=='metric'); f=ev[-1];"
+        "print(json.dumps({'queue': (r.created_at-q).total_seconds(),"
+        " 'first_step': (m.created_at-r.created_at).total_seconds(),"
+        " 'worker_run': (f.created_at-r.created_at).total_seconds()}))"
+    )
+    return json.loads(platform.manage("shell", "-c", code).strip().splitlines()[-1])
+
+
+def engine_alone(config: dict) -> float:
+    from training_worker.engine import parse_config, train
+
+    start = time.perf_counter()
+    train(parse_config(config), lambda event: None)
+    return time.perf_counter() - start
+
+
+def plain_pytorch(config: dict) -> float:
+    """The same training written as a plain PyTorch script: the floor we compare against."""
+    import torch
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    torch.manual_seed(0)
+    digits = load_digits()
+    x_train, x_val, y_train, y_val = train_test_split(
+        digits.data / 16.0, digits.target, test_size=0.2, stratify=digits.target, random_state=0)
+    x_train, x_val = (torch.tensor(a, dtype=torch.float32) for a in (x_train, x_val))
+    y_train, y_val = (torch.tensor(a) for a in (y_train, y_val))
+    model = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64),
+                                torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=config["optim"]["lr"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    batch = config["optim"]["batch_size"]
+    start = time.perf_counter()
+    for _ in range(config["optim"]["epochs"]):
+        model.train()
+        order = torch.randperm(len(x_train))
+        for i in range(0, len(order), batch):
+            index = order[i:i + batch]
+            optimizer.zero_grad()
+            loss_fn(model(x_train[index]), y_train[index]).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():  # the same per-epoch evaluation the platform reports
+            for x, y in ((x_train, y_train), (x_val, y_val)):
+                logits = model(x)
+                loss_fn(logits, y).item()
+                (logits.argmax(1) == y).float().mean().item()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)  # as the worker runs (DLP_TORCH_NUM_THREADS)
+    (ROOT / "var").mkdir(exist_ok=True)
+    results: dict = {"date": date.today().isoformat(), "jobs": args.jobs}
+    with Platform() as platform:
+        runs = [platform.submit_and_follow(SMALL) for _ in range(args.jobs)]
+        breakdowns = [server_breakdown(platform, run["id"]) for run in runs[-10:]]
+        ttfm = [run["first_metric"] * 1000 for run in runs]
+        results["time_to_first_metric_ms"] = {
+            "p50": percentile(ttfm, 0.5), "p95": percentile(ttfm, 0.95),
+            "api_p50": percentile([r["api"] * 1000 for r in runs], 0.5),
+            "queue_p50": percentile([b["queue"] * 1000 for b in breakdowns], 0.5),
+            "worker_start_to_first_step_p50": percentile(
+                [b["first_step"] * 1000 for b in breakdowns], 0.5),
+        }
+        platform_times = []
+        for _ in range(args.repeats):
+            run = platform.submit_and_follow(OVERHEAD)
+            platform_times.append(server_breakdown(platform, run["id"])["worker_run"])
+    engine_times = [engine_alone(OVERHEAD) for _ in range(args.repeats)]
+    plain_times = [plain_pytorch(OVERHEAD) for _ in range(args.repeats)]
+    best = {"platform": min(platform_times), "engine": min(engine_times),
+            "plain": min(plain_times)}
+    results["overhead_s"] = best
+    results["overhead_ratio"] = {
+        "platform_over_engine": best["platform"] / best["engine"],
+        "engine_over_plain_pytorch": best["engine"] / best["plain"],
+    }
+    print_table(results)
+    out = ROOT / "bench" / "results" / f"platform-{results['date']}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nsaved {out.relative_to(ROOT)}")
+
+
+def print_table(results: dict) -> None:
+    t = results["time_to_first_metric_ms"]
+    rows = [
+        ("time to first metric p50", f"{t['p50']:.0f} ms"),
+        ("time to first metric p95", f"{t['p95']:.0f} ms"),
+        ("  API (POST → 201) p50", f"{t['api_p50']:.0f} ms"),
+        ("  queue (queued → running) p50", f"{t['queue_p50']:.0f} ms"),
+        ("  running → first step stored p50", f"{t['worker_start_to_first_step_p50']:.0f} ms"),
+        ("digits MLP 30 epochs: platform (worker)", f"{results['overhead_s']['platform']:.2f} s"),
+        ("  engine alone", f"{results['overhead_s']['engine']:.2f} s"),
+        ("  plain PyTorch loop", f"{results['overhead_s']['plain']:.2f} s"),
+        ("platform / engine", f"{results['overhead_ratio']['platform_over_engine']:.3f}"),
+        ("engine / plain PyTorch", f"{results['overhead_ratio']['engine_over_plain_pytorch']:.3f}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"\nPlatform benchmark {results['date']} ({results['jobs']} jobs)")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value:>10}")
+
+
+if __name__ == "__main__":
+    main()
