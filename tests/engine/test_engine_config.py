@@ -11,13 +11,15 @@ from training_worker.engine import (
     CONFIG_FIELDS,
     ConfigError,
     DataConfig,
-    ModelConfig,
+    EvalConfig,
+    MlpConfig,
     OptimConfig,
     TrainConfig,
     config_json_schema,
     parse_config,
 )
 from training_worker.engine.catalog import ACTIVATIONS, DATASET_CLASSES, MODEL_KINDS, OPTIMIZERS
+from training_worker.engine.config import section_fields
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,18 +62,27 @@ def errors_of(raw: object) -> dict[str, str]:
 
 def test_example_config_parses_into_dataclasses():
     assert parse_config(EXAMPLE) == TrainConfig(
-        model=ModelConfig(kind="mlp", hidden=(16, 16), activation="relu"),
-        data=DataConfig(name="moons", n_samples=500, noise=0.2, val_fraction=0.2, seed=0),
-        optim=OptimConfig(name="adam", lr=0.01, batch_size=32, epochs=20, momentum=0.9),
+        model=MlpConfig(kind="mlp", hidden=(16, 16), activation="relu", activations=(),
+                        dropout=0.0, batch_norm=False),
+        data=DataConfig(name="moons", n_samples=500, noise=0.2, val_fraction=0.2,
+                        test_fraction=0.0, train_size="all", window=16, seed=0),
+        optim=OptimConfig(name="adam", lr=0.01, batch_size=32, epochs=20, momentum=0.9,
+                          weight_decay=0.0, schedule="constant", step_size=10, gamma=0.5,
+                          early_stopping_patience=0, log_grad_norms=False),
+        eval=EvalConfig(cv_folds=0),
     )
 
 
 def test_missing_optional_fields_get_their_defaults():
     assert parse_config(MINIMAL).to_dict() == {
-        "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu"},
+        "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu", "activations": [],
+                  "dropout": 0.0, "batch_norm": False},
         "data": {"name": "circles", "n_samples": 500, "noise": 0.2, "val_fraction": 0.2,
-                 "seed": 0},
-        "optim": {"name": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 3, "momentum": 0.9},
+                 "test_fraction": 0.0, "train_size": "all", "window": 16, "seed": 0},
+        "optim": {"name": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 3, "momentum": 0.9,
+                  "weight_decay": 0.0, "schedule": "constant", "step_size": 10, "gamma": 0.5,
+                  "early_stopping_patience": 0, "log_grad_norms": False},
+        "eval": {"cv_folds": 0},
     }
 
 
@@ -90,7 +101,9 @@ def test_to_dict_round_trips_and_is_plain_json(raw):
     normalized = config.to_dict()
     assert parse_config(normalized) == config
     assert json.loads(json.dumps(normalized)) == normalized
-    assert {f"{s}.{n}" for s, fields in normalized.items() for n in fields} == set(CONFIG_FIELDS)
+    assert {f"{s}.{n}" for s, fields in normalized.items() for n in fields} == {
+        f"{section}.{name}" for section in normalized for name in section_fields(section, "mlp")
+    }
 
 
 @pytest.mark.parametrize(
@@ -175,7 +188,8 @@ def test_range_error_says_what_is_allowed_and_what_was_given():
         ({**EXAMPLE, "loss": "mse"}, "loss"),
         (with_value("model.depth", 3), "model.depth"),
         (with_value("data.shuffle", True), "data.shuffle"),
-        (with_value("optim.weight_decay", 0.1), "optim.weight_decay"),
+        (with_value("optim.decay", 0.1), "optim.decay"),
+        ({**EXAMPLE, "eval": {"folds": 3}}, "eval.folds"),
     ],
 )
 def test_unknown_field_is_rejected_at_its_path(raw, path):
@@ -238,10 +252,11 @@ def test_integer_is_accepted_for_a_float_field_and_normalized():
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        ("model.kind", "cnn"),
+        ("model.kind", "transformer"),
         ("model.activation", "swish"),
         ("data.name", "imagenet"),
-        ("optim.name", "rmsprop"),
+        ("optim.name", "adagrad"),
+        ("optim.schedule", "linear"),
         ("optim.name", ["adam"]),
     ],
 )
@@ -260,7 +275,7 @@ def test_missing_required_field_is_reported(path):
     assert errors_of(without(path)) == {path: "required"}
 
 
-@pytest.mark.parametrize("section", ["model", "data", "optim"])
+@pytest.mark.parametrize("section", ["model", "data", "optim", "eval"])
 def test_section_must_be_an_object(section):
     errors = errors_of({**EXAMPLE, section: [1, 2]})
     assert errors == {section: "must be an object (got [1, 2])"}
@@ -332,7 +347,7 @@ def test_json_schema_enums_and_defaults_match_the_parser():
         for name, field_schema in section_schema["properties"].items():
             if name in section_schema["required"]:
                 assert "default" not in field_schema
-            else:
+            elif name in defaults[section]:
                 assert field_schema["default"] == defaults[section][name], f"{section}.{name}"
 
 

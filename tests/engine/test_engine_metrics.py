@@ -2,7 +2,7 @@ import pytest
 import torch
 from sklearn import metrics as sk_metrics
 
-from training_worker.engine import accuracy, confusion_matrix
+from training_worker.engine import accuracy, classification_report, confusion_matrix
 
 
 def random_labels(seed: int, n_classes: int, size: int, present: list[int]) -> torch.Tensor:
@@ -34,6 +34,20 @@ def test_metrics_match_scikit_learn(seed, n_classes, true_classes, predicted_cla
     assert accuracy(y_true, y_pred) == pytest.approx(
         sk_metrics.accuracy_score(y_true.numpy(), y_pred.numpy()), abs=1e-12
     )
+
+    report = classification_report(y_true, y_pred, n_classes)
+    labels = list(range(n_classes))
+    per_class = sk_metrics.precision_recall_fscore_support(
+        y_true.numpy(), y_pred.numpy(), labels=labels, zero_division=0
+    )
+    macro = sk_metrics.precision_recall_fscore_support(
+        y_true.numpy(), y_pred.numpy(), labels=labels, average="macro", zero_division=0
+    )
+    for name, expected in zip(("precision", "recall", "f1"), per_class, strict=False):
+        assert report[name] == pytest.approx(expected.tolist(), abs=1e-12), name
+    assert report["support"] == per_class[3].tolist()
+    for name, expected in zip(("precision", "recall", "f1"), macro, strict=False):
+        assert report["macro"][name] == pytest.approx(expected, abs=1e-12), name
 
 
 def test_accuracy_is_an_exact_fraction():

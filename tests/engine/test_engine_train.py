@@ -8,38 +8,23 @@ import torch
 import torch.nn.functional as F
 from sklearn import metrics as sk_metrics
 
+from tests.engine.support import make_config, run
 from training_worker.engine import (
+    CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,
     INFO,
     METRIC,
-    STOP,
     TrainingDiverged,
     build_model,
     load_dataset,
-    parse_config,
+    supervised,
     train,
 )
-from training_worker.engine import training as training_module
-from training_worker.engine.catalog import ACTIVATIONS, DATASET_CLASSES, OPTIMIZERS
+from training_worker.engine.catalog import ACTIVATIONS, DATASET_CLASSES, KIND_DATASETS, OPTIMIZERS
 
 
 def config(dataset="moons", model=None, data=None, **optim):
-    return parse_config({
-        "model": {"kind": "mlp", **(model or {})},
-        "data": {"name": dataset, **(data or {})},
-        "optim": {"name": "adam", "lr": 0.01, "epochs": 3, **optim},
-    })
-
-
-def run(cfg, stop_when=lambda event: False):
-    """Train, recording every event; `stop_when(event)` decides when to answer STOP."""
-    events = []
-
-    def on_event(event):
-        events.append(event)
-        return STOP if stop_when(event) else None
-
-    return train(cfg, on_event), events
+    return make_config("mlp", dataset, model=model, data=data, **optim)
 
 
 def step_events(events):
@@ -53,14 +38,14 @@ def epoch_events(events):
 def count_optimizer_steps(monkeypatch) -> list[int]:
     """Every optimizer step the engine takes from now on appends to the returned list."""
     steps = []
-    build = training_module.build_optimizer
+    build = supervised.build_optimizer
 
     def counting_build(cfg, params):
         optimizer = build(cfg, params)
         optimizer.register_step_post_hook(lambda *_: steps.append(1))
         return optimizer
 
-    monkeypatch.setattr(training_module, "build_optimizer", counting_build)
+    monkeypatch.setattr(supervised, "build_optimizer", counting_build)
     return steps
 
 
@@ -126,28 +111,31 @@ def test_event_stream_has_the_documented_shapes_and_is_strict_json(digits_run):
         "epochs": 30, "steps_per_epoch": 45, "batch_size": 32,
     }
     for event in events[1:]:
-        assert event.type in (METRIC, CONFUSION_MATRIX)
+        assert event.type in (METRIC, CONFUSION_MATRIX, CLASSIFICATION_REPORT)
         keys = set(event.payload)
         if event.type == CONFUSION_MATRIX:
             assert keys == {"epoch", "labels", "matrix"}
+        elif event.type == CLASSIFICATION_REPORT:
+            assert keys == {"epoch", "labels", "precision", "recall", "f1", "support", "macro"}
         elif event.payload["scope"] == "step":
             assert keys == {"scope", "epoch", "step", "train_loss"}
         else:
             assert keys == {"scope", "epoch", "epochs", "step", "train_loss", "train_accuracy",
-                            "val_loss", "val_accuracy"}
+                            "val_loss", "val_accuracy", "lr"}
     # Strict JSON: any tensor, numpy number or NaN would make this raise.
     json.dumps([(e.type, e.payload) for e in events], allow_nan=False)
     json.dumps(result.summary, allow_nan=False)
-    # Every epoch: its step events, then its metrics, then its confusion matrix.
+    # Every epoch: its step events, its metrics, its confusion matrix and its report.
     epochs = [e.payload["epoch"] for e in events[1:]]
     assert epochs == sorted(epochs)
     for epoch in range(1, 31):
         of_epoch = [e for e in events[1:] if e.payload["epoch"] == epoch]
-        assert of_epoch[-1].type == CONFUSION_MATRIX
-        assert of_epoch[-2].payload["scope"] == "epoch"
-        assert of_epoch[-3].payload == {
+        assert of_epoch[-1].type == CLASSIFICATION_REPORT
+        assert of_epoch[-2].type == CONFUSION_MATRIX
+        assert of_epoch[-3].payload["scope"] == "epoch"
+        assert of_epoch[-4].payload == {
             "scope": "step", "epoch": epoch, "step": 45 * epoch,
-            "train_loss": of_epoch[-3].payload["train_loss"],
+            "train_loss": of_epoch[-4].payload["train_loss"],
         }
 
 
@@ -165,6 +153,10 @@ def test_summary_describes_the_last_epoch_and_the_best_one(digits_run):
            for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy")},
         "best_val_accuracy": best["val_accuracy"],
         "best_epoch": best["epoch"],
+        "best_val_loss": min(metrics["val_loss"] for metrics in epochs),
+        "early_stopped": False,
+        "val_macro_f1": [e for e in events if e.type == CLASSIFICATION_REPORT][-1].payload[
+            "macro"]["f1"],
     }
     assert next(result.model.parameters()).device.type == "cpu"
     assert not result.model.training
@@ -173,7 +165,7 @@ def test_summary_describes_the_last_epoch_and_the_best_one(digits_run):
 def test_evaluation_runs_the_model_in_eval_mode_without_gradients():
     model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Dropout(0.9))
     x, y = torch.randn(50, 4), torch.randint(3, (50,))
-    loss, _, predictions = training_module.evaluate(model, x, y)
+    loss, _, predictions = supervised.evaluate(model, x, y)
     with torch.no_grad():
         expected = model.eval()(x)
     assert loss == pytest.approx(F.cross_entropy(expected, y).item())
@@ -231,7 +223,7 @@ def test_step_loss_is_the_mean_batch_loss_before_each_update():
     cfg = config(data={"n_samples": 100}, batch_size="full", epochs=1)
     torch.manual_seed(cfg.data.seed)
     data = load_dataset(cfg.data)
-    initial_model = build_model(cfg.model, data.n_features, data.n_classes)
+    initial_model = build_model(cfg.model, cfg.data)
     expected = F.cross_entropy(initial_model(data.x_train), data.y_train).item()
 
     _, events = run(cfg)
@@ -318,7 +310,7 @@ def test_exploding_learning_rate_raises_training_diverged():
     json.dumps([e.payload for e in events], allow_nan=False)
 
 
-@pytest.mark.parametrize("name", list(DATASET_CLASSES))
+@pytest.mark.parametrize("name", KIND_DATASETS["mlp"])
 def test_every_dataset_trains(name):
     result, events = run(config(name, data={"n_samples": 200}, epochs=1))
     assert result.epochs_completed == 1
@@ -347,3 +339,16 @@ def test_default_moons_run_takes_well_under_a_second():
         timings.append(time.perf_counter() - started)
     # Generous: other jobs may share the two cores; alone it takes about 0.1 s.
     assert min(timings) < 1.0
+
+
+def test_digits_mlp_reaches_97_percent_with_a_cosine_schedule():
+    cfg = config("digits", model={"hidden": [128]}, data={"n_samples": 1797}, epochs=30,
+                 schedule="cosine")
+    result, _ = run(cfg)
+    assert result.summary["val_accuracy"] >= 0.97
+
+
+def test_spiral_mlp_reaches_95_percent():
+    result, _ = run(config("spiral", model={"hidden": [64, 64]}, data={"n_samples": 1000},
+                           epochs=60))
+    assert result.summary["val_accuracy"] >= 0.95

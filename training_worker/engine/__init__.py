@@ -6,26 +6,35 @@ configs (`parse_config`, `config_json_schema`) without importing torch.
 
 import importlib
 
+from training_worker.engine import events as _events_module
+
 _EXPORTS = {
     "CONFIG_FIELDS": "config",
     "ConfigError": "config",
     "DataConfig": "config",
     "ModelConfig": "config",
+    "MlpConfig": "config",
+    "CnnConfig": "config",
+    "RnnConfig": "config",
+    "AutoencoderConfig": "config",
+    "GanConfig": "config",
     "OptimConfig": "config",
+    "EvalConfig": "config",
     "TrainConfig": "config",
     "parse_config": "config",
     "config_json_schema": "config_schema",
-    "CONFUSION_MATRIX": "events",
-    "INFO": "events",
-    "METRIC": "events",
     "STOP": "events",
     "Event": "events",
+    # Every event type constant: INFO, METRIC, CONFUSION_MATRIX, DECISION_BOUNDARY, ...
+    **{name: "events" for name in dir(_events_module) if name.isupper() and name != "STOP"},
     "Dataset": "datasets",
     "load_dataset": "datasets",
+    "load_folds": "datasets",
     "warm_up": "datasets",
     "MODEL_REGISTRY": "models",
     "build_model": "models",
     "accuracy": "metrics",
+    "classification_report": "metrics",
     "confusion_matrix": "metrics",
     "TrainResult": "training",
     "TrainingDiverged": "training",

@@ -5,11 +5,20 @@ does not pay for importing them; the modules that build things are tested to cov
 exactly these names.
 """
 
-MODEL_KINDS = ("mlp",)
+MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan")
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+
+SCHEDULES = ("constant", "step", "cosine")
+
+RNN_CELLS = ("rnn", "lstm", "gru")
+
+# The characters of the text corpus, in class order: everything else is dropped on loading.
+TEXT_ALPHABET = " abcdefghijklmnopqrstuvwxyz.,'"
+
+MIXTURE_MODES = 8
 
 DATASET_CLASSES: dict[str, tuple[str, ...]] = {
     "moons": ("upper moon", "lower moon"),
@@ -18,7 +27,43 @@ DATASET_CLASSES: dict[str, tuple[str, ...]] = {
     "xor": ("opposite signs", "same sign"),
     "gaussians": ("blob 1", "blob 2", "blob 3", "blob 4"),
     "digits": tuple(str(digit) for digit in range(10)),
+    "shapes": ("circle", "square", "triangle"),
+    # The classes of next-character prediction: the space is shown as "␣".
+    "text": tuple("␣" if char == " " else char for char in TEXT_ALPHABET),
+    "series": (),  # forecasting a number: no classes
+    "mixture": tuple(f"mode {mode}" for mode in range(1, MIXTURE_MODES + 1)),
 }
+
+# Images are passed flat; a convolutional model sees them in this (height, width).
+IMAGE_SHAPES = {"digits": (8, 8), "shapes": (28, 28)}
+
+# Split in time order (the validation part comes after the training part), not stratified.
+SEQUENCE_DATASETS = ("series", "text")
 
 # Datasets loaded from a file have a fixed size; n_samples can only pick a subset of it.
 DATASET_AVAILABLE_SAMPLES = {"digits": 1797}
+
+# Which datasets each kind of model can learn from.
+KIND_DATASETS: dict[str, tuple[str, ...]] = {
+    "mlp": ("moons", "circles", "spiral", "xor", "gaussians", "digits", "shapes"),
+    "cnn": ("digits", "shapes"),
+    "rnn": ("series", "text"),
+    "autoencoder": ("digits",),
+    "gan": ("mixture", "digits"),
+}
+
+# Kinds whose models classify, and so report accuracy, F1 and confusion matrices; with
+# "rnn", only on text.
+CLASSIFIER_KINDS = ("mlp", "cnn")
+
+
+def is_classification(kind: str, dataset: str) -> bool:
+    return kind in CLASSIFIER_KINDS or (kind == "rnn" and dataset == "text")
+
+
+def n_input_features(dataset: str) -> int:
+    """Numbers per sample as the models see them: pixels for images, 2 for point clouds."""
+    if dataset in IMAGE_SHAPES:
+        height, width = IMAGE_SHAPES[dataset]
+        return height * width
+    return 1 if dataset in SEQUENCE_DATASETS else 2

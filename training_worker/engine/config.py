@@ -2,71 +2,160 @@
 
 Every accepted field, with its type, bounds and default, is declared once in CONFIG_FIELDS;
 parsing, normalization (`TrainConfig.to_dict`) and the JSON Schema are all derived from it.
+The fields of the "model" section depend on `model.kind`: each FieldSpec names the kinds
+that have it, and a field of another kind is rejected as unknown. Rules that tie several
+fields together (split sizes, which data suits which model, the compute budget) live in
+`config_rules`.
 """
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 from training_worker.engine.catalog import (
     ACTIVATIONS,
-    DATASET_AVAILABLE_SAMPLES,
     DATASET_CLASSES,
     MODEL_KINDS,
     OPTIMIZERS,
+    RNN_CELLS,
+    SCHEDULES,
 )
+from training_worker.engine.config_values import parse_value, show
 
 FULL_BATCH = "full"
+ALL_SAMPLES = "all"
 
-# Error messages quote the offending value; a pasted megabyte should not come back whole.
-MAX_QUOTED_VALUE_CHARS = 40
+FieldType = Literal["integer", "number", "boolean", "choice", "integer_list", "choice_list"]
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    type: Literal["integer", "number", "choice", "integer_list"]
+    type: FieldType
     description: str
     default: object = None  # None marks a required field: no field has None as a legal value
     minimum: float | None = None  # for "integer_list", the bounds apply to each item
     maximum: float | None = None
     exclusive_minimum: bool = False
-    choices: tuple[str, ...] = ()
+    choices: tuple = ()  # for "choice_list", the choices of each item
+    min_items: int = 0
     max_items: int | None = None
-    also_accepts: str | None = None  # a string literal accepted instead of a number
+    also_accepts: str | int | None = None  # a literal accepted besides the range ("full", 0)
+    kinds: tuple[str, ...] = ()  # model fields only: the kinds that have it; () means all
+    kind_defaults: tuple[tuple[str, object], ...] = ()  # (kind, default) where it differs
 
     @property
     def required(self) -> bool:
         return self.default is None
+
+    def has_kind(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def default_for(self, kind: str | None) -> object:
+        return dict(self.kind_defaults).get(kind, self.default)
 
 
 CONFIG_FIELDS: dict[str, FieldSpec] = {
     "model.kind": FieldSpec("choice", "Architecture family.", choices=MODEL_KINDS),
     "model.hidden": FieldSpec(
         "integer_list",
-        "Units of each hidden layer, input to output; [] is a linear model.",
+        "Units of each hidden layer, input to output; [] is a linear model. For an "
+        "autoencoder, the encoder's layers (the decoder mirrors them); for a GAN, the layers "
+        "of both the generator and the discriminator.",
         default=(16, 16), minimum=1, maximum=256, max_items=6,
+        kinds=("mlp", "autoencoder", "gan"),
+        kind_defaults=(("autoencoder", (64,)), ("gan", (64, 64))),
     ),
     "model.activation": FieldSpec(
-        "choice", "Non-linearity after each hidden layer.", default="relu", choices=ACTIVATIONS
+        "choice", "Non-linearity after each hidden layer.", default="relu", choices=ACTIVATIONS,
+        kinds=("mlp", "cnn", "autoencoder", "gan"), kind_defaults=(("gan", "leaky_relu"),),
+    ),
+    "model.activations": FieldSpec(
+        "choice_list",
+        "One non-linearity per hidden layer, overriding model.activation; [] uses "
+        "model.activation for every layer.",
+        default=(), choices=ACTIVATIONS, max_items=6, kinds=("mlp",),
+    ),
+    "model.channels": FieldSpec(
+        "integer_list", "Output channels of each convolutional layer, input to output.",
+        default=(8, 16), minimum=1, maximum=32, min_items=1, max_items=4, kinds=("cnn",),
+    ),
+    "model.kernel_size": FieldSpec(
+        "choice", "Side of the square convolution kernels.", default=3, choices=(3, 5),
+        kinds=("cnn",),
+    ),
+    "model.pool": FieldSpec(
+        "boolean",
+        "2x2 max-pooling after each convolution, as long as the maps stay at least 2 "
+        "pixels wide.",
+        default=True, kinds=("cnn",),
+    ),
+    "model.dropout": FieldSpec(
+        "number",
+        "Probability of zeroing each hidden unit during training (0 = off); for cnn, each "
+        "of the flattened features the classifier reads.",
+        default=0.0, minimum=0, maximum=0.9, kinds=("mlp", "cnn"),
+    ),
+    "model.batch_norm": FieldSpec(
+        "boolean", "Batch normalization before each hidden non-linearity.",
+        default=False, kinds=("mlp", "cnn"),
+    ),
+    "model.cell": FieldSpec(
+        "choice", "Recurrent cell.", default="lstm", choices=RNN_CELLS, kinds=("rnn",)
+    ),
+    "model.hidden_size": FieldSpec(
+        "integer", "Units of the recurrent state.", default=32, minimum=1, maximum=256,
+        kinds=("rnn",),
+    ),
+    "model.num_layers": FieldSpec(
+        "integer", "Stacked recurrent layers.", default=1, minimum=1, maximum=3, kinds=("rnn",)
+    ),
+    "model.latent_dim": FieldSpec(
+        "integer",
+        "Size of the code: the autoencoder's bottleneck, or the GAN generator's noise input.",
+        default=8, minimum=2, maximum=32, kinds=("autoencoder", "gan"),
+    ),
+    "model.denoise_noise": FieldSpec(
+        "number",
+        "Standard deviation of the Gaussian noise added to the inputs, which the model "
+        "learns to remove (0 = a plain autoencoder).",
+        default=0.0, minimum=0, maximum=1, kinds=("autoencoder",),
     ),
     "data.name": FieldSpec("choice", "Dataset.", choices=tuple(DATASET_CLASSES)),
     "data.n_samples": FieldSpec(
         "integer",
-        "Samples in train and validation together; for digits, a stratified random subset "
-        "of at most this many of its 1797 images.",
+        "Samples in train, validation and test together; for digits, a stratified random "
+        "subset of at most this many of its 1797 images; for series and text, windows.",
         default=500, minimum=20, maximum=5000,
     ),
     "data.noise": FieldSpec(
         "number",
-        "Noise of the generated 2-D sets (standard deviation; in radians for spiral); "
-        "ignored for digits.",
+        "Noise of the generated sets: standard deviation of the points (in radians for "
+        "spiral), of the pixels of shapes, of the series' values, of each mixture mode; "
+        "ignored for digits and text.",
         default=0.2, minimum=0, maximum=2,
     ),
     "data.val_fraction": FieldSpec(
         "number",
         "Share of the samples held out for validation; both sides of the split need at "
-        "least 2 samples and one per class.",
+        "least 2 samples and one per class. Unused with cross-validation.",
         default=0.2, minimum=0.05, maximum=0.5,
+    ),
+    "data.test_fraction": FieldSpec(
+        "number",
+        "Share of the samples held out as a test set, measured once at the end "
+        "(classifiers only; 0 = none).",
+        default=0.0, minimum=0, maximum=0.5,
+    ),
+    "data.train_size": FieldSpec(
+        "integer",
+        f'Use at most this many training samples (a stratified subset); "{ALL_SAMPLES}" '
+        "uses all. Small training sets make overfitting visible.",
+        default=ALL_SAMPLES, minimum=2, maximum=5000, also_accepts=ALL_SAMPLES,
+    ),
+    "data.window": FieldSpec(
+        "integer",
+        "Steps (series) or characters (text) the model reads to predict the next one; "
+        "ignored by the other datasets.",
+        default=16, minimum=2, maximum=64,
     ),
     "data.seed": FieldSpec(
         "integer",
@@ -75,7 +164,8 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
     ),
     "optim.name": FieldSpec("choice", "Optimizer.", choices=OPTIMIZERS),
     "optim.lr": FieldSpec(
-        "number", "Learning rate.", minimum=0, maximum=10, exclusive_minimum=True
+        "number", "Learning rate (at the first epoch, when scheduled).",
+        minimum=0, maximum=10, exclusive_minimum=True,
     ),
     "optim.batch_size": FieldSpec(
         "integer",
@@ -88,14 +178,100 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "number", 'Momentum coefficient; only used by "momentum".',
         default=0.9, minimum=0, maximum=0.999,
     ),
+    "optim.weight_decay": FieldSpec(
+        "number", "L2 penalty on the weights, added to the gradient (0 = off).",
+        default=0.0, minimum=0, maximum=1,
+    ),
+    "optim.schedule": FieldSpec(
+        "choice",
+        'How the learning rate changes between epochs: "step" multiplies it by gamma every '
+        'step_size epochs, "cosine" lowers it along a half cosine to 0 at the end.',
+        default="constant", choices=SCHEDULES,
+    ),
+    "optim.step_size": FieldSpec(
+        "integer", 'Epochs between learning-rate drops; only used by the "step" schedule.',
+        default=10, minimum=1, maximum=200,
+    ),
+    "optim.gamma": FieldSpec(
+        "number", 'Factor of each learning-rate drop; only used by the "step" schedule.',
+        default=0.5, minimum=0, maximum=1, exclusive_minimum=True,
+    ),
+    "optim.early_stopping_patience": FieldSpec(
+        "integer",
+        "End training once the validation loss has not improved for this many epochs "
+        "(0 = off).",
+        default=0, minimum=0, maximum=200,
+    ),
+    "optim.log_grad_norms": FieldSpec(
+        "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False
+    ),
+    "eval.cv_folds": FieldSpec(
+        "integer",
+        "Stratified k-fold cross-validation: train one model per fold, each validated on "
+        "its own fold (0 = off, the usual single split).",
+        default=0, minimum=2, maximum=10, also_accepts=0,
+    ),
 }
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class MlpConfig:
     kind: str
     hidden: tuple[int, ...]
     activation: str
+    activations: tuple[str, ...]
+    dropout: float
+    batch_norm: bool
+
+    def layer_activations(self) -> tuple[str, ...]:
+        return self.activations or (self.activation,) * len(self.hidden)
+
+
+@dataclass(frozen=True)
+class CnnConfig:
+    kind: str
+    activation: str
+    channels: tuple[int, ...]
+    kernel_size: int
+    pool: bool
+    dropout: float
+    batch_norm: bool
+
+
+@dataclass(frozen=True)
+class RnnConfig:
+    kind: str
+    cell: str
+    hidden_size: int
+    num_layers: int
+
+
+@dataclass(frozen=True)
+class AutoencoderConfig:
+    kind: str
+    hidden: tuple[int, ...]
+    activation: str
+    latent_dim: int
+    denoise_noise: float
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    kind: str
+    hidden: tuple[int, ...]
+    activation: str
+    latent_dim: int
+
+
+ModelConfig = MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig
+
+MODEL_CONFIGS: dict[str, type] = {
+    "mlp": MlpConfig,
+    "cnn": CnnConfig,
+    "rnn": RnnConfig,
+    "autoencoder": AutoencoderConfig,
+    "gan": GanConfig,
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +280,9 @@ class DataConfig:
     n_samples: int
     noise: float
     val_fraction: float
+    test_fraction: float
+    train_size: int | Literal["all"]
+    window: int
     seed: int
 
 
@@ -114,9 +293,36 @@ class OptimConfig:
     batch_size: int | Literal["full"]
     epochs: int
     momentum: float
+    weight_decay: float
+    schedule: str
+    step_size: int
+    gamma: float
+    early_stopping_patience: int
+    log_grad_norms: bool
 
 
-SECTIONS = {"model": ModelConfig, "data": DataConfig, "optim": OptimConfig}
+@dataclass(frozen=True)
+class EvalConfig:
+    cv_folds: int
+
+
+# The model section's dataclass depends on model.kind (MODEL_CONFIGS).
+SECTIONS = {"model": None, "data": DataConfig, "optim": OptimConfig, "eval": EvalConfig}
+
+
+def section_fields(section: str, kind: str | None = None) -> dict[str, FieldSpec]:
+    """The fields of a section by name; for "model", those of `kind` (all when None)."""
+    fields = {}
+    for path, spec in CONFIG_FIELDS.items():
+        owner, name = path.split(".")
+        if owner == section and (kind is None or spec.has_kind(kind)):
+            fields[name] = spec
+    return fields
+
+
+def section_is_required(section: str) -> bool:
+    """A section whose fields all have defaults may be left out."""
+    return any(spec.required for spec in section_fields(section).values())
 
 
 @dataclass(frozen=True)
@@ -124,6 +330,7 @@ class TrainConfig:
     model: ModelConfig
     data: DataConfig
     optim: OptimConfig
+    eval: EvalConfig
 
     def to_dict(self) -> dict:
         """The full config with defaults filled in, as plain JSON-compatible values."""
@@ -144,127 +351,70 @@ class ConfigError(Exception):
         self.errors = errors
 
 
-def split_sizes(data: DataConfig) -> tuple[int, int]:
-    """(n_train, n_val) that `load_dataset` will produce for this data config."""
-    n_samples = min(data.n_samples, DATASET_AVAILABLE_SAMPLES.get(data.name, data.n_samples))
-    n_val = round(n_samples * data.val_fraction)
-    return n_samples - n_val, n_val
-
-
 def parse_config(raw: object) -> TrainConfig:
     """Validate a JSON-like config; raises ConfigError listing every problem at once."""
+    # Imported here: config_rules needs the dataclasses above.
+    from training_worker.engine.config_rules import check_rules
+
     if not isinstance(raw, dict):
-        raise ConfigError({"config": f"must be an object (got {_show(raw)})"})
+        raise ConfigError({"config": f"must be an object (got {show(raw)})"})
     errors: dict[str, str] = {}
     for key in raw:
         if key not in SECTIONS:
             errors[str(key)] = "unknown field"
+    kind = _model_kind(raw)
     sections = {}
     for section, section_type in SECTIONS.items():
-        values = _parse_section(section, raw, errors)
+        values = _parse_section(section, raw, kind, errors)
         if values is not None:
-            sections[section] = section_type(**values)
-    if "data" in sections:
-        _check_split(sections["data"], errors)
+            sections[section] = (section_type or MODEL_CONFIGS[kind])(**values)
+    # Rules between fields run on every section that parsed, so all errors show at once.
+    errors.update(check_rules(sections))
     if errors:
         raise ConfigError(errors)
     return TrainConfig(**sections)
 
 
-def _parse_section(section: str, raw: dict, errors: dict[str, str]) -> dict | None:
+def _model_kind(raw: dict) -> str | None:
+    """The model kind, when it is a valid one: it decides which model fields exist."""
+    model = raw.get("model")
+    if isinstance(model, dict) and model.get("kind") in MODEL_KINDS:
+        return model["kind"]
+    return None
+
+
+def _parse_section(
+    section: str, raw: dict, kind: str | None, errors: dict[str, str]
+) -> dict | None:
     """The section's normalized values, or None when anything in it is invalid."""
     if section not in raw:
-        errors[section] = "required"
-        return None
-    given = raw[section]
+        if section_is_required(section):
+            errors[section] = "required"
+            return None
+        given = {}
+    else:
+        given = raw[section]
     if not isinstance(given, dict):
-        errors[section] = f"must be an object (got {_show(given)})"
+        errors[section] = f"must be an object (got {show(given)})"
         return None
     error_count = len(errors)
     for key in given:
-        if f"{section}.{key}" not in CONFIG_FIELDS:
+        spec = CONFIG_FIELDS.get(f"{section}.{key}")
+        if spec is None:
             errors[f"{section}.{key}"] = "unknown field"
+        elif kind is not None and not spec.has_kind(kind):
+            owners = ", ".join(f'"{owner}"' for owner in spec.kinds)
+            errors[f"{section}.{key}"] = (
+                f'unknown field for model.kind "{kind}" (it belongs to {owners})'
+            )
     values = {}
-    for path, spec in CONFIG_FIELDS.items():
-        owner, name = path.split(".")
-        if owner != section:
-            continue
+    # With an invalid kind, every model field is checked so that all errors show at once.
+    for name, spec in section_fields(section, kind).items():
+        path = f"{section}.{name}"
         if name in given:
-            values[name] = _parse_value(path, spec, given[name], errors)
+            values[name] = parse_value(path, spec, given[name], errors)
         elif spec.required:
             errors[path] = "required"
         else:
-            values[name] = spec.default
+            values[name] = spec.default_for(kind)
     return values if len(errors) == error_count else None
-
-
-def _parse_value(path: str, spec: FieldSpec, value: object, errors: dict[str, str]) -> object:
-    if spec.type == "choice":
-        if value in spec.choices:
-            return value
-        choices = ", ".join(_show(choice) for choice in spec.choices)
-        errors[path] = f"must be one of {choices} (got {_show(value)})"
-        return None
-    if spec.type == "integer_list":
-        if not isinstance(value, list):
-            errors[path] = f"must be a list of integers (got {_show(value)})"
-            return None
-        if len(value) > spec.max_items:
-            errors[path] = f"must have at most {spec.max_items} items (got {len(value)})"
-            return None
-        return tuple(
-            _parse_number(f"{path}[{index}]", spec, item, errors, integer=True)
-            for index, item in enumerate(value)
-        )
-    if spec.also_accepts is not None and value == spec.also_accepts:
-        return value
-    return _parse_number(path, spec, value, errors, integer=spec.type == "integer")
-
-
-def _parse_number(
-    path: str, spec: FieldSpec, value: object, errors: dict[str, str], *, integer: bool
-) -> int | float | None:
-    # JSON has one number type: an integer field accepts 3.0 (as JSON Schema does) but a
-    # bool, which Python would happily treat as 0 or 1, is never a number here.
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not is_number or (integer and isinstance(value, float) and not value.is_integer()):
-        expected = "an integer" if integer else "a number"
-        if spec.also_accepts is not None:
-            expected += f' or "{spec.also_accepts}"'
-        errors[path] = f"must be {expected} (got {_show(value)})"
-        return None
-    # Compared before converting, so a huge integer fails the bound instead of overflowing
-    # float(); NaN fails every comparison and is rejected here too.
-    above_minimum = value > spec.minimum if spec.exclusive_minimum else value >= spec.minimum
-    if not (above_minimum and value <= spec.maximum):
-        errors[path] = f"must be {_range_text(spec)} (got {_show(value)})"
-        return None
-    return int(value) if integer else float(value)
-
-
-def _check_split(data: DataConfig, errors: dict[str, str]) -> None:
-    n_train, n_val = split_sizes(data)
-    # Each side needs every class once for the stratified split, and 2 samples for a mean.
-    needed = max(2, len(DATASET_CLASSES[data.name]))
-    if min(n_train, n_val) < needed:
-        errors["data.val_fraction"] = (
-            f"splits {n_train + n_val} samples into {n_train} for training and {n_val} for "
-            f"validation; each side needs at least {needed} (raise n_samples or val_fraction)"
-        )
-
-
-def _range_text(spec: FieldSpec) -> str:
-    if spec.exclusive_minimum:
-        return f"greater than {spec.minimum} and at most {spec.maximum}"
-    return f"between {spec.minimum} and {spec.maximum}"
-
-
-def _show(value: object) -> str:
-    """A short JSON-style rendering of an offending value, for error messages."""
-    try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    if len(text) > MAX_QUOTED_VALUE_CHARS:
-        text = text[: MAX_QUOTED_VALUE_CHARS - 3] + "..."
-    return text

@@ -1,7 +1,10 @@
-"""Datasets: small 2-D point clouds generated from the seed, and scikit-learn's digits.
+"""Datasets: small 2-D point clouds and images generated from the seed, scikit-learn's
+digits, and the sequences of `sequences` (a noisy series, a text corpus).
 
-Everything is split into train and validation sets stratified by class, so a small
-validation set still contains every class in its true proportion.
+Samples are split into train, validation and (optionally) test sets stratified by class,
+so a small validation set still contains every class in its true proportion; with
+cross-validation, `load_folds` gives one split per stratified fold. Sequences are split in
+time order instead.
 """
 
 import functools
@@ -11,31 +14,46 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from sklearn.datasets import load_digits, make_circles, make_moons
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.utils import resample
 
-from training_worker.engine.catalog import DATASET_CLASSES
-from training_worker.engine.config import DataConfig, split_sizes
+from training_worker.engine.catalog import (
+    DATASET_CLASSES,
+    MIXTURE_MODES,
+    SEQUENCE_DATASETS,
+)
+from training_worker.engine.config import ALL_SAMPLES, DataConfig
+from training_worker.engine.config_rules import n_samples_used, split_sizes
+from training_worker.engine.images import make_shapes
 
 SPIRAL_ARMS = 3
 SPIRAL_SWEEP_RADIANS = 4.0
 GAUSSIAN_CENTRES = np.array([[-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])
+MIXTURE_RADIUS = 2.0
 DIGITS_MAX_PIXEL = 16.0
+
+# Already on a fixed scale the lessons talk about (pixels in [0, 1], a ring of radius 2).
+NOT_STANDARDIZED = ("digits", "shapes", "mixture")
 
 LabelledPoints = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
 class Dataset:
-    x_train: torch.Tensor  # float32, (n_train, n_features)
-    y_train: torch.Tensor  # int64, (n_train,)
+    x_train: torch.Tensor  # float32 (n, features) or (n, window, 1); int64 (n, window) for text
+    y_train: torch.Tensor  # int64 class indices, or float32 targets for series
     x_val: torch.Tensor
     y_val: torch.Tensor
-    classes: list[str]
+    classes: list[str]  # empty when the targets are numbers
+    x_test: torch.Tensor | None = None
+    y_test: torch.Tensor | None = None
 
     @property
     def n_features(self) -> int:
-        return self.x_train.shape[1]
+        """Numbers per sample, or for sequences per time step (a character is one)."""
+        if self.x_train.dtype == torch.int64:
+            return 1
+        return self.x_train.shape[-1]
 
     @property
     def n_classes(self) -> int:
@@ -43,31 +61,87 @@ class Dataset:
 
 
 def load_dataset(cfg: DataConfig) -> Dataset:
-    if cfg.name == "digits":
-        x, y = _digits_subset(cfg.n_samples, cfg.seed)
-    else:
-        generate = POINT_CLOUDS[cfg.name]
-        x, y = generate(cfg.n_samples, cfg.noise, np.random.default_rng(cfg.seed))
-    _, n_val = split_sizes(cfg)
+    """The dataset split into train, validation and (when test_fraction > 0) test sets."""
+    if cfg.name in SEQUENCE_DATASETS:
+        from training_worker.engine.sequences import load_sequence
+
+        return load_sequence(cfg)
+    x, y = _draw(cfg)
+    x, y, x_test, y_test = _hold_out_test(x, y, cfg)
+    _, n_val, _ = split_sizes(cfg)
     x_train, x_val, y_train, y_val = train_test_split(
         x, y, test_size=n_val, stratify=y, random_state=cfg.seed
     )
-    if cfg.name != "digits":
-        # Statistics of the training set only: the validation set must stay unseen.
-        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-        x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
-    return Dataset(
-        x_train=torch.from_numpy(x_train.astype(np.float32)),
-        y_train=torch.from_numpy(y_train.astype(np.int64)),
-        x_val=torch.from_numpy(x_val.astype(np.float32)),
-        y_val=torch.from_numpy(y_val.astype(np.int64)),
-        classes=list(DATASET_CLASSES[cfg.name]),
-    )
+    return _finish(cfg, x_train, y_train, x_val, y_val, x_test, y_test)
+
+
+def load_folds(cfg: DataConfig, n_folds: int) -> list[Dataset]:
+    """One dataset per fold of stratified k-fold cross-validation: fold k validates on the
+    k-th part and trains on the others. All folds share the same held-out test set."""
+    x, y = _draw(cfg)
+    x, y, x_test, y_test = _hold_out_test(x, y, cfg)
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=cfg.seed)
+    return [
+        _finish(cfg, x[train], y[train], x[val], y[val], x_test, y_test)
+        for train, val in folds.split(x, y)
+    ]
 
 
 def warm_up() -> None:
     """Load what is read from disk now, e.g. in a worker's parent before it forks."""
     _digits_arrays()
+
+
+def _draw(cfg: DataConfig) -> LabelledPoints:
+    if cfg.name == "digits":
+        return _digits_subset(cfg.n_samples, cfg.seed)
+    generate = GENERATORS[cfg.name]
+    return generate(n_samples_used(cfg), cfg.noise, np.random.default_rng(cfg.seed))
+
+
+def _hold_out_test(x: np.ndarray, y: np.ndarray, cfg: DataConfig) -> tuple:
+    """(x, y) without the test set, then the test set (None when there is none)."""
+    n_test = split_sizes(cfg).test
+    if n_test == 0:
+        return x, y, None, None
+    x, x_test, y, y_test = train_test_split(
+        x, y, test_size=n_test, stratify=y, random_state=cfg.seed
+    )
+    return x, y, x_test, y_test
+
+
+def _finish(cfg: DataConfig, x_train, y_train, x_val, y_val, x_test, y_test) -> Dataset:
+    """Cap the training set at train_size, standardize, and wrap the arrays as tensors."""
+    if cfg.train_size != ALL_SAMPLES and cfg.train_size < len(y_train):
+        x_train, y_train = resample(
+            x_train, y_train, replace=False, n_samples=cfg.train_size, stratify=y_train,
+            random_state=cfg.seed,
+        )
+    if cfg.name not in NOT_STANDARDIZED:
+        # Statistics of the training set only: the validation set must stay unseen.
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
+        if x_test is not None:
+            x_test = (x_test - mean) / std
+    test = {}
+    if x_test is not None:
+        test = {"x_test": _features(x_test), "y_test": _labels(y_test)}
+    return Dataset(
+        x_train=_features(x_train),
+        y_train=_labels(y_train),
+        x_val=_features(x_val),
+        y_val=_labels(y_val),
+        classes=list(DATASET_CLASSES[cfg.name]),
+        **test,
+    )
+
+
+def _features(x: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+
+
+def _labels(y: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(y, dtype=np.int64))
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,6 +210,18 @@ def _gaussians(n_samples: int, noise: float, rng: np.random.Generator) -> Labell
     return points, labels
 
 
+def mixture_centres() -> np.ndarray:
+    """The centres of the mixture's modes: evenly spaced on a circle of MIXTURE_RADIUS."""
+    angles = np.arange(MIXTURE_MODES) * (2 * math.pi / MIXTURE_MODES)
+    return MIXTURE_RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _mixture(n_samples: int, noise: float, rng: np.random.Generator) -> LabelledPoints:
+    labels = _balanced_labels(n_samples, MIXTURE_MODES)
+    points = mixture_centres()[labels] + rng.normal(0.0, noise, (n_samples, 2))
+    return points, labels
+
+
 def _sklearn_seed(rng: np.random.Generator) -> int:
     """scikit-learn's generators take an int seed, not a numpy Generator."""
     return int(rng.integers(2**31 - 1))
@@ -147,4 +233,8 @@ POINT_CLOUDS = {
     "spiral": _spiral,
     "xor": _xor,
     "gaussians": _gaussians,
+    "mixture": _mixture,
 }
+
+# Everything drawn from the seed alone, by name: (n_samples, noise, rng) -> (x, y).
+GENERATORS = {**POINT_CLOUDS, "shapes": make_shapes}

@@ -1,10 +1,91 @@
-"""What the training loop reports: typed events with JSON-serializable payloads."""
+"""What the training loop reports: typed events with JSON-serializable payloads.
+
+Payload shapes, in the order a run emits them. Under cross-validation every event of a
+fold's run also carries `fold` (1-based). Grids are lists of rows (row i is y[i]); images
+are lists of pixel rows; floats of grids and images are rounded to 4 decimals.
+
+INFO (once per run, or per fold)
+    {n_train, n_val, n_features, n_classes, classes, n_params, epochs, steps_per_epoch,
+     batch_size}, plus n_test when there is a test set and cv_folds under cross-validation.
+DATA_POINTS (once, 2-D datasets: the points the boundary and GAN pictures are drawn over)
+    {x: [float], y: [float], labels: [int]}  at most 500 training points.
+METRIC, per reported step
+    {scope: "step", epoch, step, train_loss}  (a GAN's train_loss is its generator loss)
+METRIC, per epoch
+    {scope: "epoch", epoch, epochs, step, train_loss, val_loss, lr, ...}
+    classifiers add train_accuracy and val_accuracy; the series forecaster adds
+    val_naive_mse, the validation MSE of repeating the last value of each window; a GAN
+    adds d_loss, g_loss (means over the epoch's steps; train_loss = g_loss), d_real and
+    d_fake (the discriminator's mean probability of "real" on held-out real samples and on
+    as many generated ones), and its val_loss is the discriminator's loss on those; on
+    the mixture also modes_covered, how many of the 8 modes hold at least 2% of those
+    generated samples within 3 standard deviations of their centre.
+CONFUSION_MATRIX (classifiers, per epoch, validation set)
+    {epoch, labels: [str], matrix: [[int]]}  rows are true classes, columns predictions.
+CLASSIFICATION_REPORT (classifiers, per epoch, validation set)
+    {epoch, labels, precision: [float], recall: [float], f1: [float], support: [int],
+     macro: {precision, recall, f1}}  as scikit-learn's precision_recall_fscore_support
+    with zero_division=0, over every class.
+GRADIENT_NORMS (per epoch, when optim.log_grad_norms)
+    {epoch, layers: [str], norms: [float]}  per weight layer, input to output, the mean
+    over the epoch's steps of the L2 norm of its weight gradient.
+Snapshots, every max(1, epochs // 20) epochs and at the last epoch:
+  DECISION_BOUNDARY (classifiers on 2-D data)
+    {epoch, x: [float], y: [float], probabilities: [[float]], predicted: [[int]]}
+    x and y are the grid's axes (40 points each, spanning the training data plus a margin,
+    in the standardized coordinates of data_points). For 2 classes, probabilities is the
+    probability of class 1; for more, the probability of the predicted class.
+  FILTERS (cnn)  {epoch, layer: "conv1", kernels: [[[float]]]}  the first layer's kernels
+    (first input channel), each divided by its largest absolute weight, so in [-1, 1].
+  FEATURE_MAPS (cnn)  {epoch, label, image: [[float]], maps: [[[float]]]}  one fixed
+    validation image and the first 8 of its first-layer activation maps, at most 28x28.
+  FORECAST (rnn on series)  {epoch, true: [float], predicted: [float], naive: [float]}
+    one-step-ahead forecasts of the first 200 validation steps, in standardized units.
+  TEXT_SAMPLE (rnn on text)  {epoch, prompt: str, text: str}  200 characters the model
+    writes after a validation prompt, sampled with a fixed seed.
+  RECONSTRUCTIONS (autoencoder)  {epoch, labels: [int], inputs: [[[float]]],
+    noisy: [[[float]]] or null, outputs: [[[float]]]}  one validation digit per class,
+    8x8 each; noisy holds what the denoising autoencoder was given.
+  LATENT (autoencoder)  {epoch, method: "latent" | "pca", x: [float], y: [float],
+    labels: [int]}  the codes of at most 300 validation digits: the code itself when
+    latent_dim is 2, else its first two principal components.
+  GAN_SAMPLES (gan)  {epoch, format: "points", x: [float], y: [float]}  500 generated
+    points, or {epoch, format: "images", images: [[[float]]]}  16 generated 8x8 digits;
+    both from the same fixed noise every time, so the pictures show the generator move.
+  DISCRIMINATOR_SURFACE (gan on 2-D data)  {epoch, x: [float], y: [float],
+    probabilities: [[float]]}  the discriminator's probability of "real" on a 40x40 grid.
+EARLY_STOP (when early stopping ends training; the run counts as completed, not stopped)
+    {epoch, best_epoch, best_val_loss, patience}
+CV_SUMMARY (after the last fold)
+    {folds: [{fold, val_accuracy, macro_f1, epochs}], mean_val_accuracy,
+     std_val_accuracy, mean_macro_f1, std_macro_f1}  final-epoch values; std is the
+     population standard deviation (numpy's default).
+TEST_METRICS (at the end, with a test set)
+    {accuracy, loss, labels, matrix, precision, recall, f1, support, macro, n_test}
+    the final model on the held-out test set; under cross-validation, the model of the
+    fold with the best final validation accuracy, named by `fold`.
+"""
 
 from dataclasses import dataclass
 
 INFO = "info"
+DATA_POINTS = "data_points"
 METRIC = "metric"
 CONFUSION_MATRIX = "confusion_matrix"
+CLASSIFICATION_REPORT = "classification_report"
+GRADIENT_NORMS = "gradient_norms"
+DECISION_BOUNDARY = "decision_boundary"
+FILTERS = "filters"
+FEATURE_MAPS = "feature_maps"
+FORECAST = "forecast"
+TEXT_SAMPLE = "text_sample"
+RECONSTRUCTIONS = "reconstructions"
+LATENT = "latent"
+GAN_SAMPLES = "gan_samples"
+DISCRIMINATOR_SURFACE = "discriminator_surface"
+EARLY_STOP = "early_stop"
+CV_SUMMARY = "cv_summary"
+TEST_METRICS = "test_metrics"
 
 # Returned by an `on_event` callback to ask the training loop to stop.
 STOP = "stop"

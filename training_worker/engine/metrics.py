@@ -7,9 +7,7 @@ def confusion_matrix(
     y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int
 ) -> list[list[int]]:
     """Counts of (true class, predicted class): rows are true classes, like scikit-learn."""
-    pair_index = y_true.long() * n_classes + y_pred.long()
-    counts = torch.bincount(pair_index, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes).tolist()
+    return _confusion_counts(y_true, y_pred, n_classes).tolist()
 
 
 def accuracy(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
@@ -17,3 +15,40 @@ def accuracy(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
         raise ValueError("accuracy of an empty set is undefined")
     # An exact fraction of two ints, not a float32 mean, so 0.9825 is reported as 0.9825.
     return (y_true == y_pred).sum().item() / y_true.numel()
+
+
+def classification_report(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> dict:
+    """Per-class and macro-averaged precision, recall and F1, with the support per class.
+
+    The same numbers as scikit-learn's precision_recall_fscore_support(labels=range(n),
+    zero_division=0): a ratio with nothing to divide by counts as 0, and the macro average
+    is the plain mean over every class, present or not.
+    """
+    counts = _confusion_counts(y_true, y_pred, n_classes).double()
+    true_positives = counts.diagonal()
+    predicted = counts.sum(dim=0)
+    actual = counts.sum(dim=1)
+    precision = _ratio(true_positives, predicted)
+    recall = _ratio(true_positives, actual)
+    f1 = _ratio(2 * true_positives, predicted + actual)
+    return {
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "f1": f1.tolist(),
+        "support": actual.long().tolist(),
+        "macro": {
+            "precision": precision.mean().item(),
+            "recall": recall.mean().item(),
+            "f1": f1.mean().item(),
+        },
+    }
+
+
+def _confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> torch.Tensor:
+    pair_index = y_true.long() * n_classes + y_pred.long()
+    counts = torch.bincount(pair_index, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
+
+
+def _ratio(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Tensor:
+    return torch.where(denominator > 0, numerator / denominator.clamp(min=1), 0.0)

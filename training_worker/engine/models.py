@@ -1,12 +1,30 @@
-"""Model builders, keyed by `model.kind`; each maps (config, inputs, classes) to logits."""
+"""The model zoo: one builder per `model.kind`, each mapping the configs to an nn.Module.
+
+Classifiers return logits, the series forecaster one number per window, the autoencoder a
+reconstruction in [0, 1]. `budget.count_parameters` mirrors these layers without torch.
+"""
 
 from collections.abc import Callable
 
+import torch
 from torch import nn
 
-from training_worker.engine.config import ModelConfig
-
-ModelBuilder = Callable[[ModelConfig, int, int], nn.Module]
+from training_worker.engine.budget import TEXT_EMBEDDING_DIM
+from training_worker.engine.catalog import (
+    DATASET_CLASSES,
+    IMAGE_SHAPES,
+    TEXT_ALPHABET,
+    n_input_features,
+)
+from training_worker.engine.config import (
+    AutoencoderConfig,
+    CnnConfig,
+    DataConfig,
+    GanConfig,
+    MlpConfig,
+    ModelConfig,
+    RnnConfig,
+)
 
 ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -17,24 +35,188 @@ ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
     "linear": nn.Identity,
 }
 
+RECURRENT_LAYERS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
-def build_mlp(cfg: ModelConfig, n_features: int, n_classes: int) -> nn.Sequential:
-    """Linear -> activation for each hidden layer, then a Linear layer to the class logits."""
+
+def build_mlp(cfg: MlpConfig, n_features: int, n_classes: int) -> nn.Sequential:
+    """Per hidden layer Linear -> [BatchNorm] -> activation -> [Dropout]; then a Linear
+    layer to the class logits."""
     layers: list[nn.Module] = []
     width = n_features
-    for units in cfg.hidden:
-        layers += [nn.Linear(width, units), ACTIVATION_LAYERS[cfg.activation]()]
+    for units, activation in zip(cfg.hidden, cfg.layer_activations(), strict=True):
+        layers.append(nn.Linear(width, units))
+        if cfg.batch_norm:
+            layers.append(nn.BatchNorm1d(units))
+        layers.append(ACTIVATION_LAYERS[activation]())
+        if cfg.dropout:
+            layers.append(nn.Dropout(cfg.dropout))
         width = units
     layers.append(nn.Linear(width, n_classes))
     return nn.Sequential(*layers)
 
 
-MODEL_REGISTRY: dict[str, ModelBuilder] = {"mlp": build_mlp}
+class ConvNet(nn.Module):
+    """Convolution blocks (conv -> [BatchNorm] -> activation -> [2x2 max-pool]), then the
+    flattened maps -> [Dropout] -> Linear to the class logits. Takes flat images."""
+
+    def __init__(self, cfg: CnnConfig, image_shape: tuple[int, int], n_classes: int) -> None:
+        super().__init__()
+        self.image_shape = image_shape
+        blocks, channels, side = [], 1, image_shape[0]
+        for out_channels in cfg.channels:
+            block: list[nn.Module] = [
+                nn.Conv2d(channels, out_channels, cfg.kernel_size, padding=cfg.kernel_size // 2)
+            ]
+            if cfg.batch_norm:
+                block.append(nn.BatchNorm2d(out_channels))
+            block.append(ACTIVATION_LAYERS[cfg.activation]())
+            # Pooling stops before the maps shrink below 2x2 (8x8 digits: 8 -> 4 -> 2).
+            if cfg.pool and side // 2 >= 2:
+                block.append(nn.MaxPool2d(2))
+                side //= 2
+            blocks.append(nn.Sequential(*block))
+            channels = out_channels
+        self.features = nn.Sequential(*blocks)
+        head: list[nn.Module] = [nn.Flatten()]
+        if cfg.dropout:
+            head.append(nn.Dropout(cfg.dropout))
+        head.append(nn.Linear(channels * side * side, n_classes))
+        self.head = nn.Sequential(*head)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(self.as_images(x)))
+
+    def as_images(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(-1, 1, *self.image_shape)
+
+    def first_layer_maps(self, x: torch.Tensor) -> torch.Tensor:
+        """The first block's activations, before pooling: (n, channels, height, width)."""
+        maps = self.as_images(x)
+        for layer in self.features[0]:
+            if isinstance(layer, nn.MaxPool2d):
+                break
+            maps = layer(maps)
+        return maps
 
 
-def build_model(cfg: ModelConfig, n_features: int, n_classes: int) -> nn.Module:
-    return MODEL_REGISTRY[cfg.kind](cfg, n_features, n_classes)
+class RecurrentNet(nn.Module):
+    """Reads a window step by step; a Linear layer maps the last state to the output:
+    the next value of a series, or the logits of the next character of a text."""
+
+    def __init__(self, cfg: RnnConfig, vocabulary: int | None, n_outputs: int) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary, TEXT_EMBEDDING_DIM) if vocabulary else None
+        self.rnn = RECURRENT_LAYERS[cfg.cell](
+            TEXT_EMBEDDING_DIM if vocabulary else 1, cfg.hidden_size, cfg.num_layers,
+            batch_first=True,
+        )
+        self.head = nn.Linear(cfg.hidden_size, n_outputs)
+        self.forecasts = vocabulary is None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.embedding is not None:
+            x = self.embedding(x)
+        states, _ = self.rnn(x)
+        output = self.head(states[:, -1])
+        return output.squeeze(-1) if self.forecasts else output
+
+
+def dense_stack(widths: list[int], activation: str) -> nn.Sequential:
+    """Linear layers through `widths`, with the activation between them (not after the last)."""
+    layers: list[nn.Module] = []
+    for index, (n_in, n_out) in enumerate(zip(widths, widths[1:], strict=False)):
+        if index:
+            layers.append(ACTIVATION_LAYERS[activation]())
+        layers.append(nn.Linear(n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+class Autoencoder(nn.Module):
+    """Encoder: inputs -> hidden layers -> latent code (linear); decoder: the mirror image,
+    ending in a sigmoid since pixels lie in [0, 1]."""
+
+    def __init__(self, cfg: AutoencoderConfig, n_features: int) -> None:
+        super().__init__()
+        widths = [n_features, *cfg.hidden, cfg.latent_dim]
+        self.encoder = dense_stack(widths, cfg.activation)
+        self.decoder = nn.Sequential(
+            dense_stack(widths[::-1], cfg.activation), nn.Sigmoid()
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+class Gan(nn.Module):
+    """A generator from Gaussian noise to samples (through a sigmoid for images) and a
+    discriminator from samples to the logit of "real", its layers mirroring the generator's."""
+
+    def __init__(self, cfg: GanConfig, n_features: int, images: bool) -> None:
+        super().__init__()
+        self.latent_dim = cfg.latent_dim
+        generator = dense_stack([cfg.latent_dim, *cfg.hidden, n_features], cfg.activation)
+        self.generator = nn.Sequential(generator, nn.Sigmoid()) if images else generator
+        self.discriminator = dense_stack([n_features, *reversed(cfg.hidden), 1], cfg.activation)
+
+    def forward(self, noise: torch.Tensor) -> torch.Tensor:
+        return self.generator(noise)
+
+
+def _build_mlp(model: MlpConfig, data: DataConfig) -> nn.Module:
+    return build_mlp(model, n_input_features(data.name), len(DATASET_CLASSES[data.name]))
+
+
+def _build_cnn(model: CnnConfig, data: DataConfig) -> nn.Module:
+    return ConvNet(model, IMAGE_SHAPES[data.name], len(DATASET_CLASSES[data.name]))
+
+
+def _build_rnn(model: RnnConfig, data: DataConfig) -> nn.Module:
+    if data.name == "text":
+        return RecurrentNet(model, len(TEXT_ALPHABET), len(TEXT_ALPHABET))
+    return RecurrentNet(model, None, 1)
+
+
+def _build_autoencoder(model: AutoencoderConfig, data: DataConfig) -> nn.Module:
+    return Autoencoder(model, n_input_features(data.name))
+
+
+def _build_gan(model: GanConfig, data: DataConfig) -> nn.Module:
+    return Gan(model, n_input_features(data.name), images=data.name in IMAGE_SHAPES)
+
+
+ModelBuilder = Callable[[ModelConfig, DataConfig], nn.Module]
+
+MODEL_REGISTRY: dict[str, ModelBuilder] = {
+    "mlp": _build_mlp,
+    "cnn": _build_cnn,
+    "rnn": _build_rnn,
+    "autoencoder": _build_autoencoder,
+    "gan": _build_gan,
+}
+
+
+def build_model(model: ModelConfig, data: DataConfig) -> nn.Module:
+    """The model for these configs, freshly initialized from torch's global generator."""
+    return MODEL_REGISTRY[model.kind](model, data)
 
 
 def count_parameters(model: nn.Module) -> int:
     return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
+
+
+def weight_layers(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
+    """(name, weight) of every Linear, convolutional and recurrent layer, input to output:
+    "linear1", "conv1", "lstm1.input" (input-to-state weights of layer 1), "lstm1.state"."""
+    found: list[tuple[str, nn.Parameter]] = []
+    counts: dict[str, int] = {}
+    for module in model.modules():
+        if isinstance(module, nn.Linear | nn.Conv2d):
+            name = "linear" if isinstance(module, nn.Linear) else "conv"
+            counts[name] = counts.get(name, 0) + 1
+            found.append((f"{name}{counts[name]}", module.weight))
+        elif isinstance(module, nn.RNNBase):
+            cell = module.mode.lower().replace("rnn_tanh", "rnn")
+            for layer in range(module.num_layers):
+                found.append((f"{cell}{layer + 1}.input", getattr(module, f"weight_ih_l{layer}")))
+                found.append((f"{cell}{layer + 1}.state", getattr(module, f"weight_hh_l{layer}")))
+    return found

@@ -1,5 +1,6 @@
-"""Optimizer builders, keyed by `optim.name`."""
+"""Optimizer builders, keyed by `optim.name`, and the learning-rate schedules."""
 
+import math
 from collections.abc import Callable, Iterable
 
 import torch
@@ -8,10 +9,18 @@ from training_worker.engine.config import OptimConfig
 
 OptimizerBuilder = Callable[[Iterable[torch.nn.Parameter], OptimConfig], torch.optim.Optimizer]
 
+# weight_decay is the plain L2 penalty of each optimizer (added to the gradient).
 OPTIMIZER_REGISTRY: dict[str, OptimizerBuilder] = {
-    "sgd": lambda params, cfg: torch.optim.SGD(params, lr=cfg.lr),
-    "momentum": lambda params, cfg: torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum),
-    "adam": lambda params, cfg: torch.optim.Adam(params, lr=cfg.lr),
+    "sgd": lambda params, cfg: torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay),
+    "momentum": lambda params, cfg: torch.optim.SGD(
+        params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
+    ),
+    "adam": lambda params, cfg: torch.optim.Adam(
+        params, lr=cfg.lr, weight_decay=cfg.weight_decay
+    ),
+    "rmsprop": lambda params, cfg: torch.optim.RMSprop(
+        params, lr=cfg.lr, weight_decay=cfg.weight_decay
+    ),
 }
 
 
@@ -19,3 +28,21 @@ def build_optimizer(
     cfg: OptimConfig, params: Iterable[torch.nn.Parameter]
 ) -> torch.optim.Optimizer:
     return OPTIMIZER_REGISTRY[cfg.name](params, cfg)
+
+
+def learning_rate(cfg: OptimConfig, epoch: int) -> float:
+    """The learning rate of epoch `epoch` (1-based) under the configured schedule.
+
+    The same values as torch's StepLR(step_size, gamma) and CosineAnnealingLR(T_max=epochs)
+    stepped once per epoch, computed in closed form so that nothing accumulates rounding.
+    """
+    if cfg.schedule == "step":
+        return cfg.lr * cfg.gamma ** ((epoch - 1) // cfg.step_size)
+    if cfg.schedule == "cosine":
+        return cfg.lr * (1 + math.cos(math.pi * (epoch - 1) / cfg.epochs)) / 2
+    return cfg.lr
+
+
+def set_learning_rate(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = lr

@@ -1,26 +1,53 @@
 """The training loop: mini-batch gradient descent that reports what it measures as events.
 
 `train` hands every event to `on_event` as soon as it is measured; a callback that
-returns STOP ends training right there, which is how a job is cancelled.
+returns STOP ends training right there, which is how a job is cancelled. One loop serves
+every kind of model: a task object (supervised, generative) supplies what differs, namely
+the loss of one step, the epoch's measurements and the pictures.
 """
 
 import math
+import statistics
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from training_worker.engine.config import FULL_BATCH, TrainConfig
-from training_worker.engine.datasets import Dataset, load_dataset
-from training_worker.engine.events import CONFUSION_MATRIX, INFO, METRIC, STOP, Event
-from training_worker.engine.metrics import accuracy, confusion_matrix
-from training_worker.engine.models import build_model, count_parameters
-from training_worker.engine.optimizers import build_optimizer
+from training_worker.engine.datasets import Dataset, load_dataset, load_folds
+from training_worker.engine.events import (
+    CLASSIFICATION_REPORT,
+    CV_SUMMARY,
+    EARLY_STOP,
+    GRADIENT_NORMS,
+    INFO,
+    METRIC,
+    STOP,
+    TEST_METRICS,
+    Event,
+)
+from training_worker.engine.generative import AutoencoderTask, GanTask
+from training_worker.engine.models import build_model, count_parameters, weight_layers
+from training_worker.engine.optimizers import learning_rate, set_learning_rate
+from training_worker.engine.snapshots import is_snapshot_epoch
+from training_worker.engine.supervised import SupervisedTask
 
 # A batch-size-1 run takes thousands of steps per epoch; a live chart needs far fewer.
 MAX_STEP_EVENTS_PER_EPOCH = 25
+
+# Intra-op threads a run uses by default. The models are small: on the workers' two busy
+# cores, two threads spent most of their time waiting for each other (a 16-unit MLP ran
+# 5 to 16 times slower than on one thread), and budget.py's cost model assumes one.
+TRAINING_THREADS = 1
+
+TASKS = {
+    "mlp": SupervisedTask,
+    "cnn": SupervisedTask,
+    "rnn": SupervisedTask,
+    "autoencoder": AutoencoderTask,
+    "gan": GanTask,
+}
 
 
 class TrainingDiverged(Exception):
@@ -37,31 +64,57 @@ class TrainingDiverged(Exception):
 
 @dataclass
 class TrainResult:
-    stopped: bool  # the callback asked to stop
+    stopped: bool  # the callback asked to stop (early stopping is not stopping: it completed)
     epochs_completed: int
     summary: dict  # as of the last completed epoch; JSON-serializable
     model: nn.Module  # trained, on the cpu, in eval mode
 
 
+@dataclass
+class _Tasks:
+    """The tasks trained so far (one per fold), and the one whose model the result returns."""
+
+    trained: list = field(default_factory=list)
+    chosen: object = None
+
+
 def train(
-    config: TrainConfig, on_event: Callable[[Event], str | None], *, device: str = "cpu"
+    config: TrainConfig,
+    on_event: Callable[[Event], str | None],
+    *,
+    device: str = "cpu",
+    threads: int | None = TRAINING_THREADS,
 ) -> TrainResult:
     """Train a model as configured, calling `on_event` with every measurement.
 
-    Events, in order: one INFO; then per epoch, step METRICs (at most
-    MAX_STEP_EVENTS_PER_EPOCH + 1, the last one at the epoch's final step), the epoch
-    METRIC and the validation CONFUSION_MATRIX. Raises TrainingDiverged on a non-finite loss.
+    `threads` sets torch's intra-op threads for the run (restored afterwards); None keeps
+    the process's setting.
+
+    Events, in order (payloads in events.py): one INFO; then per epoch, step METRICs (at
+    most MAX_STEP_EVENTS_PER_EPOCH + 1, the last one at the epoch's final step), the epoch
+    METRIC, the kind's per-epoch events (for classifiers the validation CONFUSION_MATRIX
+    and CLASSIFICATION_REPORT), GRADIENT_NORMS when asked for, and on snapshot epochs the
+    kind's pictures; EARLY_STOP if early stopping ends the run. Cross-validation repeats
+    this per fold and ends with CV_SUMMARY; a test set ends the run with TEST_METRICS.
+    Raises TrainingDiverged on a non-finite loss.
     """
-    torch.manual_seed(config.data.seed)
-    data = load_dataset(config.data)
-    model = build_model(config.model, data.n_features, data.n_classes).to(device)
-    summary = _empty_summary(count_parameters(model))
+    tasks = _Tasks()
+    summary: dict | None = None
     stopped = False
-    for event in _training_events(config, data, model, device):
-        _update_summary(summary, event)
-        if on_event(event) == STOP:
-            stopped = True
-            break
+    previous_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        for event in _run_events(config, tasks, device):
+            if summary is None:
+                summary = _empty_summary(event.payload["n_params"])
+            _update_summary(summary, event)
+            if on_event(event) == STOP:
+                stopped = True
+                break
+    finally:
+        torch.set_num_threads(previous_threads)
+    model = (tasks.chosen or tasks.trained[-1]).model
     return TrainResult(
         stopped=stopped,
         epochs_completed=summary["epochs_completed"],
@@ -74,52 +127,98 @@ def effective_batch_size(batch_size: int | str, n_train: int) -> int:
     return n_train if batch_size == FULL_BATCH else min(batch_size, n_train)
 
 
-def _training_events(
-    config: TrainConfig, data: Dataset, model: nn.Module, device: str
+def _run_events(config: TrainConfig, tasks: _Tasks, device: str) -> Iterator[Event]:
+    folds = config.eval.cv_folds
+    if not folds:
+        torch.manual_seed(config.data.seed)
+        data = load_dataset(config.data)
+        task = _new_task(config, data, tasks, device)
+        yield from _fit(config, data, task, device)
+        if data.x_test is not None:
+            yield Event(TEST_METRICS, task.test_metrics())
+        return
+    results = []
+    for fold, data in enumerate(load_folds(config.data, folds), start=1):
+        # Every fold starts from the same initial weights: only its data differs.
+        torch.manual_seed(config.data.seed)
+        task = _new_task(config, data, tasks, device)
+        epochs = 0
+        for event in _fit(config, data, task, device, cv_folds=folds):
+            if event.type == METRIC and event.payload["scope"] == "epoch":
+                epochs = event.payload["epoch"]
+            yield Event(event.type, {"fold": fold, **event.payload})
+        results.append({"fold": fold, **task.final_scores(), "epochs": epochs})
+    yield Event(CV_SUMMARY, _cv_summary(results))
+    best = max(results, key=lambda result: result["val_accuracy"])
+    tasks.chosen = tasks.trained[best["fold"] - 1]
+    if data.x_test is not None:
+        yield Event(TEST_METRICS, {"fold": best["fold"], **tasks.chosen.test_metrics()})
+
+
+def _new_task(config: TrainConfig, data: Dataset, tasks: _Tasks, device: str):
+    model = build_model(config.model, config.data).to(device)
+    task = TASKS[config.model.kind](config, data, model, device)
+    tasks.trained.append(task)
+    return task
+
+
+def _fit(
+    config: TrainConfig, data: Dataset, task, device: str, cv_folds: int = 0
 ) -> Iterator[Event]:
-    """Trains `model` in place, yielding each event as soon as it is measured.
+    """Trains `task.model` in place, yielding each event as soon as it is measured.
 
     A generator, so that training advances only while the caller keeps asking: once the
     caller stops iterating, no further step runs.
     """
-    x_train, y_train = data.x_train.to(device), data.y_train.to(device)
-    x_val, y_val = data.x_val.to(device), data.y_val.to(device)
-    n_train = len(y_train)
-    batch_size = effective_batch_size(config.optim.batch_size, n_train)
-    steps_per_epoch = math.ceil(n_train / batch_size)
+    optim = config.optim
+    model = task.model
+    n_train = len(data.y_train)
+    batch_size = effective_batch_size(optim.batch_size, n_train)
+    batches = _batch_bounds(n_train, batch_size, merge_single=_has_batch_norm(model))
+    steps_per_epoch = len(batches)
     log_every = max(1, math.ceil(steps_per_epoch / MAX_STEP_EVENTS_PER_EPOCH))
-    optimizer = build_optimizer(config.optim, model.parameters())
     # A generator of its own, so the shuffling order depends on the seed alone and not on
     # how many random numbers the model's initialization happened to draw.
     shuffle_generator = torch.Generator().manual_seed(config.data.seed)
+    weights = weight_layers(model) if optim.log_grad_norms else []
 
-    yield Event(INFO, {
+    info = {
         "n_train": n_train,
-        "n_val": len(y_val),
+        "n_val": len(data.y_val),
         "n_features": data.n_features,
         "n_classes": data.n_classes,
         "classes": list(data.classes),
         "n_params": count_parameters(model),
-        "epochs": config.optim.epochs,
+        "epochs": optim.epochs,
         "steps_per_epoch": steps_per_epoch,
         "batch_size": batch_size,
-    })
+    }
+    if data.y_test is not None:
+        info["n_test"] = len(data.y_test)
+    if cv_folds:
+        info["cv_folds"] = cv_folds
+    yield Event(INFO, info)
+    yield from task.start_events()
 
     step = 0
-    for epoch in range(1, config.optim.epochs + 1):
+    best_val_loss, best_loss_epoch = math.inf, 0
+    for epoch in range(1, optim.epochs + 1):
+        lr = learning_rate(optim, epoch)
+        if optim.schedule != "constant":
+            for optimizer in task.optimizers:
+                set_learning_rate(optimizer, lr)
         model.train()
         order = torch.randperm(n_train, generator=shuffle_generator).to(device)
         # Kept as tensors and averaged only when reported: .item() on every step would
         # force a device sync per step.
         unreported_losses: list[torch.Tensor] = []
-        for step_in_epoch in range(1, steps_per_epoch + 1):
-            batch = order[(step_in_epoch - 1) * batch_size : step_in_epoch * batch_size]
-            loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        gradient_norms: list[torch.Tensor] = []
+        for step_in_epoch, (start, end) in enumerate(batches, start=1):
+            loss = task.step(order[start:end])
+            if weights:
+                gradient_norms.append(torch.stack([w.grad.norm() for _, w in weights]))
             step += 1
-            unreported_losses.append(loss.detach())
+            unreported_losses.append(loss)
 
             if step_in_epoch % log_every == 0 or step_in_epoch == steps_per_epoch:
                 train_loss = _mean_loss(unreported_losses, epoch, step)
@@ -128,37 +227,49 @@ def _training_events(
                     "scope": "step", "epoch": epoch, "step": step, "train_loss": train_loss,
                 })
 
-        train_loss, train_accuracy, _ = evaluate(model, x_train, y_train)
-        val_loss, val_accuracy, val_predictions = evaluate(model, x_val, y_val)
-        for measured_loss in (train_loss, val_loss):
-            if not math.isfinite(measured_loss):
-                raise TrainingDiverged(epoch, step, measured_loss)
+        metrics = task.evaluate()
+        for name in ("train_loss", "val_loss"):
+            if not math.isfinite(metrics[name]):
+                raise TrainingDiverged(epoch, step, metrics[name])
         yield Event(METRIC, {
-            "scope": "epoch",
-            "epoch": epoch,
-            "epochs": config.optim.epochs,
-            "step": step,
-            "train_loss": train_loss,
-            "train_accuracy": train_accuracy,
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
+            "scope": "epoch", "epoch": epoch, "epochs": optim.epochs, "step": step,
+            **metrics, "lr": lr,
         })
-        yield Event(CONFUSION_MATRIX, {
-            "epoch": epoch,
-            "labels": list(data.classes),
-            "matrix": confusion_matrix(y_val, val_predictions, data.n_classes),
-        })
+        yield from task.epoch_events(epoch)
+        if weights:
+            norms = torch.stack(gradient_norms).mean(dim=0)
+            yield Event(GRADIENT_NORMS, {
+                "epoch": epoch, "layers": [name for name, _ in weights], "norms": norms.tolist(),
+            })
+
+        if metrics["val_loss"] < best_val_loss:
+            best_val_loss, best_loss_epoch = metrics["val_loss"], epoch
+        patience = optim.early_stopping_patience
+        stops_early = patience > 0 and epoch - best_loss_epoch >= patience
+        if is_snapshot_epoch(epoch, optim.epochs) or stops_early:
+            yield from task.snapshot_events(epoch)
+        if stops_early:
+            yield Event(EARLY_STOP, {
+                "epoch": epoch, "best_epoch": best_loss_epoch, "best_val_loss": best_val_loss,
+                "patience": patience,
+            })
+            return
 
 
-@torch.no_grad()
-def evaluate(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor
-) -> tuple[float, float, torch.Tensor]:
-    """(mean cross-entropy loss, accuracy, predicted classes) of the model on (x, y)."""
-    model.eval()
-    logits = model(x)
-    predictions = logits.argmax(dim=1)
-    return F.cross_entropy(logits, y).item(), accuracy(y, predictions), predictions
+def _batch_bounds(n_train: int, batch_size: int, *, merge_single: bool) -> list[tuple[int, int]]:
+    """(start, end) of each batch of a shuffled epoch; the last one may be smaller.
+
+    Batch normalization cannot normalize a batch of one sample, so with it a last batch
+    of one joins the batch before it.
+    """
+    bounds = [(start, min(start + batch_size, n_train)) for start in range(0, n_train, batch_size)]
+    if merge_single and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], n_train)]
+    return bounds
+
+
+def _has_batch_norm(model: nn.Module) -> bool:
+    return any(isinstance(module, nn.modules.batchnorm._BatchNorm) for module in model.modules())
 
 
 def _mean_loss(losses: list[torch.Tensor], epoch: int, last_step: int) -> float:
@@ -172,6 +283,18 @@ def _mean_loss(losses: list[torch.Tensor], epoch: int, last_step: int) -> float:
     return stacked.mean().item()
 
 
+def _cv_summary(results: list[dict]) -> dict:
+    accuracies = [result["val_accuracy"] for result in results]
+    f1s = [result["macro_f1"] for result in results]
+    return {
+        "folds": results,
+        "mean_val_accuracy": statistics.fmean(accuracies),
+        "std_val_accuracy": statistics.pstdev(accuracies),
+        "mean_macro_f1": statistics.fmean(f1s),
+        "std_macro_f1": statistics.pstdev(f1s),
+    }
+
+
 def _empty_summary(n_params: int) -> dict:
     return {
         "n_params": n_params,
@@ -183,20 +306,47 @@ def _empty_summary(n_params: int) -> dict:
         "val_accuracy": None,
         "best_val_accuracy": None,
         "best_epoch": None,
+        "best_val_loss": None,
+        "early_stopped": False,
     }
 
 
 def _update_summary(summary: dict, event: Event) -> None:
+    """Keep the summary up to date with `event`. Under cross-validation, a fold's INFO
+    starts the per-epoch fields afresh: they describe the fold trained last."""
+    payload = event.payload
+    if event.type == INFO and payload.get("fold", 1) > 1:
+        summary.update(_empty_summary(summary["n_params"]))
+    elif event.type == EARLY_STOP:
+        summary["early_stopped"] = True
+    elif event.type == CV_SUMMARY:
+        summary["cv"] = payload
+    elif event.type == TEST_METRICS:
+        summary["test"] = {
+            name: payload[name] for name in ("accuracy", "loss", "n_test") if name in payload
+        }
+        summary["test"]["macro_f1"] = payload["macro"]["f1"]
+    elif event.type == CLASSIFICATION_REPORT:
+        summary["val_macro_f1"] = payload["macro"]["f1"]
     if event.type != METRIC:
         return
-    metrics = event.payload
-    summary["steps"] = metrics["step"]
-    if metrics["scope"] != "epoch":
+    summary["steps"] = payload["step"]
+    if payload["scope"] != "epoch":
         return
-    summary["epochs_completed"] = metrics["epoch"]
+    summary["epochs_completed"] = payload["epoch"]
     for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
-        summary[name] = metrics[name]
+        summary[name] = payload.get(name)
+    if "g_loss" in payload:
+        return  # a GAN has no best epoch: its losses measure a contest, not a fit
+    best_loss = summary["best_val_loss"]
+    improved_loss = best_loss is None or payload["val_loss"] < best_loss
+    if improved_loss:
+        summary["best_val_loss"] = payload["val_loss"]
+    if "val_accuracy" not in payload:
+        if improved_loss:
+            summary["best_epoch"] = payload["epoch"]
+        return
     best = summary["best_val_accuracy"]
-    if best is None or metrics["val_accuracy"] > best:
-        summary["best_val_accuracy"] = metrics["val_accuracy"]
-        summary["best_epoch"] = metrics["epoch"]
+    if best is None or payload["val_accuracy"] > best:
+        summary["best_val_accuracy"] = payload["val_accuracy"]
+        summary["best_epoch"] = payload["epoch"]

@@ -1,0 +1,196 @@
+"""Rules between config fields, checked by `parse_config` once each field is valid alone.
+
+Each rule runs as soon as the sections it reads have parsed, so one submission reports as
+many problems as it can. The caps at the end (parameters, estimated time) make sure every
+accepted config trains within a job's time on the workers' CPU.
+"""
+
+from typing import NamedTuple
+
+from training_worker.engine import budget
+from training_worker.engine.catalog import (
+    CLASSIFIER_KINDS,
+    DATASET_AVAILABLE_SAMPLES,
+    DATASET_CLASSES,
+    KIND_DATASETS,
+    SEQUENCE_DATASETS,
+)
+from training_worker.engine.config import ALL_SAMPLES, DataConfig
+
+
+class SplitSizes(NamedTuple):
+    train: int
+    val: int
+    test: int
+
+
+def n_samples_used(data: DataConfig) -> int:
+    """Samples actually drawn: n_samples, or fewer where the source is smaller."""
+    if data.name == "text":
+        from training_worker.engine.corpus import corpus_text
+
+        # The training and validation stretches each need a window before their first target.
+        return min(data.n_samples, len(corpus_text()) - 2 * data.window)
+    return min(data.n_samples, DATASET_AVAILABLE_SAMPLES.get(data.name, data.n_samples))
+
+
+def split_sizes(data: DataConfig, cv_folds: int = 0) -> SplitSizes:
+    """Sizes `load_dataset` will produce; with cross-validation, those of the smallest fold."""
+    n_samples = n_samples_used(data)
+    n_test = round(n_samples * data.test_fraction)
+    n_val = round(n_samples * data.val_fraction)
+    if cv_folds:
+        n_val = (n_samples - n_test) // cv_folds
+    n_train = n_samples - n_test - n_val
+    if data.train_size != ALL_SAMPLES:
+        n_train = min(n_train, data.train_size)
+    return SplitSizes(n_train, n_val, n_test)
+
+
+def check_rules(sections: dict) -> dict[str, str]:
+    """{path: reason} for every rule the parsed sections break."""
+    errors: dict[str, str] = {}
+    model, data, optim = sections.get("model"), sections.get("data"), sections.get("optim")
+    cv_folds = sections["eval"].cv_folds if "eval" in sections else 0
+    if model is not None:
+        _check_activations(model, errors)
+    if model is not None and data is not None:
+        _check_dataset_suits_model(model, data, errors)
+    if data is not None:
+        _check_split(data, cv_folds, errors)
+    if model is not None and "eval" in sections and data is not None:
+        _check_evaluation(model, data, cv_folds, errors)
+    if model is not None and optim is not None:
+        _check_training_options(model, optim, errors)
+    if not errors and len(sections) == 4:
+        _check_size_and_time(sections, errors)
+    return errors
+
+
+def _check_activations(model, errors: dict[str, str]) -> None:
+    if model.kind == "mlp" and model.activations and len(model.activations) != len(model.hidden):
+        errors["model.activations"] = (
+            f"must have one item per hidden layer ({len(model.hidden)}), or none "
+            f"(got {len(model.activations)})"
+        )
+
+
+def _check_dataset_suits_model(model, data: DataConfig, errors: dict[str, str]) -> None:
+    suited = KIND_DATASETS[model.kind]
+    if data.name not in suited:
+        names = ", ".join(f'"{name}"' for name in suited)
+        errors["data.name"] = (
+            f'model.kind "{model.kind}" trains on {names} (got "{data.name}")'
+        )
+
+
+def _needed_per_side(data: DataConfig) -> int:
+    # A stratified split needs every class on each side, and 2 samples for a mean.
+    if data.name in SEQUENCE_DATASETS:
+        return 2
+    return max(2, len(DATASET_CLASSES[data.name]))
+
+
+def _check_split(data: DataConfig, cv_folds: int, errors: dict[str, str]) -> None:
+    n_samples = n_samples_used(data)
+    sizes = split_sizes(data, cv_folds)
+    needed = _needed_per_side(data)
+    n_pool = n_samples - sizes.test
+    if data.test_fraction > 0 and sizes.test < needed:
+        errors["data.test_fraction"] = (
+            f"holds out {sizes.test} of {n_samples} samples for testing; the test set needs "
+            f"at least {needed} (raise n_samples or test_fraction)"
+        )
+    if cv_folds:
+        n_classes = max(1, len(DATASET_CLASSES[data.name]))
+        if n_pool < 2 * cv_folds * n_classes:
+            errors["eval.cv_folds"] = (
+                f"{cv_folds} folds of {n_classes} classes need at least "
+                f"{2 * cv_folds * n_classes} samples outside the test set (got {n_pool}); "
+                "raise data.n_samples or use fewer folds"
+            )
+    else:
+        n_train = n_pool - sizes.val
+        if min(n_train, sizes.val) < needed:
+            errors["data.val_fraction"] = (
+                f"splits {n_pool} samples into {n_train} for training and {sizes.val} for "
+                f"validation; each side needs at least {needed} (raise n_samples or "
+                "val_fraction)"
+            )
+    if data.train_size != ALL_SAMPLES and data.train_size < needed:
+        errors["data.train_size"] = (
+            f"must be at least {needed} for {data.name}, so that training sees every class "
+            f"(got {data.train_size})"
+        )
+
+
+def _check_evaluation(model, data: DataConfig, cv_folds: int, errors: dict[str, str]) -> None:
+    if model.kind in CLASSIFIER_KINDS:
+        return
+    reason = f'is for classifiers ("mlp", "cnn"), not model.kind "{model.kind}"'
+    if cv_folds:
+        errors["eval.cv_folds"] = f"cross-validation {reason}"
+    if data.test_fraction > 0:
+        errors["data.test_fraction"] = f"a test set {reason}"
+
+
+def _check_training_options(model, optim, errors: dict[str, str]) -> None:
+    if getattr(model, "batch_norm", False) and optim.batch_size == 1:
+        errors["optim.batch_size"] = (
+            "batch normalization needs at least 2 samples per batch (got 1)"
+        )
+    if model.kind == "gan":
+        if optim.early_stopping_patience:
+            errors["optim.early_stopping_patience"] = (
+                'must be 0 for model.kind "gan": a GAN has no validation loss that should '
+                "only go down"
+            )
+        if optim.log_grad_norms:
+            errors["optim.log_grad_norms"] = 'is not available for model.kind "gan"'
+
+
+# The field that sets a model's size, where a too-large model is reported.
+SIZE_FIELDS = {
+    "mlp": "model.hidden",
+    "cnn": "model.channels",
+    "rnn": "model.hidden_size",
+    "autoencoder": "model.hidden",
+    "gan": "model.hidden",
+}
+
+
+def _check_size_and_time(sections: dict, errors: dict[str, str]) -> None:
+    from training_worker.engine.config import TrainConfig
+
+    config = TrainConfig(**sections)
+    n_params = budget.count_parameters(config.model, config.data)
+    if n_params > budget.MAX_PARAMETERS:
+        errors[SIZE_FIELDS[config.model.kind]] = (
+            f"makes a model of {n_params:,} parameters; at most "
+            f"{budget.MAX_PARAMETERS:,} are allowed (use fewer or smaller layers)"
+        )
+        return
+    sizes = split_sizes(config.data, config.eval.cv_folds)
+    batch = budget.batch_size(config, sizes.train)
+    step = budget.step_seconds(config, batch)
+    if step > budget.MAX_STEP_SECONDS:
+        errors["optim.batch_size"] = (
+            f"one step on batches of {batch} would take about {step:.1f} s, and a run must "
+            "be able to stop within a second: use a smaller batch_size or model"
+        )
+    evaluation = budget.evaluation_seconds(config, sizes.train, sizes.val)
+    if evaluation > budget.MAX_EVALUATION_SECONDS:
+        errors["data.n_samples"] = (
+            f"measuring the model on {sizes.train + sizes.val} samples would take about "
+            f"{evaluation:.0f} s every epoch, during which the run could not be stopped: use "
+            "fewer samples or a smaller model"
+        )
+    if errors:
+        return
+    seconds = budget.estimate_seconds(config, sizes.train, sizes.val)
+    if seconds > budget.MAX_ESTIMATED_SECONDS:
+        errors["optim.epochs"] = (
+            f"this run would take about {seconds:.0f} s, more than the "
+            f"{budget.MAX_ESTIMATED_SECONDS} s a run may take: lower optim.epochs or "
+            "data.n_samples, use a smaller model, or raise optim.batch_size"
+        )

@@ -1,0 +1,150 @@
+"""Supervised learning for the training loop: classifiers (mlp, cnn, rnn on text) trained
+with cross-entropy, and the series forecaster (rnn on series) trained with squared error.
+
+A task owns what is specific to its kind of learning (the loss of one step, the epoch's
+measurements, the pictures) and leaves the loop in `training` to do the rest.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from training_worker.engine import snapshots
+from training_worker.engine.config import TrainConfig
+from training_worker.engine.datasets import Dataset
+from training_worker.engine.events import (
+    CLASSIFICATION_REPORT,
+    CONFUSION_MATRIX,
+    DATA_POINTS,
+    DECISION_BOUNDARY,
+    FEATURE_MAPS,
+    FILTERS,
+    FORECAST,
+    TEXT_SAMPLE,
+    Event,
+)
+from training_worker.engine.metrics import accuracy, classification_report, confusion_matrix
+from training_worker.engine.optimizers import build_optimizer
+
+# Larger models are evaluated this many samples at a time, to bound the memory the
+# activations of a whole training set would take.
+EVAL_CHUNK = 500
+
+
+class SupervisedTask:
+    def __init__(self, config: TrainConfig, data: Dataset, model: nn.Module, device: str) -> None:
+        self.config, self.data, self.model = config, data, model
+        self.x_train, self.y_train = data.x_train.to(device), data.y_train.to(device)
+        self.x_val, self.y_val = data.x_val.to(device), data.y_val.to(device)
+        self.classifies = data.n_classes > 0
+        self.loss = F.cross_entropy if self.classifies else F.mse_loss
+        self.optimizers = [build_optimizer(config.optim, model.parameters())]
+        # An MLP is small: evaluated in one pass, exactly as it always was.
+        self.chunk = None if config.model.kind == "mlp" else EVAL_CHUNK
+        self.on_plane = self.classifies and self.x_train.dim() == 2 and data.n_features == 2
+        self.val_predictions: torch.Tensor | None = None
+        self.report: dict | None = None
+
+    def start_events(self) -> list[Event]:
+        if not self.on_plane:
+            return []
+        return [Event(DATA_POINTS, snapshots.data_points(self.data.x_train, self.data.y_train))]
+
+    def step(self, batch: torch.Tensor) -> torch.Tensor:
+        (optimizer,) = self.optimizers
+        loss = self.loss(self.model(self.x_train[batch]), self.y_train[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    def evaluate(self) -> dict:
+        if not self.classifies:
+            train_loss = self._mse(self.x_train, self.y_train)
+            val_loss = self._mse(self.x_val, self.y_val)
+            naive = F.mse_loss(self.x_val[:, -1, 0], self.y_val).item()
+            return {"train_loss": train_loss, "val_loss": val_loss, "val_naive_mse": naive}
+        train_loss, train_accuracy, _ = evaluate(self.model, self.x_train, self.y_train, self.chunk)
+        val_loss, val_accuracy, self.val_predictions = evaluate(
+            self.model, self.x_val, self.y_val, self.chunk
+        )
+        self.report = classification_report(self.y_val, self.val_predictions, self.data.n_classes)
+        return {
+            "train_loss": train_loss,
+            "train_accuracy": train_accuracy,
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+        }
+
+    def epoch_events(self, epoch: int) -> list[Event]:
+        if not self.classifies:
+            return []
+        labels = list(self.data.classes)
+        matrix = confusion_matrix(self.y_val, self.val_predictions, self.data.n_classes)
+        return [
+            Event(CONFUSION_MATRIX, {"epoch": epoch, "labels": labels, "matrix": matrix}),
+            Event(CLASSIFICATION_REPORT, {"epoch": epoch, "labels": labels, **self.report}),
+        ]
+
+    def snapshot_events(self, epoch: int) -> list[Event]:
+        kind, dataset = self.config.model.kind, self.config.data.name
+        if self.on_plane:
+            xs, ys = snapshots.grid_axes(self.data.x_train)
+            payload = snapshots.decision_boundary(self.model, xs, ys)
+            return [Event(DECISION_BOUNDARY, {"epoch": epoch, **payload})]
+        if kind == "cnn":
+            label = self.data.classes[int(self.y_val[0])]
+            return [
+                Event(FILTERS, {"epoch": epoch, **snapshots.filters(self.model.features[0][0])}),
+                Event(FEATURE_MAPS, {
+                    "epoch": epoch, **snapshots.feature_maps(self.model, self.x_val[0], label)
+                }),
+            ]
+        if kind == "rnn" and dataset == "series":
+            payload = snapshots.forecast(self.model, self.x_val, self.y_val)
+            return [Event(FORECAST, {"epoch": epoch, **payload})]
+        if kind == "rnn":
+            payload = snapshots.text_sample(self.model, self.x_val[0], self.config.data.seed)
+            return [Event(TEXT_SAMPLE, {"epoch": epoch, **payload})]
+        return []
+
+    def final_scores(self) -> dict:
+        """The last epoch's validation scores, for cross-validation's summary."""
+        return {"val_accuracy": accuracy(self.y_val, self.val_predictions),
+                "macro_f1": self.report["macro"]["f1"]}
+
+    def test_metrics(self) -> dict:
+        x_test = self.data.x_test.to(self.x_train.device)
+        y_test = self.data.y_test.to(self.x_train.device)
+        loss, test_accuracy, predictions = evaluate(self.model, x_test, y_test, self.chunk)
+        n_classes = self.data.n_classes
+        return {
+            "accuracy": test_accuracy,
+            "loss": loss,
+            "labels": list(self.data.classes),
+            "matrix": confusion_matrix(y_test, predictions, n_classes),
+            **classification_report(y_test, predictions, n_classes),
+            "n_test": len(y_test),
+        }
+
+    @torch.no_grad()
+    def _mse(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        self.model.eval()
+        return F.mse_loss(_predict(self.model, x, self.chunk), y).item()
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int | None = None
+) -> tuple[float, float, torch.Tensor]:
+    """(mean cross-entropy loss, accuracy, predicted classes) of the model on (x, y)."""
+    model.eval()
+    logits = _predict(model, x, chunk)
+    predictions = logits.argmax(dim=1)
+    return F.cross_entropy(logits, y).item(), accuracy(y, predictions), predictions
+
+
+def _predict(model: nn.Module, x: torch.Tensor, chunk: int | None) -> torch.Tensor:
+    if chunk is None or len(x) <= chunk:
+        return model(x)
+    return torch.cat([model(part) for part in torch.split(x, chunk)])
