@@ -10,6 +10,14 @@ Pipeline:
 4. Sanitize the whole result with nh3 against an allowlist: whatever an author (or an attacker
    with a staff account) wrote, no script, event handler, style or javascript:/data: URL
    survives.
+
+Two fenced blocks are not code but page widgets, rendered to inert markup that
+`static/js/figures/index.js` brings to life (the page loads it only when one is present):
+
+- ```` ```figure neuron ```` → `<div class="figure" data-figure="neuron"></div>`, for a name in
+  FIGURES; any other name becomes a visible error box.
+- ```` ```tabs ```` with `::: Label language` lines opening each tab → one code block per tab
+  in `<div class="code-tabs">`; without JavaScript they simply show one after another.
 """
 
 import html
@@ -30,6 +38,25 @@ _TOKEN = re.compile(
     re.MULTILINE,
 )
 _PLACEHOLDER = "MATHPH{}XQZ"
+_FENCED = re.compile(
+    r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)\n"
+    r"(?P<body>[\s\S]*?)(?:^[ ]{0,3}(?P=fence)[ \t]*$|\Z)",
+    re.MULTILINE,
+)
+_WIDGET_INFO = re.compile(r"^(?P<kind>figure|tabs)(?:[ \t]+(?P<arg>.*?))?[ \t]*$")
+_WIDGET_PLACEHOLDER = "WIDGETPH{}XQZ"
+_WIDGET_PLACEHOLDER_RE = re.compile(r"(?:<p>)?WIDGETPH(\d+)XQZ(?:</p>)?")
+_TAB_HEADER = re.compile(r"^:::[ \t]*(?P<label>[^\n]*?)[ \t]*$", re.MULTILINE)
+
+# The interactive figures `static/js/figures/index.js` can mount, by name.
+FIGURES = (
+    "neuron",
+    "activations",
+    "forward-pass",
+    "gradient-descent",
+    "convolution",
+    "threshold",
+)
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 
 _TEXT_TAGS = {
@@ -55,6 +82,7 @@ _MATHML_ATTRS = {
 }  # fmt: skip
 _ATTRIBUTES = {
     "a": {"href", "title"},
+    "div": {"class", "data-figure", "data-tab", "role"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "code": {"class"},
@@ -64,6 +92,7 @@ _ATTRIBUTES = {
     **{tag: _MATHML_ATTRS for tag in _MATHML_TAGS},
 }
 _CODE_CLASS = re.compile(r"^(?:language-[\w+#.-]+|math-error)$")
+_DIV_CLASS = {"figure", "figure-error", "code-tabs", "code-tab"}
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|/|\.{0,2}/|#|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
 
 _MARKDOWN_OPTIONS = {
@@ -74,6 +103,14 @@ _MARKDOWN_OPTIONS = {
 
 
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    if tag == "div":
+        if attr == "class":
+            return value if value in _DIV_CLASS else None
+        if attr == "data-figure":
+            return value if value in FIGURES else None
+        if attr == "role":
+            return value if value == "note" else None
+        return value  # data-tab: a label, escaped like any attribute value
     if tag == "code" and attr == "class":
         return value if _CODE_CLASS.match(value) else None
     if tag == "img" and attr == "src" and value.lower().startswith("mailto:"):
@@ -127,17 +164,70 @@ def _protect_math(text: str) -> tuple[str, list[str]]:
     return _TOKEN.sub(replace, text), formulas
 
 
+def _figure_html(name: str) -> str:
+    if name in FIGURES:
+        return f'<div class="figure" data-figure="{name}"></div>'
+    return (
+        '<div class="figure-error" role="note">Unknown figure '
+        f"<code>{html.escape(name)}</code>: nothing to show here.</div>"
+    )
+
+
+def _tabs_html(body: str) -> str:
+    """`::: PyTorch python` opens a tab; its lines up to the next header are its code."""
+    headers = list(_TAB_HEADER.finditer(body))
+    tabs = []
+    for i, header in enumerate(headers):
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(body)
+        code = body[header.end() + 1 : end].strip("\n")
+        label, _, language = header.group("label").partition(" ")
+        label = label.replace("_", " ")
+        lang = f' class="language-{html.escape(language.strip())}"' if language.strip() else ""
+        tabs.append(
+            f'<div class="code-tab" data-tab="{html.escape(label)}">'
+            f"<h4>{html.escape(label)}</h4><pre><code{lang}>{html.escape(code)}\n</code></pre></div>"
+        )
+    if not tabs:
+        return '<div class="figure-error" role="note">A tabs block needs ::: Label lines.</div>'
+    return f'<div class="code-tabs">{"".join(tabs)}</div>'
+
+
+def _protect_widgets(text: str) -> tuple[str, list[str]]:
+    widgets: list[str] = []
+
+    def replace(m: re.Match) -> str:
+        info = _WIDGET_INFO.match(m.group("info"))
+        if info is None:  # an ordinary code block, which may itself show a widget's source
+            return m.group(0)
+        if info.group("kind") == "figure":
+            widgets.append(_figure_html(info.group("arg") or ""))
+        else:
+            widgets.append(_tabs_html(m.group("body")))
+        return "\n" + _WIDGET_PLACEHOLDER.format(len(widgets) - 1) + "\n"
+
+    return _FENCED.sub(replace, text), widgets
+
+
 def render_markdown(text: str) -> str:
     """Markdown with `$...$`/`$$...$$` math → sanitized HTML, safe to mark_safe in a template."""
     if not text:
         return ""
-    source, formulas = _protect_math(text)
+    source, widgets = _protect_widgets(text)
+    source, formulas = _protect_math(source)
     # A fresh instance per call: md.Markdown keeps state and is not thread-safe.
     body = md.Markdown(**_MARKDOWN_OPTIONS).convert(source)
     body = _PLACEHOLDER_RE.sub(
         lambda m: formulas[int(m.group(1))] if int(m.group(1)) < len(formulas) else "", body
     )
+    body = _WIDGET_PLACEHOLDER_RE.sub(
+        lambda m: widgets[int(m.group(1))] if int(m.group(1)) < len(widgets) else "", body
+    )
     return sanitize_html(body)
+
+
+def has_widgets(body_html: str) -> bool:
+    """Whether rendered lesson HTML holds a figure or code tabs (so the page needs their JS)."""
+    return 'data-figure="' in body_html or 'class="code-tabs"' in body_html
 
 
 def render_markdown_inline(text: str) -> str:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lessons import selectors, services
+from lessons.markdown import has_widgets
 from lessons.models import QuestionKind
 
 
@@ -17,8 +18,15 @@ def _attach_progress(request, courses) -> None:
     progress = selectors.progress_by_lesson(user=request.user)
     for course in courses:
         for module in course.modules.all():
-            for lesson in module.lessons.all():
+            lessons = list(module.lessons.all())
+            for lesson in lessons:
                 lesson.user_progress = progress.get(lesson.id)
+            module.lesson_count = len(lessons)
+            module.completed_count = sum(
+                1
+                for lesson in lessons
+                if lesson.user_progress and lesson.user_progress.completed_at
+            )
 
 
 def home(request):
@@ -32,7 +40,21 @@ def course_detail(request, course_slug: str):
     if course is None:
         raise Http404("No such course.")
     _attach_progress(request, [course])
-    context = {"course": course, "is_preview": not course.is_published}
+    lessons = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
+    started = any(lesson.user_progress for lesson in lessons)
+    continue_lesson = next(
+        (
+            lesson
+            for lesson in lessons
+            if not (lesson.user_progress and lesson.user_progress.completed_at)
+        ),
+        None,
+    )
+    context = {
+        "course": course,
+        "is_preview": not course.is_published,
+        "continue_lesson": continue_lesson if started else None,
+    }
     return render(request, "lessons/course_detail.html", context)
 
 
@@ -95,6 +117,7 @@ def _render_lesson(request, lesson, *, submitted=None, errors=None, status=200):
         "course": lesson.module.course,
         "is_preview": selectors.lesson_is_preview(lesson),
         "labs": labs,
+        "has_figures": has_widgets(lesson.body_html),
         "quiz": quiz,
         "quiz_rows": _quiz_rows(quiz, submitted=submitted, errors=errors, attempt=attempt)
         if quiz

@@ -33,6 +33,15 @@ TUNABLE = {
 
 
 @pytest.fixture
+def preset(preset):
+    """The conftest preset as the engine normalizes it: check_lab_config compares normalized
+    configs, and a submitted config always has every default filled in."""
+    from training_worker.engine import parse_config
+
+    return parse_config(preset).to_dict()
+
+
+@pytest.fixture
 def lab(preset):
     return make_lab(preset, TUNABLE)
 

@@ -30,11 +30,13 @@ PRESETS = shipped_presets()
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson)
 CLAIMS = [
+    # introduction/what-is-deep-learning
     ("linear-vs-mlp", {}, "val_accuracy", 0.37),
     ("linear-vs-mlp", {}, "train_loss", 0.692),
     ("linear-vs-mlp", {"model.hidden": [16, 16]}, "val_accuracy", 1.0),
     ("linear-vs-mlp", {"model.hidden": [16, 16]}, "best_epoch", 5),
     ("linear-vs-mlp", {"model.hidden": [16, 16]}, "n_params", 354),
+    # neural-network-fundamentals/activation-functions
     ("activations-on-moons", {}, "val_accuracy", 0.96),
     ("activations-on-moons", {}, "n_params", 114),
     ("activations-on-moons", {"model.activation": "tanh"}, "val_accuracy", 0.95),
@@ -42,6 +44,20 @@ CLAIMS = [
     ("activations-on-moons", {"model.activation": "sigmoid", "optim.epochs": 100},
      "val_accuracy", 0.87),
     ("activations-on-moons", {"model.activation": "linear"}, "val_accuracy", 0.85),
+    # training-neural-networks/gradient-descent
+    ("learning-rate", {"optim.lr": 0.01}, "val_accuracy", 0.58),
+    ("learning-rate", {}, "val_accuracy", 0.82),
+    ("learning-rate", {}, "steps", 50),
+    ("learning-rate", {"optim.lr": 1}, "val_accuracy", 0.91),
+    ("learning-rate", {"optim.lr": 3}, "val_accuracy", 0.73),
+    ("learning-rate", {"optim.lr": 3}, "best_val_accuracy", 0.92),
+    ("learning-rate", {"optim.lr": 10}, "val_accuracy", 0.5),
+    ("learning-rate", {"optim.lr": 10}, "train_loss", 2.47),
+    # training-neural-networks/backpropagation (gradient sizes: see the test below)
+    ("vanishing-gradients", {}, "val_accuracy", 0.5),
+    ("vanishing-gradients", {"model.activation": "relu"}, "val_accuracy", 0.85),
+    ("vanishing-gradients", {"model.activation": "tanh"}, "val_accuracy", 0.87),
+    # training-neural-networks/sgd-minibatch-batch
     ("batch-size-and-lr", {"optim.batch_size": 1}, "val_accuracy", 0.96),
     ("batch-size-and-lr", {"optim.batch_size": 1}, "steps", 8000),
     ("batch-size-and-lr", {}, "val_accuracy", 0.87),
@@ -51,20 +67,106 @@ CLAIMS = [
     ("batch-size-and-lr", {"optim.batch_size": "full"}, "train_loss", 0.525),
     ("batch-size-and-lr", {"optim.batch_size": "full", "optim.lr": 1}, "val_accuracy", 0.86),
     ("batch-size-and-lr", {"optim.batch_size": 1, "optim.lr": 1}, "val_accuracy", 0.5),
+    # advanced-architectures/convolutional-networks
+    ("cnn-digits", {}, "val_accuracy", 0.933),
+    ("cnn-digits", {}, "n_params", 1898),
+    ("cnn-digits", {"model.pool": False}, "val_accuracy", 0.967),
+    ("cnn-digits", {"model.pool": False}, "n_params", 11498),
+    ("mlp-digits", {}, "val_accuracy", 0.925),
+    ("mlp-digits", {}, "n_params", 2410),
+    # advanced-architectures/recurrent-networks (naive forecast: see the test below)
+    ("rnn-forecast", {}, "val_loss", 0.062),
+    ("rnn-forecast", {}, "n_params", 4513),
+    ("rnn-forecast", {"model.cell": "rnn"}, "val_loss", 0.070),
+    ("rnn-forecast", {"model.cell": "rnn"}, "n_params", 1153),
+    ("rnn-forecast", {"model.cell": "gru"}, "val_loss", 0.065),
+    ("rnn-forecast", {"model.cell": "gru"}, "n_params", 3393),
+    ("rnn-forecast", {"data.window": 4}, "val_loss", 0.093),
+    # advanced-architectures/generative-adversarial-networks (losses: see the test below)
+    ("gan-mixture", {}, "n_params", 34947),
+    ("gan-mixture", {}, "steps", 2520),
+    # advanced-architectures/autoencoders
+    ("autoencoder-digits", {}, "val_loss", 0.017),
+    ("autoencoder-digits", {}, "n_params", 9416),
+    ("autoencoder-digits", {"model.latent_dim": 2}, "val_loss", 0.040),
+    ("autoencoder-digits", {"model.latent_dim": 32}, "val_loss", 0.010),
+    ("autoencoder-digits", {"model.denoise_noise": 0.3}, "val_loss", 0.026),
+    # overfitting-and-regularization/overfitting
+    ("overfit-small-data", {}, "train_accuracy", 1.0),
+    ("overfit-small-data", {}, "val_accuracy", 0.865),
+    ("overfit-small-data", {}, "val_loss", 0.99),
+    ("overfit-small-data", {}, "best_val_loss", 0.34),
+    ("overfit-small-data", {}, "n_params", 17154),
+    ("overfit-small-data", {"data.train_size": "all"}, "train_accuracy", 0.947),
+    ("overfit-small-data", {"data.train_size": "all"}, "val_accuracy", 0.90),
+    ("overfit-small-data", {"data.train_size": "all"}, "val_loss", 0.39),
+    ("overfit-small-data", {"model.hidden": [8]}, "train_accuracy", 0.925),
+    ("overfit-small-data", {"model.hidden": [8]}, "val_accuracy", 0.845),
+    ("overfit-small-data", {"model.hidden": [8]}, "n_params", 42),
+    ("overfit-small-data", {"optim.early_stopping_patience": 20}, "epochs_completed", 37),
+    ("overfit-small-data", {"optim.early_stopping_patience": 20}, "val_accuracy", 0.87),
+    # overfitting-and-regularization/regularization
+    ("dropout", {}, "train_accuracy", 1.0),
+    ("dropout", {}, "val_accuracy", 0.88),
+    ("dropout", {}, "val_loss", 0.88),
+    ("weight-decay", {}, "train_accuracy", 0.975),
+    ("weight-decay", {}, "val_accuracy", 0.865),
+    ("weight-decay", {}, "val_loss", 0.32),
+    ("weight-decay", {"optim.weight_decay": 0.1}, "train_accuracy", 0.85),
+    ("weight-decay", {"optim.weight_decay": 0.1}, "val_accuracy", 0.84),
+    ("weight-decay", {"optim.weight_decay": 0.1}, "val_loss", 0.38),
+    ("batch-norm", {}, "val_accuracy", 0.5),
+    ("batch-norm", {"model.batch_norm": True}, "val_accuracy", 0.82),
+    ("batch-norm", {"model.batch_norm": True}, "best_val_accuracy", 0.88),
+    ("batch-norm", {"model.activation": "relu"}, "val_accuracy", 0.89),
+    ("batch-norm", {"model.activation": "relu", "model.batch_norm": True}, "val_accuracy", 0.94),
+    # evaluation-and-metrics/model-evaluation (fold scores: see the test below)
+    ("single-split", {}, "val_accuracy", 0.875),
+    ("single-split", {"data.seed": 1}, "val_accuracy", 0.95),
+    ("single-split", {"data.seed": 2}, "val_accuracy", 0.925),
+    ("single-split", {"data.seed": 3}, "val_accuracy", 0.90),
+    ("single-split", {"data.seed": 4}, "val_accuracy", 0.90),
+    # evaluation-and-metrics/performance-metrics
+    ("digits-confusion", {}, "val_accuracy", 0.85),
+    ("digits-confusion", {}, "val_macro_f1", 0.85),
+    ("digits-confusion", {}, "train_accuracy", 1.0),
+    ("digits-confusion", {"data.train_size": "all"}, "val_accuracy", 0.93),
+    # frameworks/deep-learning-frameworks
+    ("pytorch-mlp", {}, "val_accuracy", 0.95),
+    ("pytorch-mlp", {}, "n_params", 354),
+    ("pytorch-mlp", {}, "steps", 390),
+    ("pytorch-mlp", {"model.hidden": [32, 32]}, "n_params", 1218),
 ]  # fmt: skip
 
-_cache: dict[str, dict] = {}
+_cache: dict[str, tuple[dict, list]] = {}
 
 
-def summary_for(lab_slug: str, changes: dict) -> dict:
+def run_for(lab_slug: str, changes: dict) -> tuple[dict, list]:
+    """(summary, events) of the lab's preset with `changes`, trained once per test session."""
     config = copy.deepcopy(PRESETS[lab_slug])
     for path, value in changes.items():
         section, name = path.split(".")
         config[section][name] = value
     key = repr(config)
     if key not in _cache:
-        _cache[key] = train(parse_config(config), lambda event: None).summary
+        events: list = []
+        result = train(parse_config(config), events.append)
+        _cache[key] = (result.summary, events)
     return _cache[key]
+
+
+def summary_for(lab_slug: str, changes: dict) -> dict:
+    return run_for(lab_slug, changes)[0]
+
+
+def epoch_metrics(lab_slug: str, changes: dict | None = None) -> list[dict]:
+    _, events = run_for(lab_slug, changes or {})
+    return [e.payload for e in events if e.type == "metric" and e.payload["scope"] == "epoch"]
+
+
+def last_event(lab_slug: str, event_type: str, changes: dict | None = None) -> dict:
+    _, events = run_for(lab_slug, changes or {})
+    return [e.payload for e in events if e.type == event_type][-1]
 
 
 @pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted"), CLAIMS)
@@ -72,3 +174,56 @@ def test_quoted_result_still_holds(lab_slug, changes, field, quoted):
     measured = summary_for(lab_slug, changes)[field]
     # Two validation points (2%) of slack: the claims are about clear differences.
     assert measured == pytest.approx(quoted, abs=0.02 if isinstance(quoted, float) else 0)
+
+
+def test_backpropagation_lesson_gradient_sizes():
+    """Sigmoid: first layer ~0.00003 against ~0.21 for the last; ReLU and tanh keep their size."""
+    sigmoid = last_event("vanishing-gradients", "gradient_norms")["norms"]
+    assert sigmoid[0] < 1e-4 and sigmoid[-1] == pytest.approx(0.21, abs=0.02)
+    assert sigmoid[-1] / sigmoid[0] > 1000  # "about 7000 times smaller"
+    relu = last_event("vanishing-gradients", "gradient_norms", {"model.activation": "relu"})
+    assert relu["norms"][0] == pytest.approx(0.16, abs=0.02)
+    assert relu["norms"][-1] == pytest.approx(0.18, abs=0.02)
+    tanh = last_event("vanishing-gradients", "gradient_norms", {"model.activation": "tanh"})
+    assert tanh["norms"][0] == pytest.approx(0.12, abs=0.02)
+    assert tanh["norms"][-1] == pytest.approx(0.08, abs=0.02)
+
+
+def test_recurrent_lesson_naive_forecast():
+    naive = epoch_metrics("rnn-forecast")[-1]["val_naive_mse"]
+    assert naive == pytest.approx(0.27, abs=0.01)
+    assert naive / summary_for("rnn-forecast", {})["val_loss"] > 3.5  # "about four times"
+
+
+def test_gan_lesson_losses_see_saw():
+    """Neither loss comes near 0, and both rise as well as fall from epoch to epoch."""
+    epochs = epoch_metrics("gan-mixture")
+    for name in ("d_loss", "g_loss"):
+        values = [m[name] for m in epochs]
+        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+        assert min(values) > 0.3, name
+        assert sum(d > 0 for d in steps) >= 5 and sum(d < 0 for d in steps) >= 5, name
+
+
+def test_gan_lesson_covers_most_clusters():
+    assert epoch_metrics("gan-mixture")[-1]["modes_covered"] >= 7  # "7 of the 8 clusters"
+
+
+def test_model_evaluation_lesson_folds():
+    cv = summary_for("cross-validation", {})["cv"]
+    folds = [f["val_accuracy"] for f in cv["folds"]]
+    assert folds == pytest.approx([0.90, 0.90, 0.90, 0.85, 0.975], abs=0.001)
+    assert cv["mean_val_accuracy"] == pytest.approx(0.905, abs=0.001)
+    assert cv["std_val_accuracy"] == pytest.approx(0.04, abs=0.001)
+
+
+def test_overfitting_lesson_early_stopping_epoch():
+    stop = last_event("overfit-small-data", "early_stop", {"optim.early_stopping_patience": 20})
+    assert (stop["best_epoch"], stop["epoch"]) == (17, 37)
+    assert stop["best_val_loss"] == pytest.approx(0.34, abs=0.02)
+
+
+def test_metrics_lesson_confusion_matrix_counts_the_validation_set():
+    matrix = last_event("digits-confusion", "confusion_matrix")["matrix"]
+    assert sum(map(sum, matrix)) == 100
+    assert sum(matrix[i][i] for i in range(10)) == 85

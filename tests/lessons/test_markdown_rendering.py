@@ -159,3 +159,51 @@ def test_signs_are_marked_as_prefix_but_subtraction_is_not():
     html = render_markdown(r"$(-1, 1) = -0.5 + x - 2 \cdot (-3) - (4) -5$")
     assert html.count('<mo form="prefix">−</mo>') == 3
     assert html.count("<mo>−</mo>") == 3
+
+
+# --- figures and code tabs: fenced blocks that become inert widget markup -----------------
+
+
+def test_figure_block_becomes_a_figure_div():
+    html = render_markdown("Before\n\n```figure neuron\n```\n\nAfter $x$")
+    assert '<div class="figure" data-figure="neuron"></div>' in html
+    assert "<p>Before</p>" in html and "<math" in html
+
+
+def test_unknown_figure_is_a_visible_error_box_not_a_script():
+    html = render_markdown(
+        "```figure <script>alert(1)</script>\n```\n\n"
+        '```figure nope"><img src=x onerror=alert(1)>\n```'
+    )
+    assert html.count('class="figure-error"') == 2
+    assert "data-figure" not in html
+    assert "<script" not in html and "<img" not in html  # shown as escaped text, never markup
+    assert "&lt;script&gt;" in html
+
+
+def test_raw_html_cannot_forge_a_figure_or_smuggle_attributes():
+    html = render_markdown(
+        '<div class="figure" data-figure="evil" onclick="alert(1)" style="x">a</div>'
+        '<div class="lab-train" data-figure="neuron" role="button">b</div>'
+    )
+    assert 'data-figure="evil"' not in html and "lab-train" not in html
+    assert 'role="button"' not in html
+    assert not FORBIDDEN.search(html), html
+
+
+def test_tabs_block_renders_one_escaped_code_block_per_tab():
+    source = (
+        "````tabs\n::: PyTorch python\nx = 1 < 2  # $not math$\n"
+        "::: Keras python\n</code></pre><script>alert(1)</script>\n````\n"
+    )
+    html = render_markdown(source)
+    assert html.count('class="code-tab"') == 2
+    assert 'data-tab="PyTorch"' in html and 'data-tab="Keras"' in html
+    assert '<code class="language-python">x = 1 &lt; 2  # $not math$' in html
+    assert "<math" not in html
+    assert not FORBIDDEN.search(html), html
+
+
+def test_figure_fence_inside_a_code_block_is_left_as_code():
+    html = render_markdown("````markdown\n```figure neuron\n```\n````")
+    assert "data-figure" not in html and "```figure neuron" in html

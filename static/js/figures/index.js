@@ -1,0 +1,72 @@
+// Mounts every interactive figure of a lesson (`<div class="figure" data-figure="name">`) and
+// turns code blocks in `<div class="code-tabs">` into keyboard-usable tabs.
+import * as activations from "./activations.js";
+import * as convolution from "./convolution.js";
+import * as forwardPass from "./forward-pass.js";
+import * as gradientDescent from "./gradient-descent.js";
+import * as neuron from "./neuron.js";
+import * as threshold from "./threshold.js";
+
+export const FIGURES = {
+  neuron,
+  activations,
+  "forward-pass": forwardPass,
+  "gradient-descent": gradientDescent,
+  convolution,
+  threshold,
+};
+
+// The pure functions behind the figures, for checking their numbers from a test or the console.
+window.dlFigures = FIGURES;
+
+function mountFigures() {
+  for (const node of document.querySelectorAll("[data-figure]")) {
+    const figure = FIGURES[node.dataset.figure];
+    if (!figure || node.dataset.mounted) continue;
+    node.dataset.mounted = "true";
+    try {
+      figure.mount(node);
+    } catch (error) {
+      node.textContent = `This figure could not be shown (${error.message}).`;
+      node.classList.add("figure-error");
+    }
+  }
+}
+
+function mountTabs() {
+  document.querySelectorAll(".code-tabs").forEach((box, n) => {
+    const panels = [...box.querySelectorAll(":scope > .code-tab")];
+    const list = document.createElement("div");
+    list.setAttribute("role", "tablist");
+    list.className = "tab-list";
+    const buttons = panels.map((panel, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = panel.dataset.tab;
+      button.id = `tab-${n}-${i}`;
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-controls", `tabpanel-${n}-${i}`);
+      panel.id = `tabpanel-${n}-${i}`;
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", button.id);
+      panel.querySelector("h4")?.classList.add("visually-hidden");
+      button.addEventListener("click", () => select(i));
+      button.addEventListener("keydown", (event) => {
+        const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+        if (step) { select((i + step + panels.length) % panels.length); buttons[(i + step + panels.length) % panels.length].focus(); }
+      });
+      list.append(button);
+      return button;
+    });
+    function select(i) {
+      buttons.forEach((b, j) => { b.setAttribute("aria-selected", String(i === j)); b.tabIndex = i === j ? 0 : -1; });
+      panels.forEach((p, j) => { p.hidden = i !== j; });
+    }
+    box.prepend(list);
+    box.classList.add("tabs-ready");
+    select(0);
+  });
+}
+
+mountFigures();
+mountTabs();

@@ -1,0 +1,230 @@
+"""The lessons' interactive figures in Chromium: they mount, their controls work from the
+keyboard, the numbers they show are right, and they stay inside a phone's screen."""
+
+import math
+
+import pytest
+from django.core.management import call_command
+
+from lessons.models import Lesson, LessonStatus
+from tests.fixtures.accounts import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+COURSE = "/courses/foundations"
+
+
+@pytest.fixture
+def lessons(live_platform):
+    call_command("load_lessons", verbosity=0)
+    return live_platform.url
+
+
+def open_figure(page, base_url: str, lesson: str, figure: str):
+    page.goto(f"{base_url}{COURSE}/{lesson}/")
+    root = page.locator(f'.figure[data-figure="{figure}"]')
+    root.locator(".figure-readout").wait_for()
+    return root
+
+
+def snap(screenshot, page, root, name: str) -> None:
+    """The whole page, and the figure alone (close enough to read its numbers)."""
+    path = screenshot(page, name)
+    root.screenshot(path=str(path.with_name(f"{name}-close.png")))
+
+
+def readout(root) -> str:
+    return root.locator(".figure-readout").inner_text()
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def shown(x: float) -> str:
+    """A number as the figures print it: 3 decimals, no trailing zeros, a real minus sign."""
+    text = f"{x:.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text.replace("-", "−")
+
+
+def test_neuron_sliders_move_the_output(lessons, page, screenshot):
+    root = open_figure(page, lessons, "artificial-neurons", "neuron")
+    # The lesson text promises z = 1 and a = 0.731 for the starting values.
+    assert "= 1;" in readout(root) and f"= {shown(sigmoid(1))}" in readout(root)
+
+    weight = root.get_by_role("slider", name="weight w", exact=True)
+    weight.focus()
+    page.keyboard.press("ArrowRight")  # one step of 0.1: w = 2.1, so z = 1.1
+    assert root.locator("output").nth(1).inner_text() == "2.1"
+    assert f"output a = sigmoid(1.1) = {shown(sigmoid(1.1))}" in readout(root)
+
+    root.get_by_role("slider", name="input x", exact=True).fill("1.5")
+    weight.fill("2")
+    assert f"= {shown(sigmoid(2))}" in readout(root)  # the quiz's 0.88
+    root.get_by_role("radio", name="ReLU", exact=True).check()
+    root.get_by_role("slider", name="bias b", exact=True).fill("-3")
+    assert "ReLU(0) = 0" in readout(root)
+    snap(screenshot, page, root, "figure-neuron")
+
+
+def test_activation_figure_shows_function_and_slope(lessons, page, screenshot):
+    root = open_figure(page, lessons, "activation-functions", "activations")
+    root.get_by_role("radio", name="tanh", exact=True).check()
+    root.get_by_role("slider", name="input z", exact=True).fill("2")
+    text = readout(root)
+    assert f"φ(2) = {shown(math.tanh(2))}" in text
+    assert f"φ′(2) = {shown(1 - math.tanh(2) ** 2)}" in text  # 0.071, the quiz's answer
+
+    root.get_by_role("radio", name="GELU", exact=True).check()
+    root.get_by_role("slider", name="input z", exact=True).fill("1")
+    gelu = 0.5 * (1 + math.erf(1 / math.sqrt(2)))
+    assert f"φ(1) = {shown(gelu)}" in readout(root)
+    root.get_by_role("radio", name="sigmoid", exact=True).check()
+    root.get_by_role("slider", name="input z", exact=True).fill("0")
+    assert "φ′(0) = 0.25" in readout(root)
+    snap(screenshot, page, root, "figure-activations")
+
+
+def test_forward_pass_steps_through_the_worked_example(lessons, page, screenshot):
+    root = open_figure(page, lessons, "forward-propagation", "forward-pass")
+    next_step = root.get_by_role("button", name="Next step")
+    for _ in range(4):
+        next_step.click()
+    assert readout(root) == f"ŷ = σ(0.85) = {shown(sigmoid(0.85))}"  # 0.701, as in the text
+    assert next_step.is_disabled()
+    root.get_by_role("slider", name="input x₁", exact=True).fill("1")
+    root.get_by_role("slider", name="input x₂", exact=True).fill("1")
+    assert readout(root) == f"ŷ = σ(−1.13) = {shown(sigmoid(-1.13))}"  # the quiz's 0.24
+    root.get_by_role("button", name="Back").click()
+    assert "z = 1.5·0 + −0.7·0.9 + −0.5 = −1.13" in readout(root)
+    snap(screenshot, page, root, "figure-forward-pass")
+
+
+def test_gradient_descent_diverges_above_the_stable_learning_rate(lessons, page, screenshot):
+    root = open_figure(page, lessons, "gradient-descent", "gradient-descent")
+    assert "loss 0.236" in readout(root)  # η = 0.05, 20 steps, as the lesson says
+    rate = root.get_by_role("slider", name="learning rate η", exact=True)
+    rate.fill("0.1")
+    assert "loss 0.002" in readout(root) and "getting closer" in readout(root)
+    rate.fill("0.21")
+    assert "loss 905.185" in readout(root) and "diverging" in readout(root)
+    snap(screenshot, page, root, "figure-gradient-descent-diverging")
+    rate.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # 0.19: still converging, slowly, zigzagging
+    assert "η = 0.19" in readout(root) and "diverging" not in readout(root)
+
+
+def test_convolution_kernels_give_the_lessons_numbers(lessons, page, screenshot):
+    root = open_figure(page, lessons, "convolutional-networks", "convolution")
+    assert readout(root).endswith("= 9")  # edge kernel, first position: 9·1
+    root.get_by_role("radio", name="blur", exact=True).check()
+    root.get_by_role("slider", name="kernel position", exact=True).fill("12")
+    assert readout(root).startswith("Output at row 3, column 3")
+    assert readout(root).endswith("= 9")
+    root.get_by_role("radio", name="sharpen", exact=True).check()
+    root.get_by_role("slider", name="kernel position", exact=True).fill("6")
+    assert readout(root).endswith("= 27")
+    assert root.locator(".conv-grid.output .conv-cell.on").inner_text() == "27"
+    snap(screenshot, page, root, "figure-convolution")
+
+
+def test_threshold_moves_precision_recall_and_f1(lessons, page, screenshot):
+    root = open_figure(page, lessons, "performance-metrics", "threshold")
+    assert readout(root) == ("Threshold 0.5: precision 0.7, recall 0.875, F1 0.778, accuracy 0.8")
+    root.get_by_role("slider", name="threshold", exact=True).fill("0.7")
+    assert readout(root) == ("Threshold 0.7: precision 0.833, recall 0.625, F1 0.714, accuracy 0.8")
+    cells = root.locator(".confusion td").all_inner_texts()
+    assert cells[1:] == ["TP 5", "FN 3", "FP 1", "TN 11"]
+    snap(screenshot, page, root, "figure-threshold")
+
+
+def test_the_pure_functions_behind_the_figures(lessons, page):
+    page.goto(f"{lessons}{COURSE}/artificial-neurons/")
+    page.wait_for_function("() => window.dlFigures !== undefined")
+    got = page.evaluate(
+        """() => {
+          const f = window.dlFigures;
+          const box = f.convolution.KERNELS.blur.k;
+          return {
+            relu: [-2, 0, 3].map((z) => f.activations.activation("relu", z)),
+            leaky: f.activations.activation("leaky_relu", -2),
+            dsig: f.activations.derivative("sigmoid", 5),
+            gelu: f.activations.activation("gelu", -1),
+            dgelu: f.activations.derivative("gelu", 1),
+            forward: f["forward-pass"].forwardPass([0.5, -1]),
+            path: f["gradient-descent"].descend(0.1, 2),
+            edge: f.convolution.convolve(f.convolution.IMAGE, f.convolution.KERNELS.edge.k),
+            blur: f.convolution.convolveAt(f.convolution.IMAGE, box, 2, 2),
+            metrics: f.threshold.metricsAt(0.3),
+          };
+        }"""
+    )
+    assert got["relu"] == [0, 0, 3]
+    assert got["leaky"] == pytest.approx(-0.02)
+    assert got["dsig"] == pytest.approx(sigmoid(5) * (1 - sigmoid(5)))
+    assert got["gelu"] == pytest.approx(-0.5 * (1 + math.erf(-1 / math.sqrt(2))), abs=1e-6)
+    phi = math.exp(-0.5) / math.sqrt(2 * math.pi)
+    assert got["dgelu"] == pytest.approx(0.5 * (1 + math.erf(1 / math.sqrt(2))) + phi, abs=1e-6)
+    assert got["forward"]["z1"] == pytest.approx([0.9, -0.85])
+    assert got["forward"]["y"] == pytest.approx(sigmoid(0.85))
+    # w ← w − η·(2·w1, 10·w2) from (−4, 2): (−3.2, 0) then (−2.56, 0).
+    assert got["path"] == [[-4, 2], pytest.approx([-3.2, 0]), pytest.approx([-2.56, 0])]
+    assert got["edge"][2] == [36, 36, 0, -36, -36]
+    assert got["blur"] == pytest.approx(9)
+    metrics = got["metrics"]
+    assert (metrics["tp"], metrics["fp"], metrics["fn"], metrics["tn"]) == (8, 6, 0, 6)
+    assert metrics["precision"] == pytest.approx(8 / 14) and metrics["recall"] == 1
+
+
+def test_framework_code_tabs_work_by_mouse_and_keyboard(lessons, page, screenshot):
+    page.goto(f"{lessons}{COURSE}/deep-learning-frameworks/")
+    tabs = page.get_by_role("tab")
+    tabs.first.wait_for()
+    assert tabs.all_inner_texts() == ["PyTorch", "Keras", "TensorFlow"]
+    panel = page.get_by_role("tabpanel")
+    assert "nn.Sequential(" in panel.inner_text()
+    page.get_by_role("tab", name="Keras").click()
+    assert "model.compile(" in page.get_by_role("tabpanel").inner_text()
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_role("tab", name="TensorFlow").get_attribute("aria-selected") == "true"
+    assert "GradientTape" in page.get_by_role("tabpanel").inner_text()
+    screenshot(page, "figure-framework-tabs")
+
+
+def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        for lesson, figure in [
+            ("gradient-descent", "gradient-descent"),
+            ("convolutional-networks", "convolution"),
+            ("performance-metrics", "threshold"),
+        ]:
+            root = open_figure(page, lessons, lesson, figure)
+            root.scroll_into_view_if_needed()
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{lesson}: the page scrolls sideways by {overflow}px"
+            box = root.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, lesson
+        snap(screenshot, page, root, "figure-threshold-phone")
+    finally:
+        context.close()
+
+
+def test_instructor_previews_a_draft_lesson_with_its_figure(lessons, page, make_user, screenshot):
+    Lesson.objects.filter(slug="activation-functions").update(status=LessonStatus.DRAFT)
+    make_user("teacher", is_staff=True)
+    url = f"{COURSE}/activation-functions/"
+    page.goto(f"{lessons}/accounts/login/?next={url}")
+    page.fill("input[name=username]", "teacher")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**{url}")
+    assert "Draft — preview" in page.locator(".preview-banner").inner_text()
+    root = page.locator('.figure[data-figure="activations"]')
+    root.get_by_role("slider", name="input z", exact=True).fill("-2")
+    assert "φ(−2) = 0" in root.locator(".figure-readout").inner_text()
+    screenshot(page, "figure-draft-preview")
