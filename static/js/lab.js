@@ -96,6 +96,7 @@
       runLink.href = job.urls.page;
       runLink.hidden = false;
       run = new LiveRun(runView, job, { onStatus });
+      section.liveRun = run; // for tests and the console
     }
 
     function showErrors(body) {

@@ -1,16 +1,23 @@
 /* LiveRun: follows one training job's event stream and draws it with Plotly.
  *
  * One EventSource per run (browsers allow ~6 connections per origin). Events are queued
- * and drawn once per animation frame, so a fast stream never causes a redraw per event.
- * The browser reconnects by itself with Last-Event-ID; events already drawn are skipped
- * by their sequence number, so a dropped connection leaves no gap and no duplicate.
+ * and folded into the run's state once per animation frame, so a fast stream never causes
+ * a redraw per event. The browser reconnects by itself with Last-Event-ID; events already
+ * drawn are skipped by their sequence number, so a dropped connection leaves no gap and no
+ * duplicate. Everything drawn is kept as state, so the controls (smoothing, log scale,
+ * normalized counts, the epoch scrubber) redraw from it without asking the server again.
+ *
+ * Streams other than status/info/metric/confusion_matrix are drawn by the panels of
+ * live_panels.js (window.LivePanels) when that script is loaded; unknown types are ignored.
  */
 (function () {
   "use strict";
 
   const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
-  const EVENT_TYPES = ["status", "info", "metric", "confusion_matrix"];
+  const CORE_TYPES = ["status", "info", "metric", "confusion_matrix"];
   const PLOT_CONFIG = { responsive: true, displaylogo: false };
+  const COLORS = { train: "#3b5bdb", val: "#e8590c", marker: "#2b8a3e" };
+  const MATRIX_COLORS = [[0, "#f8f9fc"], [0.5, "#91a7ff"], [1, "#1c3faa"]]; // few → many
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -19,13 +26,39 @@
     return node;
   }
 
+  function num(value) {
+    return typeof value === "number" && isFinite(value) ? value : null;
+  }
+
   function fmt(value, digits) {
-    return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
+    return num(value) === null ? "–" : Number(value).toFixed(digits);
+  }
+
+  function pct(value) {
+    return num(value) === null ? "–" : `${(value * 100).toFixed(1)}%`;
   }
 
   function formatSeconds(s) {
     if (!isFinite(s) || s < 0) return "–";
     return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  }
+
+  /* Exponential moving average with TensorBoard's bias correction, so the first points are
+   * not dragged towards zero. `from` continues an earlier computation. */
+  function ema(values, weight, out, from) {
+    let acc = from > 0 ? out.acc : 0;
+    for (let i = from; i < values.length; i++) {
+      acc = acc * weight + (1 - weight) * values[i];
+      out.y[i] = weight > 0 ? acc / (1 - Math.pow(weight, i + 1)) : values[i];
+    }
+    out.y.length = values.length;
+    out.acc = acc;
+  }
+
+  function control(labelText, input) {
+    const label = el("label", { class: "run-control" });
+    label.append(input, ` ${labelText}`);
+    return label;
   }
 
   class LiveRun {
@@ -42,6 +75,13 @@
       this.startedAt = job.started_at ? Date.parse(job.started_at) : null;
       this.finishedAt = job.finished_at ? Date.parse(job.finished_at) : null;
       this.status = job.status;
+      // Drawn state.
+      this.steps = { x: [], y: [] };
+      this.smoothed = { y: [], acc: 0 };
+      this.epochRows = [];
+      this.matrices = new Map();
+      this.selectedEpoch = null; // null: follow the latest epoch
+      this.panels = window.LivePanels ? new window.LivePanels(this) : null;
       this.render();
       this.connect();
     }
@@ -56,109 +96,412 @@
       progress.append(this.progressBar, this.progressText);
       this.errorBox = el("p", { class: "run-error field-error", role: "alert" });
       this.errorBox.hidden = true;
-      const charts = el("div", { class: "lab-charts" });
+
+      const controls = el("div", { class: "run-controls" });
+      this.smoothing = el("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0.8",
+        class: "run-smoothing", "aria-label": "Smoothing of the per-step loss" });
+      this.smoothingOut = el("output", { class: "run-smoothing-value" }, "0.80");
+      const smoothingLabel = el("label", { class: "run-control" }, "Smoothing ");
+      smoothingLabel.append(this.smoothing, this.smoothingOut);
+      this.logScale = el("input", { type: "checkbox", class: "run-log" });
+      this.normalized = el("input", { type: "checkbox", class: "run-normalized" });
+      this.normalizedControl = control("Normalize matrix rows", this.normalized);
+      this.normalizedControl.hidden = true; // until there is a matrix
+      controls.append(smoothingLabel, control("Log scale", this.logScale), this.normalizedControl);
+
+      const scrub = el("div", { class: "run-scrub" });
+      this.scrubber = el("input", { type: "range", min: "1", max: "1", step: "1", value: "1",
+        class: "run-scrubber", "aria-label": "Epoch shown in the per-epoch charts", disabled: "" });
+      this.scrubLabel = el("output", { class: "run-scrub-label" }, "Epoch –");
+      this.latestButton = el("button", { type: "button", class: "secondary run-latest" }, "Latest");
+      this.latestButton.hidden = true;
+      this.playButton = el("button", { type: "button", class: "secondary run-play",
+        "aria-label": "Play the epochs from the first" }, "▶ Play");
+      const scrubText = el("label", { class: "run-control run-scrub-control" }, "Epoch ");
+      scrubText.append(this.scrubber);
+      scrub.append(scrubText, this.scrubLabel, this.playButton, this.latestButton);
+
+      // One column until a confusion matrix arrives (regression, GAN, autoencoder: never).
+      this.charts = el("div", { class: "lab-charts no-matrix" });
+      const charts = this.charts;
       this.lossChart = el("div", { class: "lab-chart run-loss", role: "img", "aria-label": "Loss curves" });
       this.cmChart = el("div", { class: "lab-chart run-cm", role: "img", "aria-label": "Confusion matrix" });
+      this.cmChart.hidden = true;
       charts.append(this.lossChart, this.cmChart);
       this.accChart = el("div", { class: "lab-chart run-acc", role: "img", "aria-label": "Accuracy" });
+      this.accChart.hidden = true;
+      this.extras = el("div", { class: "run-extras" });
       this.summary = el("p", { class: "run-summary", "aria-live": "polite" });
-      c.append(progress, this.errorBox, charts, this.accChart, this.summary);
+      c.append(progress, this.errorBox, controls, scrub, charts, this.accChart, this.extras, this.summary);
 
-      const axes = (y) => ({ margin: { t: 40, r: 10, b: 40, l: 50 }, xaxis: { title: { text: "step" } },
-        yaxis: { title: { text: y } }, legend: { orientation: "h", y: -0.2 } });
-      Plotly.newPlot(this.lossChart, [
-        { name: "train loss (per step)", x: [], y: [], mode: "lines", line: { width: 1 }, opacity: 0.45 },
-        { name: "train loss (epoch)", x: [], y: [], mode: "lines+markers" },
-        { name: "validation loss (epoch)", x: [], y: [], mode: "lines+markers" },
-      ], Object.assign(axes("cross-entropy loss"), { title: { text: "Loss" } }), PLOT_CONFIG);
-      Plotly.newPlot(this.accChart, [
-        { name: "train accuracy", x: [], y: [], mode: "lines+markers" },
-        { name: "validation accuracy", x: [], y: [], mode: "lines+markers" },
-      ], Object.assign(axes("accuracy"), { title: { text: "Accuracy" }, height: 280 }), PLOT_CONFIG);
-      Plotly.newPlot(this.cmChart, [{ type: "heatmap", z: [[]], colorscale: "Blues", showscale: false }],
-        { title: { text: "Confusion matrix (validation)" }, margin: { t: 40, r: 10, b: 50, l: 60 },
-          xaxis: { title: { text: "predicted" } }, yaxis: { title: { text: "true" }, autorange: "reversed" } },
-        PLOT_CONFIG);
+      this.smoothing.addEventListener("input", () => {
+        this.smoothingOut.textContent = Number(this.smoothing.value).toFixed(2);
+        ema(this.steps.y, Number(this.smoothing.value), this.smoothed, 0);
+        this.drawCurves();
+      });
+      this.logScale.addEventListener("change", () => this.drawCurves());
+      this.normalized.addEventListener("change", () => this.drawEpochViews());
+      this.scrubber.addEventListener("input", () => {
+        this.stopPlaying();
+        this.scrubTo(Number(this.scrubber.value));
+      });
+      this.latestButton.addEventListener("click", () => { this.stopPlaying(); this.scrubTo(null); });
+      this.playButton.addEventListener("click", () => (this.playTimer ? this.stopPlaying() : this.play()));
+
+      // The accuracy and matrix charts are drawn when they first have data: a chart drawn
+      // while hidden would take Plotly's default width instead of its container's.
+      Plotly.newPlot(this.lossChart, this.lossTraces(), this.lossLayout(), PLOT_CONFIG);
       this.showStatus(this.status, this.job.error);
     }
 
+    // --- the stream -------------------------------------------------------------------
+
     connect() {
-      this.source = new EventSource(this.job.urls.events);
-      EVENT_TYPES.forEach((type) =>
-        this.source.addEventListener(type, (e) => this.receive(type, e)));
+      // A new EventSource cannot set Last-Event-ID itself: the query parameter carries it.
+      const url = new URL(this.job.urls.events, window.location.href);
+      if (this.lastSeq) url.searchParams.set("last_event_id", String(this.lastSeq));
+      const source = new EventSource(url);
+      this.source = source;
+      const types = CORE_TYPES.concat(this.panels ? this.panels.types() : []);
+      types.forEach((type) => source.addEventListener(type, (e) => this.receive(type, e)));
+      source.addEventListener("error", () => {
+        // CLOSED: the server refused (e.g. a restart mid-request); the browser gives up,
+        // so try again ourselves, after the last event we have.
+        if (source.readyState === EventSource.CLOSED && this.source === source &&
+            !TERMINAL.has(this.status)) {
+          this.retryTimer = setTimeout(() => this.reconnect(), 2000);
+        }
+      });
+    }
+
+    /* Drops the connection and opens a new one after the last event received: what the
+     * browser does by itself after a network error (tests use it to force one). */
+    reconnect() {
+      clearTimeout(this.retryTimer);
+      if (this.source) this.source.close();
+      if (!this.finished) this.connect();
     }
 
     close() {
+      clearTimeout(this.retryTimer);
       if (this.source) this.source.close();
+      this.source = null;
     }
 
     receive(type, e) {
       const seq = Number(e.lastEventId);
       if (seq <= this.lastSeq) return;
       this.lastSeq = seq;
-      this.pending.push({ seq, type, payload: JSON.parse(e.data) });
-      if (type === "status" && TERMINAL.has(JSON.parse(e.data).status)) this.close();
-      if (!this.frameRequested) {
-        this.frameRequested = true;
-        requestAnimationFrame(() => this.draw());
+      const payload = JSON.parse(e.data);
+      this.pending.push({ seq, type, payload });
+      if (type === "status" && TERMINAL.has(payload.status)) {
+        this.finished = true;
+        this.close();
       }
+      this.scheduleDraw();
     }
+
+    /* One redraw per animation frame at most, and at most one per MIN_REDRAW_MS while
+     * events keep coming: a full Plotly redraw costs tens of ms, a fast run sends hundreds
+     * of events a second (bench/browser_chart_bench.py measures it). */
+    scheduleDraw() {
+      if (this.frameRequested) return;
+      this.frameRequested = true;
+      // A slow machine or a big chart draws less often: drawing gets at most ~1/5 of the
+      // main thread (the gap is four times the last draw's duration).
+      const gap = Math.max(LiveRun.MIN_REDRAW_MS, 4 * (this.lastDrawCost || 0));
+      const wait = Math.max(0, (this.lastDrawAt || -gap) + gap - performance.now());
+      setTimeout(() => requestAnimationFrame(() => this.draw()), wait);
+    }
+
+    // --- folding events into state ----------------------------------------------------
 
     draw() {
       this.frameRequested = false;
+      this.lastDrawAt = performance.now();
       const events = this.pending;
       this.pending = [];
-      const steps = { x: [], y: [] };
-      const epochs = { x: [], train: [], val: [], trainAcc: [], valAcc: [] };
-      let matrix = null;
-      let latestEpoch = null;
+      let curves = false;
+      let epochViews = false;
+      let stepsBefore = this.steps.y.length;
       for (const { type, payload } of events) {
+        if (payload.fold !== undefined && payload.fold !== this.fold &&
+            (type === "metric" || type === "confusion_matrix" || type === "info")) {
+          this.startFold(payload.fold);
+          stepsBefore = 0;
+          curves = true;
+        }
         if (type === "metric" && payload.scope === "step") {
-          steps.x.push(payload.step); steps.y.push(payload.train_loss);
+          this.steps.x.push(payload.step); this.steps.y.push(num(payload.train_loss));
           this.step = payload.step;
+          curves = true;
         } else if (type === "metric" && payload.scope === "epoch") {
-          epochs.x.push(payload.step);
-          epochs.train.push(payload.train_loss); epochs.val.push(payload.val_loss);
-          epochs.trainAcc.push(payload.train_accuracy); epochs.valAcc.push(payload.val_accuracy);
+          this.epochRows.push(payload);
           this.epochDone = payload.epoch; this.epochs = payload.epochs || this.epochs;
-          latestEpoch = payload;
+          if (payload.step !== undefined) this.step = Math.max(this.step, payload.step);
+          curves = true; epochViews = true;
         } else if (type === "confusion_matrix") {
-          matrix = payload;
+          this.matrices.set(payload.epoch, payload);
+          epochViews = true;
         } else if (type === "info") {
-          this.epochs = payload.epochs;
+          this.info = payload;
+          if (payload.epochs) this.epochs = payload.epochs;
         } else if (type === "status") {
+          if (payload.restarted) {
+            // The worker died and a new attempt trains from scratch: so do the curves.
+            this.startFold(this.fold);
+            stepsBefore = 0;
+            curves = true;
+          }
           this.status = payload.status;
           if (payload.status === "running" && !this.startedAt) this.startedAt = Date.now();
           if (TERMINAL.has(payload.status) && !this.finishedAt) this.finishedAt = Date.now();
           this.showStatus(payload.status, payload.error);
+        } else if (this.panels && this.panels.accept(type, payload)) {
+          epochViews = true;
         }
       }
-      if (steps.x.length || epochs.x.length) {
-        Plotly.extendTraces(this.lossChart, { x: [steps.x, epochs.x, epochs.x],
-          y: [steps.y, epochs.train, epochs.val] }, [0, 1, 2]);
+      if (this.steps.y.length > stepsBefore) {
+        ema(this.steps.y, Number(this.smoothing.value), this.smoothed, stepsBefore);
       }
-      if (epochs.x.length) {
-        Plotly.extendTraces(this.accChart, { x: [epochs.x, epochs.x],
-          y: [epochs.trainAcc, epochs.valAcc] }, [0, 1]);
-      }
-      if (matrix) this.drawMatrix(matrix);
-      if (latestEpoch) {
-        this.summary.textContent = `After epoch ${latestEpoch.epoch}: validation accuracy ` +
-          `${fmt(latestEpoch.val_accuracy * 100, 1)}%, validation loss ${fmt(latestEpoch.val_loss, 4)}, ` +
-          `train loss ${fmt(latestEpoch.train_loss, 4)}.`;
-      }
+      if (epochViews) this.updateScrubber();
+      if (curves || epochViews) this.drawCurves();
+      if (epochViews) this.drawEpochViews();
+      this.drawSummary();
       this.drawProgress();
+      this.lastDrawCost = performance.now() - this.lastDrawAt;
+    }
+
+    /* Cross-validation trains one model per fold, each from step 1: the curves show the
+     * fold in progress (the cross-validation panel sums the folds up at the end). */
+    startFold(fold) {
+      this.fold = fold;
+      this.steps.x.length = 0; this.steps.y.length = 0;
+      this.smoothed = { y: [], acc: 0 };
+      this.epochRows = [];
+      this.matrices = new Map();
+      this.epochDone = 0; this.step = 0;
+    }
+
+    /* Epochs with something to show per epoch, oldest first. */
+    knownEpochs() {
+      const epochs = new Set(this.epochRows.map((r) => r.epoch));
+      this.matrices.forEach((_, epoch) => epochs.add(epoch));
+      if (this.panels) this.panels.epochs().forEach((epoch) => epochs.add(epoch));
+      return [...epochs].sort((a, b) => a - b);
+    }
+
+    shownEpoch() {
+      const epochs = this.knownEpochs();
+      if (!epochs.length) return null;
+      return this.selectedEpoch === null ? epochs[epochs.length - 1] : this.selectedEpoch;
+    }
+
+    updateScrubber() {
+      const epochs = this.knownEpochs();
+      if (!epochs.length) return;
+      this.scrubber.disabled = false;
+      this.scrubber.min = String(epochs[0]);
+      this.scrubber.max = String(epochs[epochs.length - 1]);
+      const shown = this.shownEpoch();
+      this.scrubber.value = String(shown);
+      this.scrubber.setAttribute("aria-valuetext", `epoch ${shown} of ${epochs[epochs.length - 1]}`);
+      this.scrubLabel.textContent = `${shown} of ${epochs[epochs.length - 1]}` +
+        (this.selectedEpoch === null ? " (latest)" : "");
+      this.latestButton.hidden = this.selectedEpoch === null;
+    }
+
+    /* Shows epoch `epoch` in every per-epoch view; null follows the newest epoch. */
+    scrubTo(epoch) {
+      const epochs = this.knownEpochs();
+      const last = epochs[epochs.length - 1];
+      this.selectedEpoch = epoch === null || epoch >= last ? null : epoch;
+      this.updateScrubber();
+      this.drawCurves();
+      this.drawEpochViews();
+    }
+
+    /* Steps the per-epoch views through every epoch, a few per second: the decision
+     * boundary, the matrix and the marker on the curves move together. */
+    play() {
+      const epochs = this.knownEpochs();
+      if (epochs.length < 2) return;
+      let i = 0;
+      this.playButton.textContent = "⏸ Pause";
+      this.scrubTo(epochs[0]);
+      this.playTimer = setInterval(() => {
+        i += 1;
+        const known = this.knownEpochs();
+        if (i >= known.length - 1) { this.stopPlaying(); this.scrubTo(null); return; }
+        this.scrubTo(known[i]);
+      }, LiveRun.PLAY_INTERVAL_MS);
+    }
+
+    stopPlaying() {
+      clearInterval(this.playTimer);
+      this.playTimer = null;
+      this.playButton.textContent = "▶ Play";
+    }
+
+    // --- curves -----------------------------------------------------------------------
+
+    hasAccuracy() {
+      return this.epochRows.some((r) => num(r.val_accuracy) !== null || num(r.train_accuracy) !== null);
+    }
+
+    bestEpoch(key, better) {
+      let best = null;
+      for (const row of this.epochRows) {
+        if (num(row[key]) !== null && (best === null || better(row[key], best[key]))) best = row;
+      }
+      return best;
+    }
+
+    lossTraces() {
+      const rows = this.epochRows;
+      const xs = rows.map((r) => r.step);
+      const best = this.bestEpoch("val_loss", (a, b) => a < b);
+      return [
+        { name: "train loss (per step, raw)", x: this.steps.x, y: this.steps.y, mode: "lines",
+          line: { width: 1, color: COLORS.train }, opacity: 0.25, hoverinfo: "skip" },
+        { name: "train loss (epoch)", x: xs, y: rows.map((r) => num(r.train_loss)), mode: "lines+markers",
+          line: { color: COLORS.train, dash: "dot" }, marker: { size: 5 },
+          customdata: rows.map((r) => r.epoch), hovertemplate: "epoch %{customdata}: %{y:.4f}<extra>train</extra>" },
+        { name: "validation loss (epoch)", x: xs, y: rows.map((r) => num(r.val_loss)), mode: "lines+markers",
+          line: { color: COLORS.val }, marker: { size: 6 },
+          customdata: rows.map((r) => r.epoch), hovertemplate: "epoch %{customdata}: %{y:.4f}<extra>validation</extra>" },
+        { name: "train loss (per step, smoothed)", x: this.steps.x, y: this.smoothed.y, mode: "lines",
+          line: { width: 2, color: COLORS.train }, hovertemplate: "step %{x}: %{y:.4f}<extra>smoothed</extra>" },
+        { name: "lowest validation loss", x: best ? [best.step] : [], y: best ? [best.val_loss] : [],
+          mode: "markers", marker: { symbol: "star", size: 14, color: COLORS.marker },
+          hovertemplate: `best: epoch ${best ? best.epoch : ""}, %{y:.4f}<extra></extra>` },
+      ];
+    }
+
+    accTraces() {
+      const rows = this.epochRows;
+      const xs = rows.map((r) => r.step);
+      const best = this.bestEpoch("val_accuracy", (a, b) => a > b);
+      return [
+        { name: "train accuracy", x: xs, y: rows.map((r) => num(r.train_accuracy)), mode: "lines+markers",
+          line: { color: COLORS.train, dash: "dot" }, customdata: rows.map((r) => r.epoch),
+          hovertemplate: "epoch %{customdata}: %{y:.1%}<extra>train</extra>" },
+        { name: "validation accuracy", x: xs, y: rows.map((r) => num(r.val_accuracy)), mode: "lines+markers",
+          line: { color: COLORS.val }, customdata: rows.map((r) => r.epoch),
+          hovertemplate: "epoch %{customdata}: %{y:.1%}<extra>validation</extra>" },
+        { name: "highest validation accuracy", x: best ? [best.step] : [], y: best ? [best.val_accuracy] : [],
+          mode: "markers", marker: { symbol: "star", size: 14, color: COLORS.marker },
+          hovertemplate: `best: epoch ${best ? best.epoch : ""}, %{y:.1%}<extra></extra>` },
+      ];
+    }
+
+    epochMarker() {
+      const epoch = this.shownEpoch();
+      const row = this.epochRows.find((r) => r.epoch === epoch);
+      if (!row || row.step === undefined) return { shapes: [], annotations: [] };
+      return {
+        shapes: [{ type: "line", xref: "x", yref: "paper", x0: row.step, x1: row.step, y0: 0, y1: 1,
+          line: { color: "#868e96", width: 1, dash: "dash" } }],
+        annotations: [{ xref: "x", yref: "paper", x: row.step, y: 1, yanchor: "bottom",
+          text: `epoch ${epoch}`, showarrow: false, font: { size: 11, color: "#495057" } }],
+      };
+    }
+
+    baseLayout(title, y) {
+      // No x-axis title: it would collide with the legend below; the chart's title says it.
+      return { title: { text: title, font: { size: 15 } }, margin: { t: 40, r: 10, b: 30, l: 55 },
+        xaxis: { hoverformat: "d" }, yaxis: { title: { text: y } },
+        legend: { orientation: "h", y: -0.2, yanchor: "top" }, hovermode: "closest",
+        datarevision: (this.revision = (this.revision || 0) + 1) };
+    }
+
+    lossLayout() {
+      const layout = this.baseLayout("Loss by training step", this.info && this.info.loss_name ? this.info.loss_name : "loss");
+      layout.yaxis.type = this.logScale && this.logScale.checked ? "log" : "linear";
+      return Object.assign(layout, this.epochMarker());
+    }
+
+    accLayout() {
+      const layout = this.baseLayout("Accuracy by training step", "accuracy");
+      layout.yaxis.tickformat = ".0%";
+      layout.height = 300;
+      return Object.assign(layout, this.epochMarker());
+    }
+
+    drawCurves() {
+      Plotly.react(this.lossChart, this.lossTraces(), this.lossLayout(), PLOT_CONFIG);
+      if (this.hasAccuracy()) {
+        this.accChart.hidden = false;
+        Plotly.react(this.accChart, this.accTraces(), this.accLayout(), PLOT_CONFIG);
+      }
+    }
+
+    // --- per-epoch views --------------------------------------------------------------
+
+    cmLayout(title) {
+      return { title: { text: title }, margin: { t: 40, r: 10, b: 60, l: 80 },
+        xaxis: { title: { text: "predicted" }, type: "category" },
+        yaxis: { title: { text: "true" }, autorange: "reversed", type: "category" } };
+    }
+
+    /* The newest payload at or before `epoch` in a map keyed by epoch. */
+    static atEpoch(map, epoch) {
+      let found = null;
+      map.forEach((value, key) => {
+        if (key <= epoch && (found === null || key > found[0])) found = [key, value];
+      });
+      return found ? found[1] : null;
+    }
+
+    drawEpochViews() {
+      const epoch = this.shownEpoch();
+      if (epoch === null) return;
+      const cm = LiveRun.atEpoch(this.matrices, epoch);
+      if (cm) this.drawMatrix(cm);
+      if (this.panels) this.panels.draw(epoch);
     }
 
     drawMatrix({ labels, matrix, epoch }) {
-      const text = matrix.map((row) => row.map(String));
-      Plotly.react(this.cmChart, [{ type: "heatmap", z: matrix, x: labels, y: labels, text,
-        texttemplate: "%{text}", colorscale: "Blues", showscale: false,
-        hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>" }],
-        Object.assign({}, this.cmChart.layout, { title: { text: `Confusion matrix (validation, epoch ${epoch})` } }),
-        PLOT_CONFIG);
+      if (this.cmChart.hidden) {
+        this.cmChart.hidden = false;
+        this.normalizedControl.hidden = false;
+        this.charts.classList.remove("no-matrix");
+        Plotly.Plots.resize(this.lossChart); // its column just got narrower
+      }
+      const normalized = this.normalized.checked;
+      const z = normalized
+        ? matrix.map((row) => { const n = row.reduce((a, b) => a + b, 0); return row.map((v) => (n ? v / n : 0)); })
+        : matrix;
+      const text = normalized ? z.map((row) => row.map((v) => `${Math.round(v * 100)}%`))
+        : matrix.map((row) => row.map(String));
+      const many = labels.length > 12;
+      Plotly.react(this.cmChart, [{ type: "heatmap", z, x: labels, y: labels, text,
+        texttemplate: many ? "" : "%{text}", colorscale: MATRIX_COLORS, showscale: false,
+        zmin: 0, zmax: normalized ? 1 : undefined,
+        hovertemplate: `true %{y}, predicted %{x}: %{text}<extra></extra>` }],
+      this.cmLayout(`Confusion matrix (validation, epoch ${epoch})${normalized ? ", row %" : ""}`),
+      PLOT_CONFIG);
+      this.cmChart.dataset.epoch = String(epoch);
       this.cmChart.setAttribute("aria-label", `Confusion matrix after epoch ${epoch}: ` +
         matrix.map((row, i) => `true ${labels[i]}: ${row.join(", ")}`).join("; "));
+    }
+
+    // --- text -------------------------------------------------------------------------
+
+    drawSummary() {
+      const last = this.epochRows[this.epochRows.length - 1];
+      if (!last) return;
+      const parts = [`After epoch ${last.epoch}:`];
+      if (num(last.val_accuracy) !== null) parts.push(`validation accuracy ${pct(last.val_accuracy)},`);
+      if (num(last.val_loss) !== null) parts.push(`validation loss ${fmt(last.val_loss, 4)},`);
+      parts.push(`train loss ${fmt(last.train_loss, 4)}.`);
+      const bestLoss = this.bestEpoch("val_loss", (a, b) => a < b);
+      const bestAcc = this.bestEpoch("val_accuracy", (a, b) => a > b);
+      if (bestAcc) parts.push(`Best validation accuracy ${pct(bestAcc.val_accuracy)} at epoch ${bestAcc.epoch}.`);
+      if (bestLoss) parts.push(`Lowest validation loss ${fmt(bestLoss.val_loss, 4)} at epoch ${bestLoss.epoch}.`);
+      this.summary.textContent = parts.join(" ");
+      this.lossChart.setAttribute("aria-label", `Loss curves. ${this.summary.textContent}`);
+      if (bestAcc) this.accChart.setAttribute("aria-label", `Accuracy curves. ${this.summary.textContent}`);
     }
 
     drawProgress() {
@@ -168,18 +511,30 @@
       const end = this.finishedAt || Date.now();
       const elapsed = this.startedAt ? (end - this.startedAt) / 1000 : NaN;
       const left = this.epochDone ? elapsed / this.epochDone * (this.epochs - this.epochDone) : NaN;
-      const eta = TERMINAL.has(this.status) ? "" : ` · about ${formatSeconds(left)} left`;
-      this.progressText.textContent = `Epoch ${this.epochDone} / ${this.epochs} · step ${this.step}` +
+      const ended = { succeeded: " · finished", cancelled: " · cancelled", failed: " · failed" };
+      const eta = TERMINAL.has(this.status) ? ended[this.status] : ` · about ${formatSeconds(left)} left`;
+      const folds = this.info && this.info.cv_folds;
+      const fold = this.fold && folds ? `Fold ${this.fold} / ${folds} · ` : "";
+      this.progressText.textContent = `${fold}Epoch ${this.epochDone} / ${this.epochs} · step ${this.step}` +
         ` · ${formatSeconds(elapsed)} elapsed${eta}`;
     }
 
     showStatus(status, error) {
-      this.errorBox.hidden = !(status === "failed" && error);
-      this.errorBox.textContent = status === "failed" ? `The run failed: ${error}` : "";
+      if (status === "queued" && !this.epochDone) {
+        this.progressText.textContent = "Queued: waiting for a free worker…";
+      }
+      // A failure, or a note while running (a restart after a lost worker says why).
+      this.errorBox.hidden = !(error && (status === "failed" || status === "running"));
+      this.errorBox.textContent = status === "failed" ? `The run failed: ${error}` : (error || "");
       this.onStatus(status);
     }
   }
 
+  LiveRun.MIN_REDRAW_MS = 250;
+  LiveRun.PLAY_INTERVAL_MS = 300;
   LiveRun.isTerminal = (status) => TERMINAL.has(status);
+  LiveRun.el = el;
+  LiveRun.num = num;
+  LiveRun.PLOT_CONFIG = PLOT_CONFIG;
   window.LiveRun = LiveRun;
 })();

@@ -3,13 +3,14 @@
 import pytest
 from django.core.management import call_command
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.fixtures.accounts import PASSWORD
 from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 LESSON_URL = "/courses/foundations/what-is-deep-learning/"
-GRADIENT_DESCENT_URL = "/courses/foundations/gradient-descent/"
+SGD_URL = "/courses/foundations/sgd-minibatch-batch/"
 
 
 def point_count(page, selector: str, trace: int) -> int:
@@ -59,6 +60,7 @@ def test_train_from_a_lesson_draws_live_curves_and_matrix(live_platform, page, s
     assert point_count(page, ".run-loss", 2) == epochs_done  # one validation point per epoch
     assert page.locator("progress").evaluate("p => p.value") == epochs_done
     screenshot(page, "lab-finished")
+    lab.screenshot(path=str(SCREENSHOTS / "lab-finished-lab.png"))
 
     # A reload shows the whole stored run again.
     page.reload()
@@ -72,7 +74,7 @@ def test_train_from_a_lesson_draws_live_curves_and_matrix(live_platform, page, s
 
 def test_cancel_button_stops_a_run(live_platform, page, user):
     call_command("load_lessons", verbosity=0)
-    log_in(page, live_platform.url, GRADIENT_DESCENT_URL)
+    log_in(page, live_platform.url, SGD_URL)
     lab = page.locator("section.lab").first
     # Stochastic gradient descent for 200 epochs: long enough to cancel mid-run.
     lab.locator("select[name='optim.batch_size']").select_option(label="1")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training_worker.api import views
+from training_worker.api import exports, views
 from training_worker.api.stream import job_event_stream
 
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/metrics/", views.JobMetrics.as_view(), name="api-job-metrics"),
     path("jobs/<int:job_id>/events/", job_event_stream, name="api-job-events"),
     path("jobs/<int:job_id>/model/", views.JobModelDownload.as_view(), name="api-job-model"),
+    path("jobs/<int:job_id>/export.csv", exports.JobExportCsv.as_view(), name="api-job-csv"),
+    path("jobs/<int:job_id>/export.json", exports.JobExportJson.as_view(), name="api-job-json"),
+    path("jobs/<int:job_id>/code.py", exports.JobCode.as_view(), name="api-job-code"),
 ]

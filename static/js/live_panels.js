@@ -1,0 +1,341 @@
+/* LivePanels: the engine's streams beyond loss and accuracy, drawn by LiveRun as they arrive.
+ *
+ * Each panel appears on the first event of its type. Snapshots (decision boundary,
+ * filters, reconstructions, ...) are kept per epoch and follow LiveRun's epoch scrubber;
+ * one-off results (early stop, cross-validation, test set) are shown as text and tables.
+ * Payload shapes: training_worker/engine/events.py. Unknown fields are ignored.
+ */
+(function () {
+  "use strict";
+
+  const SNAPSHOTS = ["decision_boundary", "classification_report", "filters", "feature_maps",
+    "forecast", "text_sample", "reconstructions", "latent", "gan_samples", "discriminator_surface"];
+  const ONCE = ["data_points", "early_stop", "cv_summary", "test_metrics"];
+  const CLASS_COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad",
+    "#f08c00", "#495057", "#d6336c", "#5c940d"];
+
+  const el = (...args) => window.LiveRun.el(...args);
+  const f3 = (v) => (typeof v === "number" ? v.toFixed(3) : "–");
+  const pct = (v) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "–");
+
+  function table(headers, rows, caption) {
+    const t = el("table", { class: "run-table" });
+    if (caption) t.append(el("caption", {}, caption));
+    const head = el("tr");
+    headers.forEach((h) => head.append(el("th", { scope: "col" }, h)));
+    const thead = el("thead");
+    thead.append(head);
+    t.append(thead);
+    const body = el("tbody");
+    rows.forEach((row) => {
+      const tr = el("tr");
+      row.forEach((cell) => tr.append(el("td", {}, String(cell))));
+      body.append(tr);
+    });
+    t.append(body);
+    return t;
+  }
+
+  /* Grey (or, diverging, blue-white-red) tiles of small images on one canvas. */
+  function drawTiles(canvas, rows, { diverging = false, scale = 8, gap = 4, label } = {}) {
+    const tileRows = rows.filter((r) => r && r.length);
+    const h = Math.max(...tileRows.flat().map((img) => img.length));
+    const w = Math.max(...tileRows.flat().map((img) => img[0].length));
+    const cols = Math.max(...tileRows.map((r) => r.length));
+    const s = Math.max(1, Math.min(scale, Math.floor(28 * 6 / Math.max(h, w))));
+    canvas.width = cols * (w * s + gap);
+    canvas.height = tileRows.length * (h * s + gap);
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    tileRows.forEach((images, r) => images.forEach((img, c) => {
+      const lo = diverging ? -1 : Math.min(0, ...img.flat());
+      const hi = diverging ? 1 : Math.max(1, ...img.flat());
+      img.forEach((line, y) => line.forEach((v, x) => {
+        const t = (v - lo) / (hi - lo || 1);
+        let rgb;
+        if (diverging) {
+          const a = Math.round(255 * (1 - Math.abs(2 * t - 1)));
+          rgb = t >= 0.5 ? `rgb(255,${a},${a})` : `rgb(${a},${a},255)`;
+        } else {
+          const g = Math.round(255 * (1 - t));
+          rgb = `rgb(${g},${g},${g})`;
+        }
+        ctx.fillStyle = rgb;
+        ctx.fillRect(c * (w * s + gap) + x * s, r * (h * s + gap) + y * s, s, s);
+      }));
+    }));
+    if (label) canvas.setAttribute("aria-label", label);
+  }
+
+  class LivePanels {
+    constructor(run) {
+      this.run = run;
+      this.snapshots = new Map(SNAPSHOTS.map((t) => [t, new Map()]));
+      this.once = {};
+      this.gradients = [];
+      this.nodes = {};
+      this.drawn = {};
+    }
+
+    types() {
+      return SNAPSHOTS.concat(ONCE, ["gradient_norms"]);
+    }
+
+    accept(type, payload) {
+      if (payload.fold !== undefined && type !== "cv_summary" && type !== "test_metrics") {
+        // Cross-validation: snapshots of the latest fold replace the earlier folds' ones.
+        if (this.fold !== payload.fold) {
+          this.fold = payload.fold;
+          this.snapshots.forEach((m) => m.clear());
+          this.gradients = [];
+        }
+      }
+      if (this.snapshots.has(type)) {
+        if (typeof payload.epoch !== "number") return false;
+        this.snapshots.get(type).set(payload.epoch, payload);
+      } else if (ONCE.includes(type)) {
+        this.once[type] = payload;
+      } else if (type === "gradient_norms") {
+        this.gradients.push(payload);
+      } else {
+        return false;
+      }
+      return true;
+    }
+
+    epochs() {
+      const epochs = new Set();
+      this.snapshots.forEach((m) => m.forEach((_, e) => epochs.add(e)));
+      this.gradients.forEach((g) => epochs.add(g.epoch));
+      return [...epochs];
+    }
+
+    /* A titled panel in the run's extras area, made the first time it is needed. */
+    panel(name, title, kind) {
+      if (!this.nodes[name]) {
+        const figure = el("figure", { class: `run-panel run-panel-${name}` });
+        const caption = el("figcaption", {}, title);
+        let body;
+        if (kind === "plot") {
+          body = el("div", { class: "run-panel-plot", role: "img", "aria-label": title });
+          // A new panel can narrow the grid's columns: each plot follows its own box.
+          if (window.ResizeObserver) {
+            new ResizeObserver(() => { if (body.data) Plotly.Plots.resize(body); }).observe(body);
+          }
+        }
+        else if (kind === "canvas") body = el("canvas", { class: "run-panel-canvas", role: "img", "aria-label": title });
+        else body = el("div", { class: "run-panel-text" });
+        figure.append(caption, body);
+        this.run.extras.append(figure);
+        this.nodes[name] = { figure, caption, body, title };
+      }
+      return this.nodes[name];
+    }
+
+    plot(name, title, traces, layout) {
+      const node = this.panel(name, title, "plot");
+      // Heights come from the CSS (.run-panel-plot), so the panel's box always holds its plot.
+      const base = { margin: { t: 10, r: 10, b: 35, l: 45 }, showlegend: true,
+        legend: { orientation: "h", y: -0.15, yanchor: "top" } };
+      Plotly.react(node.body, traces, Object.assign(base, layout), window.LiveRun.PLOT_CONFIG);
+      return node;
+    }
+
+    at(type, epoch) {
+      return window.LiveRun.atEpoch(this.snapshots.get(type), epoch);
+    }
+
+    draw(epoch) {
+      const order = [
+        ["decision_boundary", this.drawBoundary], ["discriminator_surface", this.drawSurface],
+        ["gan_samples", this.drawGanSamples], ["latent", this.drawLatent],
+        ["reconstructions", this.drawReconstructions], ["filters", this.drawFilters],
+        ["feature_maps", this.drawFeatureMaps], ["forecast", this.drawForecast],
+        ["text_sample", this.drawText], ["classification_report", this.drawReport],
+      ];
+      for (const [type, fn] of order) {
+        const payload = this.at(type, epoch);
+        // Redraw only when what is shown changes: a scrub or a newer snapshot.
+        if (payload && this.drawn[type] !== payload) {
+          this.drawn[type] = payload;
+          fn.call(this, payload);
+        }
+      }
+      if (this.gradients.length) this.drawGradients(epoch);
+      this.drawOnce();
+    }
+
+    pointTraces(opacity) {
+      const points = this.once.data_points;
+      if (!points) return [];
+      const classes = [...new Set(points.labels)].sort((a, b) => a - b);
+      const names = (this.run.info && this.run.info.classes) || [];
+      return classes.map((c) => {
+        const idx = points.labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0);
+        return { type: "scatter", mode: "markers", name: names[c] || `class ${c}`,
+          x: idx.map((i) => points.x[i]), y: idx.map((i) => points.y[i]),
+          marker: { size: 5, color: CLASS_COLORS[c % CLASS_COLORS.length], opacity,
+            line: { width: 0.5, color: "#fff" } }, hoverinfo: "skip" };
+      });
+    }
+
+    drawBoundary(p) {
+      const twoClass = (this.run.info && this.run.info.n_classes === 2) ||
+        (this.run.info && this.run.info.classes && this.run.info.classes.length === 2);
+      // A heatmap and one contour line at the boundary: far cheaper to redraw than a
+      // filled contour plot, and the picture a learner needs.
+      const surface = twoClass
+        ? [{ type: "heatmap", x: p.x, y: p.y, z: p.probabilities, zmin: 0, zmax: 1, zsmooth: "best",
+          colorscale: [[0, "#dbe4ff"], [0.5, "#ffffff"], [1, "#ffe8cc"]], showscale: false,
+          name: "P(class 1)", hovertemplate: "P(class 1) = %{z:.2f}<extra></extra>" },
+        { type: "contour", x: p.x, y: p.y, z: p.probabilities, showscale: false, hoverinfo: "skip",
+          contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, showlegend: false,
+          line: { width: 2, color: "#495057" }, name: "boundary" }]
+        : [{ type: "heatmap", x: p.x, y: p.y, z: p.predicted, showscale: false, opacity: 0.35,
+          colorscale: CLASS_COLORS.slice(0, 10).map((c, i, a) => [i / (a.length - 1), c]),
+          zmin: 0, zmax: 9, name: "predicted class", hovertemplate: "predicted %{z}<extra></extra>" }];
+      const node = this.plot("boundary", "", [...surface, ...this.pointTraces(0.9)],
+        { yaxis: { scaleanchor: "x" } });
+      node.caption.textContent = `Decision boundary, epoch ${p.epoch} (training points)`;
+      node.body.dataset.epoch = String(p.epoch);
+    }
+
+    drawSurface(p) {
+      const samples = this.at("gan_samples", p.epoch);
+      const traces = [{ type: "heatmap", x: p.x, y: p.y, z: p.probabilities, zmin: 0, zmax: 1,
+        colorscale: [[0, "#f8f9fa"], [1, "#2b8a3e"]], showscale: true, colorbar: { title: { text: "P(real)" }, thickness: 10 },
+        hovertemplate: "P(real) = %{z:.2f}<extra></extra>" }, ...this.pointTraces(0.35)];
+      if (samples && samples.format === "points") {
+        traces.push({ type: "scatter", mode: "markers", name: "generated", x: samples.x, y: samples.y,
+          marker: { size: 4, color: "#c92a2a" } });
+      }
+      const node = this.plot("surface", "", traces, { yaxis: { scaleanchor: "x" } });
+      node.caption.textContent = `Discriminator's belief "real", epoch ${p.epoch}, with real and generated points`;
+    }
+
+    drawGanSamples(p) {
+      if (p.format === "images") {
+        const node = this.panel("gan-images", "", "canvas");
+        const images = p.images;
+        drawTiles(node.body, [images.slice(0, 8), images.slice(8, 16)],
+          { label: `16 generated digits after epoch ${p.epoch}` });
+        node.caption.textContent = `Generated samples, epoch ${p.epoch} (same noise every epoch)`;
+      } else if (!this.snapshots.get("discriminator_surface").size) {
+        const node = this.plot("gan-points", "", [...this.pointTraces(0.35), { type: "scatter",
+          mode: "markers", name: "generated", x: p.x, y: p.y, marker: { size: 4, color: "#c92a2a" } }],
+        { yaxis: { scaleanchor: "x" } });
+        node.caption.textContent = `Generated points, epoch ${p.epoch}`;
+      }
+    }
+
+    drawLatent(p) {
+      const classes = [...new Set(p.labels)].sort((a, b) => a - b);
+      const traces = classes.map((c) => {
+        const idx = p.labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0);
+        return { type: "scatter", mode: "markers", name: String(c), x: idx.map((i) => p.x[i]),
+          y: idx.map((i) => p.y[i]), marker: { size: 5, color: CLASS_COLORS[c % CLASS_COLORS.length] } };
+      });
+      const node = this.plot("latent", "", traces, {});
+      node.caption.textContent = `Latent codes of validation digits, epoch ${p.epoch}` +
+        (p.method === "pca" ? " (first two principal components)" : "");
+    }
+
+    drawReconstructions(p) {
+      const node = this.panel("reconstructions", "", "canvas");
+      const rows = [p.inputs, p.noisy, p.outputs].filter(Boolean);
+      drawTiles(node.body, rows, { label: `Reconstructions after epoch ${p.epoch}` });
+      node.caption.textContent = `Reconstructions, epoch ${p.epoch}: ` +
+        (p.noisy ? "originals, noisy inputs, outputs" : "originals (top), outputs (bottom)");
+    }
+
+    drawFilters(p) {
+      const node = this.panel("filters", "", "canvas");
+      const k = p.kernels;
+      const per = Math.min(4, k.length); // four to a row, big enough to see each weight
+      const rows = [];
+      for (let i = 0; i < k.length; i += per) rows.push(k.slice(i, i + per));
+      drawTiles(node.body, rows, { diverging: true, scale: 20, label: `First-layer filters, epoch ${p.epoch}` });
+      node.caption.textContent = `First-layer filters (${p.layer || "conv1"}), epoch ${p.epoch}: blue negative, red positive`;
+    }
+
+    drawFeatureMaps(p) {
+      const node = this.panel("feature-maps", "", "canvas");
+      drawTiles(node.body, [[p.image], p.maps.slice(0, 4), p.maps.slice(4, 8)],
+        { label: `Feature maps of one validation image, epoch ${p.epoch}` });
+      node.caption.textContent = `Feature maps of a validation "${p.label}", epoch ${p.epoch}: image (top), first-layer maps`;
+    }
+
+    drawForecast(p) {
+      const x = p.true.map((_, i) => i);
+      const traces = [
+        { name: "truth", x, y: p.true, mode: "lines", line: { color: "#212529" } },
+        { name: "model", x, y: p.predicted, mode: "lines", line: { color: "#e8590c" } },
+      ];
+      if (p.naive) traces.push({ name: "repeat last value", x, y: p.naive, mode: "lines",
+        line: { color: "#adb5bd", dash: "dot" } });
+      const node = this.plot("forecast", "", traces, {});
+      node.caption.textContent = `One-step-ahead forecast vs truth over the validation steps, epoch ${p.epoch}`;
+    }
+
+    drawText(p) {
+      const node = this.panel("text-sample", "", "text");
+      node.body.replaceChildren(el("pre", { class: "run-text-sample" }, `${p.prompt}▌${p.text}`));
+      node.caption.textContent = `Text the model writes after a prompt (▌), epoch ${p.epoch}`;
+    }
+
+    drawReport(p) {
+      const node = this.panel("report", "", "text");
+      const rows = p.labels.map((label, i) => [label, f3(p.precision[i]), f3(p.recall[i]), f3(p.f1[i]),
+        p.support ? p.support[i] : ""]);
+      if (p.macro) rows.push(["macro average", f3(p.macro.precision), f3(p.macro.recall), f3(p.macro.f1), ""]);
+      node.body.replaceChildren(table(["class", "precision", "recall", "F1", "n"], rows));
+      node.caption.textContent = `Per-class validation metrics, epoch ${p.epoch}`;
+    }
+
+    drawGradients(epoch) {
+      const layers = this.gradients[this.gradients.length - 1].layers;
+      const x = this.gradients.map((g) => g.epoch);
+      const traces = layers.map((layer, i) => ({ name: layer, x, y: this.gradients.map((g) => g.norms[i]),
+        mode: "lines+markers", marker: { size: 4 } }));
+      const node = this.plot("gradients", "Gradient norm per layer, by epoch (mean over its steps)", traces, {
+        yaxis: { type: "log", title: { text: "‖∇W‖" } },
+        shapes: [{ type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
+          line: { color: "#868e96", width: 1, dash: "dash" } }] });
+      const last = this.gradients[this.gradients.length - 1];
+      node.body.setAttribute("aria-label", `Gradient norms at epoch ${last.epoch}: ` +
+        layers.map((l, i) => `${l} ${Number(last.norms[i]).toExponential(2)}`).join(", "));
+    }
+
+    drawOnce() {
+      const stop = this.once.early_stop;
+      if (stop && !this.nodes.early) {
+        const node = this.panel("early", "Early stopping", "text");
+        node.body.textContent = `Stopped after epoch ${stop.epoch}: the validation loss had not improved for ` +
+          `${stop.patience} epochs. Best was ${f3(stop.best_val_loss)} at epoch ${stop.best_epoch}.`;
+      }
+      const cv = this.once.cv_summary;
+      if (cv && !this.nodes.cv) {
+        const node = this.panel("cv", "Cross-validation", "text");
+        node.body.append(table(["fold", "validation accuracy", "macro F1", "epochs"],
+          cv.folds.map((f) => [f.fold, pct(f.val_accuracy), f3(f.macro_f1), f.epochs])),
+        el("p", {}, `Mean validation accuracy ${pct(cv.mean_val_accuracy)} ± ${pct(cv.std_val_accuracy)}; ` +
+            `mean macro F1 ${f3(cv.mean_macro_f1)} ± ${f3(cv.std_macro_f1)}.`));
+      }
+      const test = this.once.test_metrics;
+      if (test && !this.nodes.test) {
+        const node = this.panel("test", "Held-out test set", "text");
+        node.body.append(el("p", {}, `On ${test.n_test} test samples never used in training` +
+          (test.fold ? ` (model of fold ${test.fold})` : "") +
+          `: accuracy ${pct(test.accuracy)}, loss ${f3(test.loss)}` +
+          (test.macro ? `, macro F1 ${f3(test.macro.f1)}.` : ".")));
+        if (test.labels && test.matrix) {
+          node.body.append(table(["true \\ predicted", ...test.labels],
+            test.matrix.map((row, i) => [test.labels[i], ...row]), "Test confusion matrix"));
+        }
+      }
+    }
+  }
+
+  window.LivePanels = LivePanels;
+})();

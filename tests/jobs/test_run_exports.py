@@ -1,0 +1,160 @@
+"""Exports of a run's history (CSV, JSON) and its code, owner-only like every job route."""
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+from training_worker import codegen, services
+from training_worker.models import JobStatus
+
+
+def finished_run(user, config, *, val_losses=(0.6, 0.4, 0.5), accuracy=True):
+    """A job that "ran" len(val_losses) epochs, with two step metrics per epoch."""
+    job = services.job_submit(user=user, config=config)
+    services.job_start(job_id=job.pk)
+    events, step = [], 0
+    for epoch, val_loss in enumerate(val_losses, start=1):
+        for _ in range(2):
+            step += 1
+            events.append(
+                (
+                    "metric",
+                    {"scope": "step", "epoch": epoch, "step": step, "train_loss": 1.0 / step},
+                )
+            )
+        row = {
+            "scope": "epoch",
+            "epoch": epoch,
+            "epochs": len(val_losses),
+            "step": step,
+            "train_loss": 1.0 / step,
+            "val_loss": val_loss,
+        }
+        if accuracy:
+            row.update(train_accuracy=0.5 + epoch / 10, val_accuracy=0.9 - val_loss / 2)
+        events.append(("metric", row))
+    services.record_events(job_id=job.pk, events=events)
+    services.job_finish(job_id=job.pk, status=JobStatus.SUCCEEDED, result={})
+    return job
+
+
+@pytest.mark.django_db
+def test_csv_export_has_one_row_per_metric_event(api, user, moons_config):
+    job = finished_run(user, moons_config)
+    response = api.get(f"/api/jobs/{job.pk}/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 9  # 3 epochs x (2 step rows + 1 epoch row)
+    assert [r["scope"] for r in rows[:3]] == ["step", "step", "epoch"]
+    assert float(rows[2]["val_loss"]) == 0.6
+    assert rows[0]["val_loss"] == ""  # a step row has no validation loss
+    assert {"seq", "epoch", "step", "train_loss", "val_accuracy"} <= set(rows[0])
+
+
+@pytest.mark.django_db
+def test_csv_export_of_a_run_without_accuracy(api, user, moons_config):
+    job = finished_run(user, moons_config, accuracy=False)
+    header = api.get(f"/api/jobs/{job.pk}/export.csv").content.decode().splitlines()[0]
+    assert "val_loss" in header and "accuracy" not in header
+
+
+@pytest.mark.django_db
+def test_csv_export_ignores_the_accept_header(api, user, moons_config):
+    job = finished_run(user, moons_config)
+    assert api.get(f"/api/jobs/{job.pk}/export.csv", HTTP_ACCEPT="text/csv").status_code == 200
+
+
+@pytest.mark.django_db
+def test_json_export_holds_config_and_every_event(api, user, moons_config):
+    job = finished_run(user, moons_config)
+    body = api.get(f"/api/jobs/{job.pk}/export.json").json()
+    assert body["config"]["data"]["name"] == "moons"
+    assert body["status"] == "succeeded"
+    assert [e["seq"] for e in body["events"]] == list(range(1, len(body["events"]) + 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["export.csv", "export.json", "code.py"])
+def test_exports_are_404_for_someone_else(client, other_user, user, moons_config, suffix):
+    job = finished_run(user, moons_config)
+    client.force_login(other_user)
+    assert client.get(f"/api/jobs/{job.pk}/{suffix}").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["export.csv", "export.json", "code.py"])
+def test_exports_need_authentication(client, user, moons_config, suffix):
+    job = finished_run(user, moons_config)
+    assert client.get(f"/api/jobs/{job.pk}/{suffix}").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_code_download_is_a_python_file(api, user, moons_config):
+    job = finished_run(user, moons_config)
+    response = api.get(f"/api/jobs/{job.pk}/code.py")
+    assert response.status_code == 200
+    assert "nn.Sequential(" in response.content.decode()
+    assert response["Content-Disposition"].endswith('.py"')
+
+
+def test_generated_mlp_script_runs_and_learns(tmp_path, moons_config):
+    from training_worker.engine import parse_config
+
+    config = parse_config(
+        {
+            **moons_config,
+            "model": {**moons_config["model"], "dropout": 0.1, "batch_norm": True},
+            "optim": {**moons_config["optim"], "schedule": "step"},
+        }
+    ).to_dict()
+    script = tmp_path / "run.py"
+    script.write_text(codegen.pytorch_script(config))
+    done = subprocess.run(
+        [sys.executable, str(script), "--epochs", "8"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("final validation accuracy:")
+    assert float(last.split(":")[1]) >= 0.85, done.stdout
+
+
+@pytest.mark.parametrize("dataset", ["spiral", "xor", "gaussians", "circles", "digits"])
+def test_generated_script_compiles_for_every_covered_dataset(dataset, moons_config):
+    from training_worker.engine import parse_config
+
+    raw = {**moons_config, "data": {**moons_config["data"], "name": dataset}}
+    compile(codegen.pytorch_script(parse_config(raw).to_dict()), "run.py", "exec")
+
+
+def test_generated_cnn_script_runs_and_learns(tmp_path):
+    from training_worker.engine import parse_config
+
+    config = parse_config(
+        {
+            "model": {"kind": "cnn", "channels": [8, 16], "batch_norm": True, "dropout": 0.1},
+            "data": {"name": "digits", "n_samples": 600, "seed": 0},
+            "optim": {"name": "adam", "lr": 0.01, "batch_size": 32, "epochs": 10},
+        }
+    ).to_dict()
+    script = tmp_path / "run.py"
+    script.write_text(codegen.pytorch_script(config))
+    done = subprocess.run(
+        [sys.executable, str(script), "--epochs", "4"], capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    assert "nn.Conv2d(1, 8" in script.read_text()
+    assert float(done.stdout.strip().splitlines()[-1].split(":")[1]) >= 0.8, done.stdout
+
+
+def test_uncovered_kinds_say_so(moons_config):
+    config = {**moons_config, "model": {"kind": "gan"}}
+    with pytest.raises(codegen.NotCovered, match="gan"):
+        codegen.pytorch_script(config)
+    config = {**moons_config, "model": {"kind": "cnn"}, "data": {"name": "shapes"}}
+    with pytest.raises(codegen.NotCovered, match="shapes"):
+        codegen.pytorch_script(config)

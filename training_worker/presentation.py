@@ -1,0 +1,42 @@
+"""How a run is described in one line on the pages: its config summary and best metric."""
+
+from training_worker.compare import flatten
+
+KIND_DETAILS = {
+    "mlp": ("hidden", "activation"),
+    "cnn": ("channels", "kernel_size"),
+    "rnn": ("cell", "hidden_size"),
+    "autoencoder": ("hidden", "latent_dim"),
+    "gan": ("hidden", "latent_dim"),
+}
+
+
+def config_summary(config: dict) -> str:
+    """E.g. "MLP [16, 16] relu on moons · adam lr 0.01, batch 32, 20 epochs"."""
+    model, data, optim = config.get("model", {}), config.get("data", {}), config.get("optim", {})
+    kind = model.get("kind", "?")
+    details = " ".join(
+        str(model[key]) for key in KIND_DETAILS.get(kind, ()) if model.get(key) not in (None, "")
+    )
+    text = f"{kind.upper()} {details} on {data.get('name', '?')}".replace("  ", " ")
+    return (
+        f"{text} · {optim.get('name', '?')} lr {optim.get('lr', '?')}, "
+        f"batch {optim.get('batch_size', '?')}, {optim.get('epochs', '?')} epochs"
+    )
+
+
+def best_metric(result: dict) -> str:
+    """The run's headline number from its stored result; "–" before its first epoch."""
+    result = result or {}
+    if result.get("best_val_accuracy") is not None:
+        return f"{result['best_val_accuracy'] * 100:.1f}% val. accuracy"
+    for key, label in (("best_val_loss", "best val. loss"), ("val_loss", "val. loss")):
+        if isinstance(result.get(key), int | float):
+            return f"{result[key]:.4g} {label}"
+    return "–"
+
+
+def differing_paths(configs: list[dict]) -> set[str]:
+    flats = [flatten(config) for config in configs]
+    paths = {path for flat in flats for path in flat}
+    return {path for path in paths if len({repr(flat.get(path)) for flat in flats}) > 1}
