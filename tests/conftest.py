@@ -7,25 +7,30 @@ from tests.environment import RUN_ID
 pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.live_platform"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_test_queue():
-    """Remove this run's Celery queue and bindings from Redis."""
-    yield
+def _delete_redis_keys(pattern: str) -> None:
     import redis
 
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    keys = list(client.scan_iter(match=f"*test-{RUN_ID}*"))
+    keys = list(client.scan_iter(match=pattern))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_queue():
+    """Remove this run's Celery queue, bindings and channels from Redis."""
+    yield
+    _delete_redis_keys(f"*test-{RUN_ID}*")
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with no throttling counters left by another."""
     yield
-    import redis
+    _delete_redis_keys(f"{os.environ['DLP_CACHE_PREFIX']}:*")
 
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    keys = list(client.scan_iter(match=f"{os.environ['DLP_CACHE_PREFIX']}:*"))
-    if keys:
-        client.delete(*keys)
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: their Playwright session keeps an event loop running in the main
+    thread (and sets DJANGO_ALLOW_ASYNC_UNSAFE), which no other test should run beside."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

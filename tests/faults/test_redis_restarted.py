@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from tests.fixtures.live_platform import running_platform
+from tests.fixtures.live_platform import free_port, running_platform
 from tests.integration.sse_client import read_events
 from training_worker.models import JobStatus, TrainingJob
 
@@ -24,12 +24,6 @@ CONFIG = {
     "data": {"name": "moons", "n_samples": 1500, "noise": 0.2, "val_fraction": 0.2, "seed": 0},
     "optim": {"name": "sgd", "lr": 0.05, "batch_size": 1, "epochs": 20},
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_redis(port: int, log_dir) -> subprocess.Popen:
@@ -50,7 +44,7 @@ def start_redis(port: int, log_dir) -> subprocess.Popen:
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 def test_a_run_and_its_viewer_survive_a_redis_restart(user, tmp_path):
-    port = _free_port()
+    port = free_port()
     redis = start_redis(port, tmp_path)
     redis_url = f"redis://127.0.0.1:{port}/0"
     try:

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 LONG_RUN = {
     "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu"},
     "data": {"name": "moons", "n_samples": 2000, "noise": 0.2, "val_fraction": 0.2, "seed": 0},
-    "optim": {"name": "sgd", "lr": 0.05, "batch_size": 1, "epochs": 200},
+    "optim": {"name": "sgd", "lr": 0.05, "batch_size": 1, "epochs": 60},
 }
 
 
