@@ -51,7 +51,8 @@ def psql(sql: str) -> None:
 class Platform:
     """uvicorn and one Celery worker on a bench database of their own, as a user runs them."""
 
-    def __init__(self) -> None:
+    def __init__(self, worker_concurrency: int = 1) -> None:
+        self.worker_concurrency = worker_concurrency
         self.env = dict(
             os.environ,
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
@@ -84,7 +85,8 @@ class Platform:
                               "--port", str(self.port), "--log-level", "warning"],
                              cwd=ROOT, env=self.env, stdout=log, stderr=log),
             subprocess.Popen([sys.executable, "-m", "celery", "-A", "dlplatform", "worker",
-                              "--concurrency", "1", "--loglevel", "WARNING"],
+                              "--concurrency", str(self.worker_concurrency),
+                              "--loglevel", "WARNING"],
                              cwd=ROOT, env=self.env, stdout=log, stderr=log),
         ]
         deadline = time.monotonic() + 60
@@ -106,6 +108,15 @@ class Platform:
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
     headers = {"Authorization": "Token " + "b" * 40}
+
+    def create_learners(self, count: int) -> list[str]:
+        """Learner accounts with tokens (job limits are per learner); returns the tokens."""
+        self.manage("shell", "-c", (
+            "from django.contrib.auth.models import User;"
+            "from rest_framework.authtoken.models import Token;"
+            f"[Token.objects.create(user=User.objects.create_user(f'load{{i}}'), "
+            f"key=f'{{i:040d}}') for i in range({count})]"))
+        return [f"{i:040d}" for i in range(count)]
 
     def submit_and_follow(self, config: dict) -> dict:
         """Submit, read the stream to its end; client-side times of the milestones."""

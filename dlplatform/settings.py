@@ -244,6 +244,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A worker holds one job at a time, so a queued job never waits behind a busy worker.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A child that grew past this (KiB) after a job is replaced by a fresh fork of the warm
+# parent (torch stays imported there), so one huge job cannot starve the next ones.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("DLP_WORKER_MAX_MEMORY_KIB", 3 * 1024 * 1024)
+# Recycle children now and then all the same: fragmentation and leaks in native libraries
+# grow slowly over thousands of jobs; a fork of the warm parent costs milliseconds.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("DLP_WORKER_MAX_TASKS_PER_CHILD", 500)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "fail-lost-jobs": {
