@@ -37,6 +37,9 @@ class TrainingJob(models.Model):
         max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
     )
     cancel_requested = models.BooleanField(default=False)
+    shared = models.BooleanField(
+        default=False, help_text="Anyone with the link may view the run (read-only)."
+    )
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True, help_text="Summary of the final metrics.")
     attempt = models.PositiveSmallIntegerField(
