@@ -131,16 +131,16 @@ class TooManyStreams(Exception):
     """The user already has SSE_MAX_STREAMS_PER_USER open event streams."""
 
 
-_local_stream_counts: dict[int, int] = {}
+_local_stream_counts: dict[str, int] = {}
 
 
-async def open_streams(user_id: int) -> int:
-    """How many event streams the user holds now (0 when Redis cannot be asked)."""
+async def open_streams(viewer: str) -> int:
+    """How many event streams this viewer holds now (0 when Redis cannot be asked)."""
     if settings.LIVE_EVENTS_BACKEND != "redis":
-        return _local_stream_counts.get(user_id, 0)
+        return _local_stream_counts.get(viewer, 0)
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
     try:
-        return int(await client.get(f"{settings.LIVE_CHANNEL_PREFIX}streams:{user_id}") or 0)
+        return int(await client.get(f"{settings.LIVE_CHANNEL_PREFIX}streams:{viewer}") or 0)
     except (redis.RedisError, OSError):
         return 0
     finally:
@@ -148,23 +148,24 @@ async def open_streams(user_id: int) -> int:
 
 
 @asynccontextmanager
-async def stream_slot(user_id: int) -> AsyncIterator[None]:
-    """Hold one of the user's event-stream slots while a stream is open.
+async def stream_slot(viewer: str) -> AsyncIterator[None]:
+    """Hold one of the viewer's (a user's, or an anonymous address's) stream slots while a
+    stream is open.
 
     Counted in Redis when there is one (every web process sees the same count; the key
     expires, so a crashed process cannot leak slots for long), else in this process.
     """
     limit = settings.SSE_MAX_STREAMS_PER_USER
     if settings.LIVE_EVENTS_BACKEND != "redis":
-        if _local_stream_counts.get(user_id, 0) >= limit:
+        if _local_stream_counts.get(viewer, 0) >= limit:
             raise TooManyStreams
-        _local_stream_counts[user_id] = _local_stream_counts.get(user_id, 0) + 1
+        _local_stream_counts[viewer] = _local_stream_counts.get(viewer, 0) + 1
         try:
             yield
         finally:
-            _local_stream_counts[user_id] -= 1
+            _local_stream_counts[viewer] -= 1
         return
-    key = f"{settings.LIVE_CHANNEL_PREFIX}streams:{user_id}"
+    key = f"{settings.LIVE_CHANNEL_PREFIX}streams:{viewer}"
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
     try:
         try:

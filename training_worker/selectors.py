@@ -1,6 +1,6 @@
 """Reads of training jobs, and the one place that decides who may see which job."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from training_worker.models import JobEvent, TrainingJob
 
@@ -14,6 +14,15 @@ def jobs_visible_to(*, user) -> QuerySet[TrainingJob]:
 def job_for_user(*, user, job_id: int) -> TrainingJob | None:
     """The job if this user may see it; None otherwise, so callers answer 404 either way."""
     return jobs_visible_to(user=user).filter(pk=job_id).first()
+
+
+def job_viewable_by(*, user, job_id: int) -> TrainingJob | None:
+    """The job if this user (or an anonymous visitor) may view it read-only: its page,
+    stream, history and exports. Owners see theirs; anyone sees a run its owner shared."""
+    visible = Q(shared=True)
+    if user.is_authenticated:
+        visible |= Q(owner=user)
+    return TrainingJob.objects.filter(visible, pk=job_id).first()
 
 
 def job_events_after(*, job_id: int, after_seq: int, limit: int | None = None) -> list[dict]:

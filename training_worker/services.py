@@ -120,6 +120,12 @@ def job_fail_lost_worker(*, job_id: int, reason: str) -> bool:
     return _finish(job_id, JobStatus.FAILED, error=reason)
 
 
+def job_set_shared(*, job: TrainingJob, shared: bool) -> TrainingJob:
+    TrainingJob.objects.filter(pk=job.pk).update(shared=shared)
+    job.refresh_from_db()
+    return job
+
+
 def fail_lost_jobs() -> int:
     """Fail running jobs whose worker stopped writing, so none stays `running` forever."""
     stale_before = timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER_S)

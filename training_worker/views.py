@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -56,9 +57,10 @@ def my_runs(request):
     )
 
 
-@login_required
 def run_detail(request, job_id: int):
-    job = selectors.job_for_user(user=request.user, job_id=job_id)
+    job = selectors.job_viewable_by(user=request.user, job_id=job_id)
+    if job is None and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if job is None:
         raise Http404("No such run.")
     job_data = JobSerializer(job, context={"request": request}).data
@@ -72,6 +74,7 @@ def run_detail(request, job_id: int):
         {
             "job": job,
             "job_data": job_data,
+            "is_owner": job.owner_id == request.user.pk,
             "summary": presentation.config_summary(job.config),
             "code": code,
             "code_missing": code_missing,

@@ -1,22 +1,43 @@
-/* A run's own page: replay its stored history and follow it live if it is still going. */
+/* A run's own page: replay its stored history and follow it live if it is still going.
+ * The owner can cancel it and share it; a visitor of a shared run only watches. */
 (function () {
   "use strict";
   const job = JSON.parse(document.getElementById("job-data").textContent);
   const badge = document.querySelector(".lab-status");
   const cancel = document.querySelector(".lab-cancel");
+  const share = document.querySelector(".run-share-toggle");
+
+  function csrfHeaders() {
+    const token = (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
+    return { "X-CSRFToken": decodeURIComponent(token) };
+  }
+
   // Kept on window so tests (and a curious learner's console) can reach the run.
   window.liveRun = new LiveRun(document.querySelector(".run-view"), job, {
     onStatus(status) {
       badge.textContent = status;
       badge.className = `lab-status status status-${status}`;
-      cancel.hidden = LiveRun.isTerminal(status);
+      if (cancel) cancel.hidden = LiveRun.isTerminal(status);
     },
   });
-  cancel.addEventListener("click", async () => {
-    const token = (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
-    cancel.disabled = true;
-    await fetch(job.urls.cancel, { method: "POST", credentials: "same-origin",
-      headers: { "X-CSRFToken": decodeURIComponent(token) } });
-    cancel.disabled = false;
-  });
+  if (cancel) {
+    cancel.addEventListener("click", async () => {
+      cancel.disabled = true;
+      await fetch(job.urls.cancel, { method: "POST", credentials: "same-origin",
+        headers: csrfHeaders() });
+      cancel.disabled = false;
+    });
+  }
+  if (share) {
+    share.addEventListener("change", async () => {
+      share.disabled = true;
+      const response = await fetch(job.urls.self, {
+        method: "PATCH", credentials: "same-origin",
+        headers: Object.assign({ "Content-Type": "application/json" }, csrfHeaders()),
+        body: JSON.stringify({ shared: share.checked }),
+      });
+      if (!response.ok) share.checked = !share.checked;
+      share.disabled = false;
+    });
+  }
 })();

@@ -12,7 +12,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from training_worker import codegen, history, selectors
-from training_worker.api.views import _job_or_404
+from training_worker.api.views import ViewableRun, _job_or_404
 
 
 class FileNegotiation(BaseContentNegotiation):
@@ -26,7 +26,10 @@ class FileNegotiation(BaseContentNegotiation):
 
 
 class FileView(APIView):
+    """A run's read-only file: its owner's, or anyone's when the run is shared."""
+
     content_negotiation_class = FileNegotiation
+    permission_classes = [ViewableRun]
 
 
 def _attachment(body: str, content_type: str, filename: str) -> HttpResponse:
@@ -44,7 +47,7 @@ class JobExportCsv(FileView):
         responses={(200, "text/csv"): OpenApiResponse(description="CSV file")},
     )
     def get(self, request, job_id: int):
-        job = _job_or_404(request, job_id)
+        job = _job_or_404(request, job_id, viewing=True)
         header, rows = history.csv_table(history.metric_events([job.pk])[job.pk])
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -61,7 +64,7 @@ class JobExportJson(FileView):
         responses={(200, "application/json"): OpenApiResponse(description="JSON file")},
     )
     def get(self, request, job_id: int):
-        job = _job_or_404(request, job_id)
+        job = _job_or_404(request, job_id, viewing=True)
         body = {
             "job": job.pk,
             "status": job.status,
@@ -86,7 +89,7 @@ class JobCode(FileView):
         responses={(200, "text/x-python"): OpenApiResponse(description="Python file")},
     )
     def get(self, request, job_id: int):
-        job = _job_or_404(request, job_id)
+        job = _job_or_404(request, job_id, viewing=True)
         try:
             script = codegen.pytorch_script(job.config, title=f"Run #{job.pk}")
         except codegen.NotCovered as exc:

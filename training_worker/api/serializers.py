@@ -12,7 +12,18 @@ class TrainConfigField(serializers.JSONField):
     """A training config; documented by the engine's own JSON schema (schema.py adds it)."""
 
 
-class JobSubmitSerializer(serializers.Serializer):
+class StrictFieldsMixin:
+    """A field the endpoint does not know is an error, not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class JobSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
     config = TrainConfigField(
         help_text="The training config; see the TrainConfig schema for every field and bound."
     )
@@ -23,13 +34,6 @@ class JobSubmitSerializer(serializers.Serializer):
         help_text="Submit as a run of this lab: only the lab's tunable fields may differ "
         "from its preset, within the lab's bounds.",
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
     def validate_config(self, value):
         if not isinstance(value, dict):
@@ -49,7 +53,7 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrainingJob
         fields = [
-            "id", "status", "config", "lab", "cancel_requested", "error", "result",
+            "id", "status", "config", "lab", "shared", "cancel_requested", "error", "result",
             "last_seq", "created_at", "started_at", "finished_at", "urls",
         ]
         read_only_fields = fields
@@ -79,3 +83,7 @@ class JobHistorySerializer(serializers.Serializer):
     job = serializers.IntegerField()
     status = serializers.CharField()
     events = JobEventSerializer(many=True)
+
+
+class JobShareSerializer(StrictFieldsMixin, serializers.Serializer):
+    shared = serializers.BooleanField(help_text="Whether anyone with the run's link may view it.")

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.authtoken.models import Token
 
@@ -23,19 +24,22 @@ REPLAY_PAGE = 500
 
 async def job_event_stream(request, job_id: int):
     user = await _authenticated_user(request)
-    if user is None:
-        return JsonResponse(
-            {"detail": "Authentication credentials were not provided."}, status=401
-        )
-    job = await sync_to_async(selectors.job_for_user)(user=user, job_id=job_id)
+    job = await sync_to_async(selectors.job_viewable_by)(user=user, job_id=job_id)
     if job is None:
+        if not user.is_authenticated:
+            return JsonResponse(
+                {"detail": "Authentication credentials were not provided."}, status=401
+            )
         return JsonResponse({"detail": "No such job."}, status=404)
+    # Anonymous viewers of a shared run are counted per address.
+    address = request.META.get("REMOTE_ADDR")
+    viewer = f"user:{user.pk}" if user.is_authenticated else f"addr:{address}"
     last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "0")
     if not last_event_id.isdigit():
         return JsonResponse(
             {"Last-Event-ID": ["Must be a non-negative integer (an event's id)."]}, status=400
         )
-    if await live.open_streams(user.pk) >= settings.SSE_MAX_STREAMS_PER_USER:
+    if await live.open_streams(viewer) >= settings.SSE_MAX_STREAMS_PER_USER:
         return JsonResponse(
             {"detail": f"Too many open event streams (at most "
                        f"{settings.SSE_MAX_STREAMS_PER_USER}); close another page first."},
@@ -46,7 +50,7 @@ async def job_event_stream(request, job_id: int):
         # The client has seen the final event; 204 tells an EventSource not to reconnect.
         return HttpResponse(status=204)
     response = StreamingHttpResponse(
-        _event_stream(job.pk, after_seq=after_seq, user_id=user.pk),
+        _event_stream(job.pk, after_seq=after_seq, viewer=viewer),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
@@ -55,12 +59,12 @@ async def job_event_stream(request, job_id: int):
 
 
 async def _authenticated_user(request):
+    """The token's or the session's user; AnonymousUser when neither (or a bad token)."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Token "):
         token = await Token.objects.select_related("user").filter(key=header[6:].strip()).afirst()
-        return token.user if token and token.user.is_active else None
-    user = await request.auser()
-    return user if user.is_authenticated else None
+        return token.user if token and token.user.is_active else AnonymousUser()
+    return await request.auser()
 
 
 def _format(message: dict) -> str:
@@ -77,9 +81,9 @@ def _is_final(message: dict) -> bool:
 _events_after = sync_to_async(selectors.job_events_after)
 
 
-async def _event_stream(job_id: int, *, after_seq: int, user_id: int) -> AsyncIterator[str]:
+async def _event_stream(job_id: int, *, after_seq: int, viewer: str) -> AsyncIterator[str]:
     try:
-        async with live.stream_slot(user_id):
+        async with live.stream_slot(viewer):
             async for chunk in _job_events(job_id, after_seq=after_seq):
                 yield chunk
     except live.TooManyStreams:

@@ -4,6 +4,8 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -12,6 +14,7 @@ from training_worker import limits, selectors, services
 from training_worker.api.serializers import (
     JobHistorySerializer,
     JobSerializer,
+    JobShareSerializer,
     JobSubmitSerializer,
 )
 from training_worker.engine import ConfigError
@@ -24,8 +27,23 @@ class ObtainToken(ObtainAuthToken):
     throttle_scope = "login"
 
 
-def _job_or_404(request, job_id: int):
-    job = selectors.job_for_user(user=request.user, job_id=job_id)
+class ViewableRun(BasePermission):
+    """Read-only endpoints of a run: open to anyone when its owner shared it; the view
+    then decides with selectors.job_viewable_by."""
+
+    def has_permission(self, request, view) -> bool:
+        authenticated = bool(request.user and request.user.is_authenticated)
+        return request.method in SAFE_METHODS or authenticated
+
+
+def _job_or_404(request, job_id: int, *, viewing: bool = False):
+    """The job for this request: its owner's only, or (viewing) a shared one too."""
+    if viewing:
+        job = selectors.job_viewable_by(user=request.user, job_id=job_id)
+        if job is None and not request.user.is_authenticated:
+            raise NotAuthenticated()  # it may well exist: the caller should log in
+    else:
+        job = selectors.job_for_user(user=request.user, job_id=job_id)
     if job is None:
         raise Http404("No such job.")
     return job
@@ -74,9 +92,20 @@ class JobListCreate(generics.ListAPIView):
 
 
 class JobDetail(APIView):
+    permission_classes = [ViewableRun]
+
     @extend_schema(responses=JobSerializer)
     def get(self, request, job_id: int):
+        job = _job_or_404(request, job_id, viewing=True)
+        return Response(JobSerializer(job, context={"request": request}).data)
+
+    @extend_schema(request=JobShareSerializer, responses=JobSerializer)
+    def patch(self, request, job_id: int):
+        """Share a run (anyone with its link may view it read-only) or stop sharing it."""
         job = _job_or_404(request, job_id)
+        change = JobShareSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        job = services.job_set_shared(job=job, shared=change.validated_data["shared"])
         return Response(JobSerializer(job, context={"request": request}).data)
 
 
@@ -92,6 +121,8 @@ class JobCancel(APIView):
 
 
 class JobMetrics(APIView):
+    permission_classes = [ViewableRun]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("after", int, description="Only events with a larger seq."),
@@ -99,7 +130,7 @@ class JobMetrics(APIView):
         responses=JobHistorySerializer,
     )
     def get(self, request, job_id: int):
-        job = _job_or_404(request, job_id)
+        job = _job_or_404(request, job_id, viewing=True)
         after = request.query_params.get("after", "0")
         if not after.isdigit():
             return Response(
