@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from training_worker import limits, live
+from training_worker import limits, live, routing
 from training_worker.engine import ConfigError, parse_config
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
 
@@ -51,7 +51,7 @@ def _enqueue(job: TrainingJob) -> None:
     from training_worker.tasks import run_training_job
 
     try:
-        run_training_job.apply_async(args=[job.pk], queue=settings.JOB_QUEUE)
+        run_training_job.apply_async(args=[job.pk], queue=routing.queue_for(job.config))
     except BrokerError as exc:
         log.error("could not queue job %s: %s", job.pk, exc)
         _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
