@@ -8,7 +8,8 @@
 (function () {
   "use strict";
 
-  const SNAPSHOTS = ["decision_boundary", "classification_report", "filters", "feature_maps",
+  const SNAPSHOTS = ["decision_boundary", "classification_report", "fairness", "filters",
+    "feature_maps",
     "forecast", "text_sample", "reconstructions", "latent", "gan_samples", "discriminator_surface"];
   const ONCE = ["data_points", "early_stop", "cv_summary", "test_metrics"];
   const CLASS_COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad",
@@ -153,6 +154,7 @@
         ["reconstructions", this.drawReconstructions], ["filters", this.drawFilters],
         ["feature_maps", this.drawFeatureMaps], ["forecast", this.drawForecast],
         ["text_sample", this.drawText], ["classification_report", this.drawReport],
+        ["fairness", this.drawFairness],
       ];
       for (const [type, fn] of order) {
         const payload = this.at(type, epoch);
@@ -291,6 +293,17 @@
       if (p.macro) rows.push(["macro average", f3(p.macro.precision), f3(p.macro.recall), f3(p.macro.f1), ""]);
       node.body.replaceChildren(table(["class", "precision", "recall", "F1", "n"], rows));
       node.caption.textContent = `Per-class validation metrics, epoch ${p.epoch}`;
+    }
+
+    drawFairness(p) {
+      const node = this.panel("fairness", "", "text");
+      const rows = p.groups.map((group, i) => [group, pct(p.accuracy[i]), pct(p.selection_rate[i]),
+        pct(p.fpr[i]), pct(p.fnr[i])]);
+      node.body.replaceChildren(
+        table(["group", "accuracy", "hired (selection rate)", "false positives", "false negatives"], rows),
+        el("p", {}, `Demographic parity difference ${f3(p.demographic_parity_difference)} · ` +
+          `equal opportunity difference ${f3(p.equal_opportunity_difference)}`));
+      node.caption.textContent = `Fairness by group on the validation set, epoch ${p.epoch}`;
     }
 
     drawGradients(epoch) {

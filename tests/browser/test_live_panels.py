@@ -29,6 +29,9 @@ RUNS = [
     ("mlp-cv-test", {"model": {"kind": "mlp"},
                      "data": {"name": "spiral", "test_fraction": 0.2},
                      "optim": OPTIM, "eval": {"cv_folds": 3}}, ["boundary", "cv", "test"]),
+    ("mlp-hiring", {"model": {"kind": "mlp"},
+                    "data": {"name": "hiring", "group_b_share": 0.2, "label_bias": 0.4},
+                    "optim": OPTIM}, ["fairness", "report"]),
 ]
 
 

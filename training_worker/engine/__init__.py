@@ -36,6 +36,7 @@ _EXPORTS = {
     "accuracy": "metrics",
     "classification_report": "metrics",
     "confusion_matrix": "metrics",
+    "group_fairness": "metrics",
     "TrainResult": "training",
     "TrainingDiverged": "training",
     "train": "training",

@@ -160,7 +160,7 @@ def _n_outputs(model, data) -> int:
 
 def _dense_layers(model, data) -> list[tuple[int, int]]:
     """(inputs, outputs) of every fully connected layer."""
-    n_in = n_input_features(data.name)
+    n_in = n_input_features(data.name, data.use_group_feature)
     if model.kind == "mlp":
         return _chain([n_in, *model.hidden, _n_outputs(model, data)])
     if model.kind == "cnn":

@@ -15,6 +15,8 @@ SCHEDULES = ("constant", "step", "cosine")
 
 RNN_CELLS = ("rnn", "lstm", "gru")
 
+REWEIGHTS = ("none", "group_label")
+
 # The characters of the text corpus, in class order: everything else is dropped on loading.
 TEXT_ALPHABET = " abcdefghijklmnopqrstuvwxyz.,'"
 
@@ -32,6 +34,7 @@ DATASET_CLASSES: dict[str, tuple[str, ...]] = {
     "text": tuple("␣" if char == " " else char for char in TEXT_ALPHABET),
     "series": (),  # forecasting a number: no classes
     "mixture": tuple(f"mode {mode}" for mode in range(1, MIXTURE_MODES + 1)),
+    "hiring": ("not hired", "hired"),
 }
 
 # Images are passed flat; a convolutional model sees them in this (height, width).
@@ -43,9 +46,17 @@ SEQUENCE_DATASETS = ("series", "text")
 # Datasets loaded from a file have a fixed size; n_samples can only pick a subset of it.
 DATASET_AVAILABLE_SAMPLES = {"digits": 1797}
 
+# Tabular datasets whose samples belong to a group (hiring.py): they report fairness
+# metrics per group and can be reweighted by (group, label).
+GROUPED_DATASETS = ("hiring",)
+GROUPS = ("A", "B")
+# The hiring set's numeric features, in column order; the group (0 for A, 1 for B) is
+# appended as a last column when data.use_group_feature is true.
+HIRING_FEATURES = ("test_score", "interview", "experience", "postcode")
+
 # Which datasets each kind of model can learn from.
 KIND_DATASETS: dict[str, tuple[str, ...]] = {
-    "mlp": ("moons", "circles", "spiral", "xor", "gaussians", "digits", "shapes"),
+    "mlp": ("moons", "circles", "spiral", "xor", "gaussians", "digits", "shapes", "hiring"),
     "cnn": ("digits", "shapes"),
     "rnn": ("series", "text"),
     "autoencoder": ("digits",),
@@ -61,8 +72,11 @@ def is_classification(kind: str, dataset: str) -> bool:
     return kind in CLASSIFIER_KINDS or (kind == "rnn" and dataset == "text")
 
 
-def n_input_features(dataset: str) -> int:
-    """Numbers per sample as the models see them: pixels for images, 2 for point clouds."""
+def n_input_features(dataset: str, use_group_feature: bool = True) -> int:
+    """Numbers per sample as the models see them: pixels for images, 2 for point clouds,
+    the hiring set's features (and its group column when the model may read it)."""
+    if dataset in GROUPED_DATASETS:
+        return len(HIRING_FEATURES) + int(use_group_feature)
     if dataset in IMAGE_SHAPES:
         height, width = IMAGE_SHAPES[dataset]
         return height * width

@@ -16,6 +16,7 @@ from training_worker.engine.catalog import (
     DATASET_CLASSES,
     MODEL_KINDS,
     OPTIMIZERS,
+    REWEIGHTS,
     RNN_CELLS,
     SCHEDULES,
 )
@@ -129,8 +130,8 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
     "data.noise": FieldSpec(
         "number",
         "Noise of the generated sets: standard deviation of the points (in radians for "
-        "spiral), of the pixels of shapes, of the series' values, of each mixture mode; "
-        "ignored for digits and text.",
+        "spiral), of the pixels of shapes, of the series' values, of each mixture mode, of "
+        "the hiring set's qualification score; ignored for digits and text.",
         default=0.2, minimum=0, maximum=2,
     ),
     "data.val_fraction": FieldSpec(
@@ -156,6 +157,26 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "Steps (series) or characters (text) the model reads to predict the next one; "
         "ignored by the other datasets.",
         default=16, minimum=2, maximum=64,
+    ),
+    "data.group_b_share": FieldSpec(
+        "number",
+        "hiring only: the share of the training samples that come from group B "
+        "(representation bias; 0.5 = as many as group A). Validation and test sets are "
+        "always half A, half B.",
+        default=0.5, minimum=0.05, maximum=0.5,
+    ),
+    "data.label_bias": FieldSpec(
+        "number",
+        "hiring only: the share of group B's positive training labels flipped to negative "
+        "(historical bias: qualified B applicants recorded as not hired). Validation and "
+        "test labels are never flipped.",
+        default=0.0, minimum=0, maximum=0.5,
+    ),
+    "data.use_group_feature": FieldSpec(
+        "boolean",
+        "hiring only: give the model the group as an input column. Without it the model "
+        "can still infer the group from the postcode feature, which correlates with it.",
+        default=True,
     ),
     "data.seed": FieldSpec(
         "integer",
@@ -204,6 +225,14 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
     ),
     "optim.log_grad_norms": FieldSpec(
         "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False
+    ),
+    "optim.reweight": FieldSpec(
+        "choice",
+        'Weights of the samples in the loss: "group_label" gives every (group, label) cell '
+        "of the training set the same total weight (Kamiran & Calders' reweighing, with "
+        'equal cells), so a rare group or a rare label counts as much as a common one; '
+        '"none" weighs every sample the same. Only for datasets with groups (hiring).',
+        default="none", choices=REWEIGHTS,
     ),
     "eval.cv_folds": FieldSpec(
         "integer",
@@ -284,6 +313,10 @@ class DataConfig:
     train_size: int | Literal["all"]
     window: int
     seed: int
+    # Defaults repeat CONFIG_FIELDS' for code that builds a DataConfig by hand.
+    group_b_share: float = 0.5
+    label_bias: float = 0.0
+    use_group_feature: bool = True
 
 
 @dataclass(frozen=True)
@@ -299,6 +332,7 @@ class OptimConfig:
     gamma: float
     early_stopping_patience: int
     log_grad_norms: bool
+    reweight: str = "none"
 
 
 @dataclass(frozen=True)

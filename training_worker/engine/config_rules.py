@@ -12,6 +12,7 @@ from training_worker.engine.catalog import (
     CLASSIFIER_KINDS,
     DATASET_AVAILABLE_SAMPLES,
     DATASET_CLASSES,
+    GROUPED_DATASETS,
     KIND_DATASETS,
     SEQUENCE_DATASETS,
 )
@@ -62,6 +63,8 @@ def check_rules(sections: dict) -> dict[str, str]:
         _check_evaluation(model, data, cv_folds, errors)
     if model is not None and optim is not None:
         _check_training_options(model, optim, errors)
+    if data is not None:
+        _check_groups(data, optim, cv_folds, errors)
     if not errors and len(sections) == 4:
         _check_size_and_time(sections, errors)
     return errors
@@ -147,6 +150,22 @@ def _check_training_options(model, optim, errors: dict[str, str]) -> None:
             )
         if optim.log_grad_norms:
             errors["optim.log_grad_norms"] = 'is not available for model.kind "gan"'
+
+
+def _check_groups(data: DataConfig, optim, cv_folds: int, errors: dict[str, str]) -> None:
+    grouped = data.name in GROUPED_DATASETS
+    if optim is not None and optim.reweight != "none" and not grouped:
+        names = ", ".join(f'"{name}"' for name in GROUPED_DATASETS)
+        errors["optim.reweight"] = (
+            f'"{optim.reweight}" needs a dataset with groups ({names}), not "{data.name}"'
+        )
+    if grouped and cv_folds:
+        # Its validation set is drawn apart from the (possibly skewed) training set, so
+        # folds cut from one sample would validate on biased data.
+        errors["eval.cv_folds"] = (
+            f'cross-validation is not available for "{data.name}": its validation set is '
+            "drawn unbiased, apart from the training set"
+        )
 
 
 # The field that sets a model's size, where a too-large model is reported.

@@ -9,7 +9,7 @@ time order instead.
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -17,8 +17,10 @@ from sklearn.datasets import load_digits, make_circles, make_moons
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.utils import resample
 
+from training_worker.engine import hiring
 from training_worker.engine.catalog import (
     DATASET_CLASSES,
+    GROUPED_DATASETS,
     MIXTURE_MODES,
     SEQUENCE_DATASETS,
 )
@@ -47,6 +49,11 @@ class Dataset:
     classes: list[str]  # empty when the targets are numbers
     x_test: torch.Tensor | None = None
     y_test: torch.Tensor | None = None
+    # Datasets with groups (hiring): the group names and each sample's group index.
+    groups: list[str] = field(default_factory=list)
+    g_train: torch.Tensor | None = None
+    g_val: torch.Tensor | None = None
+    g_test: torch.Tensor | None = None
 
     @property
     def n_features(self) -> int:
@@ -66,6 +73,8 @@ def load_dataset(cfg: DataConfig) -> Dataset:
         from training_worker.engine.sequences import load_sequence
 
         return load_sequence(cfg)
+    if cfg.name in GROUPED_DATASETS:
+        return hiring.load_hiring(cfg, *split_sizes(cfg))
     x, y = _draw(cfg)
     x, y, x_test, y_test = _hold_out_test(x, y, cfg)
     _, n_val, _ = split_sizes(cfg)
@@ -237,4 +246,6 @@ POINT_CLOUDS = {
 }
 
 # Everything drawn from the seed alone, by name: (n_samples, noise, rng) -> (x, y).
-GENERATORS = {**POINT_CLOUDS, "shapes": make_shapes}
+# (The hiring set's training data is skewed by its own fields: load_dataset draws it with
+# hiring.load_hiring; its generator here gives the unbiased population.)
+GENERATORS = {**POINT_CLOUDS, "shapes": make_shapes, "hiring": hiring.population}

@@ -26,6 +26,11 @@ CLASSIFICATION_REPORT (classifiers, per epoch, validation set)
     {epoch, labels, precision: [float], recall: [float], f1: [float], support: [int],
      macro: {precision, recall, f1}}  as scikit-learn's precision_recall_fscore_support
     with zero_division=0, over every class.
+FAIRNESS (classifiers on a dataset with groups (hiring), per epoch, validation set)
+    {epoch, groups: ["A", "B"], accuracy: [float], fpr: [float], fnr: [float],
+     selection_rate: [float], demographic_parity_difference, equal_opportunity_difference}
+    per group, in the order of groups; "hired" is the positive outcome. The differences
+    are the largest minus the smallest selection rate and true-positive rate (1 - fnr).
 GRADIENT_NORMS (per epoch, when optim.log_grad_norms)
     {epoch, layers: [str], norms: [float]}  per weight layer, input to output, the mean
     over the epoch's steps of the L2 norm of its weight gradient.
@@ -63,7 +68,8 @@ CV_SUMMARY (after the last fold)
 TEST_METRICS (at the end, with a test set)
     {accuracy, loss, labels, matrix, precision, recall, f1, support, macro, n_test}
     the final model on the held-out test set; under cross-validation, the model of the
-    fold with the best final validation accuracy, named by `fold`.
+    fold with the best final validation accuracy, named by `fold`. On data with groups,
+    also fairness: the FAIRNESS payload without epoch, measured on the test set.
 """
 
 from dataclasses import dataclass
@@ -73,6 +79,7 @@ DATA_POINTS = "data_points"
 METRIC = "metric"
 CONFUSION_MATRIX = "confusion_matrix"
 CLASSIFICATION_REPORT = "classification_report"
+FAIRNESS = "fairness"
 GRADIENT_NORMS = "gradient_norms"
 DECISION_BOUNDARY = "decision_boundary"
 FILTERS = "filters"

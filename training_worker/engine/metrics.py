@@ -44,6 +44,39 @@ def classification_report(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes:
     }
 
 
+def group_fairness(
+    y_true: torch.Tensor, y_pred: torch.Tensor, groups: torch.Tensor, n_groups: int
+) -> dict:
+    """Binary-classification rates per group (class 1 is the positive, favourable
+    outcome), and the gaps between the groups.
+
+    Per group: accuracy, false-positive rate FP / (FP + TN), false-negative rate
+    FN / (FN + TP) and selection rate (the share predicted positive); a rate with nothing
+    to divide by counts as 0. The demographic-parity difference is the largest minus the
+    smallest selection rate, the equal-opportunity difference the same for the
+    true-positive rate (1 - FNR): the definitions of fairlearn's
+    demographic_parity_difference and equal_opportunity_difference.
+    """
+    index = groups.long() * 4 + y_true.long() * 2 + y_pred.long()
+    counts = torch.bincount(index, minlength=4 * n_groups).reshape(n_groups, 2, 2).double()
+    tn, fp, fn, tp = counts[:, 0, 0], counts[:, 0, 1], counts[:, 1, 0], counts[:, 1, 1]
+    total = counts.sum(dim=(1, 2))
+    selection_rate = _ratio(fp + tp, total)
+    true_positive_rate = _ratio(tp, tp + fn)
+    return {
+        "accuracy": _ratio(tn + tp, total).tolist(),
+        "fpr": _ratio(fp, fp + tn).tolist(),
+        "fnr": _ratio(fn, fn + tp).tolist(),
+        "selection_rate": selection_rate.tolist(),
+        "demographic_parity_difference": _spread(selection_rate),
+        "equal_opportunity_difference": _spread(true_positive_rate),
+    }
+
+
+def _spread(values: torch.Tensor) -> float:
+    return (values.max() - values.min()).item()
+
+
 def _confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> torch.Tensor:
     pair_index = y_true.long() * n_classes + y_pred.long()
     counts = torch.bincount(pair_index, minlength=n_classes * n_classes)

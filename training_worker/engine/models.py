@@ -163,7 +163,8 @@ class Gan(nn.Module):
 
 
 def _build_mlp(model: MlpConfig, data: DataConfig) -> nn.Module:
-    return build_mlp(model, n_input_features(data.name), len(DATASET_CLASSES[data.name]))
+    n_features = n_input_features(data.name, data.use_group_feature)
+    return build_mlp(model, n_features, len(DATASET_CLASSES[data.name]))
 
 
 def _build_cnn(model: CnnConfig, data: DataConfig) -> nn.Module:

@@ -17,13 +17,19 @@ from training_worker.engine.events import (
     CONFUSION_MATRIX,
     DATA_POINTS,
     DECISION_BOUNDARY,
+    FAIRNESS,
     FEATURE_MAPS,
     FILTERS,
     FORECAST,
     TEXT_SAMPLE,
     Event,
 )
-from training_worker.engine.metrics import accuracy, classification_report, confusion_matrix
+from training_worker.engine.metrics import (
+    accuracy,
+    classification_report,
+    confusion_matrix,
+    group_fairness,
+)
 from training_worker.engine.optimizers import build_optimizer
 
 # Larger models are evaluated this many samples at a time, to bound the memory the
@@ -44,6 +50,10 @@ class SupervisedTask:
         self.on_plane = self.classifies and self.x_train.dim() == 2 and data.n_features == 2
         self.val_predictions: torch.Tensor | None = None
         self.report: dict | None = None
+        self.fairness: dict | None = None
+        self.sample_weights = None
+        if config.optim.reweight == "group_label":
+            self.sample_weights = group_label_weights(data.g_train, data.y_train).to(device)
 
     def start_events(self) -> list[Event]:
         if not self.on_plane:
@@ -52,7 +62,14 @@ class SupervisedTask:
 
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         (optimizer,) = self.optimizers
-        loss = self.loss(self.model(self.x_train[batch]), self.y_train[batch])
+        if self.sample_weights is None:
+            loss = self.loss(self.model(self.x_train[batch]), self.y_train[batch])
+        else:
+            losses = F.cross_entropy(
+                self.model(self.x_train[batch]), self.y_train[batch], reduction="none"
+            )
+            weights = self.sample_weights[batch]
+            loss = (losses * weights).sum() / weights.sum()
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -69,6 +86,11 @@ class SupervisedTask:
             self.model, self.x_val, self.y_val, self.chunk
         )
         self.report = classification_report(self.y_val, self.val_predictions, self.data.n_classes)
+        if self.data.groups:
+            self.fairness = group_fairness(
+                self.y_val, self.val_predictions, self.data.g_val.to(self.y_val.device),
+                len(self.data.groups),
+            )
         return {
             "train_loss": train_loss,
             "train_accuracy": train_accuracy,
@@ -84,7 +106,13 @@ class SupervisedTask:
         return [
             Event(CONFUSION_MATRIX, {"epoch": epoch, "labels": labels, "matrix": matrix}),
             Event(CLASSIFICATION_REPORT, {"epoch": epoch, "labels": labels, **self.report}),
-        ]
+        ] + self._fairness_events(epoch)
+
+    def _fairness_events(self, epoch: int) -> list[Event]:
+        if self.fairness is None:
+            return []
+        groups = list(self.data.groups)
+        return [Event(FAIRNESS, {"epoch": epoch, "groups": groups, **self.fairness})]
 
     def snapshot_events(self, epoch: int) -> list[Event]:
         kind, dataset = self.config.model.kind, self.config.data.name
@@ -118,7 +146,7 @@ class SupervisedTask:
         y_test = self.data.y_test.to(self.x_train.device)
         loss, test_accuracy, predictions = evaluate(self.model, x_test, y_test, self.chunk)
         n_classes = self.data.n_classes
-        return {
+        result = {
             "accuracy": test_accuracy,
             "loss": loss,
             "labels": list(self.data.classes),
@@ -126,11 +154,29 @@ class SupervisedTask:
             **classification_report(y_test, predictions, n_classes),
             "n_test": len(y_test),
         }
+        if self.data.groups:
+            g_test = self.data.g_test.to(y_test.device)
+            result["fairness"] = {
+                "groups": list(self.data.groups),
+                **group_fairness(y_test, predictions, g_test, len(self.data.groups)),
+            }
+        return result
 
     @torch.no_grad()
     def _mse(self, x: torch.Tensor, y: torch.Tensor) -> float:
         self.model.eval()
         return F.mse_loss(_predict(self.model, x, self.chunk), y).item()
+
+
+def group_label_weights(groups: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """A weight per sample such that every (group, label) cell present has the same total
+    weight, n / cells (Kamiran & Calders' reweighing, with equal cells): the weights
+    average 1, and a cell of 10 samples weighs as much as one of 400."""
+    cell = groups.long() * 2 + labels.long()
+    counts = torch.bincount(cell, minlength=int(cell.max()) + 1).double()
+    n_cells = int((counts > 0).sum())
+    per_cell = torch.where(counts > 0, len(cell) / (n_cells * counts.clamp(min=1)), 0.0)
+    return per_cell[cell].float()
 
 
 @torch.no_grad()

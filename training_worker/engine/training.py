@@ -20,6 +20,7 @@ from training_worker.engine.events import (
     CLASSIFICATION_REPORT,
     CV_SUMMARY,
     EARLY_STOP,
+    FAIRNESS,
     GRADIENT_NORMS,
     INFO,
     METRIC,
@@ -93,9 +94,10 @@ def train(
     Events, in order (payloads in events.py): one INFO; then per epoch, step METRICs (at
     most MAX_STEP_EVENTS_PER_EPOCH + 1, the last one at the epoch's final step), the epoch
     METRIC, the kind's per-epoch events (for classifiers the validation CONFUSION_MATRIX
-    and CLASSIFICATION_REPORT), GRADIENT_NORMS when asked for, and on snapshot epochs the
-    kind's pictures; EARLY_STOP if early stopping ends the run. Cross-validation repeats
-    this per fold and ends with CV_SUMMARY; a test set ends the run with TEST_METRICS.
+    and CLASSIFICATION_REPORT, then FAIRNESS on data with groups), GRADIENT_NORMS when
+    asked for, and on snapshot epochs the kind's pictures; EARLY_STOP if early stopping
+    ends the run. Cross-validation repeats this per fold and ends with CV_SUMMARY; a test
+    set ends the run with TEST_METRICS.
     Raises TrainingDiverged on a non-finite loss.
     """
     tasks = _Tasks()
@@ -328,6 +330,8 @@ def _update_summary(summary: dict, event: Event) -> None:
         summary["test"]["macro_f1"] = payload["macro"]["f1"]
     elif event.type == CLASSIFICATION_REPORT:
         summary["val_macro_f1"] = payload["macro"]["f1"]
+    elif event.type == FAIRNESS:
+        summary["fairness"] = {name: value for name, value in payload.items() if name != "epoch"}
     if event.type != METRIC:
         return
     summary["steps"] = payload["step"]

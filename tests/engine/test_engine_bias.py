@@ -1,0 +1,251 @@
+"""The hiring dataset, the fairness metrics and reweighting (the bias lab's engine side)."""
+
+import numpy as np
+import pytest
+import torch
+from fairlearn.metrics import (
+    MetricFrame,
+    demographic_parity_difference,
+    equal_opportunity_difference,
+    false_negative_rate,
+    false_positive_rate,
+    selection_rate,
+)
+from sklearn.metrics import accuracy_score
+
+from tests.engine.support import make_config, of_type, run
+from training_worker.engine import FAIRNESS, ConfigError, group_fairness, load_dataset
+from training_worker.engine.budget import count_parameters
+from training_worker.engine.hiring import draw_applicants
+from training_worker.engine.models import build_model
+from training_worker.engine.models import count_parameters as count_built
+from training_worker.engine.supervised import group_label_weights
+
+
+def hiring(data=None, **optim):
+    return make_config(dataset="hiring", data={"n_samples": 600, **(data or {})}, **optim)
+
+
+# --- the dataset -------------------------------------------------------------------------
+
+
+def test_training_set_is_skewed_and_validation_is_balanced_and_true():
+    cfg = hiring({"n_samples": 1000, "group_b_share": 0.2, "label_bias": 0.4}).data
+    data = load_dataset(cfg)
+    assert data.groups == ["A", "B"]
+    assert (len(data.y_train), len(data.y_val)) == (800, 200)
+    assert data.g_train.sum().item() == 160  # 20% of 800 from group B
+    b_labels = data.y_train[data.g_train == 1]
+    assert b_labels.sum().item() == 80 - 32  # 40% of B's 80 qualified flipped to 0
+    assert data.y_train[data.g_train == 0].float().mean().item() == 0.5
+    # Validation: 100 per group, each exactly half qualified.
+    for group in (0, 1):
+        labels = data.y_val[data.g_val == group]
+        assert (len(labels), labels.sum().item()) == (100, 50)
+
+
+def test_validation_set_does_not_depend_on_the_training_skew():
+    plain = load_dataset(hiring().data)
+    skewed = load_dataset(hiring({"group_b_share": 0.05, "label_bias": 0.5}).data)
+    assert torch.equal(plain.y_val, skewed.y_val) and torch.equal(plain.g_val, skewed.g_val)
+
+
+def test_group_column_is_the_last_feature_only_when_asked():
+    with_group = load_dataset(hiring().data)
+    without = load_dataset(hiring({"use_group_feature": False}).data)
+    assert with_group.n_features == 5 and without.n_features == 4
+    assert torch.equal(with_group.x_train[:, -1], with_group.g_train.float())
+    assert torch.equal(with_group.x_train[:, :4], without.x_train)
+
+
+def test_groups_share_one_true_relationship_and_postcode_is_a_proxy():
+    rng = np.random.default_rng(0)
+    x, y, g = draw_applicants(4000, 4000, 0.3, rng)
+    for group in (0, 1):
+        rows = g == group
+        assert y[rows].mean() == 0.5
+        # The same skill distribution among qualified applicants in both groups.
+        assert x[rows & (y == 1), 0].mean() == pytest.approx(x[(g != group) & (y == 1), 0].mean(),
+                                                              abs=0.06)
+    # The postcode gives the group away about 98% of the time.
+    assert ((x[:, 3] > 0) == (g == 1)).mean() == pytest.approx(0.977, abs=0.01)
+
+
+def test_the_models_input_size_follows_the_group_toggle():
+    for use_group in (True, False):
+        cfg = hiring({"use_group_feature": use_group})
+        model = build_model(cfg.model, cfg.data)
+        assert count_built(model) == count_parameters(cfg.model, cfg.data)
+        assert model[0].in_features == 4 + use_group
+
+
+# --- config ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "optim", "path"),
+    [
+        ({"group_b_share": 0.04}, {}, "data.group_b_share"),
+        ({"group_b_share": 0.51}, {}, "data.group_b_share"),
+        ({"label_bias": -0.1}, {}, "data.label_bias"),
+        ({"label_bias": 0.6}, {}, "data.label_bias"),
+        ({"use_group_feature": 1}, {}, "data.use_group_feature"),
+        ({}, {"reweight": "inverse"}, "optim.reweight"),
+        ({}, {"reweight": True}, "optim.reweight"),
+    ],
+)
+def test_out_of_range_values_are_refused_naming_the_field(data, optim, path):
+    with pytest.raises(ConfigError) as caught:
+        hiring(data, **optim)
+    assert path in caught.value.errors
+
+
+def test_reweighting_needs_a_dataset_with_groups():
+    with pytest.raises(ConfigError) as caught:
+        make_config(dataset="moons", reweight="group_label")
+    assert caught.value.errors == {
+        "optim.reweight": '"group_label" needs a dataset with groups ("hiring"), not "moons"'
+    }
+
+
+def test_cross_validation_is_refused_for_hiring():
+    with pytest.raises(ConfigError) as caught:
+        hiring(eval={"cv_folds": 3})
+    assert "eval.cv_folds" in caught.value.errors
+
+
+def test_defaults_normalize_and_round_trip():
+    from training_worker.engine import parse_config
+
+    cfg = hiring()
+    normalized = cfg.to_dict()
+    assert normalized["data"]["group_b_share"] == 0.5
+    assert normalized["data"]["label_bias"] == 0.0
+    assert normalized["data"]["use_group_feature"] is True
+    assert normalized["optim"]["reweight"] == "none"
+    assert parse_config(normalized) == cfg
+
+
+def test_schema_documents_the_new_fields():
+    from training_worker.engine import config_json_schema
+
+    schema = config_json_schema()["properties"]
+    assert schema["data"]["properties"]["group_b_share"]["minimum"] == 0.05
+    assert schema["data"]["properties"]["label_bias"]["maximum"] == 0.5
+    assert schema["optim"]["properties"]["reweight"]["enum"] == ["none", "group_label"]
+
+
+# --- metrics -----------------------------------------------------------------------------
+
+
+def random_case(seed: int, n: int = 301):
+    generator = torch.Generator().manual_seed(seed)
+    y_true = torch.randint(2, (n,), generator=generator)
+    y_pred = torch.randint(2, (n,), generator=generator)
+    groups = (torch.rand(n, generator=generator) < 0.3).long()
+    return y_true, y_pred, groups
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_fairness_metrics_match_fairlearn(seed):
+    y_true, y_pred, groups = random_case(seed)
+    ours = group_fairness(y_true, y_pred, groups, 2)
+
+    y, p, g = y_true.numpy(), y_pred.numpy(), groups.numpy()
+    frame = MetricFrame(
+        metrics={"accuracy": accuracy_score, "fpr": false_positive_rate,
+                 "fnr": false_negative_rate, "selection_rate": selection_rate},
+        y_true=y, y_pred=p, sensitive_features=g,
+    )
+    for name in ("accuracy", "fpr", "fnr", "selection_rate"):
+        assert ours[name] == pytest.approx(frame.by_group[name].tolist(), abs=1e-12), name
+    assert ours["demographic_parity_difference"] == pytest.approx(
+        demographic_parity_difference(y, p, sensitive_features=g), abs=1e-12
+    )
+    assert ours["equal_opportunity_difference"] == pytest.approx(
+        equal_opportunity_difference(y, p, sensitive_features=g), abs=1e-12
+    )
+
+
+def test_fairness_metrics_by_hand():
+    # Group A: 4 applicants, 2 qualified; group B: 4, 2 qualified.
+    y_true = torch.tensor([1, 1, 0, 0, 1, 1, 0, 0])
+    y_pred = torch.tensor([1, 1, 1, 0, 1, 0, 0, 0])
+    groups = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
+    result = group_fairness(y_true, y_pred, groups, 2)
+    assert result == {
+        "accuracy": [0.75, 0.75],
+        "fpr": [0.5, 0.0],
+        "fnr": [0.0, 0.5],
+        "selection_rate": [0.75, 0.25],
+        "demographic_parity_difference": 0.5,
+        "equal_opportunity_difference": 0.5,
+    }
+
+
+def test_group_label_weights_give_every_cell_the_same_total():
+    groups = torch.tensor([0] * 70 + [1] * 30)
+    labels = torch.tensor([1] * 35 + [0] * 35 + [1] * 5 + [0] * 25)
+    weights = group_label_weights(groups, labels)
+    totals = [weights[(groups == g) & (labels == y)].sum().item() for g in (0, 1) for y in (0, 1)]
+    assert totals == pytest.approx([25.0] * 4)
+    assert weights.mean().item() == pytest.approx(1.0)
+
+
+def test_an_empty_cell_shares_the_weight_among_the_others():
+    groups = torch.tensor([0, 0, 1, 1, 1])
+    labels = torch.tensor([1, 0, 0, 0, 0])  # no qualified B
+    weights = group_label_weights(groups, labels)
+    assert weights.tolist() == pytest.approx([5 / 3, 5 / 3, 5 / 9, 5 / 9, 5 / 9])
+
+
+# --- training ----------------------------------------------------------------------------
+
+
+def test_training_on_hiring_reports_fairness_every_epoch_and_in_the_summary():
+    result, events = run(hiring({"group_b_share": 0.2, "label_bias": 0.4}))
+    reports = of_type(events, FAIRNESS)
+    assert [report["epoch"] for report in reports] == [1, 2, 3]
+    last = reports[-1]
+    assert last["groups"] == ["A", "B"]
+    assert set(last) == {
+        "epoch", "groups", "accuracy", "fpr", "fnr", "selection_rate",
+        "demographic_parity_difference", "equal_opportunity_difference",
+    }
+    assert result.summary["fairness"] == {k: v for k, v in last.items() if k != "epoch"}
+    # Each fairness event follows its epoch's classification report.
+    types = [event.type for event in events]
+    assert types[types.index(FAIRNESS) - 1] == "classification_report"
+
+
+def test_a_test_set_reports_fairness_on_its_own_balanced_groups():
+    result, events = run(hiring({"test_fraction": 0.2, "label_bias": 0.3}))
+    (test,) = of_type(events, "test_metrics")
+    assert test["n_test"] == 120
+    fairness = test["fairness"]
+    assert fairness["groups"] == ["A", "B"]
+    assert fairness["accuracy"][0] * 60 + fairness["accuracy"][1] * 60 == pytest.approx(
+        test["accuracy"] * 120
+    )
+
+
+def test_other_datasets_report_no_fairness():
+    result, events = run(make_config())
+    assert not of_type(events, FAIRNESS) and "fairness" not in result.summary
+
+
+def test_reweighting_narrows_the_gap_that_label_bias_opens():
+    biased = {"n_samples": 1000, "noise": 0.3, "val_fraction": 0.4, "group_b_share": 0.2,
+              "label_bias": 0.4}
+    plain, _ = run(hiring(biased, epochs=20))
+    reweighted, _ = run(hiring(biased, epochs=20, reweight="group_label"))
+    gap = plain.summary["fairness"]["equal_opportunity_difference"]
+    assert gap > 0.2
+    assert reweighted.summary["fairness"]["equal_opportunity_difference"] < gap - 0.1
+
+
+def test_reweighting_is_deterministic_and_changes_nothing_on_balanced_cells():
+    # Half A, half B, each half qualified: every cell already weighs the same.
+    plain, _ = run(hiring())
+    reweighted, _ = run(hiring(reweight="group_label"))
+    assert plain.summary["val_loss"] == pytest.approx(reweighted.summary["val_loss"], abs=1e-6)
