@@ -58,3 +58,19 @@ def test_a_learner_cannot_open_the_admin(client, user):
     client.force_login(user)
     response = client.get("/admin/lessons/lesson/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_session_authenticated_api_writes_need_the_csrf_token(user, moons_config):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    refused = browser.post("/api/jobs/", {"config": moons_config}, content_type="application/json")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    browser.get("/dashboard/")  # a page sets the csrftoken cookie, as in the browser
+    token = browser.cookies["csrftoken"].value
+    accepted = browser.post("/api/jobs/", {"config": moons_config},
+                            content_type="application/json", headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201
