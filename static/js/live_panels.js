@@ -8,8 +8,8 @@
 (function () {
   "use strict";
 
-  const SNAPSHOTS = ["decision_boundary", "classification_report", "fairness", "filters",
-    "feature_maps",
+  const SNAPSHOTS = ["decision_boundary", "classification_report", "fairness", "misclassified",
+    "filters", "feature_maps",
     "forecast", "text_sample", "reconstructions", "latent", "gan_samples", "discriminator_surface"];
   const ONCE = ["data_points", "early_stop", "cv_summary", "test_metrics"];
   const CLASS_COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad",
@@ -154,7 +154,7 @@
         ["reconstructions", this.drawReconstructions], ["filters", this.drawFilters],
         ["feature_maps", this.drawFeatureMaps], ["forecast", this.drawForecast],
         ["text_sample", this.drawText], ["classification_report", this.drawReport],
-        ["fairness", this.drawFairness],
+        ["fairness", this.drawFairness], ["misclassified", this.drawMisclassified],
       ];
       for (const [type, fn] of order) {
         const payload = this.at(type, epoch);
@@ -293,6 +293,53 @@
       if (p.macro) rows.push(["macro average", f3(p.macro.precision), f3(p.macro.recall), f3(p.macro.f1), ""]);
       node.body.replaceChildren(table(["class", "precision", "recall", "F1", "n"], rows));
       node.caption.textContent = `Per-class validation metrics, epoch ${p.epoch}`;
+    }
+
+    /* Mistakes behind the confusion matrix: click a cell to see its validation examples. */
+    drawMisclassified(p) {
+      const node = this.panel("misclassified", "", "text");
+      this.mistakes = p;
+      if (!this.matrixClicks && this.run.cmChart.on) {
+        this.matrixClicks = true;
+        this.run.cmChart.on("plotly_click", (event) => {
+          const point = event.points && event.points[0];
+          if (!point) return;
+          const labels = point.data.x;
+          this.selectedCell = [labels.indexOf(point.y), labels.indexOf(point.x)];
+          this.showMistakes();
+        });
+      }
+      node.caption.textContent = `Mistakes on the validation set, epoch ${p.epoch}`;
+      this.showMistakes();
+    }
+
+    showMistakes() {
+      const node = this.nodes.misclassified;
+      const labels = (this.run.info && this.run.info.classes) || [];
+      const name = (i) => labels[i] ?? String(i);
+      if (!this.selectedCell) {
+        node.body.replaceChildren(el("p", { class: "muted" },
+          "Click a cell of the confusion matrix to see validation examples behind it."));
+        return;
+      }
+      const [truth, predicted] = this.selectedCell;
+      const examples = this.mistakes.examples.filter(
+        (e) => e.true === truth && e.predicted === predicted);
+      const title = el("p", {}, truth === predicted
+        ? `Class ${name(truth)} predicted right: only mistakes are kept.`
+        : `True ${name(truth)}, predicted ${name(predicted)}: ` +
+          `${examples.length ? examples.length : "no"} example${examples.length === 1 ? "" : "s"}` +
+          " at this epoch.");
+      const parts = [title];
+      if (examples.length && examples[0].image) {
+        const canvas = el("canvas", { class: "run-mistakes-canvas", role: "img",
+          "aria-label": `${examples.length} misclassified images` });
+        drawTiles(canvas, [examples.map((e) => e.image)], { scale: 6 });
+        parts.push(canvas);
+      } else if (examples.length) {
+        parts.push(table(["x", "y"], examples.map((e) => e.point.map(f3))));
+      }
+      node.body.replaceChildren(...parts);
     }
 
     drawFairness(p) {

@@ -14,6 +14,7 @@ from training_worker.engine import (
     CONFUSION_MATRIX,
     INFO,
     METRIC,
+    MISCLASSIFIED,
     TrainingDiverged,
     build_model,
     load_dataset,
@@ -111,9 +112,11 @@ def test_event_stream_has_the_documented_shapes_and_is_strict_json(digits_run):
         "epochs": 30, "steps_per_epoch": 45, "batch_size": 32,
     }
     for event in events[1:]:
-        assert event.type in (METRIC, CONFUSION_MATRIX, CLASSIFICATION_REPORT)
+        assert event.type in (METRIC, CONFUSION_MATRIX, CLASSIFICATION_REPORT, MISCLASSIFIED)
         keys = set(event.payload)
-        if event.type == CONFUSION_MATRIX:
+        if event.type == MISCLASSIFIED:  # on snapshot epochs (here every epoch: 30 // 20 = 1)
+            assert keys == {"epoch", "examples"}
+        elif event.type == CONFUSION_MATRIX:
             assert keys == {"epoch", "labels", "matrix"}
         elif event.type == CLASSIFICATION_REPORT:
             assert keys == {"epoch", "labels", "precision", "recall", "f1", "support", "macro"}
@@ -130,6 +133,8 @@ def test_event_stream_has_the_documented_shapes_and_is_strict_json(digits_run):
     assert epochs == sorted(epochs)
     for epoch in range(1, 31):
         of_epoch = [e for e in events[1:] if e.payload["epoch"] == epoch]
+        assert of_epoch[-1].type == MISCLASSIFIED
+        of_epoch = of_epoch[:-1]
         assert of_epoch[-1].type == CLASSIFICATION_REPORT
         assert of_epoch[-2].type == CONFUSION_MATRIX
         assert of_epoch[-3].payload["scope"] == "epoch"

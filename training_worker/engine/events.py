@@ -40,6 +40,10 @@ Snapshots, every max(1, epochs // 20) epochs and at the last epoch:
     x and y are the grid's axes (40 points each, spanning the training data plus a margin,
     in the standardized coordinates of data_points). For 2 classes, probabilities is the
     probability of class 1; for more, the probability of the predicted class.
+  MISCLASSIFIED (classifiers on 2-D data or square images)  {epoch, examples: [{true: int,
+    predicted: int, index: int, point: [x, y] | image: [[float]]}]}  up to 4 wrongly
+    classified validation samples per confusion-matrix cell, in validation order; points
+    in data_points' coordinates, images as the model saw them (28x28 shown pooled to 14x14).
   FILTERS (cnn)  {epoch, layer: "conv1", kernels: [[[float]]]}  the first layer's kernels
     (first input channel), each divided by its largest absolute weight, so in [-1, 1].
   FEATURE_MAPS (cnn)  {epoch, label, image: [[float]], maps: [[[float]]]}  one fixed
@@ -80,6 +84,7 @@ METRIC = "metric"
 CONFUSION_MATRIX = "confusion_matrix"
 CLASSIFICATION_REPORT = "classification_report"
 FAIRNESS = "fairness"
+MISCLASSIFIED = "misclassified"
 GRADIENT_NORMS = "gradient_norms"
 DECISION_BOUNDARY = "decision_boundary"
 FILTERS = "filters"

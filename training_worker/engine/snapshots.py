@@ -6,6 +6,8 @@ floats are rounded to 4 decimals, which is plenty for a chart and keeps events s
 See events.py for the payload shapes.
 """
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -22,6 +24,8 @@ FORECAST_STEPS = 200
 TEXT_SAMPLE_CHARS = 160
 TEXT_TEMPERATURE = 0.7
 LATENT_POINTS = 300
+MISCLASSIFIED_PER_CELL = 4
+MISCLASSIFIED_IMAGE_SIDE = 14  # larger images (shapes, 28x28) are shown pooled to this
 
 
 def is_snapshot_epoch(epoch: int, epochs: int) -> bool:
@@ -166,3 +170,32 @@ def discriminator_surface(discriminator: nn.Module, xs: torch.Tensor, ys: torch.
         "y": rounded(ys),
         "probabilities": rounded(probabilities.reshape(len(ys), len(xs))),
     }
+
+
+def misclassified(
+    x: torch.Tensor, y: torch.Tensor, predicted: torch.Tensor, on_plane: bool
+) -> dict | None:
+    """Up to MISCLASSIFIED_PER_CELL wrongly classified validation samples per confusion-
+    matrix cell, in validation order: as points for 2-D data, as images for square
+    images, None for other inputs (tabular data has nothing to look at)."""
+    wrong = (predicted != y).nonzero().flatten().tolist()
+    side = math.isqrt(x[0].numel())
+    if not on_plane and side * side != x[0].numel():
+        return None
+    taken: dict[tuple[int, int], int] = {}
+    examples = []
+    for index in wrong:
+        cell = (int(y[index]), int(predicted[index]))
+        if taken.get(cell, 0) == MISCLASSIFIED_PER_CELL:
+            continue
+        taken[cell] = taken.get(cell, 0) + 1
+        example = {"true": cell[0], "predicted": cell[1], "index": index}
+        if on_plane:
+            example["point"] = rounded(x[index])
+        else:
+            image = x[index].reshape(1, 1, side, side)
+            if side > MISCLASSIFIED_IMAGE_SIDE:
+                image = F.adaptive_avg_pool2d(image, MISCLASSIFIED_IMAGE_SIDE)
+            example["image"] = rounded(image[0, 0])
+        examples.append(example)
+    return {"examples": examples}

@@ -21,6 +21,7 @@ from training_worker.engine.events import (
     FEATURE_MAPS,
     FILTERS,
     FORECAST,
+    MISCLASSIFIED,
     TEXT_SAMPLE,
     Event,
 )
@@ -115,6 +116,17 @@ class SupervisedTask:
         return [Event(FAIRNESS, {"epoch": epoch, "groups": groups, **self.fairness})]
 
     def snapshot_events(self, epoch: int) -> list[Event]:
+        return self._picture_events(epoch) + self._misclassified_events(epoch)
+
+    def _misclassified_events(self, epoch: int) -> list[Event]:
+        if not self.classifies or self.val_predictions is None:
+            return []
+        payload = snapshots.misclassified(
+            self.x_val, self.y_val, self.val_predictions, self.on_plane
+        )
+        return [Event(MISCLASSIFIED, {"epoch": epoch, **payload})] if payload else []
+
+    def _picture_events(self, epoch: int) -> list[Event]:
         kind, dataset = self.config.model.kind, self.config.data.name
         if self.on_plane:
             xs, ys = snapshots.grid_axes(self.data.x_train)
