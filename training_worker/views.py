@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from lessons.models import Lab
 from training_worker import codegen, compare, presentation, selectors
 from training_worker.api.serializers import JobSerializer
-from training_worker.models import JobStatus
+from training_worker.models import JobStatus, TrainedModel
 
 MAX_LISTED = 200
 MAX_COMPARED = 8
@@ -75,6 +75,7 @@ def run_detail(request, job_id: int):
             "job": job,
             "job_data": job_data,
             "is_owner": job.owner_id == request.user.pk,
+            "has_model": TrainedModel.objects.filter(job=job).exists(),
             "summary": presentation.config_summary(job.config),
             "code": code,
             "code_missing": code_missing,

@@ -28,6 +28,24 @@
       cancel.disabled = false;
     });
   }
+  const deploy = document.querySelector(".run-deploy");
+  if (deploy) {
+    deploy.addEventListener("click", async () => {
+      deploy.disabled = true;
+      const response = await fetch(`/api/jobs/${job.id}/deploy/`, {
+        method: "POST", credentials: "same-origin",
+        headers: Object.assign({ "Content-Type": "application/json" }, csrfHeaders()),
+        body: "{}",
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.status === 201) {
+        window.location.assign(body.urls.page);
+      } else {
+        deploy.disabled = false;
+        document.querySelector(".run-deploy-error").textContent = body.detail || response.statusText;
+      }
+    });
+  }
   if (share) {
     share.addEventListener("change", async () => {
       share.disabled = true;

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training_worker.api import exports, views
+from training_worker.api import exports, predict, views
 from training_worker.api.stream import job_event_stream
 
 urlpatterns = [
@@ -14,4 +14,13 @@ urlpatterns = [
     path("jobs/<int:job_id>/export.csv", exports.JobExportCsv.as_view(), name="api-job-csv"),
     path("jobs/<int:job_id>/export.json", exports.JobExportJson.as_view(), name="api-job-json"),
     path("jobs/<int:job_id>/code.py", exports.JobCode.as_view(), name="api-job-code"),
+    path("jobs/<int:job_id>/deploy/", predict.JobDeploy.as_view(), name="api-job-deploy"),
+    path("models/", predict.ModelList.as_view(), name="api-models"),
+    path("models/<int:model_id>/", predict.ModelDetail.as_view(), name="api-model-detail"),
+    path("models/<int:model_id>/predict/", predict.ModelPredict.as_view(),
+         name="api-model-predict"),
+    path("models/<int:model_id>/export/torchscript", predict.ModelExportTorchScript.as_view(),
+         name="api-model-torchscript"),
+    path("models/<int:model_id>/export/onnx", predict.ModelExportOnnx.as_view(),
+         name="api-model-onnx"),
 ]

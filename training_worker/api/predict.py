@@ -1,0 +1,166 @@
+"""The deployed-models API: deploy a job's model, list and read deployments, predict, export.
+
+Another user's deployment is a 404, like one that does not exist.
+"""
+
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from training_worker import deploy
+from training_worker.api.serializers import StrictFieldsMixin
+from training_worker.api.views import _job_or_404
+from training_worker.models import DeployedModel
+
+NOT_FOUND = OpenApiResponse(description="No such model, or another user's.")
+
+
+class DeployedModelSerializer(serializers.ModelSerializer):
+    job = serializers.IntegerField(source="job_id", read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    mean_latency_ms = serializers.FloatField(read_only=True, allow_null=True)
+    dataset = serializers.SerializerMethodField()
+    kind = serializers.SerializerMethodField()
+    urls = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeployedModel
+        fields = [
+            "id", "name", "job", "owner", "kind", "dataset", "created_at", "request_count",
+            "prediction_count", "mean_latency_ms", "last_latency_ms", "last_predicted_at", "urls",
+        ]
+
+    def get_dataset(self, deployed) -> str:
+        return deployed.job.config["data"]["name"]
+
+    def get_kind(self, deployed) -> str:
+        return deployed.job.config["model"]["kind"]
+
+    def get_urls(self, deployed) -> dict:
+        request = self.context["request"]
+        return {
+            name: request.build_absolute_uri(reverse(route, args=[deployed.pk]))
+            for name, route in [
+                ("self", "api-model-detail"), ("predict", "api-model-predict"),
+                ("torchscript", "api-model-torchscript"), ("onnx", "api-model-onnx"),
+                ("page", "model-detail"),
+            ]
+        }
+
+
+class StrictCharField(serializers.CharField):
+    """A string, not a number DRF would turn into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DeploySerializer(StrictFieldsMixin, serializers.Serializer):
+    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+
+
+class PredictSerializer(StrictFieldsMixin, serializers.Serializer):
+    inputs = serializers.JSONField(help_text="A batch: a list of inputs (see the model's shape).")
+
+
+def _deployed_or_404(request, model_id: int) -> DeployedModel:
+    deployed = deploy.deployed_model_for(user=request.user, model_id=model_id)
+    if deployed is None:
+        raise Http404("No such model.")
+    return deployed
+
+
+class JobDeploy(APIView):
+    parser_classes = [JSONParser]  # an optional JSON body; forms would let a null through
+
+    @extend_schema(request=DeploySerializer, responses={
+        201: DeployedModelSerializer,
+        404: OpenApiResponse(description="No such job, or another user's."),
+        409: OpenApiResponse(description="The job has no model that can be deployed."),
+    })
+    def post(self, request, job_id: int):
+        job = _job_or_404(request, job_id)
+        if not isinstance(request.data, dict):  # e.g. a JSON null, which the serializer lets by
+            return Response({"detail": "Expected a JSON object, e.g. {\"name\": \"...\"}."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        given = DeploySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            deployed = deploy.model_deploy(
+                user=request.user, job=job, name=given.validated_data.get("name", "")
+            )
+        except deploy.NotDeployable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        body = DeployedModelSerializer(deployed, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED,
+                        headers={"Location": body["urls"]["self"]})
+
+
+class ModelList(APIView):
+    @extend_schema(responses=DeployedModelSerializer(many=True))
+    def get(self, request):
+        models = deploy.deployed_models_of(user=request.user)
+        body = DeployedModelSerializer(models, many=True, context={"request": request}).data
+        return Response(body)
+
+
+class ModelDetail(APIView):
+    @extend_schema(responses={200: DeployedModelSerializer, 404: NOT_FOUND})
+    def get(self, request, model_id: int):
+        deployed = _deployed_or_404(request, model_id)
+        return Response(DeployedModelSerializer(deployed, context={"request": request}).data)
+
+
+class ModelPredict(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=PredictSerializer, responses={
+        200: OpenApiResponse(description='{"predictions": [{"class", "probabilities"}] or '
+                                         '[{"value"}] for a series'),
+        400: OpenApiResponse(description="The inputs do not fit; the expected shape is named."),
+        404: NOT_FOUND,
+    })
+    def post(self, request, model_id: int):
+        deployed = _deployed_or_404(request, model_id)
+        given = PredictSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            return Response(deploy.predict(deployed, given.validated_data["inputs"]))
+        except deploy.BadInputs as exc:
+            return Response({"inputs": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ModelExportTorchScript(APIView):
+    """The model with its preprocessing, as TorchScript: raw inputs in, probabilities out."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: NOT_FOUND})
+    def get(self, request, model_id: int):
+        deployed = _deployed_or_404(request, model_id)
+        return _attachment(deploy.torchscript_bytes(deployed), f"model-{deployed.pk}.pt")
+
+
+class ModelExportOnnx(APIView):
+    @extend_schema(responses={
+        (200, "application/octet-stream"): bytes, 404: NOT_FOUND,
+        501: OpenApiResponse(description="The server has no onnx package."),
+    })
+    def get(self, request, model_id: int):
+        deployed = _deployed_or_404(request, model_id)
+        try:
+            data = deploy.onnx_bytes(deployed)
+        except ImportError:
+            return Response({"detail": "ONNX export needs the onnx package on the server."},
+                            status=status.HTTP_501_NOT_IMPLEMENTED)
+        return _attachment(data, f"model-{deployed.pk}.onnx")
+
+
+def _attachment(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
