@@ -55,7 +55,12 @@ async def submitter(client: httpx.AsyncClient, token: str, deadline: float, stat
         job_id = response.json()["id"]
         stats.jobs.append((job_id, token))
         while time.monotonic() < deadline + 120:  # let started jobs end
-            status = (await client.get(f"/api/jobs/{job_id}/", headers=headers)).json()["status"]
+            polled = await client.get(f"/api/jobs/{job_id}/", headers=headers)
+            if polled.status_code != 200:
+                stats.errors.append(f"poll {polled.status_code}: {polled.text[:200]}")
+                await asyncio.sleep(1)
+                continue
+            status = polled.json()["status"]
             if status in ("succeeded", "failed", "cancelled"):
                 if status != "succeeded":
                     stats.errors.append(f"job {job_id} {status}")
@@ -64,12 +69,15 @@ async def submitter(client: httpx.AsyncClient, token: str, deadline: float, stat
             await asyncio.sleep(0.5)
 
 
-async def viewer(client: httpx.AsyncClient, deadline: float, stats: Stats):
+async def viewer(client: httpx.AsyncClient, token: str, deadline: float, stats: Stats):
+    """Follows its learner's runs, newest first (so each learner's open streams stay
+    within the per-user cap: viewers are spread evenly over the learners)."""
     while time.monotonic() < deadline:
-        if not stats.jobs:
+        own = [job_id for job_id, owner in stats.jobs[-200:] if owner == token]
+        if not own:
             await asyncio.sleep(0.2)
             continue
-        job_id, token = random.choice(stats.jobs[-50:])  # mostly jobs still running
+        job_id = random.choice(own[-3:])  # mostly runs still going
         headers = {"Authorization": f"Token {token}"}
         seqs: list[int] = []
         start = time.perf_counter()
@@ -87,10 +95,14 @@ async def viewer(client: httpx.AsyncClient, deadline: float, stats: Stats):
                         first = False
                     if line.startswith("id: "):
                         seqs.append(int(line[4:]))
-            history = (await client.get(f"/api/jobs/{job_id}/metrics/", headers=headers)).json()
+            fetched = await client.get(f"/api/jobs/{job_id}/metrics/", headers=headers)
         except httpx.HTTPError as exc:
             stats.errors.append(f"stream error {exc!r}")
             continue
+        if fetched.status_code != 200:
+            stats.errors.append(f"history {fetched.status_code}: {fetched.text[:200]}")
+            continue
+        history = fetched.json()
         stored = [event["seq"] for event in history["events"]]
         stats.streams_checked += 1
         stats.events_checked += len(seqs)
@@ -106,7 +118,8 @@ async def run(platform: Platform, tokens: list[str], args) -> Stats:
         await asyncio.gather(
             *(submitter(client, tokens[i % len(tokens)], deadline, stats)
               for i in range(args.submitters)),
-            *(viewer(client, deadline, stats) for _ in range(args.viewers)),
+            *(viewer(client, tokens[i % len(tokens)], deadline, stats)
+              for i in range(args.viewers)),
         )
     return stats
 
@@ -141,8 +154,11 @@ def main() -> None:
     print(f"\nLoad test: {args.submitters} submitters, {args.viewers} viewers")
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
-    for error in stats.errors[:10]:
-        print("  error:", error)
+    kinds: dict[str, int] = {}
+    for error in stats.errors:
+        kinds[error[:60]] = kinds.get(error[:60], 0) + 1
+    for kind, count in sorted(kinds.items(), key=lambda item: -item[1])[:10]:
+        print(f"  error x{count}: {kind}")
     sys.exit(1 if stats.errors or stats.lost or stats.duplicated else 0)
 
 

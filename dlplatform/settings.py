@@ -97,6 +97,12 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "dlplatform.db"  # PostgreSQL, with a connection cap
+# Connections one process may hold at once (web: requests and streams; worker: per child);
+# keep the sum over all processes below the server's max_connections.
+DB_MAX_CONNECTIONS = env_int("DLP_DB_MAX_CONNECTIONS", 20)
+DB_CONNECTION_WAIT_S = env_float("DLP_DB_CONNECTION_WAIT_S", 10.0)
 if os.environ.get("DLP_TEST_DATABASE_NAME"):
     # Lets concurrent test runs on one server each create (and drop) their own database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DLP_TEST_DATABASE_NAME"]}

@@ -5,6 +5,7 @@ skipping any seq already sent: so no event is missed between replay and live, an
 sent twice. The stream ends after the job's final status event.
 """
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.authtoken.models import Token
 
@@ -46,6 +48,7 @@ async def job_event_stream(request, job_id: int):
             status=429, headers={"Retry-After": "10"},
         )
     after_seq = int(last_event_id)
+    await sync_to_async(connections.close_all)()  # the lookups' connection, see above
     if job.is_terminal and after_seq >= job.last_seq:
         # The client has seen the final event; 204 tells an EventSource not to reconnect.
         return HttpResponse(status=204)
@@ -78,7 +81,25 @@ def _is_final(message: dict) -> bool:
     return message["type"] == STATUS_EVENT and message["payload"].get("status") in TERMINAL_STATUSES
 
 
-_events_after = sync_to_async(selectors.job_events_after)
+def _events_after_then_close(**kwargs) -> list[dict]:
+    """Read, then give the connection back: a stream lives for minutes, and one open
+    database connection per viewer would exhaust the server's connections."""
+    try:
+        return selectors.job_events_after(**kwargs)
+    finally:
+        connections.close_all()
+
+
+_read_events = sync_to_async(_events_after_then_close)
+
+
+async def _events_after(**kwargs) -> list[dict]:
+    """Stored events; while the database is busy or away the stream waits, it does not die."""
+    while True:
+        try:
+            return await _read_events(**kwargs)
+        except (OperationalError, InterfaceError):
+            await asyncio.sleep(1.0)
 
 
 async def _event_stream(job_id: int, *, after_seq: int, viewer: str) -> AsyncIterator[str]:
