@@ -7,15 +7,15 @@ without it every job goes to DLP_JOB_QUEUE. CUDA is touched only inside those wo
 
 from django.conf import settings
 
-from training_worker.engine import parse_config
+from training_worker.engine import TrainConfig
 from training_worker.engine.budget import estimate_seconds
 from training_worker.engine.config_rules import split_sizes
 
 
-def queue_for(config: dict) -> str:
+def queue_for(parsed: TrainConfig) -> str:
+    """The queue for an already validated config (no second parse on the submit path)."""
     if not settings.JOB_GPU_QUEUE:
         return settings.JOB_QUEUE
-    parsed = parse_config(config)
     sizes = split_sizes(parsed.data, parsed.eval.cv_folds)
     seconds = estimate_seconds(parsed, sizes.train, sizes.val)
     return settings.JOB_GPU_QUEUE if seconds >= settings.JOB_GPU_MIN_SECONDS else settings.JOB_QUEUE

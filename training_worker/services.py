@@ -13,7 +13,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from training_worker import limits, live, routing
-from training_worker.engine import ConfigError, parse_config
+from training_worker.engine import ConfigError, TrainConfig, parse_config
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,8 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
     Raises ConfigError with every offending field when the config is not acceptable, and
     limits.LimitReached / limits.QueueFull when the learner or the platform is at a limit.
     """
-    normalized = parse_config(config).to_dict()
+    parsed = parse_config(config)
+    normalized = parsed.to_dict()
     if lab is not None:
         from lessons.labs import check_lab_config
 
@@ -42,16 +43,16 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
         limits.check_submission(user=user)
         job = TrainingJob.objects.create(owner=user, lab=lab, config=normalized)
         _append_events(job.pk, [(STATUS_EVENT, {"status": JobStatus.QUEUED})])
-    _enqueue(job)
+    _enqueue(job, parsed)
     job.refresh_from_db()
     return job
 
 
-def _enqueue(job: TrainingJob) -> None:
+def _enqueue(job: TrainingJob, parsed: TrainConfig) -> None:
     from training_worker.tasks import run_training_job
 
     try:
-        run_training_job.apply_async(args=[job.pk], queue=routing.queue_for(job.config))
+        run_training_job.apply_async(args=[job.pk], queue=routing.queue_for(parsed))
     except BrokerError as exc:
         log.error("could not queue job %s: %s", job.pk, exc)
         _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
