@@ -46,7 +46,7 @@ async def submitter(client: httpx.AsyncClient, token: str, deadline: float, stat
     headers = {"Authorization": f"Token {token}"}
     while time.monotonic() < deadline:
         start = time.perf_counter()
-        response = await client.post("/api/jobs/", json={"config": TINY}, headers=headers)
+        response = await client.post("/api/v1/jobs/", json={"config": TINY}, headers=headers)
         stats.submit_ms.append((time.perf_counter() - start) * 1000)
         if response.status_code != 201:
             stats.errors.append(f"submit {response.status_code}: {response.text[:200]}")
@@ -55,7 +55,7 @@ async def submitter(client: httpx.AsyncClient, token: str, deadline: float, stat
         job_id = response.json()["id"]
         stats.jobs.append((job_id, token))
         while time.monotonic() < deadline + 120:  # let started jobs end
-            polled = await client.get(f"/api/jobs/{job_id}/", headers=headers)
+            polled = await client.get(f"/api/v1/jobs/{job_id}/", headers=headers)
             if polled.status_code != 200:
                 stats.errors.append(f"poll {polled.status_code}: {polled.text[:200]}")
                 await asyncio.sleep(1)
@@ -82,7 +82,7 @@ async def viewer(client: httpx.AsyncClient, token: str, deadline: float, stats: 
         seqs: list[int] = []
         start = time.perf_counter()
         try:
-            async with client.stream("GET", f"/api/jobs/{job_id}/events/", headers=headers,
+            async with client.stream("GET", f"/api/v1/jobs/{job_id}/events/", headers=headers,
                                      timeout=180) as response:
                 if response.status_code != 200:
                     stats.errors.append(f"stream {response.status_code}")
@@ -95,7 +95,7 @@ async def viewer(client: httpx.AsyncClient, token: str, deadline: float, stats: 
                         first = False
                     if line.startswith("id: "):
                         seqs.append(int(line[4:]))
-            fetched = await client.get(f"/api/jobs/{job_id}/metrics/", headers=headers)
+            fetched = await client.get(f"/api/v1/jobs/{job_id}/metrics/", headers=headers)
         except httpx.HTTPError as exc:
             stats.errors.append(f"stream error {exc!r}")
             continue

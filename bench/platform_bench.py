@@ -2,7 +2,7 @@
 
     python bench/platform_bench.py [--jobs 30]
 
-1. Time to first metric: POST /api/jobs/ → first `metric` event at an SSE client, with a
+1. Time to first metric: POST /api/v1/jobs/ → first `metric` event at an SSE client, with a
    warm worker; p50/p95 and the breakdown (API, queue, worker start, first step, fan-out).
 2. Platform overhead: one config trained through the platform (worker wall time from
    `running` to the final event) vs the engine alone vs a plain PyTorch loop, all in the
@@ -92,7 +92,7 @@ class Platform:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(self.url + "/api/schema/", timeout=1)
+                httpx.get(self.url + "/api/v1/schema/", timeout=1)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
@@ -121,7 +121,7 @@ class Platform:
     def submit_and_follow(self, config: dict) -> dict:
         """Submit, read the stream to its end; client-side times of the milestones."""
         t0 = time.perf_counter()
-        job = httpx.post(self.url + "/api/jobs/", json={"config": config},
+        job = httpx.post(self.url + "/api/v1/jobs/", json={"config": config},
                          headers=self.headers, timeout=30).json()
         t_created = time.perf_counter()
         first_metric = None

@@ -4,7 +4,7 @@
 
 Trains a digits MLP through the platform (bench/platform_bench.py's Platform: uvicorn and
 a Celery worker on a database of their own), deploys it, then measures
-POST /api/models/<id>/predict/ over HTTP (one client, keep-alive: latency p50/p95; then
+POST /api/v1/models/<id>/predict/ over HTTP (one client, keep-alive: latency p50/p95; then
 --clients concurrent clients: requests/s) for a batch of 1 and of 100 digits, against the
 same served module called in-process (input checks + forward pass). Prints the table and
 the HTTP/in-process ratios and saves them under bench/results/.
@@ -83,7 +83,7 @@ def in_process_model(platform: Platform, job_id: int):
     from training_worker import deploy
     from training_worker.engine import build_model, parse_config
 
-    data = httpx.get(f"{platform.url}/api/jobs/{job_id}/model/", headers=platform.headers,
+    data = httpx.get(f"{platform.url}/api/v1/jobs/{job_id}/model/", headers=platform.headers,
                      timeout=30).content
     saved = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     config = parse_config(saved["config"])
@@ -110,7 +110,7 @@ def main() -> None:
     rows = []
     with Platform() as platform:
         job = platform.submit_and_follow(DIGITS)
-        deployed = httpx.post(f"{platform.url}/api/jobs/{job['id']}/deploy/", json={},
+        deployed = httpx.post(f"{platform.url}/api/v1/jobs/{job['id']}/deploy/", json={},
                               headers=platform.headers, timeout=60)
         deployed.raise_for_status()
         url = deployed.json()["urls"]["predict"]

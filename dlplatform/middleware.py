@@ -3,13 +3,14 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils.deprecation import MiddlewareMixin
 
+from dlplatform.api_errors import error_response, is_api_request
+
 log = logging.getLogger(__name__)
 
-RETRY_AFTER_S = "5"
+RETRY_AFTER_S = 5
 MESSAGE = "The service is briefly unavailable (its database cannot be reached). Try again shortly."
 
 
@@ -20,12 +21,9 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         log.error("database unavailable for %s %s: %s", request.method, request.path, exception)
-        if request.path.startswith("/api/") or "application/json" in request.headers.get(
-            "Accept", ""
-        ):
-            response = JsonResponse({"detail": MESSAGE}, status=503)
-        else:
-            response = SimpleTemplateResponse("503.html", {"message": MESSAGE}, status=503)
-            response.render()
-        response["Retry-After"] = RETRY_AFTER_S
+        if is_api_request(request) or "application/json" in request.headers.get("Accept", ""):
+            return error_response(503, "service_unavailable", MESSAGE, retry_after=RETRY_AFTER_S)
+        response = SimpleTemplateResponse("503.html", {"message": MESSAGE}, status=503)
+        response.render()
+        response["Retry-After"] = str(RETRY_AFTER_S)
         return response

@@ -164,13 +164,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "training_worker.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": env_str("DLP_TOKEN_LOGIN_RATE", "10/min")},
+    "EXCEPTION_HANDLER": "dlplatform.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deep Learning Lessons API",
     "DESCRIPTION": (
         "Submit PyTorch training jobs, follow them live over Server-Sent Events and read "
         "their full metric history. Authenticate with a session or `Authorization: Token <key>` "
-        "(get a key from `POST /api/auth/token/`)."
+        "(get a key from `POST /api/v1/auth/token/`)."
     ),
     "VERSION": "1.0.0",
     # 3.1 speaks JSON Schema 2020-12, the dialect of the engine's config schema.

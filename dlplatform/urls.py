@@ -15,9 +15,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/", include("training_worker.api.urls")),
+    # The API is versioned in its path: a breaking change goes to /api/v2/ beside it.
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"),
+         name="api-docs"),
+    path("api/v1/", include("training_worker.api.urls")),
     path("", include("training_worker.urls")),
     path("", include("lessons.urls")),
 ]

@@ -1,8 +1,8 @@
 from django.contrib.auth import login
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views import defaults
 
+from dlplatform.api_errors import error_response, is_api_request
 from dlplatform.forms import SignUpForm
 
 
@@ -19,12 +19,12 @@ def signup(request):
 
 def page_not_found(request, exception):
     """API clients get JSON errors everywhere under /api/, even for unknown URLs."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+    if is_api_request(request):
+        return error_response(404, "not_found", "Not found.")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
+    if is_api_request(request):
+        return error_response(500, "server_error", "Internal server error.")
     return defaults.server_error(request)

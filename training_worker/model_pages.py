@@ -31,7 +31,7 @@ def model_detail(request, model_id: int):
         "dataset": dataset,
         "kind": job.config["model"]["kind"],
         "window": job.config["data"].get("window"),
-        "predictUrl": f"/api/models/{deployed.pk}/predict/",
+        "predictUrl": f"/api/v1/models/{deployed.pk}/predict/",
         "points": _training_points(deployed) if dataset in deploy.STANDARDIZED_POINTS else None,
     }
     return render(request, "training_worker/model_detail.html", {

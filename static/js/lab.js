@@ -1,5 +1,5 @@
 /* Lab widget: the learner adjusts a lab's tunable fields, presses Train, and the run is
- * submitted through the public REST API (POST /api/jobs/) and followed live by LiveRun.
+ * submitted through the public REST API (POST /api/v1/jobs/) and followed live by LiveRun.
  */
 (function () {
   "use strict";
@@ -99,20 +99,17 @@
       section.liveRun = run; // for tests and the console
     }
 
-    function showErrors(body) {
+    // Errors come in the API's one shape: {error: {code, message, fields: {"config.optim.lr": …}}}.
+    function showErrors(error) {
       section.querySelectorAll("[data-error-for]").forEach((n) => (n.textContent = ""));
-      const fieldErrors = (body && body.config && typeof body.config === "object") ? body.config : {};
       const unplaced = [];
-      Object.entries(fieldErrors).forEach(([path, reasons]) => {
-        const message = [].concat(reasons).join(" ");
-        const slot = section.querySelector(`[data-error-for="${CSS.escape(path)}"]`);
-        if (slot) slot.textContent = message; else unplaced.push(`${path}: ${message}`);
+      Object.entries((error && error.fields) || {}).forEach(([path, reason]) => {
+        const configPath = path.startsWith("config.") ? path.slice("config.".length) : path;
+        const slot = section.querySelector(`[data-error-for="${CSS.escape(configPath)}"]`);
+        if (slot) slot.textContent = reason; else unplaced.push(`${configPath}: ${reason}`);
       });
-      Object.entries(body || {}).forEach(([key, value]) => {
-        if (key !== "config") unplaced.push(`${key}: ${[].concat(value).join(" ")}`);
-      });
-      if (typeof body.config === "string" || Array.isArray(body.config)) {
-        unplaced.push([].concat(body.config).join(" "));
+      if (error && error.message && !unplaced.length && !Object.keys(error.fields || {}).length) {
+        unplaced.push(error.message);
       }
       formError.textContent = unplaced.join(" ");
     }
@@ -124,18 +121,18 @@
       trainButton.disabled = true;
       formError.textContent = "";
       try {
-        const response = await fetch("/api/jobs/", {
+        const response = await fetch("/api/v1/jobs/", {
           method: "POST", credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
           body: JSON.stringify({ config, lab: Number(section.dataset.labId) }),
         });
         const body = await response.json().catch(() => ({}));
         if (response.status === 201) {
-          showErrors({});
+          showErrors(null);
           follow(body);
         } else {
           trainButton.disabled = false;
-          showErrors(response.status === 400 ? body : { detail: body.detail || response.statusText });
+          showErrors(body.error || { message: response.statusText, fields: {} });
         }
       } catch (err) {
         trainButton.disabled = false;
@@ -153,7 +150,7 @@
 
     // A reload mid-run picks the learner's latest run of this lab up again, from event 1.
     if (section.dataset.latestJob) {
-      fetch(`/api/jobs/${section.dataset.latestJob}/`, { credentials: "same-origin" })
+      fetch(`/api/v1/jobs/${section.dataset.latestJob}/`, { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : null))
         .then((data) => data && follow(data));
     }

@@ -1,4 +1,4 @@
-// A deployed model's page: "try it" panels that call POST /api/models/<id>/predict/.
+// A deployed model's page: "try it" panels that call POST /api/v1/models/<id>/predict/.
 // Digits: a drawing canvas downsampled to the 8x8 image (pixels 0..16) the model expects,
 // predicted live as you draw. 2-D points: the training points and the decision regions;
 // a click classifies that point. Other datasets: a JSON box.
@@ -21,7 +21,10 @@
       body: JSON.stringify({ inputs: inputs }),
     });
     const body = await response.json();
-    if (!response.ok) throw new Error((body.inputs || [body.detail || response.status]).join(" "));
+    if (!response.ok) {
+      const error = body.error || {};
+      throw new Error((error.fields && error.fields.inputs) || error.message || response.status);
+    }
     return body.predictions;
   }
 

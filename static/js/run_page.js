@@ -32,7 +32,7 @@
   if (deploy) {
     deploy.addEventListener("click", async () => {
       deploy.disabled = true;
-      const response = await fetch(`/api/jobs/${job.id}/deploy/`, {
+      const response = await fetch(`/api/v1/jobs/${job.id}/deploy/`, {
         method: "POST", credentials: "same-origin",
         headers: Object.assign({ "Content-Type": "application/json" }, csrfHeaders()),
         body: "{}",
@@ -42,7 +42,8 @@
         window.location.assign(body.urls.page);
       } else {
         deploy.disabled = false;
-        document.querySelector(".run-deploy-error").textContent = body.detail || response.statusText;
+        document.querySelector(".run-deploy-error").textContent =
+          (body.error && body.error.message) || response.statusText;
       }
     });
   }

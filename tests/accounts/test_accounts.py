@@ -66,11 +66,14 @@ def test_session_authenticated_api_writes_need_the_csrf_token(user, moons_config
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
-    refused = browser.post("/api/jobs/", {"config": moons_config}, content_type="application/json")
+    refused = browser.post(
+        "/api/v1/jobs/", {"config": moons_config}, content_type="application/json"
+    )
     assert refused.status_code == 403
-    assert "CSRF" in refused.json()["detail"]
+    assert refused.json()["error"]["code"] == "permission_denied"
+    assert "CSRF" in refused.json()["error"]["message"]
     browser.get("/dashboard/")  # a page sets the csrftoken cookie, as in the browser
     token = browser.cookies["csrftoken"].value
-    accepted = browser.post("/api/jobs/", {"config": moons_config},
+    accepted = browser.post("/api/v1/jobs/", {"config": moons_config},
                             content_type="application/json", headers={"X-CSRFToken": token})
     assert accepted.status_code == 201

@@ -28,7 +28,7 @@ def test_a_few_mistakes_do_not_lock_anyone_out(client, user, settings):
 def test_the_token_endpoint_is_rate_limited(user):
     client = APIClient()
     statuses = [
-        client.post("/api/auth/token/", {"username": "ada", "password": "guess"}).status_code
+        client.post("/api/v1/auth/token/", {"username": "ada", "password": "guess"}).status_code
         for _ in range(11)
     ]
     assert statuses[:10] == [400] * 10

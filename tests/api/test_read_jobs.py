@@ -21,14 +21,14 @@ def others_job(other_user, moons_config):
 
 @pytest.mark.django_db
 def test_list_shows_only_own_jobs(api, job, others_job):
-    body = api.get("/api/jobs/").json()
+    body = api.get("/api/v1/jobs/").json()
     assert [item["id"] for item in body["results"]] == [job.pk]
     assert body["count"] == 1
 
 
 @pytest.mark.django_db
 def test_detail_of_own_job(api, job):
-    body = api.get(f"/api/jobs/{job.pk}/").json()
+    body = api.get(f"/api/v1/jobs/{job.pk}/").json()
     assert body["id"] == job.pk
     assert body["status"] == JobStatus.QUEUED
 
@@ -38,8 +38,8 @@ def test_detail_of_own_job(api, job):
     "method, suffix", [("get", ""), ("post", "cancel/"), ("get", "metrics/"), ("get", "events/")]
 )
 def test_another_users_job_is_404_like_a_missing_one(api, others_job, method, suffix):
-    theirs = getattr(api, method)(f"/api/jobs/{others_job.pk}/{suffix}")
-    missing = getattr(api, method)(f"/api/jobs/{others_job.pk + 1000}/{suffix}")
+    theirs = getattr(api, method)(f"/api/v1/jobs/{others_job.pk}/{suffix}")
+    missing = getattr(api, method)(f"/api/v1/jobs/{others_job.pk + 1000}/{suffix}")
     assert theirs.status_code == missing.status_code == 404
     others_job.refresh_from_db()
     assert others_job.status == JobStatus.QUEUED  # the cancel did nothing
@@ -52,12 +52,12 @@ def test_metrics_history_lists_events_in_order(api, job):
         events=[("metric", {"scope": "step", "step": 1, "train_loss": 0.5}),
                 ("metric", {"scope": "step", "step": 2, "train_loss": 0.4})],
     )
-    body = api.get(f"/api/jobs/{job.pk}/metrics/").json()
+    body = api.get(f"/api/v1/jobs/{job.pk}/metrics/").json()
     assert [e["seq"] for e in body["events"]] == [1, 2, 3]
     assert [e["type"] for e in body["events"]] == ["status", "metric", "metric"]
-    after = api.get(f"/api/jobs/{job.pk}/metrics/?after=2").json()
+    after = api.get(f"/api/v1/jobs/{job.pk}/metrics/?after=2").json()
     assert [e["seq"] for e in after["events"]] == [3]
-    assert api.get(f"/api/jobs/{job.pk}/metrics/?after=x").status_code == 400
+    assert api.get(f"/api/v1/jobs/{job.pk}/metrics/?after=x").status_code == 400
 
 
 def _read_stream(token: str, job_id: int, last_event_id: str | None = None):
@@ -67,7 +67,7 @@ def _read_stream(token: str, job_id: int, last_event_id: str | None = None):
         headers = {"Authorization": f"Token {token}"}
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
-        response = await AsyncClient().get(f"/api/jobs/{job_id}/events/", headers=headers)
+        response = await AsyncClient().get(f"/api/v1/jobs/{job_id}/events/", headers=headers)
         if response.status_code != 200:
             return response.status_code, response["Content-Type"], ""
         chunks = [chunk async for chunk in response.streaming_content]
@@ -105,12 +105,14 @@ def test_event_stream_of_finished_job_replays_history_then_ends(user, moons_conf
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", ["limit=x", "offset=-1", "offset=1&offset=2", "limit=null"])
 def test_malformed_paging_is_a_400(api, query):
-    response = api.get(f"/api/jobs/?{query}")
+    response = api.get(f"/api/v1/jobs/?{query}")
     assert response.status_code == 400
 
 
 @pytest.mark.django_db
 def test_unknown_api_url_is_a_json_404(api):
-    response = api.get("/api/jobs/not-a-number/")
+    response = api.get("/api/v1/jobs/not-a-number/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+    }

@@ -7,7 +7,7 @@ from training_worker.engine import CONFIG_FIELDS
 
 @pytest.fixture
 def schema(db) -> dict:
-    response = APIClient().get("/api/schema/")
+    response = APIClient().get("/api/v1/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
 
@@ -15,10 +15,11 @@ def schema(db) -> dict:
 def test_every_endpoint_is_documented(schema):
     assert schema["openapi"] == "3.1.0"
     assert {
-        "/api/auth/token/", "/api/jobs/", "/api/jobs/{job_id}/", "/api/jobs/{job_id}/cancel/",
-        "/api/jobs/{job_id}/metrics/", "/api/jobs/{job_id}/events/",
+        "/api/v1/auth/token/", "/api/v1/jobs/", "/api/v1/jobs/{job_id}/",
+        "/api/v1/jobs/{job_id}/cancel/",
+        "/api/v1/jobs/{job_id}/metrics/", "/api/v1/jobs/{job_id}/events/",
     } <= set(schema["paths"])
-    stream = schema["paths"]["/api/jobs/{job_id}/events/"]["get"]
+    stream = schema["paths"]["/api/v1/jobs/{job_id}/events/"]["get"]
     assert "text/event-stream" in stream["responses"]["200"]["content"]
 
 
@@ -34,6 +35,6 @@ def test_the_config_schema_documents_every_field_and_bound(schema):
 
 
 def test_the_docs_page_is_served_from_our_own_static_files(client, db):
-    html = client.get("/api/docs/").content.decode()
+    html = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()

@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from lessons.models import Course, Lab, Lesson, LessonStatus, Module
+from tests.errors import error_fields
 from training_worker.models import TrainingJob
 
 
@@ -28,7 +29,7 @@ def submit(api, lab, **changes):
     for path, value in changes.items():
         section, key = path.split("__")
         config[section][key] = value
-    return api.post("/api/jobs/", {"config": config, "lab": lab.pk}, format="json")
+    return api.post("/api/v1/jobs/", {"config": config, "lab": lab.pk}, format="json")
 
 
 @pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_a_tunable_field_within_bounds_is_accepted(api, lab):
 def test_a_change_the_lab_does_not_allow_gets_400_naming_the_field(api, lab, changes, field):
     response = submit(api, lab, **changes)
     assert response.status_code == 400
-    assert field in response.json()["config"], response.json()
+    assert f"config.{field}" in error_fields(response), response.json()
     assert not TrainingJob.objects.exists()
 
 
@@ -65,4 +66,4 @@ def test_a_lab_of_a_draft_lesson_cannot_be_used(api, lab):
     Lesson.objects.filter(pk=lab.lesson_id).update(status=LessonStatus.DRAFT)
     response = submit(api, lab)
     assert response.status_code == 400
-    assert "lab" in response.json()
+    assert "lab" in error_fields(response)

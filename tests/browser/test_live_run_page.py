@@ -34,7 +34,7 @@ def open_run(page, live_platform, job) -> None:
 
 def history(page, live_platform, job) -> list[dict]:
     """The run's stored events, through the API, with the page's session."""
-    response = page.request.get(f"{live_platform.url}/api/jobs/{job.pk}/metrics/")
+    response = page.request.get(f"{live_platform.url}/api/v1/jobs/{job.pk}/metrics/")
     assert response.ok
     return response.json()["events"]
 

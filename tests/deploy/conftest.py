@@ -43,7 +43,7 @@ def digits_config() -> dict:
 def moons_model(api, train, moons_config) -> dict:
     """The deploy response of a moons MLP."""
     job = train(moons_config)
-    response = api.post(f"/api/jobs/{job.pk}/deploy/", {"name": "moons"}, format="json")
+    response = api.post(f"/api/v1/jobs/{job.pk}/deploy/", {"name": "moons"}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -51,6 +51,6 @@ def moons_model(api, train, moons_config) -> dict:
 @pytest.fixture
 def digits_model(api, train, digits_config) -> dict:
     job = train(digits_config)
-    response = api.post(f"/api/jobs/{job.pk}/deploy/", {}, format="json")
+    response = api.post(f"/api/v1/jobs/{job.pk}/deploy/", {}, format="json")
     assert response.status_code == 201, response.content
     return response.json()

@@ -11,7 +11,7 @@ def test_the_model_page_renders_for_its_owner(client, user, digits_model, api):
     assert response.status_code == 200
     html = response.content.decode()
     assert digits_model["name"] in html and "model-canvas" in html
-    assert f"/api/jobs/{digits_model['job']}/model/" in html  # the download link
+    assert f"/api/v1/jobs/{digits_model['job']}/model/" in html  # the download link
     assert "val_accuracy" in html and "trained by ada" in html
     assert response.context["deployed"].prediction_count == 1
 

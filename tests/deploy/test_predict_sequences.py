@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.errors import error_fields
 from training_worker.artifacts import deserialize
 from training_worker.engine import build_model, load_dataset, parse_config
 from training_worker.engine.config_rules import split_sizes
@@ -22,7 +23,7 @@ def rnn(dataset: str) -> dict:
 
 def deployed(api, train, config: dict) -> tuple:
     job = train(config)
-    response = api.post(f"/api/jobs/{job.pk}/deploy/", {}, format="json")
+    response = api.post(f"/api/v1/jobs/{job.pk}/deploy/", {}, format="json")
     assert response.status_code == 201, response.content
     return job, response.json()
 
@@ -57,7 +58,7 @@ def test_a_series_forecast_is_in_the_series_own_units(api, train):
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
 
     short = api.post(model["urls"]["predict"], {"inputs": [[0.0] * 5]}, format="json")
-    assert short.status_code == 400 and "window of 12" in short.json()["inputs"][0]
+    assert short.status_code == 400 and "window of 12" in error_fields(short)["inputs"]
 
 
 @pytest.mark.django_db
@@ -69,4 +70,4 @@ def test_a_text_model_classifies_the_next_character(api, train):
     assert len(prediction["probabilities"]) == 30
     assert sum(prediction["probabilities"].values()) == pytest.approx(1, abs=1e-5)
     bad = api.post(model["urls"]["predict"], {"inputs": ["deep learning!"]}, format="json")
-    assert bad.status_code == 400 and "12 characters" in bad.json()["inputs"][0]
+    assert bad.status_code == 400 and "12 characters" in error_fields(bad)["inputs"]

@@ -63,10 +63,10 @@ def test_the_embedded_default_trains_and_streams_with_no_service(embedded_platfo
     assert (tmp_path / "var" / "db.sqlite3").exists()
     home = httpx.get(url + "/").text
     assert "What is deep learning?" in home  # the lessons were loaded
-    token = httpx.post(url + "/api/auth/token/",
+    token = httpx.post(url + "/api/v1/auth/token/",
                        data={"username": "learner", "password": "learn-deep-2024"}).json()["token"]
     headers = {"Authorization": f"Token {token}"}
-    job = httpx.post(url + "/api/jobs/", json={"config": CONFIG}, headers=headers).json()
+    job = httpx.post(url + "/api/v1/jobs/", json={"config": CONFIG}, headers=headers).json()
 
     events = read_events(job["urls"]["events"], token, timeout=120)
 

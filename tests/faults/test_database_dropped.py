@@ -32,7 +32,7 @@ def drop_other_connections() -> int:
 def test_a_run_survives_its_database_connection_being_dropped(live_platform, user):
     token = Token.objects.create(user=user).key
     headers = {"Authorization": f"Token {token}"}
-    job = httpx.post(f"{live_platform.url}/api/jobs/", json={"config": CONFIG},
+    job = httpx.post(f"{live_platform.url}/api/v1/jobs/", json={"config": CONFIG},
                      headers=headers, timeout=10).json()
     deadline = time.monotonic() + 30
     while not JobEvent.objects.filter(job_id=job["id"], type="metric").exists():
@@ -61,10 +61,11 @@ def test_the_api_answers_503_when_the_database_is_unreachable(api, monkeypatch):
         raise OperationalError("could not connect to server: Connection refused")
 
     monkeypatch.setattr(selectors, "jobs_visible_to", unreachable)
-    response = api.get("/api/jobs/")
+    response = api.get("/api/v1/jobs/")
     assert response.status_code == 503
     assert response["Retry-After"]
-    assert "database" in response.json()["detail"]
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "database" in response.json()["error"]["message"]
 
 
 @pytest.mark.django_db

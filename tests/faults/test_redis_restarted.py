@@ -51,7 +51,7 @@ def test_a_run_and_its_viewer_survive_a_redis_restart(user, tmp_path):
         with running_platform(tmp_path, REDIS_URL=redis_url) as platform:
             token = Token.objects.create(user=user).key
             headers = {"Authorization": f"Token {token}"}
-            job = httpx.post(f"{platform.url}/api/jobs/", json={"config": CONFIG},
+            job = httpx.post(f"{platform.url}/api/v1/jobs/", json={"config": CONFIG},
                              headers=headers, timeout=10).json()
             streamed = []
             # stop_after sees every event as it arrives; it never asks to stop.

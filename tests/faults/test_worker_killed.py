@@ -52,7 +52,7 @@ def submit(live_platform, user):
 
     def submit_job() -> int:
         response = httpx.post(
-            f"{live_platform.url}/api/jobs/", json={"config": LONG_RUN},
+            f"{live_platform.url}/api/v1/jobs/", json={"config": LONG_RUN},
             headers={"Authorization": f"Token {token}"}, timeout=10,
         )
         assert response.status_code == 201, response.text

@@ -26,7 +26,7 @@ def token(user):
 def test_no_server_errors_and_responses_match_the_schema(live_platform, token, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "run",
-         f"{live_platform.url}/api/schema/?format=json",
+         f"{live_platform.url}/api/v1/schema/?format=json",
          "--header", f"Authorization: Token {token}",
          "--checks", "all",
          # Cross-field rules (a CNN needs image data; a password must match) cannot be said

@@ -19,7 +19,7 @@ def token(user) -> str:
 
 def submit(live_platform, token: str, config: dict) -> dict:
     response = httpx.post(
-        f"{live_platform.url}/api/jobs/", json={"config": config},
+        f"{live_platform.url}/api/v1/jobs/", json={"config": config},
         headers={"Authorization": f"Token {token}"}, timeout=10,
     )
     assert response.status_code == 201, response.text
@@ -28,7 +28,7 @@ def submit(live_platform, token: str, config: dict) -> dict:
 
 def history(live_platform, token: str, job_id: int) -> list[dict]:
     response = httpx.get(
-        f"{live_platform.url}/api/jobs/{job_id}/metrics/",
+        f"{live_platform.url}/api/v1/jobs/{job_id}/metrics/",
         headers={"Authorization": f"Token {token}"}, timeout=10,
     )
     return response.json()["events"]
@@ -114,7 +114,7 @@ def test_event_streams_per_user_are_capped_and_freed(live_platform, token, user,
     # A job that is running but sends nothing (no worker has it): its streams stay open.
     job = TrainingJob.objects.create(owner=user, config=parse_config(moons_config).to_dict())
     services.job_start(job_id=job.pk)
-    url = f"{live_platform.url}/api/jobs/{job.pk}/events/"
+    url = f"{live_platform.url}/api/v1/jobs/{job.pk}/events/"
     headers = {"Authorization": f"Token {token}"}
     limit = settings.SSE_MAX_STREAMS_PER_USER
     opened = threading.Barrier(limit + 1)
@@ -134,7 +134,8 @@ def test_event_streams_per_user_are_capped_and_freed(live_platform, token, user,
     opened.wait(timeout=30)
     refused = httpx.get(url, headers=headers, timeout=10)
     assert refused.status_code == 429
-    assert "Too many open event streams" in refused.json()["detail"]
+    assert refused.json()["error"]["code"] == "too_many_streams"
+    assert "Too many open event streams" in refused.json()["error"]["message"]
 
     release.set()  # the holders disconnect; their slots must come back
     for thread in holders:

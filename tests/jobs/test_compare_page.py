@@ -95,5 +95,5 @@ def test_run_page_shows_the_pytorch_code_and_downloads(client, user, moons_confi
     client.force_login(user)
     html = client.get(f"/runs/{job.pk}/").content.decode()
     assert "Show the PyTorch code" in html and "nn.Sequential(" in html
-    assert f"/api/jobs/{job.pk}/export.csv" in html
-    assert f"/api/jobs/{job.pk}/export.json" in html
+    assert f"/api/v1/jobs/{job.pk}/export.csv" in html
+    assert f"/api/v1/jobs/{job.pk}/export.json" in html

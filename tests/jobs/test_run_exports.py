@@ -44,7 +44,7 @@ def finished_run(user, config, *, val_losses=(0.6, 0.4, 0.5), accuracy=True):
 @pytest.mark.django_db
 def test_csv_export_has_one_row_per_metric_event(api, user, moons_config):
     job = finished_run(user, moons_config)
-    response = api.get(f"/api/jobs/{job.pk}/export.csv")
+    response = api.get(f"/api/v1/jobs/{job.pk}/export.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -59,20 +59,20 @@ def test_csv_export_has_one_row_per_metric_event(api, user, moons_config):
 @pytest.mark.django_db
 def test_csv_export_of_a_run_without_accuracy(api, user, moons_config):
     job = finished_run(user, moons_config, accuracy=False)
-    header = api.get(f"/api/jobs/{job.pk}/export.csv").content.decode().splitlines()[0]
+    header = api.get(f"/api/v1/jobs/{job.pk}/export.csv").content.decode().splitlines()[0]
     assert "val_loss" in header and "accuracy" not in header
 
 
 @pytest.mark.django_db
 def test_csv_export_ignores_the_accept_header(api, user, moons_config):
     job = finished_run(user, moons_config)
-    assert api.get(f"/api/jobs/{job.pk}/export.csv", HTTP_ACCEPT="text/csv").status_code == 200
+    assert api.get(f"/api/v1/jobs/{job.pk}/export.csv", HTTP_ACCEPT="text/csv").status_code == 200
 
 
 @pytest.mark.django_db
 def test_json_export_holds_config_and_every_event(api, user, moons_config):
     job = finished_run(user, moons_config)
-    body = api.get(f"/api/jobs/{job.pk}/export.json").json()
+    body = api.get(f"/api/v1/jobs/{job.pk}/export.json").json()
     assert body["config"]["data"]["name"] == "moons"
     assert body["status"] == "succeeded"
     assert [e["seq"] for e in body["events"]] == list(range(1, len(body["events"]) + 1))
@@ -83,20 +83,20 @@ def test_json_export_holds_config_and_every_event(api, user, moons_config):
 def test_exports_are_404_for_someone_else(client, other_user, user, moons_config, suffix):
     job = finished_run(user, moons_config)
     client.force_login(other_user)
-    assert client.get(f"/api/jobs/{job.pk}/{suffix}").status_code == 404
+    assert client.get(f"/api/v1/jobs/{job.pk}/{suffix}").status_code == 404
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("suffix", ["export.csv", "export.json", "code.py"])
 def test_exports_need_authentication(client, user, moons_config, suffix):
     job = finished_run(user, moons_config)
-    assert client.get(f"/api/jobs/{job.pk}/{suffix}").status_code in (401, 403)
+    assert client.get(f"/api/v1/jobs/{job.pk}/{suffix}").status_code in (401, 403)
 
 
 @pytest.mark.django_db
 def test_code_download_is_a_python_file(api, user, moons_config):
     job = finished_run(user, moons_config)
-    response = api.get(f"/api/jobs/{job.pk}/code.py")
+    response = api.get(f"/api/v1/jobs/{job.pk}/code.py")
     assert response.status_code == 200
     assert "nn.Sequential(" in response.content.decode()
     assert response["Content-Disposition"].endswith('.py"')

@@ -13,11 +13,11 @@ def job(user, moons_config):
 
 
 def share(api, job, shared=True):
-    return api.patch(f"/api/jobs/{job.pk}/", {"shared": shared}, format="json")
+    return api.patch(f"/api/v1/jobs/{job.pk}/", {"shared": shared}, format="json")
 
 
-READ_ONLY = ["/api/jobs/{id}/", "/api/jobs/{id}/metrics/", "/api/jobs/{id}/export.csv",
-             "/api/jobs/{id}/export.json"]
+READ_ONLY = ["/api/v1/jobs/{id}/", "/api/v1/jobs/{id}/metrics/", "/api/v1/jobs/{id}/export.csv",
+             "/api/v1/jobs/{id}/export.json"]
 
 
 @pytest.mark.django_db
@@ -36,10 +36,11 @@ def test_another_learner_sees_a_shared_run_but_cannot_change_it(api, job, other_
     share(api, job)
     other = APIClient()
     other.force_authenticate(other_user)
-    assert other.get(f"/api/jobs/{job.pk}/").status_code == 200
-    assert other.post(f"/api/jobs/{job.pk}/cancel/").status_code == 404
-    assert other.patch(f"/api/jobs/{job.pk}/", {"shared": False}, format="json").status_code == 404
-    assert other.get(f"/api/jobs/{job.pk}/model/").status_code == 404
+    assert other.get(f"/api/v1/jobs/{job.pk}/").status_code == 200
+    assert other.post(f"/api/v1/jobs/{job.pk}/cancel/").status_code == 404
+    unshare = other.patch(f"/api/v1/jobs/{job.pk}/", {"shared": False}, format="json")
+    assert unshare.status_code == 404
+    assert other.get(f"/api/v1/jobs/{job.pk}/model/").status_code == 404
     job.refresh_from_db()
     assert job.shared
 
@@ -62,7 +63,7 @@ def test_the_owner_sees_the_share_toggle(client, user, job):
 @pytest.mark.django_db
 @pytest.mark.parametrize("body", [{"shared": "maybe"}, {}, {"shared": True, "owner": 3}])
 def test_a_bad_share_request_is_a_400(api, job, body):
-    response = api.patch(f"/api/jobs/{job.pk}/", body, format="json")
+    response = api.patch(f"/api/v1/jobs/{job.pk}/", body, format="json")
     assert response.status_code == 400
 
 
@@ -76,7 +77,7 @@ def test_anyone_can_follow_a_shared_runs_event_stream(user, moons_config):
     services.job_finish(job_id=job.pk, status="succeeded")
 
     async def read():
-        response = await AsyncClient().get(f"/api/jobs/{job.pk}/events/")
+        response = await AsyncClient().get(f"/api/v1/jobs/{job.pk}/events/")
         if response.status_code != 200:
             return response.status_code, ""
         return 200, b"".join([chunk async for chunk in response.streaming_content]).decode()

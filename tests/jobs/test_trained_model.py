@@ -23,7 +23,7 @@ def finished_job(user, moons_config, settings, tmp_path):
 
 @pytest.mark.django_db
 def test_the_downloaded_model_reproduces_the_reported_accuracy(api, finished_job):
-    response = api.get(f"/api/jobs/{finished_job.pk}/model/")
+    response = api.get(f"/api/v1/jobs/{finished_job.pk}/model/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     saved = torch.load(io.BytesIO(b"".join(response.streaming_content)), weights_only=True)
@@ -45,10 +45,10 @@ def test_the_downloaded_model_reproduces_the_reported_accuracy(api, finished_job
 @pytest.mark.django_db
 def test_someone_elses_model_is_404(client, other_user, finished_job):
     client.force_login(other_user)
-    assert client.get(f"/api/jobs/{finished_job.pk}/model/").status_code == 404
+    assert client.get(f"/api/v1/jobs/{finished_job.pk}/model/").status_code == 404
 
 
 @pytest.mark.django_db
 def test_a_job_without_a_model_is_404(api, user, moons_config):
     job = services.job_submit(user=user, config=moons_config)
-    assert api.get(f"/api/jobs/{job.pk}/model/").status_code == 404
+    assert api.get(f"/api/v1/jobs/{job.pk}/model/").status_code == 404

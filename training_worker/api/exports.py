@@ -8,6 +8,7 @@ import json
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
@@ -93,7 +94,7 @@ class JobCode(FileView):
         try:
             script = codegen.pytorch_script(job.config, title=f"Run #{job.pk}")
         except codegen.NotCovered as exc:
-            return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
+            raise NotFound(str(exc)) from exc
         return _attachment(
             script, "text/x-python; charset=utf-8", codegen.script_filename(job.config, job.pk)
         )

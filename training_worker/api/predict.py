@@ -11,6 +11,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dlplatform.api_errors import Conflict, NotAvailable, invalid
 from training_worker import deploy
 from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.api.views import _job_or_404
@@ -87,8 +88,7 @@ class JobDeploy(APIView):
     def post(self, request, job_id: int):
         job = _job_or_404(request, job_id)
         if not isinstance(request.data, dict):  # e.g. a JSON null, which the serializer lets by
-            return Response({"detail": "Expected a JSON object, e.g. {\"name\": \"...\"}."},
-                            status=status.HTTP_400_BAD_REQUEST)
+            raise invalid({"request": 'Expected a JSON object, e.g. {"name": "..."}.'})
         given = DeploySerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
@@ -96,7 +96,7 @@ class JobDeploy(APIView):
                 user=request.user, job=job, name=given.validated_data.get("name", "")
             )
         except deploy.NotDeployable as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc)) from exc
         body = DeployedModelSerializer(deployed, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED,
                         headers={"Location": body["urls"]["self"]})
@@ -133,7 +133,7 @@ class ModelPredict(APIView):
         try:
             return Response(deploy.predict(deployed, given.validated_data["inputs"]))
         except deploy.BadInputs as exc:
-            return Response({"inputs": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            raise invalid({"inputs": str(exc)}) from exc
 
 
 class ModelExportTorchScript(APIView):
@@ -155,8 +155,7 @@ class ModelExportOnnx(APIView):
         try:
             data = deploy.onnx_bytes(deployed)
         except ImportError:
-            return Response({"detail": "ONNX export needs the onnx package on the server."},
-                            status=status.HTTP_501_NOT_IMPLEMENTED)
+            raise NotAvailable("ONNX export needs the onnx package on the server.") from None
         return _attachment(data, f"model-{deployed.pk}.onnx")
 
 

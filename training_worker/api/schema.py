@@ -17,7 +17,7 @@ def add_event_stream_path(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["TrainConfig"] = (
         config_json_schema()
     )
-    result["paths"]["/api/jobs/{job_id}/events/"] = {
+    result["paths"]["/api/v1/jobs/{job_id}/events/"] = {
         "get": {
             "operationId": "jobs_events_stream",
             "summary": "Follow a job live (Server-Sent Events)",
@@ -46,9 +46,37 @@ def add_event_stream_path(result, generator, request, public):
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "`detail` for a request-level error, or one key per offending field "
-    "(for a config: its dotted path) with a list of reasons.",
-    "additionalProperties": True,
+    "description": "Every error answer, whatever the endpoint.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "Stable and machine-readable: invalid, not_authenticated, "
+                    "authentication_failed, permission_denied, not_found, method_not_allowed, "
+                    "unsupported_media_type, parse_error, conflict, throttled, limit_reached, "
+                    "queue_full, too_many_streams, service_unavailable, not_implemented, "
+                    "server_error.",
+                },
+                "message": {"type": "string", "description": "A sentence to show a person."},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "Each offending field by its dotted path (a config's "
+                    'fields as "config.optim.lr"), with the reason; empty when the request '
+                    "as a whole is refused.",
+                },
+                "retry_after": {
+                    "type": "integer",
+                    "description": "Seconds to wait before trying again (429 and 503 only), "
+                    "as in the Retry-After header.",
+                },
+            },
+        }
+    },
 }
 
 
@@ -63,7 +91,7 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result["paths"].items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            if path == "/api/auth/token/":
+            if path == "/api/v1/auth/token/":
                 responses.setdefault("429", _error("Too many attempts; see Retry-After."))
             else:
                 responses.setdefault("401", _error("Not authenticated."))

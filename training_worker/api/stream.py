@@ -1,4 +1,4 @@
-"""GET /api/jobs/<id>/events/: a job's events as Server-Sent Events.
+"""GET /api/v1/jobs/<id>/events/: a job's events as Server-Sent Events.
 
 Subscribe first, then replay stored events after Last-Event-ID, then forward live ones,
 skipping any seq already sent: so no event is missed between replay and live, and none is
@@ -14,9 +14,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from rest_framework.authtoken.models import Token
 
+from dlplatform.api_errors import error_response
 from training_worker import live, selectors
 from training_worker.models import TERMINAL_STATUSES
 from training_worker.services import STATUS_EVENT
@@ -29,23 +30,22 @@ async def job_event_stream(request, job_id: int):
     job = await sync_to_async(selectors.job_viewable_by)(user=user, job_id=job_id)
     if job is None:
         if not user.is_authenticated:
-            return JsonResponse(
-                {"detail": "Authentication credentials were not provided."}, status=401
+            return error_response(
+                401, "not_authenticated", "Authentication credentials were not provided."
             )
-        return JsonResponse({"detail": "No such job."}, status=404)
+        return error_response(404, "not_found", "No such job.")
     # Anonymous viewers of a shared run are counted per address.
     address = request.META.get("REMOTE_ADDR")
     viewer = f"user:{user.pk}" if user.is_authenticated else f"addr:{address}"
     last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "0")
     if not last_event_id.isdigit():
-        return JsonResponse(
-            {"Last-Event-ID": ["Must be a non-negative integer (an event's id)."]}, status=400
-        )
+        reason = "Must be a non-negative integer (an event's id)."
+        return error_response(400, "invalid", f"Last-Event-ID: {reason}",
+                              {"Last-Event-ID": reason})
     if await live.open_streams(viewer) >= settings.SSE_MAX_STREAMS_PER_USER:
-        return JsonResponse(
-            {"detail": f"Too many open event streams (at most "
-                       f"{settings.SSE_MAX_STREAMS_PER_USER}); close another page first."},
-            status=429, headers={"Retry-After": "10"},
+        return error_response(
+            429, "too_many_streams", f"Too many open event streams (at most "
+            f"{settings.SSE_MAX_STREAMS_PER_USER}); close another page first.", retry_after=10,
         )
     after_seq = int(last_event_id)
     await sync_to_async(connections.close_all)()  # the lookups' connection, see above

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from dlplatform.api_errors import Conflict, RetryLater, invalid
 from training_worker import limits, selectors, services
 from training_worker.api.serializers import (
     JobHistorySerializer,
@@ -74,17 +75,13 @@ class JobListCreate(generics.ListAPIView):
                 lab=submit.validated_data.get("lab"),
             )
         except ConfigError as exc:
-            return Response(
-                {"config": {path: [reason] for path, reason in exc.errors.items()}},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        except (limits.LimitReached, limits.QueueFull) as exc:
-            code = (status.HTTP_429_TOO_MANY_REQUESTS if isinstance(exc, limits.LimitReached)
-                    else status.HTTP_503_SERVICE_UNAVAILABLE)
-            return Response(
-                {"detail": str(exc), "retry_after": exc.retry_after_s},
-                status=code, headers={"Retry-After": str(exc.retry_after_s)},
-            )
+            raise invalid({"config": exc.errors}) from exc
+        except limits.LimitReached as exc:
+            raise RetryLater(str(exc), code="limit_reached", retry_after=exc.retry_after_s,
+                             status_code=status.HTTP_429_TOO_MANY_REQUESTS) from exc
+        except limits.QueueFull as exc:
+            raise RetryLater(str(exc), code="queue_full", retry_after=exc.retry_after_s,
+                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from exc
         body = JobSerializer(job, context={"request": request}).data
         return Response(
             body, status=status.HTTP_201_CREATED, headers={"Location": body["urls"]["self"]}
@@ -116,7 +113,7 @@ class JobCancel(APIView):
         try:
             job = services.job_cancel(job=job)
         except services.JobConflict as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc)) from exc
         return Response(JobSerializer(job, context={"request": request}).data)
 
 
@@ -133,9 +130,7 @@ class JobMetrics(APIView):
         job = _job_or_404(request, job_id, viewing=True)
         after = request.query_params.get("after", "0")
         if not after.isdigit():
-            return Response(
-                {"after": ["Must be a non-negative integer."]}, status=status.HTTP_400_BAD_REQUEST
-            )
+            raise invalid({"after": "Must be a non-negative integer."})
         events = selectors.job_events_after(job_id=job.pk, after_seq=int(after))
         return Response({"job": job.pk, "status": job.status, "events": events})
 
