@@ -1,8 +1,20 @@
+from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+
+from dlplatform.tokens import NAME_MAX_LENGTH
 
 
 class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+
+class ApiTokenForm(forms.Form):
+    """Only the shape of a name; tokens.create_token checks it is free."""
+
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH, help_text="e.g. laptop, or the script that will use it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

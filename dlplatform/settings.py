@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "dlplatform",
@@ -156,7 +155,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "dlplatform.authentication.ApiTokenAuthentication",  # hashed, named, revocable
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -171,7 +170,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Submit PyTorch training jobs, follow them live over Server-Sent Events and read "
         "their full metric history. Authenticate with a session or `Authorization: Token <key>` "
-        "(get a key from `POST /api/v1/auth/token/`)."
+        "(create a key on your account page, /accounts/, or with `POST /api/v1/auth/token/`)."
     ),
     "VERSION": "1.0.0",
     # 3.1 speaks JSON Schema 2020-12, the dialect of the engine's config schema.

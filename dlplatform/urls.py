@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from dlplatform import views
+from dlplatform import account_views, views
 from dlplatform.login_throttle import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/", views.healthz, name="healthz"),
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
@@ -15,6 +16,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", account_views.account, name="account"),
+    path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_api_token,
+         name="account-token-revoke"),
     # The API is versioned in its path: a breaking change goes to /api/v2/ beside it.
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"),

@@ -1,4 +1,5 @@
 from django.contrib.auth import login
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views import defaults
 
@@ -15,6 +16,12 @@ def signup(request):
         login(request, user)
         return redirect(request.GET.get("next") or "dashboard")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def healthz(request):
+    """Liveness for load balancers, and the trivial baseline of bench/web_bench.py: no
+    database query, no template, no session."""
+    return JsonResponse({"ok": True})
 
 
 def page_not_found(request, exception):

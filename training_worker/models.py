@@ -177,3 +177,19 @@ class DeployedModel(models.Model):
     @property
     def mean_latency_ms(self) -> float | None:
         return self.total_latency_ms / self.request_count if self.request_count else None
+
+
+class StandardBase(models.Model):
+    """One of the platform's standard base models (engine.catalog.STANDARD_BASES), as built
+    on this server by `manage.py build_base_models`: the job that trained it. Any learner's
+    transfer-learning job may start from it by name."""
+
+    name = models.CharField(max_length=60, unique=True)
+    job = models.OneToOneField(TrainingJob, on_delete=models.CASCADE, related_name="standard_base")
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,9 +10,10 @@ import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError, connection
 
-from training_worker import services
+from training_worker import services, transfer
 from training_worker.engine import Event, TrainingDiverged, parse_config, train
 from training_worker.models import JobStatus
 
@@ -80,7 +81,13 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
         return
     recorder = EventRecorder(job_id, time_limit_s=settings.JOB_TIME_LIMIT_S)
     try:
-        result = train(parse_config(job.config), recorder.on_event, device=settings.TRAINING_DEVICE)
+        base = _base_model(job)
+    except BaseUnavailable as exc:
+        _end(recorder, JobStatus.FAILED, error=str(exc))
+        return
+    try:
+        result = train(parse_config(job.config), recorder.on_event,
+                       device=settings.TRAINING_DEVICE, base=base)
     except TrainingDiverged as exc:
         _end(recorder, JobStatus.FAILED, error=str(exc))
     except SoftTimeLimitExceeded:
@@ -95,6 +102,23 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
             _end(recorder, JobStatus.CANCELLED, result=result.summary)
         else:
             _end_with_model(recorder, job, result)
+
+
+class BaseUnavailable(Exception):
+    """The model a transfer-learning job starts from is gone (deleted since it was submitted)."""
+
+
+def _base_model(job):
+    base_job = None
+    try:
+        base_job = with_db_retry(lambda: transfer.base_job_of(job.config))
+        return None if base_job is None else transfer.load_base(job=base_job)
+    except (ObjectDoesNotExist, FileNotFoundError) as exc:
+        named = f"job {base_job.pk}" if base_job is not None else "the base model"
+        raise BaseUnavailable(
+            f"The model this job starts from ({named}) is no longer available; "
+            "submit it again with another base."
+        ) from exc
 
 
 def _end_with_model(recorder: EventRecorder, job, result) -> None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from training_worker import limits, live, routing
+from training_worker import limits, live, routing, transfer
 from training_worker.engine import ConfigError, TrainConfig, parse_config
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
 
@@ -31,7 +31,7 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
     Raises ConfigError with every offending field when the config is not acceptable, and
     limits.LimitReached / limits.QueueFull when the learner or the platform is at a limit.
     """
-    parsed = parse_config(config)
+    parsed = _parse_with_base(user, config)
     normalized = parsed.to_dict()
     if lab is not None:
         from lessons.labs import check_lab_config
@@ -46,6 +46,31 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
     _enqueue(job, parsed)
     job.refresh_from_db()
     return job
+
+
+def job_create_unqueued(*, owner, config: dict) -> TrainingJob:
+    """A queued job that the caller runs itself, in its own process (the platform's standard
+    base models): not a learner's submission, so no limits and no queue message."""
+    with transaction.atomic():
+        job = TrainingJob.objects.create(owner=owner, config=parse_config(config).to_dict())
+        _append_events(job.pk, [(STATUS_EVENT, {"status": JobStatus.QUEUED})])
+    return job
+
+
+def _parse_with_base(user, config: dict) -> TrainConfig:
+    """Parse a config; one that starts from a base model must fit that model's layers (and
+    takes the base's model section when it gives none)."""
+    from training_worker.engine.config_rules import compatibility_errors, with_base_model
+
+    raw_transfer = config.get("transfer") if isinstance(config, dict) else None
+    base_job, field = transfer.base_job_for(user=user, transfer=raw_transfer)
+    if base_job is None:
+        return parse_config(config)
+    parsed = parse_config(with_base_model(config, base_job.config))
+    errors = compatibility_errors(parsed, parse_config(base_job.config), field)
+    if errors:
+        raise ConfigError(errors)
+    return parsed
 
 
 def _enqueue(job: TrainingJob, parsed: TrainConfig) -> None:

@@ -3,8 +3,8 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
-from rest_framework.authtoken.models import Token
 
+from tests.fixtures.accounts import new_key
 from training_worker import services
 from training_worker.models import JobStatus
 
@@ -86,7 +86,7 @@ def test_event_stream_of_finished_job_replays_history_then_ends(user, moons_conf
     services.job_start(job_id=job.pk)
     services.record_events(job_id=job.pk, events=[("metric", {"scope": "step", "step": 1})])
     services.job_finish(job_id=job.pk, status=JobStatus.SUCCEEDED, result={"val_accuracy": 1.0})
-    token = Token.objects.create(user=user).key
+    token = new_key(user)
 
     status, content_type, text = _read_stream(token, job.pk)
     assert (status, content_type) == (200, "text/event-stream")

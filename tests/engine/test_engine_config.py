@@ -348,7 +348,7 @@ def test_json_schema_enums_and_defaults_match_the_parser():
         for name, field_schema in section_schema["properties"].items():
             if name in section_schema["required"]:
                 assert "default" not in field_schema
-            elif name in defaults[section]:
+            elif name in defaults.get(section, {}):
                 assert field_schema["default"] == defaults[section][name], f"{section}.{name}"
 
 

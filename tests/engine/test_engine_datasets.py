@@ -4,7 +4,12 @@ import torch
 from sklearn.datasets import load_digits
 
 from training_worker.engine import datasets, load_dataset, parse_config
-from training_worker.engine.catalog import DATASET_CLASSES, KIND_DATASETS, SEQUENCE_DATASETS
+from training_worker.engine.catalog import (
+    DATASET_CLASSES,
+    DIGIT_DATASETS,
+    KIND_DATASETS,
+    SEQUENCE_DATASETS,
+)
 from training_worker.engine.config_rules import split_sizes
 from training_worker.engine.datasets import GENERATORS, POINT_CLOUDS
 
@@ -23,7 +28,7 @@ def data_config(name: str, **fields):
 
 
 def test_every_catalogued_dataset_has_a_loader():
-    assert set(GENERATORS) | {"digits"} | set(SEQUENCE_DATASETS) == set(DATASET_CLASSES)
+    assert set(GENERATORS) | set(DIGIT_DATASETS) | set(SEQUENCE_DATASETS) == set(DATASET_CLASSES)
     assert {name for names in KIND_DATASETS.values() for name in names} == set(DATASET_CLASSES)
 
 

@@ -6,8 +6,8 @@ import time
 import httpx
 import pytest
 from django.db import OperationalError, connection
-from rest_framework.authtoken.models import Token
 
+from tests.fixtures.accounts import new_key
 from training_worker import selectors
 from training_worker.models import JobEvent, JobStatus, TrainingJob
 
@@ -30,7 +30,7 @@ def drop_other_connections() -> int:
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_run_survives_its_database_connection_being_dropped(live_platform, user):
-    token = Token.objects.create(user=user).key
+    token = new_key(user)
     headers = {"Authorization": f"Token {token}"}
     job = httpx.post(f"{live_platform.url}/api/v1/jobs/", json={"config": CONFIG},
                      headers=headers, timeout=10).json()

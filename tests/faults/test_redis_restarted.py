@@ -11,8 +11,8 @@ import time
 import httpx
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from tests.fixtures.accounts import new_key
 from tests.fixtures.live_platform import free_port, running_platform
 from tests.integration.sse_client import read_events
 from training_worker.models import JobStatus, TrainingJob
@@ -49,7 +49,7 @@ def test_a_run_and_its_viewer_survive_a_redis_restart(user, tmp_path):
     redis_url = f"redis://127.0.0.1:{port}/0"
     try:
         with running_platform(tmp_path, REDIS_URL=redis_url) as platform:
-            token = Token.objects.create(user=user).key
+            token = new_key(user)
             headers = {"Authorization": f"Token {token}"}
             job = httpx.post(f"{platform.url}/api/v1/jobs/", json={"config": CONFIG},
                              headers=headers, timeout=10).json()

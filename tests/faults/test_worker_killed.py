@@ -7,8 +7,8 @@ import time
 
 import httpx
 import pytest
-from rest_framework.authtoken.models import Token
 
+from tests.fixtures.accounts import new_key
 from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def kill_worker_process(job: TrainingJob) -> None:
 
 @pytest.fixture
 def submit(live_platform, user):
-    token = Token.objects.create(user=user).key
+    token = new_key(user)
 
     def submit_job() -> int:
         response = httpx.post(

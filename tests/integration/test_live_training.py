@@ -4,8 +4,8 @@ import time
 
 import httpx
 import pytest
-from rest_framework.authtoken.models import Token
 
+from tests.fixtures.accounts import new_key
 from tests.integration.sse_client import read_events
 from training_worker.models import JobStatus, TrainingJob
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def token(user) -> str:
-    return Token.objects.create(user=user).key
+    return new_key(user)
 
 
 def submit(live_platform, token: str, config: dict) -> dict:

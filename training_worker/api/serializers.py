@@ -3,7 +3,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lessons.models import Lab
-from training_worker.engine import ConfigError, parse_config
 from training_worker.models import JobStatus, TrainingJob
 
 
@@ -36,12 +35,10 @@ class JobSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
     )
 
     def validate_config(self, value):
+        # Its fields are checked by services.job_submit, which knows the learner (a config
+        # may start from one of their models) and names each offending field.
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
-        try:
-            parse_config(value)
-        except ConfigError as exc:
-            raise serializers.ValidationError(exc.errors) from exc
         return value
 
 

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, StreamingHttpResponse
-from rest_framework.authtoken.models import Token
 
+from dlplatform import tokens
 from dlplatform.api_errors import error_response
+from dlplatform.authentication import key_from_header
 from training_worker import live, selectors
 from training_worker.models import TERMINAL_STATUSES
 from training_worker.services import STATUS_EVENT
@@ -62,11 +63,17 @@ async def job_event_stream(request, job_id: int):
 
 
 async def _authenticated_user(request):
-    """The token's or the session's user; AnonymousUser when neither (or a bad token)."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Token "):
-        token = await Token.objects.select_related("user").filter(key=header[6:].strip()).afirst()
-        return token.user if token and token.user.is_active else AnonymousUser()
+    """The token's or the session's user; AnonymousUser when neither (or a bad token).
+
+    Checks the key with the same service as the API's ApiTokenAuthentication, so revoked
+    and expired tokens are refused here too.
+    """
+    try:
+        key = key_from_header(request.headers.get("Authorization", ""))
+    except ValueError:
+        return AnonymousUser()
+    if key is not None:
+        return await sync_to_async(tokens.authenticate_key)(key) or AnonymousUser()
     return await request.auser()
 
 

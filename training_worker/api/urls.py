@@ -1,10 +1,14 @@
 from django.urls import path
 
+from dlplatform import api_tokens
 from training_worker.api import exports, predict, views
 from training_worker.api.stream import job_event_stream
 
 urlpatterns = [
-    path("auth/token/", views.ObtainToken.as_view(), name="api-token"),
+    path("auth/token/", api_tokens.ObtainToken.as_view(), name="api-token"),
+    path("auth/tokens/", api_tokens.TokenList.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:token_id>/", api_tokens.TokenRevoke.as_view(),
+         name="api-token-revoke"),
     path("jobs/", views.JobListCreate.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", views.JobDetail.as_view(), name="api-job-detail"),
     path("jobs/<int:job_id>/cancel/", views.JobCancel.as_view(), name="api-job-cancel"),

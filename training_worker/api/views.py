@@ -3,11 +3,9 @@
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, RetryLater, invalid
@@ -19,13 +17,6 @@ from training_worker.api.serializers import (
     JobSubmitSerializer,
 )
 from training_worker.engine import ConfigError
-
-
-class ObtainToken(ObtainAuthToken):
-    """POST username and password → {"token": key}; throttled against password guessing."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
 
 
 class ViewableRun(BasePermission):

@@ -29,6 +29,9 @@ DATASET_CLASSES: dict[str, tuple[str, ...]] = {
     "xor": ("opposite signs", "same sign"),
     "gaussians": ("blob 1", "blob 2", "blob 3", "blob 4"),
     "digits": tuple(str(digit) for digit in range(10)),
+    # Halves of digits, for transfer learning from one to the other.
+    "digits_0_4": tuple(str(digit) for digit in range(5)),
+    "digits_5_9": tuple(str(digit) for digit in range(5, 10)),
     "shapes": ("circle", "square", "triangle"),
     # The classes of next-character prediction: the space is shown as "␣".
     "text": tuple("␣" if char == " " else char for char in TEXT_ALPHABET),
@@ -38,13 +41,20 @@ DATASET_CLASSES: dict[str, tuple[str, ...]] = {
 }
 
 # Images are passed flat; a convolutional model sees them in this (height, width).
-IMAGE_SHAPES = {"digits": (8, 8), "shapes": (28, 28)}
+IMAGE_SHAPES = {"digits": (8, 8), "digits_0_4": (8, 8), "digits_5_9": (8, 8), "shapes": (28, 28)}
+
+# scikit-learn's digits and the halves of it: the dataset name -> the digits it keeps.
+DIGIT_DATASETS = {
+    "digits": tuple(range(10)),
+    "digits_0_4": tuple(range(5)),
+    "digits_5_9": tuple(range(5, 10)),
+}
 
 # Split in time order (the validation part comes after the training part), not stratified.
 SEQUENCE_DATASETS = ("series", "text")
 
 # Datasets loaded from a file have a fixed size; n_samples can only pick a subset of it.
-DATASET_AVAILABLE_SAMPLES = {"digits": 1797}
+DATASET_AVAILABLE_SAMPLES = {"digits": 1797, "digits_0_4": 901, "digits_5_9": 896}
 
 # Tabular datasets whose samples belong to a group (hiring.py): they report fairness
 # metrics per group and can be reweighted by (group, label).
@@ -56,8 +66,11 @@ HIRING_FEATURES = ("test_score", "interview", "experience", "postcode")
 
 # Which datasets each kind of model can learn from.
 KIND_DATASETS: dict[str, tuple[str, ...]] = {
-    "mlp": ("moons", "circles", "spiral", "xor", "gaussians", "digits", "shapes", "hiring"),
-    "cnn": ("digits", "shapes"),
+    "mlp": (
+        "moons", "circles", "spiral", "xor", "gaussians", "digits", "digits_0_4", "digits_5_9",
+        "shapes", "hiring",
+    ),
+    "cnn": ("digits", "digits_0_4", "digits_5_9", "shapes"),
     "rnn": ("series", "text"),
     "autoencoder": ("digits",),
     "gan": ("mixture", "digits"),
@@ -66,6 +79,40 @@ KIND_DATASETS: dict[str, tuple[str, ...]] = {
 # Kinds whose models classify, and so report accuracy, F1 and confusion matrices; with
 # "rnn", only on text.
 CLASSIFIER_KINDS = ("mlp", "cnn")
+
+# Kinds whose layers a new job can start from (transfer learning): the layers below the
+# output layer carry over, the output layer is new.
+TRANSFER_KINDS = ("mlp", "cnn")
+
+# The platform's standard base models, built on each server by `manage.py
+# build_base_models`, by name: what a lab can name as `transfer.base_name`.
+STANDARD_BASES: dict[str, dict] = {
+    "digits-0-4-mlp": {
+        "description": "An MLP (64-32) trained on the digits 0 to 4.",
+        "config": {
+            "model": {"kind": "mlp", "hidden": [64, 32], "activation": "relu"},
+            "data": {"name": "digits_0_4", "n_samples": 901, "val_fraction": 0.2, "seed": 0},
+            "optim": {"name": "adam", "lr": 0.005, "batch_size": 32, "epochs": 30},
+        },
+    },
+    "digits-0-4-cnn": {
+        "description": "A CNN (8 and 16 channels) trained on the digits 0 to 4.",
+        "config": {
+            "model": {"kind": "cnn", "channels": [8, 16], "kernel_size": 3},
+            "data": {"name": "digits_0_4", "n_samples": 901, "val_fraction": 0.2, "seed": 0},
+            "optim": {"name": "adam", "lr": 0.005, "batch_size": 32, "epochs": 20},
+        },
+    },
+    "digits-cnn": {
+        "description": "A CNN (8 and 16 channels) trained on all ten digits: a base for "
+        "other image tasks such as the shapes.",
+        "config": {
+            "model": {"kind": "cnn", "channels": [8, 16], "kernel_size": 3},
+            "data": {"name": "digits", "n_samples": 1797, "val_fraction": 0.2, "seed": 0},
+            "optim": {"name": "adam", "lr": 0.005, "batch_size": 32, "epochs": 20},
+        },
+    },
+}
 
 
 def is_classification(kind: str, dataset: str) -> bool:

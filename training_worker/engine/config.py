@@ -19,11 +19,13 @@ from training_worker.engine.catalog import (
     REWEIGHTS,
     RNN_CELLS,
     SCHEDULES,
+    STANDARD_BASES,
 )
 from training_worker.engine.config_values import parse_value, show
 
 FULL_BATCH = "full"
 ALL_SAMPLES = "all"
+ALL_LAYERS = "all"
 
 FieldType = Literal["integer", "number", "boolean", "choice", "integer_list", "choice_list"]
 
@@ -234,6 +236,27 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         '"none" weighs every sample the same. Only for datasets with groups (hiring).',
         default="none", choices=REWEIGHTS,
     ),
+    "transfer.base_job": FieldSpec(
+        "integer",
+        "Transfer learning: start from the trained model of this finished job (yours, or a "
+        "deployed model's job) instead of from random weights; 0 = train from scratch. The "
+        "model section must have the base's layers (left out, it is the base's); the "
+        "output layer is always new, since it maps to this job's classes.",
+        default=0, minimum=1, maximum=2**31 - 1, also_accepts=0,
+    ),
+    "transfer.base_name": FieldSpec(
+        "choice",
+        'Transfer learning from one of the platform\'s standard base models instead of a '
+        'job ("none" = no standard base).',
+        default="none", choices=("none", *STANDARD_BASES),
+    ),
+    "transfer.freeze": FieldSpec(
+        "integer",
+        "Transfer learning: how many of the base's layers, from the input, keep their weights "
+        f'(batch norm statistics included); "{ALL_LAYERS}" freezes every layer but the new '
+        "output layer (feature extraction); 0 fine-tunes them all.",
+        default=0, minimum=0, maximum=6, also_accepts=ALL_LAYERS,
+    ),
     "eval.cv_folds": FieldSpec(
         "integer",
         "Stratified k-fold cross-validation: train one model per fold, each validated on "
@@ -340,8 +363,22 @@ class EvalConfig:
     cv_folds: int
 
 
+@dataclass(frozen=True)
+class TransferConfig:
+    base_job: int = 0
+    base_name: str = "none"
+    freeze: int | Literal["all"] = 0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_job) or self.base_name != "none"
+
+
 # The model section's dataclass depends on model.kind (MODEL_CONFIGS).
-SECTIONS = {"model": None, "data": DataConfig, "optim": OptimConfig, "eval": EvalConfig}
+SECTIONS = {
+    "model": None, "data": DataConfig, "optim": OptimConfig, "eval": EvalConfig,
+    "transfer": TransferConfig,
+}
 
 
 def section_fields(section: str, kind: str | None = None) -> dict[str, FieldSpec]:
@@ -365,15 +402,19 @@ class TrainConfig:
     data: DataConfig
     optim: OptimConfig
     eval: EvalConfig
+    transfer: TransferConfig = TransferConfig()
 
     def to_dict(self) -> dict:
-        """The full config with defaults filled in, as plain JSON-compatible values."""
+        """The full config with defaults filled in, as plain JSON-compatible values; the
+        transfer section only when there is a base, so a config from scratch reads as it
+        always did."""
         return {
             section: {
                 name: list(value) if isinstance(value, tuple) else value
                 for name, value in asdict(getattr(self, section)).items()
             }
             for section in SECTIONS
+            if section != "transfer" or self.transfer.enabled
         }
 
 

@@ -15,8 +15,10 @@ from training_worker.engine.catalog import (
     GROUPED_DATASETS,
     KIND_DATASETS,
     SEQUENCE_DATASETS,
+    TRANSFER_KINDS,
+    n_input_features,
 )
-from training_worker.engine.config import ALL_SAMPLES, DataConfig
+from training_worker.engine.config import ALL_LAYERS, ALL_SAMPLES, SECTIONS, DataConfig
 
 
 class SplitSizes(NamedTuple):
@@ -65,7 +67,9 @@ def check_rules(sections: dict) -> dict[str, str]:
         _check_training_options(model, optim, errors)
     if data is not None:
         _check_groups(data, optim, cv_folds, errors)
-    if not errors and len(sections) == 4:
+    if model is not None and "transfer" in sections:
+        _check_transfer(model, sections["transfer"], errors)
+    if not errors and len(sections) == len(SECTIONS):
         _check_size_and_time(sections, errors)
     return errors
 
@@ -213,3 +217,65 @@ def _check_size_and_time(sections: dict, errors: dict[str, str]) -> None:
             f"{budget.MAX_ESTIMATED_SECONDS} s a run may take: lower optim.epochs or "
             "data.n_samples, use a smaller model, or raise optim.batch_size"
         )
+
+
+def transfer_layers(model) -> int:
+    """Layers below the output layer, which a transfer-learning job can freeze."""
+    return len(model.channels) if model.kind == "cnn" else len(model.hidden)
+
+
+def _check_transfer(model, transfer, errors: dict[str, str]) -> None:
+    if transfer.base_job and transfer.base_name != "none":
+        errors["transfer.base_name"] = "give transfer.base_job or transfer.base_name, not both"
+    if not transfer.enabled:
+        if transfer.freeze != 0:
+            errors["transfer.freeze"] = (
+                "freezing needs a base model (transfer.base_job or transfer.base_name)"
+            )
+        return
+    if model.kind not in TRANSFER_KINDS:
+        kinds = ", ".join(f'"{kind}"' for kind in TRANSFER_KINDS)
+        field = "transfer.base_job" if transfer.base_job else "transfer.base_name"
+        errors[field] = f"transfer learning is for model.kind {kinds} (got \"{model.kind}\")"
+        return
+    layers = transfer_layers(model)
+    if transfer.freeze != ALL_LAYERS and transfer.freeze > layers:
+        errors["transfer.freeze"] = (
+            f"the model has {layers} layer{'s' if layers != 1 else ''} below its output "
+            f'layer: freeze at most {layers}, or "{ALL_LAYERS}" (got {transfer.freeze})'
+        )
+
+
+def compatibility_errors(config, base, field: str) -> dict[str, str]:
+    """{field: reason} when the base's layers cannot be this model's; {} when they can."""
+    model, base_model = config.model, base.model
+    if base_model.kind != model.kind:
+        return {field: f'the base is a "{base_model.kind}" model; model.kind is '
+                       f'"{model.kind}" (they must be the same kind)'}
+    if model.kind == "mlp":
+        fields = ("hidden", "batch_norm")
+        inputs, base_inputs = (n_input_features(c.data.name, c.data.use_group_feature)
+                               for c in (config, base))
+        if inputs != base_inputs:
+            return {field: f"the base reads {base_inputs} input features and "
+                           f'"{config.data.name}" has {inputs}; an MLP can only transfer '
+                           "between datasets of the same input size (a CNN can)"}
+    else:
+        fields = ("channels", "kernel_size", "batch_norm")
+    for name in fields:
+        ours, theirs = getattr(model, name), getattr(base_model, name)
+        if ours != theirs:
+            return {f"model.{name}": f"must be the base's ({_show(theirs)}) to start from it "
+                                     f"(got {_show(ours)})"}
+    return {}
+
+
+def with_base_model(raw: dict, base_config: dict) -> dict:
+    """The submitted config, with the base's model section when it gave none."""
+    if isinstance(raw, dict) and "model" not in raw and "model" in base_config:
+        return {**raw, "model": base_config["model"]}
+    return raw
+
+
+def _show(value) -> str:
+    return str(list(value)) if isinstance(value, tuple) else str(value).lower()

@@ -104,5 +104,7 @@ def _rules_text() -> str:
         "are for the mlp and cnn classifiers; and a run must fit the budget: at most "
         f"{budget.MAX_PARAMETERS:,} parameters, an estimated {budget.MAX_ESTIMATED_SECONDS} s "
         f"in all, {budget.MAX_STEP_SECONDS:g} s per optimizer step and "
-        f"{budget.MAX_EVALUATION_SECONDS:g} s per epoch's measurement on the workers' CPU."
+        f"{budget.MAX_EVALUATION_SECONDS:g} s per epoch's measurement on the workers' CPU. "
+        "With a base model (transfer.base_job or transfer.base_name), the model section may "
+        "be left out (the base's is used); given, it must have the base's layers."
     )

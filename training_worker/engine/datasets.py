@@ -20,6 +20,7 @@ from sklearn.utils import resample
 from training_worker.engine import hiring
 from training_worker.engine.catalog import (
     DATASET_CLASSES,
+    DIGIT_DATASETS,
     GROUPED_DATASETS,
     MIXTURE_MODES,
     SEQUENCE_DATASETS,
@@ -35,7 +36,7 @@ MIXTURE_RADIUS = 2.0
 DIGITS_MAX_PIXEL = 16.0
 
 # Already on a fixed scale the lessons talk about (pixels in [0, 1], a ring of radius 2).
-NOT_STANDARDIZED = ("digits", "shapes", "mixture")
+NOT_STANDARDIZED = (*DIGIT_DATASETS, "shapes", "mixture")
 
 LabelledPoints = tuple[np.ndarray, np.ndarray]
 
@@ -102,8 +103,8 @@ def warm_up() -> None:
 
 
 def _draw(cfg: DataConfig) -> LabelledPoints:
-    if cfg.name == "digits":
-        return _digits_subset(cfg.n_samples, cfg.seed)
+    if cfg.name in DIGIT_DATASETS:
+        return _digits_subset(cfg.n_samples, cfg.seed, DIGIT_DATASETS[cfg.name])
     generate = GENERATORS[cfg.name]
     return generate(n_samples_used(cfg), cfg.noise, np.random.default_rng(cfg.seed))
 
@@ -164,8 +165,13 @@ def _digits_arrays() -> LabelledPoints:
     return pixels, labels
 
 
-def _digits_subset(n_samples: int, seed: int) -> LabelledPoints:
+def _digits_subset(n_samples: int, seed: int, digits: tuple[int, ...]) -> LabelledPoints:
+    """A stratified subset of the images of `digits`, labelled 0.. in the order of `digits`
+    (so the digit 5 is class 0 of digits_5_9)."""
     pixels, labels = _digits_arrays()
+    if len(digits) < 10:
+        kept = np.isin(labels, digits)
+        pixels, labels = pixels[kept], labels[kept] - min(digits)
     if n_samples >= len(labels):
         return pixels, labels
     return resample(

@@ -45,7 +45,9 @@ class SupervisedTask:
         self.x_val, self.y_val = data.x_val.to(device), data.y_val.to(device)
         self.classifies = data.n_classes > 0
         self.loss = F.cross_entropy if self.classifies else F.mse_loss
-        self.optimizers = [build_optimizer(config.optim, model.parameters())]
+        # Frozen layers (transfer learning) are left out: weight decay must not shrink them.
+        trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
+        self.optimizers = [build_optimizer(config.optim, trainable)]
         # An MLP is small: evaluated in one pass, exactly as it always was.
         self.chunk = None if config.model.kind == "mlp" else EVAL_CHUNK
         self.on_plane = self.classifies and self.x_train.dim() == 2 and data.n_features == 2

@@ -33,6 +33,7 @@ from training_worker.engine.models import build_model, count_parameters, weight_
 from training_worker.engine.optimizers import learning_rate, set_learning_rate
 from training_worker.engine.snapshots import is_snapshot_epoch
 from training_worker.engine.supervised import SupervisedTask
+from training_worker.engine.transfer import BaseModel, keep_frozen_in_eval, start_from_base
 
 # A batch-size-1 run takes thousands of steps per epoch; a live chart needs far fewer.
 MAX_STEP_EVENTS_PER_EPOCH = 25
@@ -77,6 +78,7 @@ class _Tasks:
 
     trained: list = field(default_factory=list)
     chosen: object = None
+    base: BaseModel | None = None  # every fold's model starts from it
 
 
 def train(
@@ -85,11 +87,13 @@ def train(
     *,
     device: str = "cpu",
     threads: int | None = TRAINING_THREADS,
+    base: BaseModel | None = None,
 ) -> TrainResult:
     """Train a model as configured, calling `on_event` with every measurement.
 
     `threads` sets torch's intra-op threads for the run (restored afterwards); None keeps
-    the process's setting.
+    the process's setting. `base` is the trained model a transfer-learning config starts
+    from (config.transfer names it; the caller loads it).
 
     Events, in order (payloads in events.py): one INFO; then per epoch, step METRICs (at
     most MAX_STEP_EVENTS_PER_EPOCH + 1, the last one at the epoch's final step), the epoch
@@ -100,7 +104,9 @@ def train(
     set ends the run with TEST_METRICS.
     Raises TrainingDiverged on a non-finite loss.
     """
-    tasks = _Tasks()
+    if config.transfer.enabled and base is None:
+        raise ValueError("this config transfers from a base model: pass it as `base`")
+    tasks = _Tasks(base=base if config.transfer.enabled else None)
     summary: dict | None = None
     stopped = False
     previous_threads = torch.get_num_threads()
@@ -158,8 +164,12 @@ def _run_events(config: TrainConfig, tasks: _Tasks, device: str) -> Iterator[Eve
 
 
 def _new_task(config: TrainConfig, data: Dataset, tasks: _Tasks, device: str):
-    model = build_model(config.model, config.data).to(device)
-    task = TASKS[config.model.kind](config, data, model, device)
+    model = build_model(config.model, config.data)
+    transfer = None
+    if tasks.base is not None:
+        transfer = start_from_base(model, config, tasks.base)
+    task = TASKS[config.model.kind](config, data, model.to(device), device)
+    task.transfer = transfer
     tasks.trained.append(task)
     return task
 
@@ -199,6 +209,8 @@ def _fit(
         info["n_test"] = len(data.y_test)
     if cv_folds:
         info["cv_folds"] = cv_folds
+    if getattr(task, "transfer", None):
+        info["transfer"] = task.transfer
     yield Event(INFO, info)
     yield from task.start_events()
 
@@ -210,6 +222,7 @@ def _fit(
             for optimizer in task.optimizers:
                 set_learning_rate(optimizer, lr)
         model.train()
+        keep_frozen_in_eval(model)
         order = torch.randperm(n_train, generator=shuffle_generator).to(device)
         # Kept as tensors and averaged only when reported: .item() on every step would
         # force a device sync per step.

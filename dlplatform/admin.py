@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from dlplatform import tokens
+from dlplatform.models import ApiToken
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their owners (account page, CLI login) and only revoked here: the
+    key is never stored, and its hash is of no use to show."""
+
+    list_display = ["name", "user", "prefix", "created", "last_used_at", "expires_at",
+                    "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "created", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke selected tokens", permissions=["revoke"])
+    def revoke(self, request, queryset) -> None:
+        count = tokens.revoke_tokens(queryset)
+        self.message_user(request, f"Revoked {count} token(s).")
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("dlplatform.change_apitoken")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: the row keeps who had access, and until when
