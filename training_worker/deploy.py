@@ -24,6 +24,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from torch import nn
 
+from training_worker.engine.catalog import DIGIT_DATASETS
 from training_worker.models import DeployedModel, JobStatus, TrainingJob
 
 MAX_BATCH = 1000
@@ -88,7 +89,7 @@ def preprocessing_for(config: dict) -> dict:
     if data.name == "series":
         mean, std = _series_statistics(data)
         return {"shift": [mean], "scale": [std]}
-    if data.name == "digits":
+    if data.name in DIGIT_DATASETS:
         from training_worker.engine.datasets import DIGITS_MAX_PIXEL
 
         return {"shift": [0.0], "scale": [DIGITS_MAX_PIXEL]}
@@ -177,6 +178,7 @@ class Loaded:
     served: Served
     spec: InputSpec
     classes: list[str]
+    dataset: str
 
 
 def load_served(deployed: DeployedModel) -> Loaded:
@@ -198,13 +200,13 @@ def load_served(deployed: DeployedModel) -> Loaded:
         windows=dataset == "series", text=dataset == "text",
     ).eval()
     return Loaded(served=served, spec=input_spec(dataset, config.data.window),
-                  classes=list(DATASET_CLASSES[dataset]))
+                  classes=list(DATASET_CLASSES[dataset]), dataset=dataset)
 
 
 def input_spec(dataset: str, window: int) -> InputSpec:
     if dataset in STANDARDIZED_POINTS:
         return InputSpec("a point [x, y] in the dataset's own coordinates", (2,))
-    if dataset == "digits":
+    if dataset in DIGIT_DATASETS:
         return InputSpec("64 pixel values 0..16 (an 8x8 image, row by row)", (64,), 0, 16)
     if dataset == "shapes":
         return InputSpec("a 28x28 image: 28 rows of 28 values in [0, 1]", (28, 28), 0, 1)

@@ -5,8 +5,15 @@ from django.http import Http404
 from django.shortcuts import render
 
 from training_worker import deploy, presentation
+from training_worker.engine.catalog import DIGIT_DATASETS
 
 MAX_TRAINING_POINTS = 600
+EXPLAIN_METHODS = (
+    ("saliency", "Saliency"),
+    ("integrated_gradients", "Integrated gradients"),
+    ("kernel_shap", "KernelSHAP"),
+    ("lime", "LIME"),
+)
 RESULT_METRICS = ("val_accuracy", "val_loss", "train_accuracy", "train_loss", "test_accuracy",
                   "n_params", "epochs_completed")
 
@@ -32,6 +39,8 @@ def model_detail(request, model_id: int):
         "kind": job.config["model"]["kind"],
         "window": job.config["data"].get("window"),
         "predictUrl": f"/api/v1/models/{deployed.pk}/predict/",
+        "explainUrl": f"/api/v1/models/{deployed.pk}/explain/",
+        "digits": dataset in DIGIT_DATASETS,
         "points": _training_points(deployed) if dataset in deploy.STANDARDIZED_POINTS else None,
     }
     return render(request, "training_worker/model_detail.html", {
@@ -40,6 +49,7 @@ def model_detail(request, model_id: int):
         "summary": presentation.config_summary(job.config),
         "metrics": metrics,
         "page_data": page_data,
+        "explain_methods": EXPLAIN_METHODS,
     })
 
 

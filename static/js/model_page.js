@@ -82,7 +82,10 @@
       inFlight = true;
       const values = pixels();
       drawSmall(values);
-      try { showProbabilities((await predict([values]))[0]); } catch (e) { showError(e); }
+      try {
+        showProbabilities((await predict([values]))[0]);
+        scheduleExplain(values);
+      } catch (e) { showError(e); }
       inFlight = false;
       if (pending) { pending = false; update(); }
     }
@@ -106,6 +109,43 @@
     window.addEventListener("pointerup", () => { drawing = false; last = null; });
     root.querySelector(".model-clear").addEventListener("click", clear);
     clear();
+  }
+
+  // --- why: one attribution heatmap per method for the drawn digit ---
+  async function explain(values, method) {
+    const response = await fetch(data.explainUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ inputs: [values], method: method }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error((body.error && body.error.message) || response.status);
+    return body.explanations[0];
+  }
+
+  // Explanations cost more than a prediction: they follow the drawing once it pauses, and
+  // an explanation of an older drawing never overwrites a newer one.
+  let explainTimer = null, explainGeneration = 0;
+  function scheduleExplain(values) {
+    clearTimeout(explainTimer);
+    explainTimer = setTimeout(() => explainAll(values).catch(showError), 250);
+  }
+
+  async function explainAll(values) {
+    const generation = ++explainGeneration;
+    for (const figure of document.querySelectorAll(".model-explain-map")) {
+      const explained = await explain(values, figure.dataset.method);
+      if (generation !== explainGeneration) return;
+      // Rows top to bottom, as drawn; the scale is symmetric so white means "no effect".
+      Plotly.react(figure.querySelector(".model-explain-plot"), [{
+        type: "heatmap", z: explained.heatmap.slice().reverse(), zmin: -1, zmax: 1,
+        colorscale: [[0, "#2166ac"], [0.5, "#ffffff"], [1, "#b2182b"]], showscale: false,
+      }], {
+        margin: { t: 4, r: 4, b: 4, l: 4 }, width: 150, height: 150,
+        xaxis: { visible: false }, yaxis: { visible: false, scaleanchor: "x" },
+      }, { displayModeBar: false, staticPlot: true });
+      figure.dataset.explainedClass = explained.class;
+    }
   }
 
   // --- 2-D points: decision regions from a grid, training points, click to classify ---
@@ -170,7 +210,7 @@
     });
   }
 
-  if (data.dataset === "digits") digits();
+  if (data.digits) digits();
   else if (data.points) points();
   else generic();
 })();

@@ -34,8 +34,9 @@ def test_drawing_a_digit_shows_its_prediction(live_platform, page, screenshot, u
         page.mouse.move(x, box["y"] + box["height"] * (0.15 + 0.07 * step))
     page.mouse.up()
 
+    # Predictions follow the drawing stroke by stroke: wait for the one of the whole stroke.
     page.wait_for_function(
-        "() => document.querySelector('.model-answer').textContent.startsWith('Prediction:')",
+        "() => document.querySelector('.model-answer').textContent.startsWith('Prediction: 1')",
         timeout=15_000)
     answer = page.locator(".model-answer").text_content()
     bars = page.evaluate("() => document.querySelector('.model-plot').data[0].y")
@@ -46,8 +47,21 @@ def test_drawing_a_digit_shows_its_prediction(live_platform, page, screenshot, u
         ".getImageData(0, 0, 8, 8).data).filter((_, i) => i % 4 === 0)")
     columns = [sum(ink[row * 8 + col] for row in range(8)) for col in range(8)]
     assert columns[0] == columns[7] == 0 and max(columns[3], columns[4]) > 0
-    screenshot(page, "model_page_digits")
     assert answer.split()[1] == "1", answer  # a clear stroke down the middle reads as a 1
+    # Why: one attribution heatmap per method, each explaining the predicted class.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.model-explain-map')]"
+        ".every((figure) => figure.dataset.explainedClass)", timeout=20_000)
+    maps = page.evaluate(
+        "() => [...document.querySelectorAll('.model-explain-map')].map((figure) => ({"
+        "method: figure.dataset.method, cls: figure.dataset.explainedClass,"
+        "z: figure.querySelector('.model-explain-plot').data[0].z}))")
+    assert [m["method"] for m in maps] == [
+        "saliency", "integrated_gradients", "kernel_shap", "lime"]
+    for explained in maps:
+        assert explained["cls"] == "1"
+        assert len(explained["z"]) == 8 and max(abs(v) for row in explained["z"] for v in row) > 0
+    screenshot(page, "model_page_digits")
 
     deployed.refresh_from_db()
     assert deployed.prediction_count >= 1

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, NotAvailable, invalid
-from training_worker import deploy
+from training_worker import deploy, explain
 from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.api.views import _job_or_404
+from training_worker.engine.catalog import ATTRIBUTION_METHODS
 from training_worker.models import DeployedModel
 
 NOT_FOUND = OpenApiResponse(description="No such model, or another user's.")
@@ -47,6 +48,7 @@ class DeployedModelSerializer(serializers.ModelSerializer):
             name: request.build_absolute_uri(reverse(route, args=[deployed.pk]))
             for name, route in [
                 ("self", "api-model-detail"), ("predict", "api-model-predict"),
+                ("explain", "api-model-explain"),
                 ("torchscript", "api-model-torchscript"), ("onnx", "api-model-onnx"),
                 ("page", "model-detail"),
             ]
@@ -134,6 +136,49 @@ class ModelPredict(APIView):
             return Response(deploy.predict(deployed, given.validated_data["inputs"]))
         except deploy.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
+
+
+class ExplainSerializer(StrictFieldsMixin, serializers.Serializer):
+    inputs = serializers.JSONField(
+        help_text=f"A batch of at most {explain.MAX_EXPLAINED_INPUTS} inputs, as for predict."
+    )
+    method = serializers.ChoiceField(
+        choices=ATTRIBUTION_METHODS, default="integrated_gradients",
+        help_text="saliency: |gradient|; integrated_gradients: gradients along the path from "
+        "the zero input, summing to the logit's change; kernel_shap and lime: linear "
+        "surrogates fitted to 200 switched-off copies (images: 2x2-pixel patches).",
+    )
+    target = serializers.CharField(
+        required=False, allow_null=True, default=None,
+        help_text="The class to explain (one of the model's); null: the predicted class.",
+    )
+
+
+class ModelExplain(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=ExplainSerializer, responses={
+        200: OpenApiResponse(description='{"method", "explanations": [{"class", '
+                                         '"probability", "attributions", "heatmap"}]}: one '
+                                         "attribution per input feature (the heatmap holds "
+                                         "them as image rows scaled to [-1, 1])."),
+        400: OpenApiResponse(description="The inputs do not fit, or the target is no class."),
+        404: NOT_FOUND,
+        409: OpenApiResponse(description="The model is not a classifier of numbers."),
+    })
+    def post(self, request, model_id: int):
+        """Which input features each prediction rests on (captum attributions)."""
+        deployed = _deployed_or_404(request, model_id)
+        given = ExplainSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            return Response(explain.explain(deployed, **given.validated_data))
+        except deploy.BadInputs as exc:
+            raise invalid({"inputs": str(exc)}) from exc
+        except explain.BadTarget as exc:
+            raise invalid({"target": str(exc)}) from exc
+        except explain.NotExplainable as exc:
+            raise Conflict(str(exc)) from exc
 
 
 class ModelExportTorchScript(APIView):

@@ -23,6 +23,8 @@ urlpatterns = [
     path("models/<int:model_id>/", predict.ModelDetail.as_view(), name="api-model-detail"),
     path("models/<int:model_id>/predict/", predict.ModelPredict.as_view(),
          name="api-model-predict"),
+    path("models/<int:model_id>/explain/", predict.ModelExplain.as_view(),
+         name="api-model-explain"),
     path("models/<int:model_id>/export/torchscript", predict.ModelExportTorchScript.as_view(),
          name="api-model-torchscript"),
     path("models/<int:model_id>/export/onnx", predict.ModelExportOnnx.as_view(),

@@ -17,6 +17,9 @@ RNN_CELLS = ("rnn", "lstm", "gru")
 
 REWEIGHTS = ("none", "group_label")
 
+# How a trained classifier's decision is attributed to its input features (attribution.py).
+ATTRIBUTION_METHODS = ("saliency", "integrated_gradients", "kernel_shap", "lime")
+
 # The characters of the text corpus, in class order: everything else is dropped on loading.
 TEXT_ALPHABET = " abcdefghijklmnopqrstuvwxyz.,'"
 

@@ -1,4 +1,5 @@
-"""One command for a local platform: migrate, load lessons, demo logins, a worker and the web.
+"""One command for a local platform: migrate, load lessons, build the standard base models,
+demo logins, a worker and the web.
 
     python manage.py up [--host 127.0.0.1] [--port 8000] [--no-demo]
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, no_demo: bool, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_lessons")
+        # Transfer-learning labs start from these; a few seconds the first time, then kept.
+        call_command("build_base_models")
         if not no_demo:
             call_command("seed_demo")
         worker = subprocess.Popen(

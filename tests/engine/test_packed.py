@@ -1,0 +1,161 @@
+"""Packed training gives each job what training it alone through `train` gives."""
+
+import pytest
+import torch
+
+from tests.engine.support import epoch_metrics, make_config, run
+from training_worker.engine import STOP, TrainingDiverged, load_dataset, train
+from training_worker.engine.packed import can_pack, train_packed
+
+SMALL_MLP = {"hidden": [16, 16], "activation": "tanh"}
+# Per job: seed, lr, weight decay, schedule; three jobs that share only the architecture.
+JOBS = [(1, 0.05, 0.0, "constant"), (2, 0.01, 1e-3, "cosine"), (3, 0.02, 0.0, "step")]
+
+
+def job_configs(optimizer, jobs=JOBS, model=SMALL_MLP, dataset="moons", **optim):
+    return [
+        make_config(
+            dataset=dataset, model=model, data={"seed": seed}, name=optimizer, lr=lr,
+            weight_decay=weight_decay, schedule=schedule, step_size=2, epochs=4, **optim,
+        )
+        for seed, lr, weight_decay, schedule in jobs
+    ]
+
+
+def max_difference(first: torch.nn.Module, second: torch.nn.Module) -> float:
+    pairs = zip(first.parameters(), second.parameters(), strict=True)
+    return max((a - b).abs().max().item() for a, b in pairs)
+
+
+def assert_same_as_solo(configs, results):
+    for config, packed in zip(configs, results, strict=True):
+        solo, events = run(config)
+        assert max_difference(solo.model, packed.model) <= 1e-5
+        solo_epochs = epoch_metrics(events)
+        assert [p["val_accuracy"] for p in packed.history] == [
+            p["val_accuracy"] for p in solo_epochs
+        ]
+        assert len(packed.history) == len(solo_epochs) == config.optim.epochs
+        for mine, theirs in zip(packed.history, solo_epochs, strict=True):
+            assert mine.keys() == theirs.keys()
+            assert mine == pytest.approx(theirs, abs=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop"])
+def test_packed_jobs_end_with_the_weights_and_scores_of_solo_runs(optimizer):
+    configs = job_configs(optimizer)
+    assert can_pack(configs) is None
+    results = train_packed(configs)
+    assert_same_as_solo(configs, results)
+
+
+def test_another_dataset_architecture_and_batch_size():
+    model = {"hidden": [32, 8], "activations": ["gelu", "relu"]}
+    configs = job_configs("adam", model=model, dataset="spiral", batch_size=50)
+    assert_same_as_solo(configs, train_packed(configs))
+
+
+def test_one_job_packs_alone():
+    configs = job_configs("adam", jobs=JOBS[:1])
+    (result,) = train_packed(configs)
+    assert_same_as_solo(configs, [result])
+    assert not result.model.training
+    assert torch.equal(result.data.x_val, load_dataset(configs[0].data).x_val)
+    assert result.epochs_completed == 4 and len(result.step_losses) == 4
+
+
+def test_same_seed_different_lrs_start_from_the_same_weights():
+    configs = job_configs("sgd", jobs=[(5, 0.01, 0.0, "constant"), (5, 0.1, 0.0, "constant")])
+    results = train_packed(configs)
+    assert_same_as_solo(configs, results)
+    assert max_difference(results[0].model, results[1].model) > 0
+
+
+def test_on_epoch_reports_each_job_and_stop_ends_only_that_job():
+    configs = job_configs("adam")
+    calls = []
+
+    def on_epoch(index, payload):
+        calls.append((index, payload["epoch"]))
+        return STOP if (index, payload["epoch"]) == (1, 2) else None
+
+    results = train_packed(configs, on_epoch)
+    assert calls == [(index, 1) for index in range(3)] + [(index, 2) for index in range(3)] + [
+        (index, epoch) for epoch in (3, 4) for index in (0, 2)
+    ]
+    assert results[1].stopped and results[1].epochs_completed == 2
+    assert not results[0].stopped and results[0].epochs_completed == 4
+
+
+def test_a_diverging_job_is_reported_as_train_would_and_spares_the_others():
+    model = {"hidden": [64, 64], "activation": "linear"}
+    jobs = [(0, 10.0, 0.0, "constant"), (0, 0.01, 0.0, "constant")]
+    configs = job_configs("sgd", jobs=jobs, model=model, dataset="digits")
+    diverging, healthy = train_packed(configs)
+    with pytest.raises(TrainingDiverged) as caught:
+        train(configs[0], lambda event: None)
+    assert diverging.diverged is not None
+    assert (diverging.diverged.epoch, diverging.diverged.step) == (
+        caught.value.epoch, caught.value.step
+    )
+    assert healthy.diverged is None
+    assert max_difference(run(configs[1])[0].model, healthy.model) <= 1e-5
+
+
+def test_leaves_the_global_generator_as_it_found_it():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    train_packed(job_configs("sgd", jobs=JOBS[:2]))
+    assert torch.equal(torch.rand(3), expected)
+
+
+def with_changes(model=None, data=None, **optim):
+    """A small adam MLP on moons, with some fields changed."""
+    return make_config(model={**SMALL_MLP, **(model or {})}, data=data, **optim)
+
+
+@pytest.mark.parametrize(
+    ("other", "reason"),
+    [
+        (with_changes(model={"hidden": [16, 8]}), "model section"),
+        (with_changes(model={"activation": "relu"}), "model section"),
+        (with_changes(data={"n_samples": 400}), "data.n_samples"),
+        (with_changes(data={"val_fraction": 0.3}), "data.val_fraction"),
+        (with_changes(batch_size=16), "optim.batch_size"),
+        (with_changes(epochs=5), "optim.epochs"),
+        (with_changes(name="sgd"), "optim.name"),
+    ],
+)
+def test_can_pack_names_the_setting_that_differs(other, reason):
+    configs = [with_changes(), with_changes(data={"seed": 9}, lr=0.1), other]
+    found = can_pack(configs)
+    assert found is not None and "job 2" in found and reason in found
+    with pytest.raises(ValueError, match=reason):
+        train_packed(configs)
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        (with_changes(model={"dropout": 0.2}), "dropout"),
+        (with_changes(model={"batch_norm": True}), "batch_norm"),
+        (make_config("cnn", "digits", model={"channels": [4]}), "only MLPs"),
+        (make_config(eval={"cv_folds": 3}), "cross-validation"),
+        (with_changes(early_stopping_patience=2), "early stopping"),
+        (with_changes(log_grad_norms=True), "gradient norms"),
+    ],
+)
+def test_can_pack_rejects_what_it_does_not_reproduce(config, reason):
+    found = can_pack([config])
+    assert found is not None and reason in found
+
+
+def test_can_pack_accepts_jobs_that_differ_only_in_what_is_per_job():
+    configs = [
+        with_changes(),
+        with_changes(data={"seed": 4, "noise": 0.3}, lr=0.1, weight_decay=0.01,
+                     schedule="cosine"),
+    ]
+    assert can_pack(configs) is None
+    assert can_pack([]) is not None
