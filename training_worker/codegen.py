@@ -148,6 +148,11 @@ def pytorch_script(config: dict, *, title: str = "A training run") -> str:
             f'{kind.upper()} code for the dataset "{data.get("name")}" is not covered yet '
             f"(only {', '.join(COVERED[kind])})."
         )
+    if config.get("transfer"):
+        raise NotCovered(
+            "A transfer-learning run starts from a stored model, which a standalone script "
+            "cannot load: download the base's weights from its run instead."
+        )
     if (config.get("eval") or {}).get("cv_folds"):
         cv_note = "# Cross-validation (eval.cv_folds) is not reproduced: one split.\n"
     else:
