@@ -79,29 +79,36 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
     if job is None:
         log.info("job %s attempt %s is not startable; nothing to run", job_id, attempt)
         return
+    if settings.PACK_MAX_JOBS > 1 and attempt == 1:
+        from training_worker import packing
+
+        companions = packing.claim_companions(job, worker=worker)
+        if companions:
+            packing.run_packed([job, *companions])
+            return
     recorder = EventRecorder(job_id, time_limit_s=settings.JOB_TIME_LIMIT_S)
     try:
         base = _base_model(job)
     except BaseUnavailable as exc:
-        _end(recorder, JobStatus.FAILED, error=str(exc))
+        end(recorder, JobStatus.FAILED, error=str(exc))
         return
     try:
         result = train(parse_config(job.config), recorder.on_event,
                        device=settings.TRAINING_DEVICE, base=base)
     except TrainingDiverged as exc:
-        _end(recorder, JobStatus.FAILED, error=str(exc))
+        end(recorder, JobStatus.FAILED, error=str(exc))
     except SoftTimeLimitExceeded:
-        _end(recorder, JobStatus.FAILED, error=_time_limit_message())
+        end(recorder, JobStatus.FAILED, error=time_limit_message())
     except Exception as exc:
         log.exception("job %s crashed", job_id)
-        _end(recorder, JobStatus.FAILED, error=f"Training crashed: {type(exc).__name__}: {exc}")
+        end(recorder, JobStatus.FAILED, error=f"Training crashed: {type(exc).__name__}: {exc}")
     else:
         if recorder.timed_out:
-            _end(recorder, JobStatus.FAILED, error=_time_limit_message(), result=result.summary)
+            end(recorder, JobStatus.FAILED, error=time_limit_message(), result=result.summary)
         elif result.stopped:
-            _end(recorder, JobStatus.CANCELLED, result=result.summary)
+            end(recorder, JobStatus.CANCELLED, result=result.summary)
         else:
-            _end_with_model(recorder, job, result)
+            end_with_model(recorder, job, result)
 
 
 class BaseUnavailable(Exception):
@@ -121,7 +128,7 @@ def _base_model(job):
         ) from exc
 
 
-def _end_with_model(recorder: EventRecorder, job, result) -> None:
+def end_with_model(recorder: EventRecorder, job, result) -> None:
     from training_worker.artifacts import store_trained_model
 
     try:
@@ -130,18 +137,18 @@ def _end_with_model(recorder: EventRecorder, job, result) -> None:
         ))
     except Exception as exc:
         log.exception("job %s: could not store its trained model", job.pk)
-        _end(recorder, JobStatus.FAILED, result=result.summary,
+        end(recorder, JobStatus.FAILED, result=result.summary,
              error=f"Training finished, but its model could not be stored: {exc}")
     else:
-        _end(recorder, JobStatus.SUCCEEDED, result=result.summary)
+        end(recorder, JobStatus.SUCCEEDED, result=result.summary)
 
 
-def _end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:
+def end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:
     recorder.flush()
     with_db_retry(lambda: services.job_finish(
         job_id=recorder.job_id, status=status, error=error, result=result
     ))
 
 
-def _time_limit_message() -> str:
+def time_limit_message() -> str:
     return f"The job reached the time limit of {settings.JOB_TIME_LIMIT_S} s and was stopped."

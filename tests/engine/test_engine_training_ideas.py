@@ -33,7 +33,7 @@ from training_worker.engine import (
 )
 from training_worker.engine.models import build_mlp
 from training_worker.engine.optimizers import learning_rate
-from training_worker.engine.training import _batch_bounds
+from training_worker.engine.training import batch_bounds
 
 
 def test_each_hidden_layer_can_have_its_own_activation():
@@ -100,9 +100,9 @@ def test_weight_decay_keeps_the_weights_smaller():
 
 
 def test_batch_norm_never_trains_on_a_batch_of_one():
-    assert _batch_bounds(80, 79, merge_single=True) == [(0, 80)]
-    assert _batch_bounds(80, 79, merge_single=False) == [(0, 79), (79, 80)]
-    assert _batch_bounds(81, 40, merge_single=True) == [(0, 40), (40, 81)]
+    assert batch_bounds(80, 79, merge_single=True) == [(0, 80)]
+    assert batch_bounds(80, 79, merge_single=False) == [(0, 79), (79, 80)]
+    assert batch_bounds(81, 40, merge_single=True) == [(0, 40), (40, 81)]
     cfg = make_config(model={"batch_norm": True}, data={"n_samples": 100}, batch_size=79)
     result, events = run(cfg)
     assert events[0].payload["steps_per_epoch"] == 1

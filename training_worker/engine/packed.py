@@ -29,7 +29,7 @@ from training_worker.engine.optimizers import learning_rate
 from training_worker.engine.training import (
     TRAINING_THREADS,
     TrainingDiverged,
-    _batch_bounds,  # the very batches `train` uses, so packed and solo steps line up
+    batch_bounds,  # the very batches `train` uses, so packed and solo steps line up
     effective_batch_size,
 )
 
@@ -167,7 +167,7 @@ def _fit_packed(configs, loaded, results: list[PackedResult], on_epoch: EpochCal
     optim = configs[0].optim
     n_train = y_train.shape[1]
     batch_size = effective_batch_size(optim.batch_size, n_train)
-    batches = _batch_bounds(n_train, batch_size, merge_single=False)  # no batch norm here
+    batches = batch_bounds(n_train, batch_size, merge_single=False)  # no batch norm here
     params, _ = stack_module_state(models)  # an MLP without batch norm has no buffers
     params = {name: value.detach().requires_grad_() for name, value in params.items()}
     predict = _packed_predictor(models[0])

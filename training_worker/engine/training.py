@@ -115,8 +115,8 @@ def train(
     try:
         for event in _run_events(config, tasks, device):
             if summary is None:
-                summary = _empty_summary(event.payload["n_params"])
-            _update_summary(summary, event)
+                summary = empty_summary(event.payload["n_params"])
+            update_summary(summary, event)
             if on_event(event) == STOP:
                 stopped = True
                 break
@@ -186,7 +186,7 @@ def _fit(
     model = task.model
     n_train = len(data.y_train)
     batch_size = effective_batch_size(optim.batch_size, n_train)
-    batches = _batch_bounds(n_train, batch_size, merge_single=_has_batch_norm(model))
+    batches = batch_bounds(n_train, batch_size, merge_single=_has_batch_norm(model))
     steps_per_epoch = len(batches)
     log_every = max(1, math.ceil(steps_per_epoch / MAX_STEP_EVENTS_PER_EPOCH))
     # A generator of its own, so the shuffling order depends on the seed alone and not on
@@ -271,7 +271,7 @@ def _fit(
             return
 
 
-def _batch_bounds(n_train: int, batch_size: int, *, merge_single: bool) -> list[tuple[int, int]]:
+def batch_bounds(n_train: int, batch_size: int, *, merge_single: bool) -> list[tuple[int, int]]:
     """(start, end) of each batch of a shuffled epoch; the last one may be smaller.
 
     Batch normalization cannot normalize a batch of one sample, so with it a last batch
@@ -310,7 +310,7 @@ def _cv_summary(results: list[dict]) -> dict:
     }
 
 
-def _empty_summary(n_params: int) -> dict:
+def empty_summary(n_params: int) -> dict:
     return {
         "n_params": n_params,
         "epochs_completed": 0,
@@ -326,12 +326,12 @@ def _empty_summary(n_params: int) -> dict:
     }
 
 
-def _update_summary(summary: dict, event: Event) -> None:
+def update_summary(summary: dict, event: Event) -> None:
     """Keep the summary up to date with `event`. Under cross-validation, a fold's INFO
     starts the per-epoch fields afresh: they describe the fold trained last."""
     payload = event.payload
     if event.type == INFO and payload.get("fold", 1) > 1:
-        summary.update(_empty_summary(summary["n_params"]))
+        summary.update(empty_summary(summary["n_params"]))
     elif event.type == EARLY_STOP:
         summary["early_stopped"] = True
     elif event.type == CV_SUMMARY:

@@ -1,0 +1,151 @@
+"""Packing: a worker that starts a small job takes compatible queued jobs along and trains
+them all in one vectorized pass (engine/packed.py), when DLP_PACK_MAX_JOBS > 1.
+
+Nothing here schedules: Celery delivers each job's message as usual. A worker that starts
+a packable job claims queued companions with the same conditional QUEUED -> RUNNING move
+their own message would make (services.job_start), so no job runs twice; when a
+companion's message arrives later, that move is refused and the message is done.
+
+What a packed job's viewer sees differs from a solo run in what the vectorized pass does
+not measure: one metric event per epoch (no per-step points), and the confusion matrix,
+class report and pictures of the final epoch only. A packed companion whose worker dies is
+failed by the reaper (services.fail_lost_jobs) rather than retried, since its message was
+already acknowledged by the refused start.
+"""
+
+import logging
+
+from django.conf import settings
+
+from training_worker import runner, services
+from training_worker.engine import INFO, METRIC, TEST_METRICS, Event, parse_config
+from training_worker.models import JobStatus, TrainingJob
+
+log = logging.getLogger(__name__)
+
+# Queued jobs looked at for companions, oldest first.
+SCAN_LIMIT = 200
+
+
+def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
+    """Start (for this worker) up to PACK_MAX_JOBS - 1 queued jobs packable with `job`."""
+    from training_worker.engine.packed import can_pack
+
+    limit = settings.PACK_MAX_JOBS - 1
+    config = parse_config(job.config)
+    if limit < 1 or can_pack([config]) is not None:
+        return []
+    claimed: list[TrainingJob] = []
+    queued = (TrainingJob.objects.filter(status=JobStatus.QUEUED).exclude(pk=job.pk)
+              .order_by("created_at", "id").values_list("pk", "config")[:SCAN_LIMIT])
+    for pk, other_config in queued:
+        if can_pack([config, parse_config(other_config)]) is not None:
+            continue
+        started = services.job_start(job_id=pk, attempt=1, worker=worker)
+        if started is not None:
+            claimed.append(started)
+        if len(claimed) >= limit:
+            break
+    return claimed
+
+
+def run_packed(jobs: list[TrainingJob]) -> None:
+    """Train the started jobs together and end each as its own run would end."""
+    from training_worker.engine.packed import train_packed
+
+    configs = [parse_config(job.config) for job in jobs]
+    recorders = [runner.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S)
+                 for job in jobs]
+    summaries = []
+    for config, recorder in zip(configs, recorders, strict=True):
+        info = Event(INFO, {**_info(config), "packed_with": len(jobs) - 1})
+        summaries.append(_summary_of(info))
+        recorder.on_event(info)
+
+    def on_epoch(index: int, payload: dict) -> str | None:
+        event = Event(METRIC, payload)
+        _update(summaries[index], event)
+        return recorders[index].on_event(event)
+
+    log.info("training jobs %s packed", [job.pk for job in jobs])
+    try:
+        results = train_packed(configs, on_epoch)
+    except Exception as exc:
+        log.exception("packed jobs %s crashed", [job.pk for job in jobs])
+        for recorder in recorders:
+            runner.end(recorder, JobStatus.FAILED,
+                       error=f"Training crashed: {type(exc).__name__}: {exc}")
+        return
+    for job, config, recorder, summary, result in zip(
+        jobs, configs, recorders, summaries, results, strict=True
+    ):
+        _end(job, config, recorder, summary, result)
+
+
+def _end(job, config, recorder, summary: dict, result) -> None:
+    from training_worker.engine import TrainResult
+
+    if result.diverged is not None:
+        runner.end(recorder, JobStatus.FAILED, error=str(result.diverged))
+    elif recorder.timed_out:
+        runner.end(recorder, JobStatus.FAILED, error=runner.time_limit_message(),
+                   result=summary)
+    elif result.stopped:
+        runner.end(recorder, JobStatus.CANCELLED, result=summary)
+    else:
+        for event in _final_epoch_events(config, result):
+            _update(summary, event)
+            recorder.on_event(event)
+        trained = TrainResult(stopped=False, epochs_completed=result.epochs_completed,
+                              summary=summary, model=result.model)
+        runner.end_with_model(recorder, job, trained)
+
+
+def _final_epoch_events(config, result) -> list[Event]:
+    """The last epoch's confusion matrix, class report and pictures, measured on the trained
+    model as a solo run measures them every epoch."""
+    from training_worker.engine.supervised import SupervisedTask
+
+    task = SupervisedTask(config, result.data, result.model, "cpu")
+    task.evaluate()
+    epoch = result.epochs_completed
+    events = [*task.epoch_events(epoch), *task.snapshot_events(epoch)]
+    if result.data.x_test is not None:
+        events.append(Event(TEST_METRICS, task.test_metrics()))
+    return events
+
+
+def _info(config) -> dict:
+    from training_worker.engine.catalog import DATASET_CLASSES, n_input_features
+    from training_worker.engine.config_rules import split_sizes
+    from training_worker.engine.models import build_model, count_parameters
+    from training_worker.engine.training import batch_bounds, effective_batch_size
+
+    sizes = split_sizes(config.data)
+    batch_size = effective_batch_size(config.optim.batch_size, sizes.train)
+    info = {
+        "n_train": sizes.train,
+        "n_val": sizes.val,
+        "n_features": n_input_features(config.data.name, config.data.use_group_feature),
+        "n_classes": len(DATASET_CLASSES[config.data.name]),
+        "classes": list(DATASET_CLASSES[config.data.name]),
+        "n_params": count_parameters(build_model(config.model, config.data)),
+        "epochs": config.optim.epochs,
+        "steps_per_epoch": len(batch_bounds(sizes.train, batch_size, merge_single=False)),
+        "batch_size": batch_size,
+    }
+    if sizes.test:
+        info["n_test"] = sizes.test
+    return info
+
+
+def _summary_of(info: Event) -> dict:
+    from training_worker.engine.training import empty_summary
+
+    return empty_summary(info.payload["n_params"])
+
+
+def _update(summary: dict, event: Event) -> None:
+    from training_worker.engine.training import update_summary
+
+    update_summary(summary, event)
