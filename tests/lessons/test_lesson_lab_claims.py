@@ -8,11 +8,16 @@ changes enough to move a result, this fails and the lesson text needs a new meas
 import copy
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 from django.conf import settings
 
 from lessons.content import read_content
-from training_worker.engine import parse_config, train
+from training_worker.engine import load_dataset, parse_config, train
+from training_worker.engine.attribution import attribute
+from training_worker.engine.catalog import STANDARD_BASES
+from training_worker.engine.transfer import BaseModel
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 
@@ -68,12 +73,20 @@ CLAIMS = [
     ("batch-size-and-lr", {"optim.batch_size": "full", "optim.lr": 1}, "val_accuracy", 0.86),
     ("batch-size-and-lr", {"optim.batch_size": 1, "optim.lr": 1}, "val_accuracy", 0.5),
     # advanced-architectures/convolutional-networks
-    ("cnn-digits", {}, "val_accuracy", 0.933),
-    ("cnn-digits", {}, "n_params", 1898),
-    ("cnn-digits", {"model.pool": False}, "val_accuracy", 0.967),
-    ("cnn-digits", {"model.pool": False}, "n_params", 11498),
-    ("mlp-digits", {}, "val_accuracy", 0.925),
+    ("cnn-digits", {}, "val_accuracy", 0.994),
+    ("cnn-digits", {}, "n_params", 6186),
+    ("cnn-digits", {"model.pool": False}, "val_accuracy", 0.981),
+    ("cnn-digits", {"model.pool": False}, "n_params", 25386),
+    ("cnn-digits", {"model.batch_norm": False}, "val_accuracy", 0.975),
+    ("cnn-digits", {"model.batch_norm": False}, "n_params", 6090),
+    ("cnn-digits", {"model.channels": [8, 16]}, "val_accuracy", 0.989),
+    ("cnn-digits", {"model.channels": [8, 16]}, "n_params", 1946),
+    ("cnn-digits", {"model.channels": [8, 16], "model.batch_norm": False}, "val_accuracy", 0.964),
+    ("cnn-digits", {"model.channels": [8, 16], "model.batch_norm": False}, "n_params", 1898),
+    ("mlp-digits", {}, "val_accuracy", 0.961),
     ("mlp-digits", {}, "n_params", 2410),
+    ("mlp-digits", {"model.hidden": [128]}, "val_accuracy", 0.969),
+    ("mlp-digits", {"model.hidden": [128]}, "n_params", 9610),
     # advanced-architectures/recurrent-networks (naive forecast: see the test below)
     ("rnn-forecast", {}, "val_loss", 0.062),
     ("rnn-forecast", {}, "n_params", 4513),
@@ -136,16 +149,44 @@ CLAIMS = [
     ("pytorch-mlp", {}, "n_params", 354),
     ("pytorch-mlp", {}, "steps", 390),
     ("pytorch-mlp", {"model.hidden": [32, 32]}, "n_params", 1218),
+    # transfer-learning/transfer-learning (the four-seed comparison: see the tests below)
+    ("transfer-frozen", {}, "val_accuracy", 0.61),
+    ("transfer-frozen", {}, "train_accuracy", 0.64),
+    ("transfer-frozen", {}, "n_params", 325),
+    ("transfer-frozen", {"data.train_size": 100}, "val_accuracy", 0.86),
+    ("transfer-fine-tune", {}, "val_accuracy", 0.74),
+    ("transfer-fine-tune", {}, "val_loss", 0.96),
+    ("transfer-fine-tune", {"data.train_size": 100}, "val_accuracy", 0.933),
+    ("transfer-scratch", {}, "val_accuracy", 0.76),
+    ("transfer-scratch", {}, "best_val_accuracy", 0.80),
+    ("transfer-scratch", {}, "val_loss", 1.39),
+    ("transfer-scratch", {}, "n_params", 1573),
+    ("transfer-scratch", {"data.train_size": 100}, "val_accuracy", 0.929),
+    # practical-deep-learning/deploying-models and model-interpretability (blank image and
+    # attributions: see the tests below)
+    ("deploy-digits", {}, "val_accuracy", 0.994),
+    ("deploy-digits", {}, "n_params", 6186),
+    ("explain-digits", {}, "val_accuracy", 0.994),
     # ethics-and-bias/bias-in-data (per-group rates: see the tests below)
     ("biased-hiring", {}, "val_accuracy", 0.83),
     ("reweighted-hiring", {}, "val_accuracy", 0.87),
 ]  # fmt: skip
 
-_cache: dict[str, tuple[dict, list]] = {}
+_cache: dict[str, tuple[dict, list, torch.nn.Module]] = {}
+_bases: dict[str, tuple[BaseModel, dict]] = {}
 
 
-def run_for(lab_slug: str, changes: dict) -> tuple[dict, list]:
-    """(summary, events) of the lab's preset with `changes`, trained once per test session."""
+def standard_base(name: str) -> BaseModel:
+    """A standard base trained here as `manage.py build_base_models` trains it on a server."""
+    if name not in _bases:
+        config = parse_config(STANDARD_BASES[name]["config"])
+        result = train(config, lambda event: None)
+        _bases[name] = (BaseModel(config, result.model.state_dict(), name), result.summary)
+    return _bases[name][0]
+
+
+def trained(lab_slug: str, changes: dict) -> tuple[dict, list, torch.nn.Module]:
+    """(summary, events, model) of the lab's preset with `changes`, trained once per session."""
     config = copy.deepcopy(PRESETS[lab_slug])
     for path, value in changes.items():
         section, name = path.split(".")
@@ -153,9 +194,17 @@ def run_for(lab_slug: str, changes: dict) -> tuple[dict, list]:
     key = repr(config)
     if key not in _cache:
         events: list = []
-        result = train(parse_config(config), events.append)
-        _cache[key] = (result.summary, events)
+        parsed = parse_config(config)
+        base = standard_base(parsed.transfer.base_name) if parsed.transfer.enabled else None
+        result = train(parsed, events.append, base=base)
+        _cache[key] = (result.summary, events, result.model)
     return _cache[key]
+
+
+def run_for(lab_slug: str, changes: dict) -> tuple[dict, list]:
+    """(summary, events) of the lab's preset with `changes`, trained once per test session."""
+    summary, events, _ = trained(lab_slug, changes)
+    return summary, events
 
 
 def summary_for(lab_slug: str, changes: dict) -> dict:
@@ -258,3 +307,125 @@ def test_bias_lesson_per_group_rates(lab_slug, changes, quoted):
 def test_bias_lesson_quiz_answer_is_our_run():
     """The quiz asks for group B's false-negative rate in the biased lab: 0.45."""
     assert summary_for("biased-hiring", {})["fairness"]["fnr"][1] == pytest.approx(0.45, abs=0.02)
+
+
+def test_transfer_lesson_base_and_frozen_layers():
+    """The base gets ~99% on the digits 0 to 4; the frozen lab freezes both convolutions."""
+    base = standard_base("digits-0-4-cnn")
+    assert base.config.data.name == "digits_0_4"  # never the ten digits: no leak of 5 to 9
+    assert _bases["digits-0-4-cnn"][1]["val_accuracy"] == pytest.approx(0.99, abs=0.01)
+    info = last_event("transfer-frozen", "info")["transfer"]
+    assert info == {"base": "digits-0-4-cnn", "base_dataset": "digits_0_4", "layers_copied": 2,
+                    "layers_frozen": 2, "frozen_params": 1248}
+    assert last_event("transfer-fine-tune", "info")["transfer"]["layers_frozen"] == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_transfer_lesson_frozen_is_worst_and_fine_tuning_matches_scratch(seed):
+    """"Over four seeds the frozen base was the worst every time, and fine-tuning and training
+    from scratch traded places, never more than 8 points apart." Transfer does not help here."""
+    changes = {"data.seed": seed}
+    frozen, fine, scratch = (summary_for(slug, changes)["val_accuracy"]
+                             for slug in ("transfer-frozen", "transfer-fine-tune",
+                                          "transfer-scratch"))
+    assert frozen < min(fine, scratch)
+    assert abs(fine - scratch) < 0.08
+
+
+def test_transfer_lesson_seed_0_gaps():
+    """Seed 0, 25 images: frozen clearly below scratch, fine-tuning about equal to it but with
+    a lower validation loss; the frozen run does not fit its own training images."""
+    frozen, fine, scratch = (summary_for(slug, {}) for slug in
+                             ("transfer-frozen", "transfer-fine-tune", "transfer-scratch"))
+    assert scratch["val_accuracy"] - frozen["val_accuracy"] > 0.1
+    assert abs(fine["val_accuracy"] - scratch["val_accuracy"]) < 0.05
+    assert fine["val_loss"] < scratch["val_loss"] - 0.2
+    assert frozen["train_accuracy"] < 0.7
+
+
+# The 6 the deploy and interpretability lessons send: the first validation image of the
+# digits split with seed 0, as raw pixels 0 to 16.
+LESSON_SIX = [
+    0, 0, 4, 14, 6, 0, 0, 0, 0, 0, 10, 15, 2, 0, 0, 0, 0, 0, 16, 11, 0, 0, 0, 0,
+    0, 0, 13, 11, 0, 0, 0, 0, 0, 3, 16, 12, 8, 3, 0, 0, 0, 2, 16, 14, 8, 12, 9, 0,
+    0, 0, 16, 13, 4, 12, 12, 0, 0, 0, 6, 15, 16, 12, 1, 0,
+]  # fmt: skip
+
+
+def lesson_six() -> torch.Tensor:
+    """The image as the model reads it (pixels / 16); checked to be a validation image."""
+    config = parse_config(PRESETS["explain-digits"])
+    data = load_dataset(config.data)
+    assert (data.x_val[0] * 16).round().int().tolist() == LESSON_SIX and data.y_val[0] == 6
+    return data.x_val[:1]
+
+
+def test_deploy_lesson_the_six_and_the_blank_image():
+    """The 6 is called a 6; a blank canvas is called a "1" with 84%."""
+    model = trained("deploy-digits", {})[2].eval()
+    with torch.no_grad():
+        six = torch.softmax(model(lesson_six()), dim=1)[0]
+        blank = torch.softmax(model(torch.zeros(1, 64)), dim=1)[0]
+    assert six.argmax().item() == 6 and six[6].item() > 0.99
+    assert blank.argmax().item() == 1
+    assert blank[1].item() == pytest.approx(0.84, abs=0.03)
+
+
+@pytest.fixture(scope="module")
+def six_explained() -> dict:
+    model = trained("explain-digits", {})[2].eval()
+    x = lesson_six()
+    with torch.no_grad():
+        score, black = model(x)[0, 6].item(), model(torch.zeros_like(x))[0, 6].item()
+    values = {method: attribute(model, x, method, image_shape=(8, 8))
+              for method in ("saliency", "integrated_gradients", "kernel_shap", "lime")}
+    return {"x": x[0].numpy(), "score": score, "black": black, "values": values}
+
+
+def test_interpretability_lesson_scores_and_completeness(six_explained):
+    """Score 10.99 on the 6, -1.57 on black; IG sums to 12.58 (delta 0.01), KernelSHAP to
+    12.57, LIME to 12.30; the prediction is 6 at 99.995%."""
+    e = six_explained
+    assert e["score"] == pytest.approx(10.99, abs=0.05)
+    assert e["black"] == pytest.approx(-1.57, abs=0.05)
+    ig = e["values"]["integrated_gradients"]
+    assert ig.target == [6]
+    assert ig.values.sum() == pytest.approx(12.58, abs=0.05)
+    assert ig.convergence_delta[0] == pytest.approx(0.01, abs=0.01)
+    assert ig.values.sum() == pytest.approx(e["score"] - e["black"], abs=0.05)
+    assert e["values"]["kernel_shap"].values.sum() == pytest.approx(12.57, abs=0.05)
+    assert e["values"]["lime"].values.sum() == pytest.approx(12.30, abs=0.1)
+    assert e["values"]["kernel_shap"].n_groups == 16
+
+
+def test_interpretability_lesson_black_pixels(six_explained):
+    """33 black pixels, all exactly 0 under IG; saliency's largest value (4.16) on one."""
+    e = six_explained
+    black = e["x"] == 0
+    assert black.sum() == 33
+    assert np.all(e["values"]["integrated_gradients"].values[0][black] == 0)
+    saliency = e["values"]["saliency"].values[0]
+    assert black[saliency.argmax()]
+    assert saliency.max() == pytest.approx(4.16, abs=0.1)
+
+
+def test_interpretability_lesson_shap_and_lime_agree(six_explained):
+    """Correlation 0.87, the same top five of the 16 patches; IG vs KernelSHAP only 0.26."""
+    values = six_explained["values"]
+    shap, lime = values["kernel_shap"].values[0], values["lime"].values[0]
+    assert np.corrcoef(shap, lime)[0, 1] == pytest.approx(0.87, abs=0.03)
+    ig = values["integrated_gradients"].values[0]
+    assert np.corrcoef(ig, shap)[0, 1] == pytest.approx(0.26, abs=0.03)
+
+    def patches(v):
+        return v.reshape(4, 2, 4, 2).sum(axis=(1, 3)).ravel()
+
+    top_shap = set(np.argsort(-patches(shap))[:5].tolist())
+    assert top_shap == set(np.argsort(-patches(lime))[:5].tolist())
+
+
+def test_interpretability_lesson_prediction_confidence():
+    model = trained("explain-digits", {})[2].eval()
+    with torch.no_grad():
+        probability = torch.softmax(model(lesson_six()), dim=1)[0, 6].item()
+    assert probability == pytest.approx(0.99995, abs=0.00003)
