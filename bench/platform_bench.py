@@ -13,126 +13,21 @@ Prints a table and saves it under bench/results/ with the date.
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, SMALL, Platform, percentile  # noqa: E402  (load_test imports these)
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-RUN = uuid.uuid4().hex[:8]
-DB_NAME = f"dlp_bench_{RUN}"
-SMALL = {
-    "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu"},
-    "data": {"name": "moons", "n_samples": 500, "noise": 0.2, "val_fraction": 0.2, "seed": 0},
-    "optim": {"name": "adam", "lr": 0.01, "batch_size": 32, "epochs": 2},
-}
 OVERHEAD = {
     "model": {"kind": "mlp", "hidden": [64, 64], "activation": "relu"},
     "data": {"name": "digits", "n_samples": 1797, "noise": 0.0, "val_fraction": 0.2, "seed": 0},
     "optim": {"name": "adam", "lr": 0.001, "batch_size": 32, "epochs": 30},
 }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-
-
-class Platform:
-    """uvicorn and one Celery worker on a bench database of their own, as a user runs them."""
-
-    def __init__(self, worker_concurrency: int = 1) -> None:
-        self.worker_concurrency = worker_concurrency
-        self.env = dict(
-            os.environ,
-            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-            REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            DLP_JOB_QUEUE=f"bench-{RUN}", DLP_LIVE_CHANNEL_PREFIX=f"bench-{RUN}:",
-            DJANGO_SETTINGS_MODULE="dlplatform.settings",
-        )
-        self.port = 8700 + os.getpid() % 200
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.processes: list[subprocess.Popen] = []
-
-    def manage(self, *args: str) -> str:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-                              check=True, capture_output=True, text=True).stdout
-
-    def __enter__(self) -> "Platform":
-        psql(f"CREATE DATABASE {DB_NAME}")
-        self.manage("migrate", "--noinput")
-        self.manage("shell", "-c", (
-            "from django.contrib.auth.models import User;"
-            "from rest_framework.authtoken.models import Token;"
-            "from training_worker.models import JobLimits;"
-            "u=User.objects.create_user('bench', password='bench-password-1');"
-            "Token.objects.create(user=u, key='b'*40);"
-            "JobLimits.objects.update_or_create(pk=1, defaults={'max_concurrent_jobs': 1000,"
-            " 'max_jobs_per_hour': 100000, 'max_training_seconds_per_day': 10**8})"))
-        log = open(ROOT / "var" / f"bench-{RUN}.log", "w")
-        self.processes = [
-            subprocess.Popen([sys.executable, "-m", "uvicorn", "dlplatform.asgi:application",
-                              "--port", str(self.port), "--log-level", "warning"],
-                             cwd=ROOT, env=self.env, stdout=log, stderr=log),
-            subprocess.Popen([sys.executable, "-m", "celery", "-A", "dlplatform", "worker",
-                              "--concurrency", str(self.worker_concurrency),
-                              "--loglevel", "WARNING"],
-                             cwd=ROOT, env=self.env, stdout=log, stderr=log),
-        ]
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(self.url + "/api/v1/schema/", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        self.submit_and_follow(SMALL)  # warm: the worker has imported torch, cached data
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for process in self.processes:
-            process.terminate()
-            process.wait(timeout=30)
-        psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-    headers = {"Authorization": "Token " + "b" * 40}
-
-    def create_learners(self, count: int) -> list[str]:
-        """Learner accounts with tokens (job limits are per learner); returns the tokens."""
-        self.manage("shell", "-c", (
-            "from django.contrib.auth.models import User;"
-            "from rest_framework.authtoken.models import Token;"
-            f"[Token.objects.create(user=User.objects.create_user(f'load{{i}}'), "
-            f"key=f'{{i:040d}}') for i in range({count})]"))
-        return [f"{i:040d}" for i in range(count)]
-
-    def submit_and_follow(self, config: dict) -> dict:
-        """Submit, read the stream to its end; client-side times of the milestones."""
-        t0 = time.perf_counter()
-        job = httpx.post(self.url + "/api/v1/jobs/", json={"config": config},
-                         headers=self.headers, timeout=30).json()
-        t_created = time.perf_counter()
-        first_metric = None
-        with httpx.stream("GET", job["urls"]["events"], headers=self.headers,
-                          timeout=300) as response:
-            for line in response.iter_lines():
-                if line == "event: metric" and first_metric is None:
-                    first_metric = time.perf_counter()
-        return {"id": job["id"], "api": t_created - t0,
-                "first_metric": (first_metric or float("nan")) - t0,
-                "end": time.perf_counter() - t0}
+__all__ = ["Platform", "SMALL", "percentile"]
 
 
 def server_breakdown(platform: Platform, job_id: int) -> dict:
