@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from dlplatform import account_views, views
 from dlplatform.login_throttle import ThrottledAuthenticationForm
+from training_worker.api.schema import SchemaView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,7 +21,7 @@ urlpatterns = [
     path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_api_token,
          name="account-token-revoke"),
     # The API is versioned in its path: a breaking change goes to /api/v2/ beside it.
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"),
          name="api-docs"),
     path("api/v1/", include("training_worker.api.urls")),

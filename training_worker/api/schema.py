@@ -1,5 +1,10 @@
 """OpenAPI additions for what DRF's schema generator cannot see."""
 
+import threading
+
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
+
 from training_worker.engine import config_json_schema
 
 EVENT_STREAM_DESCRIPTION = """\
@@ -100,3 +105,28 @@ def add_error_responses(result, generator, request, public):
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault("400", _error("A parameter or field is invalid."))
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process, under a lock.
+
+    drf-spectacular loads its optional extensions on first use without a lock, so two
+    first requests at once can fail with a 500 (tfranzel/drf-spectacular#1122, seen here
+    on a fresh server); and the schema cannot change while a process runs.
+    """
+
+    _lock = threading.Lock()
+    _cached: dict = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        with self._lock:
+            if version not in self._cached:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                )
+                self._cached[version] = generator.get_schema(request=request,
+                                                             public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(data=self._cached[version],
+                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
