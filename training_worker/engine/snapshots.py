@@ -182,20 +182,27 @@ def misclassified(
     side = math.isqrt(x[0].numel())
     if not on_plane and side * side != x[0].numel():
         return None
+    # Plain lists, and one batched conversion of the chosen inputs: reading tensors element
+    # by element cost more than the epoch's evaluation itself.
+    truth, guesses = y.tolist(), predicted.tolist()
     taken: dict[tuple[int, int], int] = {}
-    examples = []
+    chosen = []
     for index in wrong:
-        cell = (int(y[index]), int(predicted[index]))
-        if taken.get(cell, 0) == MISCLASSIFIED_PER_CELL:
-            continue
-        taken[cell] = taken.get(cell, 0) + 1
-        example = {"true": cell[0], "predicted": cell[1], "index": index}
-        if on_plane:
-            example["point"] = rounded(x[index])
-        else:
-            image = x[index].reshape(1, 1, side, side)
-            if side > MISCLASSIFIED_IMAGE_SIDE:
-                image = F.adaptive_avg_pool2d(image, MISCLASSIFIED_IMAGE_SIDE)
-            example["image"] = rounded(image[0, 0])
-        examples.append(example)
-    return {"examples": examples}
+        cell = (truth[index], guesses[index])
+        if taken.get(cell, 0) < MISCLASSIFIED_PER_CELL:
+            taken[cell] = taken.get(cell, 0) + 1
+            chosen.append(index)
+    if not chosen:
+        return {"examples": []}
+    inputs = x[chosen]
+    if on_plane:
+        shown, name = rounded(inputs), "point"
+    else:
+        images = inputs.reshape(-1, 1, side, side)
+        if side > MISCLASSIFIED_IMAGE_SIDE:
+            images = F.adaptive_avg_pool2d(images, MISCLASSIFIED_IMAGE_SIDE)
+        shown, name = rounded(images[:, 0]), "image"
+    return {"examples": [
+        {"true": truth[index], "predicted": guesses[index], "index": index, name: values}
+        for index, values in zip(chosen, shown, strict=True)
+    ]}

@@ -290,12 +290,16 @@ def _has_batch_norm(model: nn.Module) -> bool:
 def _mean_loss(losses: list[torch.Tensor], epoch: int, last_step: int) -> float:
     """Mean of the batch losses of the steps up to `last_step`, which must all be finite."""
     stacked = torch.stack(losses)
+    # One device sync in the common case: a NaN or infinite loss makes the mean non-finite.
+    mean = stacked.mean().item()
+    if math.isfinite(mean):
+        return mean
     finite = torch.isfinite(stacked)
-    if not finite.all():
-        first_bad = int((~finite).nonzero()[0])
-        first_step = last_step - len(losses) + 1
-        raise TrainingDiverged(epoch, first_step + first_bad, stacked[first_bad].item())
-    return stacked.mean().item()
+    if finite.all():  # finite losses whose float32 sum overflowed
+        return stacked.double().mean().item()
+    first_bad = int((~finite).nonzero()[0])
+    first_step = last_step - len(losses) + 1
+    raise TrainingDiverged(epoch, first_step + first_bad, stacked[first_bad].item())
 
 
 def _cv_summary(results: list[dict]) -> dict:
