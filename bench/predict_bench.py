@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.platform_bench import DB_NAME, Platform, percentile  # noqa: E402
+from bench.harness import DB_NAME, Platform, percentile  # noqa: E402
 
 DIGITS = {
     "model": {"kind": "mlp", "hidden": [64, 64], "activation": "relu"},

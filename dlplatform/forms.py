@@ -4,11 +4,20 @@ from django.contrib.auth.models import User
 
 from dlplatform.tokens import NAME_MAX_LENGTH
 
+# Accounts the platform itself owns (the standard base models' trainer).
+RESERVED_USERNAMES = ("platform",)
+
 
 class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username.lower() in RESERVED_USERNAMES:
+            raise forms.ValidationError("This name is reserved by the platform; choose another.")
+        return username
 
 
 class ApiTokenForm(forms.Form):

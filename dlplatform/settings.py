@@ -214,6 +214,9 @@ JOB_STALE_AFTER_S = env_int("DLP_JOB_STALE_AFTER_S", 120)
 # matrix and pictures at the end only. 1 (the default) trains every job alone.
 PACK_MAX_JOBS = env_int("DLP_PACK_MAX_JOBS", 1)
 EVENT_FLUSH_INTERVAL_S = env_float("DLP_EVENT_FLUSH_INTERVAL_S", 0.15)
+# Store event batches from a thread beside training (runner.EventRecorder), so the writes
+# overlap the steps; off, training pauses for each batch's transaction.
+EVENT_WRITER_THREAD = env_bool("DLP_EVENT_WRITER_THREAD", True)
 EVENT_FLUSH_MAX_EVENTS = env_int("DLP_EVENT_FLUSH_MAX_EVENTS", 200)
 JOB_QUEUE = env_str("DLP_JOB_QUEUE", "cpu")
 # With GPU workers: jobs estimated to take at least JOB_GPU_MIN_SECONDS on a CPU go here.

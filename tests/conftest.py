@@ -24,6 +24,14 @@ def _remove_test_queue():
 
 
 @pytest.fixture(autouse=True)
+def _events_written_in_the_training_thread(settings):
+    """Jobs run in this process write their events themselves: most tests hold their rows
+    in a transaction that a writer thread's own connection could not see. (Workers started
+    as subprocesses keep the default writer thread: the integration tests check it.)"""
+    settings.EVENT_WRITER_THREAD = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with no throttling counters left by another."""
     yield

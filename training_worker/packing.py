@@ -8,17 +8,20 @@ companion's message arrives later, that move is refused and the message is done.
 
 What a packed job's viewer sees differs from a solo run in what the vectorized pass does
 not measure: one metric event per epoch (no per-step points), and the confusion matrix,
-class report and pictures of the final epoch only. A packed companion whose worker dies is
+class report and pictures of the final epoch only. A cancelled packed job stops reporting
+at the end of its current epoch but is marked cancelled when the pack ends (at once when
+every job of the pack is cancelled). A packed companion whose worker dies is
 failed by the reaper (services.fail_lost_jobs) rather than retried, since its message was
 already acknowledged by the refused start.
 """
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from training_worker import runner, services
-from training_worker.engine import INFO, METRIC, TEST_METRICS, Event, parse_config
+from training_worker.engine import INFO, METRIC, TEST_METRICS, ConfigError, Event, parse_config
 from training_worker.models import JobStatus, TrainingJob
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,11 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
     queued = (TrainingJob.objects.filter(status=JobStatus.QUEUED).exclude(pk=job.pk)
               .order_by("created_at", "id").values_list("pk", "config")[:SCAN_LIMIT])
     for pk, other_config in queued:
-        if can_pack([config, parse_config(other_config)]) is not None:
+        try:
+            other = parse_config(other_config)
+        except ConfigError:  # accepted under older rules: it runs alone, as it was
+            continue
+        if can_pack([config, other]) is not None:
             continue
         started = services.job_start(job_id=pk, attempt=1, worker=worker)
         if started is not None:
@@ -50,12 +57,32 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
 
 
 def run_packed(jobs: list[TrainingJob]) -> None:
-    """Train the started jobs together and end each as its own run would end."""
+    """Train the started jobs together and end each as its own run would end; every job
+    is ended, whatever fails."""
+    recorders = [runner.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S)
+                 for job in jobs]
+    try:
+        _train_and_end(jobs, recorders)
+    except SoftTimeLimitExceeded:
+        _end_all(jobs, recorders, runner.time_limit_message())
+    except Exception as exc:
+        log.exception("packed jobs %s crashed", [job.pk for job in jobs])
+        _end_all(jobs, recorders, f"Training crashed: {type(exc).__name__}: {exc}")
+
+
+def _end_all(jobs, recorders, error: str) -> None:
+    """Fail the jobs not ended yet (job_finish refuses the ones that were)."""
+    for job, recorder in zip(jobs, recorders, strict=True):
+        try:
+            runner.end(recorder, JobStatus.FAILED, error=error)
+        except Exception:
+            log.exception("packed job %s could not be ended; the reaper will", job.pk)
+
+
+def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
     from training_worker.engine.packed import train_packed
 
     configs = [parse_config(job.config) for job in jobs]
-    recorders = [runner.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S)
-                 for job in jobs]
     summaries = []
     for config, recorder in zip(configs, recorders, strict=True):
         info = Event(INFO, {**_info(config), "packed_with": len(jobs) - 1})
@@ -68,14 +95,7 @@ def run_packed(jobs: list[TrainingJob]) -> None:
         return recorders[index].on_event(event)
 
     log.info("training jobs %s packed", [job.pk for job in jobs])
-    try:
-        results = train_packed(configs, on_epoch)
-    except Exception as exc:
-        log.exception("packed jobs %s crashed", [job.pk for job in jobs])
-        for recorder in recorders:
-            runner.end(recorder, JobStatus.FAILED,
-                       error=f"Training crashed: {type(exc).__name__}: {exc}")
-        return
+    results = train_packed(configs, on_epoch)
     for job, config, recorder, summary, result in zip(
         jobs, configs, recorders, summaries, results, strict=True
     ):

@@ -1,17 +1,19 @@
 """Runs one training job inside a worker: the engine trains, this module listens.
 
 The engine calls `on_event` for everything it measures; events are buffered and stored in
-batches (one transaction per ~150 ms or 200 events), each batch wakes live viewers once,
-and the same round trip tells the worker whether the learner asked to cancel.
+batches (one transaction per ~150 ms or 200 events, by a writer thread beside training),
+each batch wakes live viewers once, and the same round trip tells the worker whether the
+learner asked to cancel.
 """
 
 import logging
+import threading
 import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, connections
 
 from training_worker import services, transfer
 from training_worker.engine import Event, TrainingDiverged, parse_config, train
@@ -43,43 +45,94 @@ def with_db_retry(write, *, deadline_s: float | None = None):
 
 
 class EventRecorder:
-    """Buffers engine events and stores them in batches; remembers a cancel request."""
+    """Buffers engine events and stores them in batches; remembers a cancel request.
+
+    With settings.EVENT_WRITER_THREAD (the default), a thread of the worker stores each
+    batch while training goes on, so the ~20 ms of a batch's transaction and publish
+    overlap the next steps instead of pausing them. Without it (tests whose rows live in a
+    transaction that another connection cannot see), `on_event` stores the batches itself.
+    Either way batches are stored one at a time, in order.
+    """
 
     def __init__(self, job_id: int, *, time_limit_s: float) -> None:
         self.job_id = job_id
         self.cancel_requested = False
         self.timed_out = False
         self._buffer: list[tuple[str, dict]] = []
+        self._lock = threading.Lock()
         self._last_flush = time.monotonic()
         self._deadline = self._last_flush + time_limit_s
+        self._writer: threading.Thread | None = None
+        self._writer_error: BaseException | None = None
+        self._wake = threading.Event()
+        self._closing = False
+        if settings.EVENT_WRITER_THREAD:
+            self._writer = threading.Thread(
+                target=self._write_in_background, name=f"job-{job_id}-events", daemon=True
+            )
+            self._writer.start()
 
     def on_event(self, event: Event) -> str | None:
-        self._buffer.append((event.type, event.payload))
+        if self._writer_error is not None:
+            raise self._writer_error  # the database stayed away past DB_RETRY_S
+        with self._lock:
+            self._buffer.append((event.type, event.payload))
+            pending = len(self._buffer)
         now = time.monotonic()
-        if (
-            len(self._buffer) >= settings.EVENT_FLUSH_MAX_EVENTS
-            or now - self._last_flush >= settings.EVENT_FLUSH_INTERVAL_S
-        ):
-            self.flush()
+        if self._writer is not None:
+            if pending >= settings.EVENT_FLUSH_MAX_EVENTS:
+                self._wake.set()
+        elif (pending >= settings.EVENT_FLUSH_MAX_EVENTS
+              or now - self._last_flush >= settings.EVENT_FLUSH_INTERVAL_S):
+            self._write_pending()
         if now >= self._deadline:
             self.timed_out = True
         return STOP if (self.cancel_requested or self.timed_out) else None
 
     def flush(self) -> None:
-        if self._buffer:
+        """Store everything still buffered; called once training has ended."""
+        if self._writer is not None:
+            self._closing = True
+            self._wake.set()
+            self._writer.join()
+            self._writer = None
+        self._write_pending()  # what the writer left: nothing, unless it failed
+
+    def _write_pending(self) -> None:
+        with self._lock:
             batch, self._buffer = self._buffer, []
-            if with_db_retry(lambda: services.record_events(job_id=self.job_id, events=batch)):
-                self.cancel_requested = True
+        if batch:
+            try:
+                if with_db_retry(
+                    lambda: services.record_events(job_id=self.job_id, events=batch)
+                ):
+                    self.cancel_requested = True
+            except BaseException:
+                with self._lock:
+                    self._buffer[:0] = batch  # kept, in order, for the final flush
+                raise
         self._last_flush = time.monotonic()
 
+    def _write_in_background(self) -> None:
+        try:
+            while not self._closing:
+                self._wake.wait(settings.EVENT_FLUSH_INTERVAL_S)
+                self._wake.clear()
+                self._write_pending()
+        except BaseException as exc:
+            log.exception("job %s: storing events failed", self.job_id)
+            self._writer_error = exc
+        finally:
+            connections.close_all()  # this thread's own connection
 
-def job_run(*, job_id: int, attempt: int = 1, worker: str = "") -> None:
+
+def job_run(*, job_id: int, attempt: int = 1, worker: str = "", pack: bool = True) -> None:
     """Train a job to its end. Safe to call twice: services.job_start admits one run per attempt."""
     job = services.job_start(job_id=job_id, attempt=attempt, worker=worker)
     if job is None:
         log.info("job %s attempt %s is not startable; nothing to run", job_id, attempt)
         return
-    if settings.PACK_MAX_JOBS > 1 and attempt == 1:
+    if pack and settings.PACK_MAX_JOBS > 1 and attempt == 1:
         from training_worker import packing
 
         companions = packing.claim_companions(job, worker=worker)
@@ -116,16 +169,25 @@ class BaseUnavailable(Exception):
 
 
 def _base_model(job):
+    from training_worker.engine.config_rules import compatibility_errors
+
     base_job = None
     try:
-        base_job = with_db_retry(lambda: transfer.base_job_of(job.config))
-        return None if base_job is None else transfer.load_base(job=base_job)
+        base_job = with_db_retry(lambda: transfer.base_job_of(job))
+        base = None if base_job is None else transfer.load_base(job=base_job)
     except (ObjectDoesNotExist, FileNotFoundError) as exc:
         named = f"job {base_job.pk}" if base_job is not None else "the base model"
         raise BaseUnavailable(
             f"The model this job starts from ({named}) is no longer available; "
             "submit it again with another base."
         ) from exc
+    # A standard base rebuilt since submission may have other layers.
+    if base is not None and compatibility_errors(parse_config(job.config), base.config, "base"):
+        raise BaseUnavailable(
+            f"The base model ({base.label}) changed since this job was submitted and no longer "
+            "fits its layers; submit it again."
+        )
+    return base
 
 
 def end_with_model(recorder: EventRecorder, job, result) -> None:

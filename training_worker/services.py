@@ -63,10 +63,14 @@ def _parse_with_base(user, config: dict) -> TrainConfig:
     from training_worker.engine.config_rules import compatibility_errors, with_base_model
 
     raw_transfer = config.get("transfer") if isinstance(config, dict) else None
-    base_job, field = transfer.base_job_for(user=user, transfer=raw_transfer)
-    if base_job is None:
-        return parse_config(config)
-    parsed = parse_config(with_base_model(config, base_job.config))
+    base_job, _ = transfer.base_job_for(user=user, transfer=raw_transfer)
+    parsed = parse_config(with_base_model(config, base_job.config) if base_job else config)
+    if not parsed.transfer.enabled:
+        return parsed
+    # Again from the parsed values, which decide what the worker loads.
+    base_job, field = transfer.base_job_for(user=user, transfer={
+        "base_job": parsed.transfer.base_job, "base_name": parsed.transfer.base_name,
+    })
     errors = compatibility_errors(parsed, parse_config(base_job.config), field)
     if errors:
         raise ConfigError(errors)

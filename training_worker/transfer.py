@@ -21,12 +21,21 @@ def base_job_for(*, user, transfer: dict) -> tuple[TrainingJob | None, str]:
     the base cannot be used. `transfer` is the raw section: it may not be valid yet."""
     if not isinstance(transfer, dict):
         return None, ""
-    base_job, base_name = transfer.get("base_job"), transfer.get("base_name")
-    if isinstance(base_job, int) and not isinstance(base_job, bool) and base_job > 0:
+    base_job, base_name = _job_id(transfer.get("base_job")), transfer.get("base_name")
+    if base_job:
         return _own_or_standard_job(user, base_job), "transfer.base_job"
     if isinstance(base_name, str) and base_name != "none":
         return _standard_job(base_name), "transfer.base_name"
     return None, ""
+
+
+def _job_id(value: object) -> int | None:
+    """A job id as the config parser reads one (7 and 7.0 alike), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value) if value > 0 else None
 
 
 def _own_or_standard_job(user, job_id: int) -> TrainingJob:
@@ -70,11 +79,15 @@ def load_base(*, job: TrainingJob):
     return BaseModel(parse_config(stored["config"]), stored["state_dict"], label)
 
 
-def base_job_of(config: dict) -> TrainingJob | None:
-    """For the worker: the base job of an accepted (normalized) config, or None."""
-    transfer = config.get("transfer") or {}
+def base_job_of(job: TrainingJob) -> TrainingJob | None:
+    """For the worker: the base job of an accepted job, or None. Checked again here, not
+    only at submission: a base must be the job owner's own or a standard one.
+    Raises ObjectDoesNotExist when there is no such base (any more)."""
+    transfer = job.config.get("transfer") or {}
     if transfer.get("base_job"):
-        return TrainingJob.objects.select_related("model").get(pk=transfer["base_job"])
+        return TrainingJob.objects.select_related("model").get(
+            Q(owner_id=job.owner_id) | Q(standard_base__isnull=False), pk=transfer["base_job"]
+        )
     if transfer.get("base_name", "none") != "none":
         return StandardBase.objects.select_related("job__model").get(
             name=transfer["base_name"]

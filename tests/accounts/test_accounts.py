@@ -27,6 +27,26 @@ def test_sign_up_with_a_weak_password_shows_the_reason(client):
 
 
 @pytest.mark.django_db
+def test_the_platforms_own_account_name_cannot_be_taken(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "Platform", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "reserved" in response.content.decode()
+    assert not User.objects.filter(username__iexact="platform").exists()
+
+
+@pytest.mark.django_db
+def test_standard_bases_are_never_given_to_a_person_named_platform(make_user):
+    from django.core.management import CommandError, call_command
+
+    make_user("platform")  # signed up before the name was reserved
+    with pytest.raises(CommandError, match="belongs to a person"):
+        call_command("build_base_models", "digits-0-4-mlp")
+
+
+@pytest.mark.django_db
 def test_log_in_and_log_out(client, user):
     response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
     assert response.status_code == 302

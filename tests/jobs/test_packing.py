@@ -92,3 +92,16 @@ def test_a_job_that_cannot_be_packed_trains_alone(user, packing):
     assert with_dropout.status == JobStatus.SUCCEEDED
     assert "packed_with" not in with_dropout.events.get(type="info").payload
     assert waiting.status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_a_pack_whose_jobs_are_all_cancelled_stops_at_once(user, packing, settings):
+    settings.EVENT_FLUSH_MAX_EVENTS = 1
+    jobs = [services.job_submit(user=user, config={**moons(seed), "optim": {
+        **moons(seed)["optim"], "epochs": 200}}) for seed in (0, 1)]
+    TrainingJob.objects.filter(pk__in=[job.pk for job in jobs]).update(cancel_requested=True)
+    runner.job_run(job_id=jobs[0].pk)
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.status == JobStatus.CANCELLED
+        assert len(epochs_of(job)) <= 2

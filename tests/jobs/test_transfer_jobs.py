@@ -169,3 +169,40 @@ def test_a_base_deleted_before_the_job_runs_fails_it_with_the_reason(api, base_j
     job = run(job)
     assert job.status == JobStatus.FAILED
     assert "no longer available" in job.error
+
+
+@pytest.mark.django_db
+def test_a_base_job_written_as_a_float_is_checked_like_an_integer(api, other_user, run):
+    theirs = run(services.job_submit(user=other_user, config=BASE))
+    response = api.post("/api/v1/jobs/", {"config": new_task(
+        {"base_job": float(theirs.pk), "freeze": "all"}, hidden=[32, 16]
+    )}, format="json")
+    assert response.status_code == 400
+    assert "no job" in error_fields(response)["config.transfer.base_job"]
+
+
+@pytest.mark.django_db
+def test_the_worker_refuses_a_base_of_another_learner_however_the_job_got_in(
+    user, other_user, run
+):
+    from training_worker.models import TrainingJob
+
+    theirs = run(services.job_submit(user=other_user, config=BASE))
+    mine = services.job_submit(user=user, config=BASE)
+    # A row written past the API's checks (say, by an older version) names their job.
+    config = {**mine.config, "transfer": {"base_job": theirs.pk, "base_name": "none",
+                                          "freeze": 0}}
+    TrainingJob.objects.filter(pk=mine.pk).update(config=config)
+    job = run(mine)
+    assert job.status == JobStatus.FAILED and "no longer available" in job.error
+
+
+@pytest.mark.django_db
+def test_gradient_norms_leave_out_frozen_layers(api, base_job, run):
+    task = new_task({"base_job": base_job.pk, "freeze": 1})
+    task["optim"]["log_grad_norms"] = True
+    response = api.post("/api/v1/jobs/", {"config": task}, format="json")
+    job = run(services_job(response))
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    norms = job.events.filter(type="gradient_norms").first().payload
+    assert norms["layers"] == ["linear2", "linear3"]

@@ -119,14 +119,13 @@ class SchemaView(SpectacularAPIView):
     _cached: dict = {}
 
     def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
+        # One schema: the version is in the path (/api/v1/), so ?version= and ?lang= are not
+        # honoured (each would otherwise add a cached copy on any anonymous request).
         with self._lock:
-            if version not in self._cached:
-                generator = self.generator_class(
-                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
-                )
-                self._cached[version] = generator.get_schema(request=request,
-                                                             public=self.serve_public)
-        filename = self._get_filename(request, version)
-        return Response(data=self._cached[version],
+            if "schema" not in self._cached:
+                generator = self.generator_class(urlconf=self.urlconf, patterns=self.patterns)
+                self._cached["schema"] = generator.get_schema(request=request,
+                                                              public=self.serve_public)
+        filename = self._get_filename(request, None)
+        return Response(data=self._cached["schema"],
                         headers={"Content-Disposition": f'inline; filename="{filename}"'})

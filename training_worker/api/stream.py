@@ -32,7 +32,8 @@ async def job_event_stream(request, job_id: int):
     if job is None:
         if not user.is_authenticated:
             return error_response(
-                401, "not_authenticated", "Authentication credentials were not provided."
+                401, "not_authenticated",
+                "Authentication credentials were not provided, or the token is not valid.",
             )
         return error_response(404, "not_found", "No such job.")
     # Anonymous viewers of a shared run are counted per address.

@@ -192,6 +192,8 @@ def _fit_packed(configs, loaded, results: list[PackedResult], on_epoch: EpochCal
         }
         epoch_info = {"scope": "epoch", "epoch": epoch, "epochs": optim.epochs, "step": step}
         _report(results, on_epoch, torch.stack(losses, dim=1).tolist(), measured, epoch_info)
+        if all(result.stopped or result.diverged for result in results):
+            break  # every job was cancelled or diverged: no one is waiting for more epochs
     _unstack(params, models)
 
 

@@ -192,7 +192,9 @@ def _fit(
     # A generator of its own, so the shuffling order depends on the seed alone and not on
     # how many random numbers the model's initialization happened to draw.
     shuffle_generator = torch.Generator().manual_seed(config.data.seed)
-    weights = weight_layers(model) if optim.log_grad_norms else []
+    # Frozen layers (transfer learning) get no gradient: there is nothing to report for them.
+    weights = ([(name, weight) for name, weight in weight_layers(model) if weight.requires_grad]
+               if optim.log_grad_norms else [])
 
     info = {
         "n_train": n_train,

@@ -53,6 +53,12 @@ def _platform_user():
     if created:
         user.set_unusable_password()  # nobody logs in as the platform
         user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        # Someone signed up with the name before it was reserved: never hand them the bases.
+        raise CommandError(
+            f'The account "{PLATFORM_USERNAME}" belongs to a person (it can log in). Rename '
+            "it in the admin, then run this command again."
+        )
     return user
 
 
@@ -69,7 +75,8 @@ def _is_built(name: str, config: dict) -> bool:
 def _build(name: str, config: dict, owner) -> TrainingJob:
     """Train the base as a job in this process (no worker needed), then point the name at it."""
     job = services.job_create_unqueued(owner=owner, config=config)
-    runner.job_run(job_id=job.pk, worker="build_base_models")
+    # Never packed: learners' queued jobs must not train inside this command.
+    runner.job_run(job_id=job.pk, worker="build_base_models", pack=False)
     job.refresh_from_db()
     if job.status == JobStatus.SUCCEEDED:
         StandardBase.objects.update_or_create(name=name, defaults={"job": job})
