@@ -1,6 +1,7 @@
 """Packing through a real Celery worker: jobs waiting in the queue are trained together by
 the worker that starts one of them, and each streams and ends as its own run."""
 
+import os
 import time
 
 import pytest
@@ -34,7 +35,9 @@ def test_queued_small_jobs_are_packed_and_each_streams_to_its_end(user, tmp_path
     limits = JobLimits.current()
     limits.max_concurrent_jobs = 10  # one learner submits all eight
     limits.save()
-    with running_platform(tmp_path, DLP_PACK_MAX_JOBS="8") as platform:
+    # A queue of its own: the session's live platform, if one runs, must not take the jobs.
+    queue = os.environ["DLP_JOB_QUEUE"] + "-packing"
+    with running_platform(tmp_path, DLP_PACK_MAX_JOBS="8", DLP_JOB_QUEUE=queue) as platform:
         for _ in range(2):
             submit(platform, token, BLOCKER)
         jobs = [submit(platform, token, small(seed)) for seed in range(6)]
