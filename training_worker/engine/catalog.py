@@ -99,9 +99,10 @@ STANDARD_BASES: dict[str, dict] = {
         },
     },
     "digits-0-4-cnn": {
-        "description": "A CNN (8 and 16 channels) trained on the digits 0 to 4.",
+        "description": "A CNN (16 and 32 channels, batch normalization) trained on the "
+        "digits 0 to 4.",
         "config": {
-            "model": {"kind": "cnn", "channels": [8, 16], "kernel_size": 3},
+            "model": {"kind": "cnn", "channels": [16, 32], "kernel_size": 3, "batch_norm": True},
             "data": {"name": "digits_0_4", "n_samples": 901, "val_fraction": 0.2, "seed": 0},
             "optim": {"name": "adam", "lr": 0.005, "batch_size": 32, "epochs": 20},
         },
