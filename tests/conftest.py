@@ -32,6 +32,16 @@ def _events_written_in_the_training_thread(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_submitted_here_stay_here(request, settings):
+    """Unless a test asks for the live platform, jobs submitted in this process go to a queue
+    no worker reads. The session's live platform (started by the first test that needs it)
+    consumes DLP_JOB_QUEUE; a test that submits a committed job and then runs it in-process
+    would otherwise race that worker."""
+    if "live_platform" not in request.fixturenames:
+        settings.JOB_QUEUE = f"{os.environ['DLP_JOB_QUEUE']}-in-process"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with no throttling counters left by another."""
     yield
