@@ -9,7 +9,9 @@ the bench user and stops the worker. Then, one endpoint at a time, `--connection
 keep-alive clients send requests back to back for `--seconds`:
 
 - GET /healthz/ — JSON, no database: what Django + uvicorn cost by themselves;
-- GET the first lesson of the first course (anonymous learner, a rendered page);
+- GET the first lesson of the first course, anonymous (the page every visitor shares,
+  cached whole) and as a logged-in learner (lesson content from the cache, the learner's
+  own progress and runs from the database);
 - GET /api/v1/jobs/ with the bench user's token (a page of 50 jobs).
 
 The ratios to /healthz/ say how much the views themselves cost. The clients are raw
@@ -111,6 +113,19 @@ def prepare(platform: Platform) -> str:
         " 'module__id', 'order', 'id').first().get_absolute_url())")
 
 
+SESSION_CODE = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+user = get_user_model().objects.get(username="bench")
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+                HASH_SESSION_KEY: user.get_session_auth_hash()})
+session.create()
+print(session.session_key)
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=16)
@@ -118,8 +133,12 @@ def main() -> None:
     args = parser.parse_args()
     with Platform(workers=1, warm=False) as platform:
         lesson = prepare(platform)
+        learner = {"Cookie": f"sessionid={platform.shell(SESSION_CODE)}"}
+        if "Log out (bench)" not in httpx.get(platform.url + lesson, headers=learner).text:
+            raise RuntimeError("the learner's session was not accepted")
         targets = [("trivial view /healthz/", "/healthz/", {}),
-                   ("lesson page", lesson, {}),
+                   ("lesson page, anonymous", lesson, {}),
+                   ("lesson page, learner", lesson, learner),
                    (f"job list ({JOBS} jobs)", "/api/v1/jobs/", platform.headers)]
         for _, path, headers in targets:  # warm: imports, templates, the connections
             asyncio.run(load(platform.port, path, headers, 2, 1))

@@ -225,14 +225,16 @@ JOB_GPU_MIN_SECONDS = env_float("DLP_GPU_MIN_SECONDS", 5.0)
 TRAINING_DEVICE = env_str("DLP_TRAINING_DEVICE", "cpu")
 TORCH_NUM_THREADS = env_int("DLP_TORCH_NUM_THREADS", 1)
 
-# Shared by every web process through Redis (login throttling must count across them);
-# the embedded default has one web process, so memory is enough there.
+# Shared by every process through Redis: login throttling must count across web processes,
+# and a lesson edited in one (or by `manage.py load_lessons`) must drop the cached pages of
+# all. The embedded default shares files in its var folder instead.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": env_str("DLP_CACHE_PREFIX", "dlp")}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "cache")}
     )
 }
 LOGIN_FAILURES_ALLOWED = env_int("DLP_LOGIN_FAILURES_ALLOWED", 5)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from lessons import content_cache
 from lessons.models import (
     Attempt,
     Course,
@@ -70,6 +71,36 @@ def lesson_for_page(*, user, course_slug: str, lesson_slug: str) -> Lesson | Non
             ),
         )
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    """What every learner allowed to see a lesson page shares: cacheable as a whole."""
+
+    lesson: Lesson
+    labs: list[Lab]
+    quiz: Quiz | None
+    previous: Lesson | None
+    next: Lesson | None
+
+
+def lesson_page(*, user, course_slug: str, lesson_slug: str) -> LessonPage | None:
+    """A visible lesson with its labs, quiz and neighbours, from the database; or None."""
+    lesson = lesson_for_page(user=user, course_slug=course_slug, lesson_slug=lesson_slug)
+    if lesson is None:
+        return None
+    previous, following = lesson_neighbours(user=user, lesson=lesson)
+    return LessonPage(lesson, list(lesson.labs.all()), lesson_quiz(lesson), previous, following)
+
+
+def lesson_page_cached(*, user, course_slug: str, lesson_slug: str) -> LessonPage | None:
+    """lesson_page, from the content cache when it has it (staff, who also see drafts, have
+    entries of their own). For reading only: writes (grading a quiz) use lesson_page."""
+    audience = "staff" if _is_staff(user) else "public"
+    return content_cache.cached(
+        f"page:{audience}:{course_slug}:{lesson_slug}",
+        lambda: lesson_page(user=user, course_slug=course_slug, lesson_slug=lesson_slug),
     )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lessons.content_cache import content_changed
 from lessons.models import (
     Attempt,
     Choice,
@@ -167,4 +168,6 @@ def lessons_rerender() -> int:
                 stale.append(row)
         model.objects.bulk_update(stale, html_fields, batch_size=200)
         changed += len(stale)
+    if changed:
+        content_changed()  # bulk_update sends no signal
     return changed

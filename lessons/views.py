@@ -1,16 +1,18 @@
 """Pages: the course list, a course outline, a lesson (with labs and quiz), the dashboard."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from lessons import selectors, services
+from lessons import content_cache, selectors, services
 from lessons.markdown import has_widgets
 from lessons.models import QuestionKind
+from training_worker import selectors as job_selectors
 
 
 def _attach_progress(request, courses) -> None:
@@ -58,13 +60,12 @@ def course_detail(request, course_slug: str):
     return render(request, "lessons/course_detail.html", context)
 
 
-def _lesson_or_404(request, course_slug: str, lesson_slug: str):
-    lesson = selectors.lesson_for_page(
-        user=request.user, course_slug=course_slug, lesson_slug=lesson_slug
-    )
-    if lesson is None:
+def _page_or_404(request, course_slug: str, lesson_slug: str, *, cached: bool = False):
+    find = selectors.lesson_page_cached if cached else selectors.lesson_page
+    page = find(user=request.user, course_slug=course_slug, lesson_slug=lesson_slug)
+    if page is None:
         raise Http404("No such lesson.")
-    return lesson
+    return page
 
 
 def _number_text(value) -> str:
@@ -102,21 +103,19 @@ def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]
     return rows
 
 
-def _render_lesson(request, lesson, *, submitted=None, errors=None, status=200):
-    quiz = selectors.lesson_quiz(lesson)
+def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
+    lesson, quiz = page.lesson, page.quiz
     attempt = None
     if quiz is not None and request.user.is_authenticated and "attempt" in request.GET:
         attempt = selectors.attempt_for_user(
             user=request.user, quiz=quiz, attempt_id=request.GET["attempt"]
         )
-    previous, following = selectors.lesson_neighbours(user=request.user, lesson=lesson)
-    progress = selectors.progress_by_lesson(user=request.user).get(lesson.id)
-    labs = list(lesson.labs.all())
+    latest_runs = job_selectors.latest_job_ids_by_lab(user=request.user, labs=page.labs)
     context = {
         "lesson": lesson,
         "course": lesson.module.course,
         "is_preview": selectors.lesson_is_preview(lesson),
-        "labs": labs,
+        "labs": [(lab, latest_runs.get(lab.id)) for lab in page.labs],
         "has_figures": has_widgets(lesson.body_html),
         "quiz": quiz,
         "quiz_rows": _quiz_rows(quiz, submitted=submitted, errors=errors, attempt=attempt)
@@ -125,25 +124,34 @@ def _render_lesson(request, lesson, *, submitted=None, errors=None, status=200):
         "quiz_errors": (errors or {}).get("__all__", []),
         "attempt": attempt,
         "passed": attempt is not None and attempt.percent >= quiz.pass_mark,
-        "progress": progress,
-        "previous": previous,
-        "next": following,
+        "progress": selectors.progress_by_lesson(user=request.user).get(lesson.id),
+        "previous": page.previous,
+        "next": page.next,
     }
     return render(request, "lessons/lesson_detail.html", context, status=status)
 
 
 def lesson_detail(request, course_slug: str, lesson_slug: str):
-    lesson = _lesson_or_404(request, course_slug, lesson_slug)
-    return _render_lesson(request, lesson)
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return _render_lesson(request, _page_or_404(request, course_slug, lesson_slug, cached=True))
+    # Every anonymous visitor gets the same page (no form they can post, nothing of theirs),
+    # so it is cached whole, under the content version like the rest of the lesson's parts.
+    html = content_cache.cached(
+        f"anonymous-html:{request.path}",
+        lambda: _render_lesson(
+            request, _page_or_404(request, course_slug, lesson_slug, cached=True)
+        ).content.decode(),
+    )
+    return HttpResponse(html)
 
 
 @require_POST
 def lesson_quiz_submit(request, course_slug: str, lesson_slug: str):
-    lesson = _lesson_or_404(request, course_slug, lesson_slug)
+    page = _page_or_404(request, course_slug, lesson_slug)
     lesson_url = reverse("lesson-detail", args=[course_slug, lesson_slug])
     if not request.user.is_authenticated:
         return redirect_to_login(lesson_url)
-    quiz = selectors.lesson_quiz(lesson)
+    quiz = page.quiz
     if quiz is None:
         raise Http404("This lesson has no quiz.")
     submitted = {}
@@ -157,13 +165,13 @@ def lesson_quiz_submit(request, course_slug: str, lesson_slug: str):
         attempt = services.attempt_submit(user=request.user, quiz=quiz, answers=submitted)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return _render_lesson(request, lesson, submitted=submitted, errors=errors, status=400)
+        return _render_lesson(request, page, submitted=submitted, errors=errors, status=400)
     return redirect(f"{lesson_url}?attempt={attempt.id}#quiz")
 
 
 @require_POST
 def lesson_complete(request, course_slug: str, lesson_slug: str):
-    lesson = _lesson_or_404(request, course_slug, lesson_slug)
+    lesson = _page_or_404(request, course_slug, lesson_slug).lesson
     lesson_url = reverse("lesson-detail", args=[course_slug, lesson_slug])
     if not request.user.is_authenticated:
         return redirect_to_login(lesson_url)

@@ -1,6 +1,6 @@
 """Reads of training jobs, and the one place that decides who may see which job."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from training_worker.models import JobEvent, TrainingJob
 
@@ -9,6 +9,16 @@ def jobs_visible_to(*, user) -> QuerySet[TrainingJob]:
     if not user.is_authenticated:
         return TrainingJob.objects.none()
     return TrainingJob.objects.filter(owner=user)
+
+
+def latest_job_ids_by_lab(*, user, labs) -> dict[int, int]:
+    """Each lab's newest run by this learner, by lab id (one query), so a reloaded lesson
+    page picks the runs up again. Newest by id: ids grow with creation time."""
+    if not labs or not user.is_authenticated:
+        return {}
+    rows = (jobs_visible_to(user=user).filter(lab__in=labs).values("lab_id")
+            .annotate(newest=Max("id")).values_list("lab_id", "newest"))
+    return dict(rows)
 
 
 def job_for_user(*, user, job_id: int) -> TrainingJob | None:

@@ -25,12 +25,17 @@ CONFIG = {
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def embedded_platform(tmp_path):
+def embedded_env(tmp_path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "REDIS_URL", "DLP_TEST_DATABASE_NAME",
                           "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env["DLP_VAR_DIR"] = str(tmp_path / "var")
+    return env
+
+
+@pytest.fixture
+def embedded_platform(tmp_path):
+    env = embedded_env(tmp_path)
     port = free_port()
     log = (tmp_path / "up.log").open("w")
     process = subprocess.Popen(
@@ -74,3 +79,17 @@ def test_the_embedded_default_trains_and_streams_with_no_service(embedded_platfo
     history = httpx.get(job["urls"]["metrics"], headers=headers).json()["events"]
     assert [(e.id, e.type) for e in events] == [(e["seq"], e["type"]) for e in history]
     assert sum(e.type == "confusion_matrix" for e in events) == 10
+
+
+def test_a_lesson_edited_by_another_process_shows_at_once(embedded_platform):
+    url, tmp_path = embedded_platform
+    lesson_url = url + "/courses/foundations/what-is-deep-learning/"
+    assert "Edited by another process" not in httpx.get(lesson_url).text  # now cached
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from lessons.models import Lesson;"
+         "lesson = Lesson.objects.get(slug='what-is-deep-learning');"
+         "lesson.summary = 'Edited by another process'; lesson.save()"],
+        cwd=ROOT, env=embedded_env(tmp_path), check=True, capture_output=True,
+    )
+    assert "Edited by another process" in httpx.get(lesson_url).text

@@ -1,0 +1,82 @@
+"""The course content that every learner's lesson page shares, cached between requests.
+
+A lesson page needs the lesson, its labs, its quiz with questions and choices, and its
+neighbours in the outline: the same for every learner who may see it, and ~half of what a
+page costs to serve. They are cached under a content version that any change to a course,
+module, lesson, lab, quiz, question or choice replaces (signals, and explicitly after the
+bulk writes that send none), so an instructor's edit shows on the next request. What is
+the learner's own (progress, attempts, runs) is never cached. A cache that fails is
+skipped: the page is then built from the database, as it would be without a cache.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "lessons:content-version"
+TIMEOUT_S = 24 * 3600
+
+T = TypeVar("T")
+
+
+def content_version() -> str:
+    """The current version; a fresh one when none is stored (first use, or evicted)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _replace_version() -> None:
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - a cache outage must not fail an instructor's save
+        log.warning("could not replace the lesson content version", exc_info=True)
+
+
+def content_changed() -> None:
+    """Forget every cached page part. Done now, and again once the change is committed: a
+    page built in between, from the rows before the commit, must not outlive it."""
+    _replace_version()
+    transaction.on_commit(_replace_version)
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    """`build()`, from the cache when this content version already has it. None is not
+    cached (a page that does not exist costs one query, and must not fill the cache)."""
+    try:
+        full_key = f"lessons:{content_version()}:{key}"
+        value = cache.get(full_key)
+    except Exception:  # noqa: BLE001 - serve from the database when the cache is down
+        log.warning("lesson content cache unavailable", exc_info=True)
+        return build()
+    if value is not None:
+        return value
+    value = build()
+    if value is not None:
+        try:
+            cache.set(full_key, value, timeout=TIMEOUT_S)
+        except Exception:  # noqa: BLE001
+            log.warning("could not cache lesson content", exc_info=True)
+    return value
+
+
+def _on_content_saved_or_deleted(sender, **kwargs) -> None:
+    content_changed()
+
+
+def connect_signals() -> None:
+    from lessons.models import Choice, Course, Lab, Lesson, Module, Question, Quiz
+
+    for model in (Course, Module, Lesson, Lab, Quiz, Question, Choice):
+        uid = f"lessons-content-cache-{model.__name__}"
+        post_save.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)

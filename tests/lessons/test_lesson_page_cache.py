@@ -1,0 +1,174 @@
+"""Lesson pages come from the content cache, and never show content older than the database:
+an instructor's edit, a publish or a delete shows on the next request."""
+
+import pytest
+from django.db import transaction
+
+from lessons import content_cache
+from lessons.models import Choice, Lesson, LessonStatus
+from lessons.services import lessons_rerender
+from training_worker import services as job_services
+
+pytestmark = pytest.mark.django_db
+
+LESSON_URL = "/courses/foundations/neurons/"
+
+
+def page(client, url=LESSON_URL) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_second_view_reads_no_lesson_content_from_the_database(
+    client, quiz, lab, learner, django_assert_num_queries
+):
+    page(client)
+    with django_assert_num_queries(0):  # anonymous: nothing of theirs to read
+        page(client)
+    client.force_login(learner)
+    page(client)
+    # session, user, the learner's runs of the labs, their progress
+    with django_assert_num_queries(4):
+        html = page(client)
+    assert "One?" in html and f'id="lab-{lab.id}"' in html
+
+
+def test_edits_show_on_the_next_request(client, lesson, quiz, lab):
+    page(client)
+    lesson.body = "Rewritten body"
+    lesson.save()
+    assert "Rewritten body" in page(client)
+    lab.instructions = "New instructions"
+    lab.save()
+    assert "New instructions" in page(client)
+    choice = Choice.objects.get(text="wrong")
+    choice.text = "an edited choice"
+    choice.save()
+    assert "an edited choice" in page(client)
+    quiz.questions.get(prompt="How many?").delete()
+    assert "How many?" not in page(client)
+
+
+def test_an_edit_in_the_admin_shows_on_the_next_request(client, staff, lesson):
+    page(client)
+    client.force_login(staff)
+    form = client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"module": lesson.module_id, "title": "Renamed in the admin",
+                 "labs-TOTAL_FORMS": 0, "labs-INITIAL_FORMS": 0})
+    response = client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    assert "Renamed in the admin" in page(client)
+
+
+def test_publishing_unpublishing_and_deleting_take_effect_at_once(client, staff, lesson):
+    page(client)
+    lesson.status = LessonStatus.DRAFT
+    lesson.save()
+    assert client.get(LESSON_URL).status_code == 404
+    client.force_login(staff)
+    assert "Draft — preview" in page(client)  # staff's cached draft...
+    client.logout()
+    assert client.get(LESSON_URL).status_code == 404  # ...is never shown to learners
+    lesson.status = LessonStatus.PUBLISHED
+    lesson.save()
+    page(client)
+    Lesson.objects.filter(pk=lesson.pk).delete()
+    assert client.get(LESSON_URL).status_code == 404
+
+
+def test_neighbours_follow_a_new_lesson(client, lesson, make_lesson):
+    assert 'rel="next"' not in page(client)
+    make_lesson("synapses", order=2)
+    assert 'href="/courses/foundations/synapses/"' in page(client)
+
+
+def test_a_rerender_without_signals_still_replaces_the_cache(client, lesson):
+    Lesson.objects.filter(pk=lesson.pk).update(body_html="<p>stale html</p>")  # no signal
+    assert "stale html" in page(client)  # and now cached
+    assert lessons_rerender() == 1  # a bulk update: no signal either
+    html = page(client)
+    assert "stale html" not in html and "<math" in html
+
+
+def test_the_learners_own_runs_are_never_cached(client, lesson, lab, learner, other_user):
+    client.force_login(learner)
+    assert "data-latest-job" not in page(client)
+    job = job_services.job_submit(user=learner, config=lab.preset_config, lab=lab)
+    newer = job_services.job_submit(user=learner, config=lab.preset_config, lab=lab)
+    assert f'data-latest-job="{newer.pk}"' in page(client)
+    assert job.pk < newer.pk
+    client.force_login(other_user)
+    assert "data-latest-job" not in page(client)
+
+
+def test_a_page_built_before_a_commit_is_not_served_after_it(transactional_db):
+    # Another request may read the rows before the commit and store them under the version
+    # the save has just set; the version is replaced once more when the change commits.
+    with transaction.atomic():
+        content_cache.content_changed()
+        assert content_cache.cached("page:test", lambda: "built from the old rows") == (
+            "built from the old rows"
+        )
+        assert content_cache.cached("page:test", lambda: "unused") == "built from the old rows"
+    assert content_cache.cached("page:test", lambda: "built after the commit") == (
+        "built after the commit"
+    )
+
+
+def test_pages_are_served_from_the_database_when_the_cache_is_down(client, settings, lesson):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens
+    assert "Hello" in page(client)
+    lesson.body = "Edited while the cache is down"
+    lesson.save()
+    assert "Edited while the cache is down" in page(client)
+
+
+def test_anonymous_visitors_share_one_cached_page_and_learners_never_get_it(
+    client, quiz, lab, learner
+):
+    anonymous = client.get(LESSON_URL)
+    assert "csrfmiddlewaretoken" not in anonymous.content.decode()  # nothing to post
+    assert "csrftoken" not in anonymous.cookies
+    assert "Log in</a> to answer the quiz" in anonymous.content.decode()
+    client.force_login(learner)
+    html = page(client)
+    assert "Log out (learner)" in html and "Check my answers" in html
+    assert "csrfmiddlewaretoken" in html
+    client.logout()
+    html = page(client)
+    assert "Log out" not in html and html == anonymous.content.decode()
+
+
+def test_an_anonymous_visitor_with_a_message_gets_it_on_a_page_of_their_own(client, lesson):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    page(client)  # the shared page is cached
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.INFO, "You have been signed out.")
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    assert "You have been signed out." in page(client)
+    assert "You have been signed out." not in page(client)  # shown once, and never shared
+
+
+def test_the_quiz_shows_each_learners_own_answers_around_the_shared_questions(
+    client, quiz, learner, other_user, answers_for
+):
+    client.force_login(learner)
+    fresh = page(client)
+    assert fresh.count('class="question"') == 3 and "✓ Right" not in fresh
+    client.post(LESSON_URL + "quiz/", {f"q{k}": v for k, v in answers_for(quiz).items()})
+    attempt = quiz.attempts.get()
+    answered = page(client, f"{LESSON_URL}?attempt={attempt.id}")
+    assert answered.count("✓ Right") == 3 and "Because." in answered  # the explanation
+    client.force_login(other_user)
+    assert "✓ Right" not in page(client) and "Because." not in page(client)
+    assert page(client).count('class="question"') == 3
