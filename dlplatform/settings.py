@@ -231,10 +231,12 @@ TORCH_NUM_THREADS = env_int("DLP_TORCH_NUM_THREADS", 1)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-         "KEY_PREFIX": env_str("DLP_CACHE_PREFIX", "dlp")}
+         "KEY_PREFIX": env_str("DLP_CACHE_PREFIX", "dlp"),
+         # A Redis that hangs is an error after 2 s (pages then skip the cache), not a hang.
+         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-              "LOCATION": str(VAR_DIR / "cache")}
+              "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}
     )
 }
 LOGIN_FAILURES_ALLOWED = env_int("DLP_LOGIN_FAILURES_ALLOWED", 5)

@@ -2,9 +2,12 @@
 
 A lesson page needs the lesson, its labs, its quiz with questions and choices, and its
 neighbours in the outline: the same for every learner who may see it, and ~half of what a
-page costs to serve. They are cached under a content version that any change to a course,
-module, lesson, lab, quiz, question or choice replaces (signals, and explicitly after the
-bulk writes that send none), so an instructor's edit shows on the next request. What is
+page costs to serve. They are cached under a content version that is replaced when course
+content changes: by the post_save/post_delete signals of courses, modules, lessons, labs,
+quizzes, questions and choices (the admin, the lessons loader, cascades), after a
+migration, and by the code that writes without signals (`lessons_rerender`). An entry
+also lives at most TIMEOUT_S, which bounds how long a write that replaces nothing (raw
+SQL, a `QuerySet.update` in a shell) or a failed replace can show old content. What is
 the learner's own (progress, attempts, runs) is never cached. A cache that fails is
 skipped: the page is then built from the database, as it would be without a cache.
 """
@@ -15,24 +18,23 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "lessons:content-version"
-TIMEOUT_S = 24 * 3600
+TIMEOUT_S = 300
 
 T = TypeVar("T")
 
 
 def content_version() -> str:
     """The current version; a fresh one when none is stored (first use, or evicted)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    fresh = uuid.uuid4().hex
+    if cache.add(VERSION_KEY, fresh, timeout=None):
+        return fresh
+    return cache.get(VERSION_KEY) or fresh  # evicted in between: a version nobody has used
 
 
 def _replace_version() -> None:
@@ -44,9 +46,13 @@ def _replace_version() -> None:
 
 def content_changed() -> None:
     """Forget every cached page part. Done now, and again once the change is committed: a
-    page built in between, from the rows before the commit, must not outlive it."""
+    page built in between, from the rows before the commit, must not outlive it. The
+    second is registered once per transaction, however many rows it writes."""
     _replace_version()
-    transaction.on_commit(_replace_version)
+    if connection.in_atomic_block and not any(
+        entry[1] is _replace_version for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(_replace_version)
 
 
 def cached(key: str, build: Callable[[], T]) -> T:
@@ -73,6 +79,11 @@ def _on_content_saved_or_deleted(sender, **kwargs) -> None:
     content_changed()
 
 
+def _on_migrated(sender, **kwargs) -> None:
+    """Data migrations save through historical models, which send no signal we receive."""
+    _replace_version()
+
+
 def connect_signals() -> None:
     from lessons.models import Choice, Course, Lab, Lesson, Module, Question, Quiz
 
@@ -80,3 +91,4 @@ def connect_signals() -> None:
         uid = f"lessons-content-cache-{model.__name__}"
         post_save.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_delete.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)
+    post_migrate.connect(_on_migrated, dispatch_uid="lessons-content-cache-migrate")

@@ -171,7 +171,11 @@ def lesson_quiz_submit(request, course_slug: str, lesson_slug: str):
 
 @require_POST
 def lesson_complete(request, course_slug: str, lesson_slug: str):
-    lesson = _page_or_404(request, course_slug, lesson_slug).lesson
+    lesson = selectors.lesson_for_page(
+        user=request.user, course_slug=course_slug, lesson_slug=lesson_slug
+    )
+    if lesson is None:
+        raise Http404("No such lesson.")
     lesson_url = reverse("lesson-detail", args=[course_slug, lesson_slug])
     if not request.user.is_authenticated:
         return redirect_to_login(lesson_url)

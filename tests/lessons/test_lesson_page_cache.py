@@ -172,3 +172,22 @@ def test_the_quiz_shows_each_learners_own_answers_around_the_shared_questions(
     client.force_login(other_user)
     assert "✓ Right" not in page(client) and "Because." not in page(client)
     assert page(client).count('class="question"') == 3
+
+
+def test_one_replace_at_commit_however_many_rows_a_transaction_writes(lesson, quiz):
+    from django.db import connection
+
+    for choice in Choice.objects.all():
+        choice.text += "!"
+        choice.save()
+    pending = [entry[1] for entry in connection.run_on_commit]  # this test's transaction
+    assert pending.count(content_cache._replace_version) == 1
+
+
+def test_a_migration_replaces_the_version(lesson):
+    from django.apps import apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    before = content_cache.content_version()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default", apps=apps, plan=[])
+    assert content_cache.content_version() != before
