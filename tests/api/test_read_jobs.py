@@ -27,6 +27,22 @@ def test_list_shows_only_own_jobs(api, job, others_job):
 
 
 @pytest.mark.django_db
+def test_each_listed_job_links_to_itself(api, user, moons_config):
+    jobs = [services.job_submit(user=user, config=moons_config) for _ in range(3)]
+    listed = {item["id"]: item["urls"] for item in api.get("/api/v1/jobs/").json()["results"]}
+    assert sorted(listed) == sorted(job.pk for job in jobs)
+    for job_id, urls in listed.items():
+        assert urls == {
+            "self": f"http://testserver/api/v1/jobs/{job_id}/",
+            "events": f"http://testserver/api/v1/jobs/{job_id}/events/",
+            "metrics": f"http://testserver/api/v1/jobs/{job_id}/metrics/",
+            "cancel": f"http://testserver/api/v1/jobs/{job_id}/cancel/",
+            "page": f"http://testserver/runs/{job_id}/",
+        }
+        assert urls == api.get(urls["self"]).json()["urls"]
+
+
+@pytest.mark.django_db
 def test_detail_of_own_job(api, job):
     body = api.get(f"/api/v1/jobs/{job.pk}/").json()
     assert body["id"] == job.pk

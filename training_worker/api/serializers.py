@@ -56,18 +56,31 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_urls(self, job) -> dict[str, str]:
-        request = self.context.get("request")
-        names = {
-            "self": "api-job-detail",
-            "events": "api-job-events",
-            "metrics": "api-job-metrics",
-            "cancel": "api-job-cancel",
-            "page": "run-detail",
-        }
-        urls = {key: reverse(name, args=[job.pk]) for key, name in names.items()}
-        if request is not None:
-            urls = {key: request.build_absolute_uri(url) for key, url in urls.items()}
-        return urls
+        # Reversed once per response (the context is shared by a list's items), then
+        # filled in per job: reversing 5 URLs for each of 50 jobs was half a list's time.
+        templates = self.context.get("job_url_templates")
+        if templates is None:
+            templates = _job_url_templates(self.context.get("request"))
+            self.context["job_url_templates"] = templates
+        job_id = str(job.pk)
+        return {key: url.replace(_ID_SLOT, job_id) for key, url in templates.items()}
+
+
+JOB_URL_NAMES = {
+    "self": "api-job-detail",
+    "events": "api-job-events",
+    "metrics": "api-job-metrics",
+    "cancel": "api-job-cancel",
+    "page": "run-detail",
+}
+_ID_SLOT = "2147483647"  # an id no job has yet; the URLs hold it once, in their path
+
+
+def _job_url_templates(request) -> dict[str, str]:
+    urls = {key: reverse(name, args=[int(_ID_SLOT)]) for key, name in JOB_URL_NAMES.items()}
+    if request is not None:
+        urls = {key: request.build_absolute_uri(url) for key, url in urls.items()}
+    return urls
 
 
 class JobEventSerializer(serializers.Serializer):
