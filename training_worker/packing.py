@@ -8,9 +8,9 @@ companion's message arrives later, that move is refused and the message is done.
 
 What a packed job's viewer sees differs from a solo run in what the vectorized pass does
 not measure: one metric event per epoch (no per-step points), and the confusion matrix,
-class report and pictures of the final epoch only. A cancelled packed job stops reporting
-at the end of its current epoch but is marked cancelled when the pack ends (at once when
-every job of the pack is cancelled). A packed companion whose worker dies is
+class report and pictures of the final epoch only. A cancelled packed job ends, cancelled,
+at the end of its current epoch while the others train on (the pack stops at once when
+every job of it is cancelled). A packed companion whose worker dies is
 failed by the reaper (services.fail_lost_jobs) rather than retried, since its message was
 already acknowledged by the refused start.
 """
@@ -89,17 +89,26 @@ def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
         summaries.append(_summary_of(info))
         recorder.on_event(info)
 
+    cancelled: set[int] = set()
+
     def on_epoch(index: int, payload: dict) -> str | None:
         event = Event(METRIC, payload)
         _update(summaries[index], event)
-        return recorders[index].on_event(event)
+        decision = recorders[index].on_event(event)
+        if recorders[index].cancel_requested and not recorders[index].timed_out:
+            # Ended now, at this epoch, as a solo run would be: the pack trains on for the
+            # others, and the learner who cancelled is not kept waiting for them.
+            runner.end(recorders[index], JobStatus.CANCELLED, result=summaries[index])
+            cancelled.add(index)
+        return decision
 
     log.info("training jobs %s packed", [job.pk for job in jobs])
     results = train_packed(configs, on_epoch)
-    for job, config, recorder, summary, result in zip(
-        jobs, configs, recorders, summaries, results, strict=True
+    for index, (job, config, recorder, summary, result) in enumerate(
+        zip(jobs, configs, recorders, summaries, results, strict=True)
     ):
-        _end(job, config, recorder, summary, result)
+        if index not in cancelled:
+            _end(job, config, recorder, summary, result)
 
 
 def _end(job, config, recorder, summary: dict, result) -> None:

@@ -80,6 +80,11 @@ def test_a_job_cancelled_while_packed_ends_cancelled_and_the_others_finish(
     second.refresh_from_db()
     assert first.status == JobStatus.SUCCEEDED
     assert second.status == JobStatus.CANCELLED
+    assert len(epochs_of(second)) == 1 and len(epochs_of(first)) == 4
+    # Ended at its first epoch, not when the pack ended: the others trained on after it.
+    last_epoch_of_first = first.events.filter(type="metric").order_by("-seq").first()
+    assert second.finished_at < last_epoch_of_first.created_at
+    assert second.result["epochs_completed"] == 1
 
 
 @pytest.mark.django_db
