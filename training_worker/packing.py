@@ -21,7 +21,15 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from training_worker import runner, services
-from training_worker.engine import INFO, METRIC, TEST_METRICS, ConfigError, Event, parse_config
+from training_worker.engine import (
+    INFO,
+    METRIC,
+    STOP,
+    TEST_METRICS,
+    ConfigError,
+    Event,
+    parse_config,
+)
 from training_worker.models import JobStatus, TrainingJob
 
 log = logging.getLogger(__name__)
@@ -95,7 +103,9 @@ def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
         event = Event(METRIC, payload)
         _update(summaries[index], event)
         decision = recorders[index].on_event(event)
-        if recorders[index].cancel_requested and not recorders[index].timed_out:
+        # On the STOP this epoch returns, not on the flag alone: the writer thread may raise
+        # the flag after on_event returned, and a job the pack still trains must not end.
+        if decision == STOP and not recorders[index].timed_out:
             # Ended now, at this epoch, as a solo run would be: the pack trains on for the
             # others, and the learner who cancelled is not kept waiting for them.
             runner.end(recorders[index], JobStatus.CANCELLED, result=summaries[index])
@@ -119,9 +129,7 @@ def _end(job, config, recorder, summary: dict, result) -> None:
     elif recorder.timed_out:
         runner.end(recorder, JobStatus.FAILED, error=runner.time_limit_message(),
                    result=summary)
-    elif result.stopped:
-        runner.end(recorder, JobStatus.CANCELLED, result=summary)
-    else:
+    else:  # not stopped: a job cancelled while packed was ended at that epoch (on_epoch)
         for event in _final_epoch_events(config, result):
             _update(summary, event)
             recorder.on_event(event)

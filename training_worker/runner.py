@@ -16,12 +16,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError, connection, connections
 
 from training_worker import services, transfer
-from training_worker.engine import Event, TrainingDiverged, parse_config, train
+from training_worker.engine import STOP, Event, TrainingDiverged, parse_config, train
 from training_worker.models import JobStatus
 
 log = logging.getLogger(__name__)
-
-STOP = "stop"
 
 
 def with_db_retry(write, *, deadline_s: float | None = None):
