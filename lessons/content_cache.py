@@ -31,10 +31,13 @@ T = TypeVar("T")
 
 def content_version() -> str:
     """The current version; a fresh one when none is stored (first use, or evicted)."""
-    fresh = uuid.uuid4().hex
-    if cache.add(VERSION_KEY, fresh, timeout=None):
-        return fresh
-    return cache.get(VERSION_KEY) or fresh  # evicted in between: a version nobody has used
+    version = cache.get(VERSION_KEY)  # a read per page view; the write below is rare
+    if version is None:
+        fresh = uuid.uuid4().hex
+        if cache.add(VERSION_KEY, fresh, timeout=None):
+            return fresh
+        version = cache.get(VERSION_KEY) or fresh  # evicted in between: a version nobody used
+    return version
 
 
 def _replace_version() -> None:
