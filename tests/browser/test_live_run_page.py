@@ -51,10 +51,17 @@ def wait_for_status(page, status: str, timeout: float = 120_000) -> None:
         timeout=timeout)
 
 
-def test_live_run_page_curves_matrix_and_epoch_scrubber(live_platform, page, screenshot, user):
-    logged_in(page, live_platform)  # first, so that the page sees the run train
-    job = services.job_submit(user=user, config=moons(30, batch_size=8, log_grad_norms=True))
+def test_live_run_page_curves_matrix_and_epoch_scrubber(live_platform, page, screenshot, user,
+                                                        settings):  # fmt: skip
+    from training_worker.tasks import run_training_job
+
+    logged_in(page, live_platform)
+    # Queued but not yet sent to the worker: the page is open before the run starts, so it
+    # sees the run train however fast the worker is (a finished run replays all at once).
+    job = services.job_create_unqueued(
+        owner=user, config=moons(30, batch_size=8, log_grad_norms=True))
     open_run(page, live_platform, job)
+    run_training_job.apply_async(args=[job.pk], queue=settings.JOB_QUEUE)
     page.wait_for_function(
         "() => document.querySelector('.run-loss').data[0].x.length >= 3", timeout=30_000)
     early = len(trace(page, ".run-loss", 0)["x"])
