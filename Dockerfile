@@ -1,11 +1,18 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+# Torch is pinned apart from the lock: on Linux the registry's build of this pin carries CUDA,
+# which GPU workers need and CPU machines run too. For a slimmer CPU-only image, pass
+# `--build-arg TORCH_SPEC="torch==2.13.0 --index-url <PyTorch's CPU wheel index>"`.
+ARG TORCH_SPEC="torch==2.13.0"
+COPY requirements/run.txt ./requirements/run.txt
+RUN pip install $TORCH_SPEC && pip install -r requirements/run.txt
 COPY pyproject.toml README.md ./
 COPY dlplatform ./dlplatform
 COPY lessons ./lessons
 COPY training_worker ./training_worker
-RUN pip install .
+COPY dlclient ./dlclient
+RUN pip install --no-deps .
 COPY . .
 RUN useradd --create-home app && mkdir -p /app/var /app/media && chown -R app /app/var /app/media
 USER app

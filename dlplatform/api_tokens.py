@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -57,6 +58,8 @@ class ObtainToken(APIView):
     Each call makes a new token (keys are stored hashed, so an old one cannot be handed out
     again); the learner revokes those they no longer use.
     """
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]  # `curl -d` logs in too
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

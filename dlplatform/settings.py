@@ -159,6 +159,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API speaks JSON. Form bodies would also be accepted by default, and DRF reads a
+    # boolean missing from a form as false (HTML checkbox rules): an empty multipart PATCH
+    # would unshare a run. Only the token endpoint takes forms too (`curl -d` in the README).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "training_worker.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,

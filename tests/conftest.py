@@ -1,8 +1,16 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.environment import RUN_ID
+
+# Hypothesis draws the same examples on every machine: no seed from the clock and no saved
+# example database (a developer's local `.hypothesis/` made a generator look better than it
+# is on a fresh clone). `HYPOTHESIS_PROFILE=explore` draws fresh examples, to hunt for bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.live_platform"]
 

@@ -72,12 +72,26 @@ def raw_configs(draw) -> dict:
     return raw
 
 
+@st.composite
+def small_valid_configs(draw) -> dict:
+    """Configs that must be accepted, by construction: a kind with one of its own datasets,
+    an optimizer, a learning rate and a few epochs inside their bounds, and every other field
+    at its default (the defaults are small enough for any budget)."""
+    kind = draw(st.sampled_from(sorted(KIND_DATASETS)))
+    return {
+        "model": {"kind": kind},
+        "data": {"name": draw(st.sampled_from(sorted(KIND_DATASETS[kind])))},
+        "optim": {"name": draw(inside(CONFIG_FIELDS["optim.name"])),
+                  "lr": draw(st.floats(1e-4, 1)), "epochs": draw(st.integers(1, 5))},
+    }
+
+
 SECTIONS = {path.split(".")[0] for path in CONFIG_FIELDS} | {"config"}
 ACCEPTED: list[dict] = []
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
-@given(raw_configs())
+@given(st.one_of(raw_configs(), small_valid_configs()))
 def test_every_config_is_accepted_within_the_caps_or_refused_by_field(raw):
     try:
         config = parse_config(raw)
@@ -106,6 +120,15 @@ def test_anything_that_is_not_a_config_is_a_config_error(raw):
 
 
 def test_the_generator_reaches_accepted_configs():
-    """Guards the property above from passing by refusing everything."""
+    """Guards the property above from passing by refusing everything: about half its draws
+    are valid by construction, so far more than 40 of its 400 are accepted, whatever the seed."""
+    ACCEPTED.clear()
     test_every_config_is_accepted_within_the_caps_or_refused_by_field()
-    assert len(ACCEPTED) >= 40
+    assert len(ACCEPTED) >= 40, len(ACCEPTED)
+
+
+@settings(max_examples=100, deadline=None)
+@given(small_valid_configs())
+def test_configs_valid_by_construction_are_accepted(raw):
+    config = parse_config(raw)
+    assert config.model.kind == raw["model"]["kind"]

@@ -4,6 +4,7 @@ it read-only (page, history, exports, live stream) — and still not change it."
 import pytest
 from rest_framework.test import APIClient
 
+from tests.fixtures.accounts import PASSWORD
 from training_worker import services
 
 
@@ -87,3 +88,24 @@ def test_anyone_can_follow_a_shared_runs_event_stream(user, moons_config):
     status, text = async_to_sync(read)()
     assert status == 200
     assert '"status":"succeeded"' in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_format", ["multipart", None])
+def test_a_form_body_is_refused_and_changes_nothing(api, job, form_format):
+    """The API speaks JSON. A form body used to be read with HTML checkbox rules, so an empty
+    multipart PATCH unshared a run (schemathesis found the schema did not allow it)."""
+    services.job_set_shared(job=job, shared=True)
+    response = api.patch(f"/api/v1/jobs/{job.pk}/", {}, format=form_format)
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    job.refresh_from_db()
+    assert job.shared
+
+
+@pytest.mark.django_db
+def test_the_token_endpoint_still_takes_a_form(user):
+    response = APIClient().post("/api/v1/auth/token/",
+                                {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 201, response.content
+    assert response.json()["token"].startswith("dlp_")
