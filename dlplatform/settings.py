@@ -207,16 +207,24 @@ JOB_TIME_LIMIT_S = env_int("DLP_JOB_TIME_LIMIT_S", 600)
 JOB_HARD_TIME_LIMIT_S = JOB_TIME_LIMIT_S + 60
 # How long a worker keeps retrying a database write before it gives the job up.
 DB_RETRY_S = env_float("DLP_DB_RETRY_S", 30.0)
-# A job whose worker process dies is tried again on a fresh process, this many times in all.
+# A job whose worker process or machine is lost is tried again, this many attempts in all.
 JOB_MAX_ATTEMPTS = env_int("DLP_JOB_MAX_ATTEMPTS", 2)
-# A running job whose worker has not written for this long is declared lost and failed.
-JOB_STALE_AFTER_S = env_int("DLP_JOB_STALE_AFTER_S", 120)
-# The worker flushes buffered events at this cadence (or sooner when the buffer fills).
+# A worker beats a running job's heart this often (runner.EventRecorder)...
+JOB_HEARTBEAT_S = env_float("DLP_JOB_HEARTBEAT_S", 5.0)
+# ... and a running job whose heart has not beaten for this long lost its worker machine:
+# the reaper queues it again (training_worker/reaper.py). Well above a few missed beats and
+# a database hiccup (a live worker whose job was handed on stops: its attempt is fenced).
+JOB_STALE_AFTER_S = env_int("DLP_JOB_STALE_AFTER_S", 30)
+# A queued job is checked for a lost message once it has waited this long; where the
+# broker cannot be read (the filesystem broker), it is sent again only after the second.
+JOB_QUEUED_CHECK_AFTER_S = env_int("DLP_JOB_QUEUED_CHECK_AFTER_S", 60)
+JOB_QUEUED_LOST_AFTER_S = env_int("DLP_JOB_QUEUED_LOST_AFTER_S", 3600)
 # A worker that starts a small MLP job trains up to this many compatible queued jobs with it
 # in one vectorized pass (training_worker/packing.py): 3 to 15 times the throughput at 8 to
 # 128 jobs (bench/packed_bench.py), but a packed run streams one point per epoch and its
 # matrix and pictures at the end only. 1 (the default) trains every job alone.
 PACK_MAX_JOBS = env_int("DLP_PACK_MAX_JOBS", 1)
+# The worker flushes buffered events at this cadence (or sooner when the buffer fills).
 EVENT_FLUSH_INTERVAL_S = env_float("DLP_EVENT_FLUSH_INTERVAL_S", 0.15)
 # Store event batches from a thread beside training (runner.EventRecorder), so the writes
 # overlap the steps; off, training pauses for each batch's transaction.
@@ -278,9 +286,9 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("DLP_WORKER_MAX_MEMORY_KIB", 3 * 10
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("DLP_WORKER_MAX_TASKS_PER_CHILD", 500)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
-    "fail-lost-jobs": {
-        "task": "training_worker.tasks.fail_lost_jobs",
-        "schedule": env_float("DLP_REAPER_INTERVAL_S", 30.0),
+    "reap-lost-jobs": {
+        "task": "training_worker.tasks.reap_lost_jobs",
+        "schedule": env_float("DLP_REAPER_INTERVAL_S", 10.0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -21,7 +21,9 @@ TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.
 # The only moves a job can make; services.py enforces them with conditional updates.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED, JobStatus.FAILED}),
-    JobStatus.RUNNING: frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}),
+    # running -> queued: the reaper hands on a job whose worker machine was lost (reaper.py).
+    JobStatus.RUNNING: frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED,
+                                  JobStatus.QUEUED}),
 }
 
 

@@ -10,9 +10,8 @@ What a packed job's viewer sees differs from a solo run in what the vectorized p
 not measure: one metric event per epoch (no per-step points), and the confusion matrix,
 class report and pictures of the final epoch only. A cancelled packed job ends, cancelled,
 at the end of its current epoch while the others train on (the pack stops at once when
-every job of it is cancelled). A packed companion whose worker dies is
-failed by the reaper (services.fail_lost_jobs) rather than retried, since its message was
-already acknowledged by the refused start.
+every job of it is cancelled). A packed job whose worker machine is lost is handed on by
+the reaper (reaper.py) like any other: its next attempt runs alone.
 """
 
 import logging
@@ -67,8 +66,8 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
 def run_packed(jobs: list[TrainingJob]) -> None:
     """Train the started jobs together and end each as its own run would end; every job
     is ended, whatever fails."""
-    recorders = [runner.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S)
-                 for job in jobs]
+    recorders = [runner.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S,
+                                      attempt=job.attempt) for job in jobs]
     try:
         _train_and_end(jobs, recorders)
     except SoftTimeLimitExceeded:

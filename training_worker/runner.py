@@ -52,9 +52,13 @@ class EventRecorder:
     Either way batches are stored one at a time, in order.
     """
 
-    def __init__(self, job_id: int, *, time_limit_s: float) -> None:
+    def __init__(self, job_id: int, *, time_limit_s: float, attempt: int | None = None) -> None:
         self.job_id = job_id
+        self.attempt = attempt
         self.cancel_requested = False
+        # The reaper handed the job on (this worker went silent too long) or it ended:
+        # this attempt stops and writes nothing more.
+        self.superseded = False
         self.timed_out = False
         self._buffer: list[tuple[str, dict]] = []
         self._lock = threading.Lock()
@@ -85,7 +89,7 @@ class EventRecorder:
             self._write_pending()
         if now >= self._deadline:
             self.timed_out = True
-        return STOP if (self.cancel_requested or self.timed_out) else None
+        return STOP if (self.cancel_requested or self.timed_out or self.superseded) else None
 
     def flush(self) -> None:
         """Store everything still buffered; called once training has ended."""
@@ -99,16 +103,31 @@ class EventRecorder:
     def _write_pending(self) -> None:
         with self._lock:
             batch, self._buffer = self._buffer, []
-        if batch:
-            try:
-                if with_db_retry(
-                    lambda: services.record_events(job_id=self.job_id, events=batch)
-                ):
+        if self.superseded:
+            return
+        try:
+            if batch:
+                if with_db_retry(lambda: services.record_events(
+                    job_id=self.job_id, events=batch, attempt=self.attempt
+                )):
                     self.cancel_requested = True
-            except BaseException:
-                with self._lock:
-                    self._buffer[:0] = batch  # kept, in order, for the final flush
-                raise
+            elif (self.attempt is not None
+                  and time.monotonic() - self._last_flush >= settings.JOB_HEARTBEAT_S):
+                # Nothing to store for a while (a long step, the model being stored): the
+                # job's heart still beats, so the reaper does not take it for lost.
+                with_db_retry(lambda: services.job_heartbeat(
+                    job_id=self.job_id, attempt=self.attempt))
+            else:
+                return
+        except services.AttemptSuperseded:
+            log.warning("job %s: attempt %s was handed on; this worker stops it",
+                        self.job_id, self.attempt)
+            self.superseded = True
+            return
+        except BaseException:
+            with self._lock:
+                self._buffer[:0] = batch  # kept, in order, for the final flush
+            raise
         self._last_flush = time.monotonic()
 
     def _write_in_background(self) -> None:
@@ -137,7 +156,7 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "", pack: bool = Tru
         if companions:
             packing.run_packed([job, *companions])
             return
-    recorder = EventRecorder(job_id, time_limit_s=settings.JOB_TIME_LIMIT_S)
+    recorder = EventRecorder(job_id, time_limit_s=settings.JOB_TIME_LIMIT_S, attempt=attempt)
     try:
         base = _base_model(job)
     except BaseUnavailable as exc:
@@ -191,6 +210,9 @@ def _base_model(job):
 def end_with_model(recorder: EventRecorder, job, result) -> None:
     from training_worker.artifacts import store_trained_model
 
+    if recorder.superseded:
+        return  # the attempt that replaced this one stores its own model
+
     try:
         with_db_retry(lambda: store_trained_model(
             job_id=job.pk, config=job.config, model=result.model
@@ -204,9 +226,13 @@ def end_with_model(recorder: EventRecorder, job, result) -> None:
 
 
 def end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:
+    """Store what is left and end the job, unless this attempt was handed on meanwhile."""
     recorder.flush()
+    if recorder.superseded:
+        return
     with_db_retry(lambda: services.job_finish(
-        job_id=recorder.job_id, status=status, error=error, result=result
+        job_id=recorder.job_id, status=status, error=error, result=result,
+        attempt=recorder.attempt,
     ))
 
 

@@ -1,18 +1,19 @@
-"""State changes of training jobs: submit, start, record events, finish, cancel, reap.
+"""State changes of training jobs: submit, start, record events, finish, cancel.
 
 Every status change is a conditional UPDATE (so two processes can never both win a move
 that ALLOWED_TRANSITIONS forbids) stored in the same transaction as its `status` event.
+Jobs whose worker was lost are handed on by reaper.py.
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from training_worker import limits, live, routing, transfer
+from training_worker import dispatch, limits, live, transfer
 from training_worker.engine import ConfigError, TrainConfig, parse_config
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
 
@@ -78,10 +79,8 @@ def _parse_with_base(user, config: dict) -> TrainConfig:
 
 
 def _enqueue(job: TrainingJob, parsed: TrainConfig) -> None:
-    from training_worker.tasks import run_training_job
-
     try:
-        run_training_job.apply_async(args=[job.pk], queue=routing.queue_for(parsed))
+        dispatch.send_job(job.pk, parsed, attempt=1)
     except BrokerError as exc:
         log.error("could not queue job %s: %s", job.pk, exc)
         _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
@@ -90,43 +89,67 @@ def _enqueue(job: TrainingJob, parsed: TrainConfig) -> None:
 def job_start(*, job_id: int, attempt: int = 1, worker: str = "") -> TrainingJob | None:
     """Start an attempt of a job; None when this attempt must not run.
 
-    Attempt 1 moves a queued job to running. A later attempt (Celery retries a job whose
-    worker process died) takes over a job still running the attempt before it, and says so
-    in a status event, so viewers know the curves start again. Any other delivery of the
-    message (a duplicate, or a job already finished or cancelled) is refused.
+    Attempt n runs only where attempt n - 1 left the job: queued with attempt 0 for a new
+    job; queued again by the reaper (reaper.py) after the worker machine running attempt
+    n - 1 was lost; or still running attempt n - 1 when Celery retries a job whose worker
+    process died. A restart says so in a status event, so viewers know the curves start
+    again. Any other delivery (a duplicate, a message redelivered after the job moved on, a
+    job already finished or cancelled) is refused, so however often a job is sent, each
+    attempt runs once. An attempt past JOB_MAX_ATTEMPTS fails the job instead.
     """
     now = timezone.now()
     with transaction.atomic():
-        if attempt == 1:
-            moved = _transition(
-                job_id, JobStatus.RUNNING,
-                attempt=1, worker=worker, started_at=now, heartbeat_at=now,
-            )
-            payload = {"status": JobStatus.RUNNING, "attempt": 1}
-        else:
-            moved = TrainingJob.objects.filter(
-                pk=job_id, status=JobStatus.RUNNING, attempt=attempt - 1
-            ).update(attempt=attempt, worker=worker, heartbeat_at=now)
-            payload = {
-                "status": JobStatus.RUNNING, "attempt": attempt, "restarted": True,
-                "error": f"The worker running attempt {attempt - 1} stopped; starting again.",
-            }
+        if attempt > settings.JOB_MAX_ATTEMPTS:
+            _finish(job_id, JobStatus.FAILED, only_attempt=attempt - 1, error=(
+                f"The worker running this job was lost in each of {settings.JOB_MAX_ATTEMPTS} "
+                "attempts; the job was stopped."))
+            return None
+        moved = TrainingJob.objects.filter(
+            pk=job_id, attempt=attempt - 1, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        ).update(status=JobStatus.RUNNING, attempt=attempt, worker=worker, heartbeat_at=now,
+                 started_at=Coalesce("started_at", now))
         if not moved:
             return None
+        payload: dict = {"status": JobStatus.RUNNING, "attempt": attempt}
+        if attempt > 1:
+            payload.update(restarted=True, error=(
+                f"The worker running attempt {attempt - 1} stopped; starting again."))
         _append_events(job_id, [(STATUS_EVENT, payload)])
     return TrainingJob.objects.get(pk=job_id)
 
 
-def record_events(*, job_id: int, events: list[tuple[str, dict]]) -> bool:
-    """Store a batch of engine events in one transaction; returns whether cancel was requested."""
+class AttemptSuperseded(Exception):
+    """This attempt of the job is no longer the job's current one: the reaper gave the job
+    to another worker (this one went silent too long), or the job has ended."""
+
+
+def job_heartbeat(*, job_id: int, attempt: int) -> None:
+    """The worker running `attempt` is alive; raises AttemptSuperseded when it is not the
+    job's running attempt any more, so that worker stops."""
+    if not TrainingJob.objects.filter(
+        pk=job_id, attempt=attempt, status=JobStatus.RUNNING
+    ).update(heartbeat_at=timezone.now()):
+        raise AttemptSuperseded(job_id)
+
+
+def record_events(*, job_id: int, events: list[tuple[str, dict]],
+                  attempt: int | None = None) -> bool:
+    """Store a batch of engine events in one transaction; returns whether cancel was requested.
+
+    With `attempt`, the batch is stored only while that attempt is the job's running one
+    (else AttemptSuperseded, and nothing is stored): a worker that went silent long enough
+    for the reaper to hand its job on cannot write into the new attempt's history.
+    """
     with transaction.atomic():
-        _append_events(job_id, events)
+        _append_events(job_id, events, attempt=attempt)
         return TrainingJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
 
-def job_finish(*, job_id: int, status: str, error: str = "", result: dict | None = None) -> bool:
-    """Move a running job to a final status; False when it was no longer running."""
-    return _finish(job_id, status, error=error, result=result)
+def job_finish(*, job_id: int, status: str, error: str = "", result: dict | None = None,
+               attempt: int | None = None) -> bool:
+    """Move a running job to a final status; False when it was no longer running (or, with
+    `attempt`, no longer running that attempt)."""
+    return _finish(job_id, status, error=error, result=result, only_attempt=attempt)
 
 
 def job_cancel(*, job: TrainingJob) -> TrainingJob:
@@ -156,28 +179,13 @@ def job_set_shared(*, job: TrainingJob, shared: bool) -> TrainingJob:
     return job
 
 
-def fail_lost_jobs() -> int:
-    """Fail running jobs whose worker stopped writing, so none stays `running` forever."""
-    stale_before = timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER_S)
-    lost_ids = TrainingJob.objects.filter(
-        status=JobStatus.RUNNING, heartbeat_at__lt=stale_before
-    ).values_list("pk", flat=True)
-    failed = 0
-    for job_id in list(lost_ids):
-        failed += _finish(
-            job_id,
-            JobStatus.FAILED,
-            error="The worker running this job stopped responding; the run was abandoned.",
-        )
-    return failed
-
-
 def _finish(
-    job_id: int, status: str, *, error: str = "", result: dict | None = None, only_from=None
+    job_id: int, status: str, *, error: str = "", result: dict | None = None, only_from=None,
+    only_attempt: int | None = None,
 ) -> bool:
     with transaction.atomic():
         moved = _transition(
-            job_id, status, only_from=only_from,
+            job_id, status, only_from=only_from, only_attempt=only_attempt,
             error=error, result=result or {}, finished_at=timezone.now(),
         )
         if moved:
@@ -186,26 +194,36 @@ def _finish(
     return moved
 
 
-def _transition(job_id: int, to_status: str, *, only_from: str | None = None, **fields) -> bool:
+def _transition(job_id: int, to_status: str, *, only_from: str | None = None,
+                only_attempt: int | None = None, **fields) -> bool:
     allowed_from = [s for s, targets in ALLOWED_TRANSITIONS.items() if to_status in targets]
     if only_from is not None:
         allowed_from = [s for s in allowed_from if s == only_from]
-    return bool(
-        TrainingJob.objects.filter(pk=job_id, status__in=allowed_from).update(
-            status=to_status, **fields
-        )
-    )
+    rows = TrainingJob.objects.filter(pk=job_id, status__in=allowed_from)
+    if only_attempt is not None:
+        rows = rows.filter(attempt=only_attempt)
+    return bool(rows.update(status=to_status, **fields))
 
 
-def _append_events(job_id: int, events: list[tuple[str, dict]]) -> list[dict]:
+def append_status_event(job_id: int, payload: dict) -> None:
+    """Store a `status` event in the caller's transaction (the caller changed the status)."""
+    _append_events(job_id, [(STATUS_EVENT, payload)])
+
+
+def _append_events(job_id: int, events: list[tuple[str, dict]],
+                   attempt: int | None = None) -> list[dict]:
     """Give events the job's next sequence numbers and store them; publish after commit.
 
     Must run inside a transaction: the row lock on the job serializes writers, so sequence
-    numbers are gap-free and unique even when the web and a worker write at once.
+    numbers are gap-free and unique even when the web and a worker write at once. With
+    `attempt`, only that attempt of the running job may write (AttemptSuperseded otherwise).
     """
     if not events:
         return []
-    job = TrainingJob.objects.select_for_update().only("last_seq").get(pk=job_id)
+    job = (TrainingJob.objects.select_for_update()
+           .only("last_seq", "attempt", "status").get(pk=job_id))
+    if attempt is not None and (job.attempt != attempt or job.status != JobStatus.RUNNING):
+        raise AttemptSuperseded(job_id)
     rows = [
         JobEvent(job_id=job_id, seq=job.last_seq + i, type=event_type, payload=payload)
         for i, (event_type, payload) in enumerate(events, start=1)

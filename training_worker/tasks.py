@@ -27,16 +27,22 @@ from training_worker import services
     max_retries=settings.JOB_MAX_ATTEMPTS - 1,
     default_retry_delay=1,
 )
-def run_training_job(self, job_id: int) -> None:
+def run_training_job(self, job_id: int, attempt: int = 1) -> None:
     from training_worker import runner
 
     worker = f"{self.request.hostname}:{os.getpid()}"
-    runner.job_run(job_id=job_id, attempt=self.request.retries + 1, worker=worker)
+    # `attempt` is the attempt this message was sent for (the reaper sends later ones);
+    # each time Celery retries it after its worker process died, one more.
+    runner.job_run(job_id=job_id, attempt=attempt + self.request.retries, worker=worker)
 
 
-@shared_task(name="training_worker.tasks.fail_lost_jobs")
-def fail_lost_jobs() -> int:
-    return services.fail_lost_jobs()
+@shared_task(name="training_worker.tasks.reap_lost_jobs")
+def reap_lost_jobs() -> dict:
+    from dataclasses import asdict
+
+    from training_worker import reaper
+
+    return asdict(reaper.reap_lost_jobs())
 
 
 @task_failure.connect(sender=run_training_job)
@@ -50,8 +56,8 @@ def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
         reason = (f"The job was killed at the hard time limit of "
                   f"{settings.JOB_HARD_TIME_LIMIT_S} s.")
     elif isinstance(exception, WorkerLostError):
-        reason = (f"The worker process running this job died ({exception!r}) in each of "
-                  f"{settings.JOB_MAX_ATTEMPTS} attempts; the job was stopped.")
+        reason = (f"The worker process running this job died ({exception!r}) in each of its "
+                  "attempts; the job was stopped.")
     else:
         reason = f"The job's task failed: {exception!r}"
     services.job_fail_lost_worker(job_id=job_id, reason=reason)

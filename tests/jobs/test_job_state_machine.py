@@ -1,11 +1,9 @@
-from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError
-from django.utils import timezone
 
 from training_worker import services
-from training_worker.models import JobEvent, JobStatus, TrainingJob
+from training_worker.models import JobEvent, JobStatus
 
 
 @pytest.fixture
@@ -94,19 +92,3 @@ def test_events_get_gap_free_sequence_numbers_in_batches(job, django_assert_max_
 def test_the_database_refuses_a_duplicate_sequence_number(job):
     with pytest.raises(IntegrityError):
         JobEvent.objects.create(job=job, seq=1, type="metric", payload={})
-
-
-@pytest.mark.django_db
-def test_a_running_job_whose_worker_went_silent_is_failed(job, user, moons_config):
-    services.job_start(job_id=job.pk)
-    fresh = services.job_submit(user=user, config=moons_config)
-    services.job_start(job_id=fresh.pk)
-    TrainingJob.objects.filter(pk=job.pk).update(
-        heartbeat_at=timezone.now() - timedelta(minutes=10)
-    )
-    assert services.fail_lost_jobs() == 1
-    job.refresh_from_db()
-    fresh.refresh_from_db()
-    assert job.status == JobStatus.FAILED and "stopped responding" in job.error
-    assert fresh.status == JobStatus.RUNNING
-    assert statuses(job)[-1] == "failed"

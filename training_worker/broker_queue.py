@@ -1,0 +1,49 @@
+"""What the broker holds for jobs: the ids of jobs with a message waiting in a queue or
+delivered to a worker and not yet acknowledged.
+
+Read from Redis itself (kombu's Redis transport keeps a queue as a list per priority and
+the delivered, unacknowledged messages in one hash). Other transports (the embedded
+default's filesystem broker) cannot be read this way: None, and the reaper falls back to a
+time bound.
+"""
+
+import json
+import logging
+
+from training_worker.dispatch import job_id_of
+
+log = logging.getLogger(__name__)
+
+
+def pending_job_ids(queues: list[str]) -> set[int] | None:
+    """Jobs with a message in `queues` or unacknowledged; None when this broker cannot say."""
+    from dlplatform.celery import app
+
+    with app.connection_for_read() as connection:
+        if connection.transport.driver_type != "redis":
+            return None
+        channel = connection.default_channel
+        client = channel.client
+        found: set[int] = set()
+        for queue in queues:
+            # kombu keeps one Redis list per priority step; `_q_for_pri` names them.
+            for priority in channel.priority_steps:
+                for raw in client.lrange(channel._q_for_pri(queue, priority), 0, -1):
+                    found |= _job_ids([raw])
+        unacked = [json.dumps(json.loads(raw)[0]) for raw in client.hvals(channel.unacked_key)]
+        found |= _job_ids(unacked)
+        return found
+
+
+def _job_ids(raw_messages) -> set[int]:
+    ids = set()
+    for raw in raw_messages:
+        try:
+            task_id = json.loads(raw)["headers"]["id"]
+        except (ValueError, KeyError, TypeError):
+            log.warning("a message in the job queue could not be read: %.200r", raw)
+            continue
+        job_id = job_id_of(task_id)
+        if job_id is not None:
+            ids.add(job_id)
+    return ids
