@@ -142,10 +142,30 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 # The TLS-terminating proxy says the original scheme in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
-# Trained models. Web and workers must share it (docker compose mounts one volume on both);
-# across machines, point it at shared storage.
+# Trained models, through Django's storage API. By default a local folder, which web and
+# workers must share (one machine, or one volume in docker compose). With DLP_S3_BUCKET,
+# S3-compatible object storage (django-storages), which any number of web and worker
+# machines share; credentials come from the environment as boto3 reads them
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role).
 MEDIA_ROOT = Path(env_str("DLP_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through owner-checked views
+S3_BUCKET = env_str("DLP_S3_BUCKET", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("DLP_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DLP_S3_REGION", "") or None,
+            "location": env_str("DLP_S3_PREFIX", ""),  # a key prefix, for a shared bucket
+            "default_acl": None,  # private objects: served only through our views
+            "file_overwrite": True,  # a job's second run replaces its model
+        },
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -219,6 +239,8 @@ JOB_STALE_AFTER_S = env_int("DLP_JOB_STALE_AFTER_S", 30)
 # broker cannot be read (the filesystem broker), it is sent again only after the second.
 JOB_QUEUED_CHECK_AFTER_S = env_int("DLP_JOB_QUEUED_CHECK_AFTER_S", 60)
 JOB_QUEUED_LOST_AFTER_S = env_int("DLP_JOB_QUEUED_LOST_AFTER_S", 3600)
+# Runs finished this long ago lose their per-step points (training_worker/retention.py).
+EVENT_RETENTION_DAYS = env_float("DLP_EVENT_RETENTION_DAYS", 30.0)
 # A worker that starts a small MLP job trains up to this many compatible queued jobs with it
 # in one vectorized pass (training_worker/packing.py): 3 to 15 times the throughput at 8 to
 # 128 jobs (bench/packed_bench.py), but a packed run streams one point per epoch and its
@@ -290,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training_worker.tasks.reap_lost_jobs",
         "schedule": env_float("DLP_REAPER_INTERVAL_S", 10.0),
     },
+    "prune-events": {"task": "training_worker.tasks.prune_events", "schedule": 24 * 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -45,6 +45,13 @@ def reap_lost_jobs() -> dict:
     return asdict(reaper.reap_lost_jobs())
 
 
+@shared_task(name="training_worker.tasks.prune_events")
+def prune_events() -> int:
+    from training_worker.retention import prune_step_events
+
+    return prune_step_events()
+
+
 @task_failure.connect(sender=run_training_job)
 def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
     """Runs in the worker's parent process when a job's process died or hit the hard limit.
@@ -56,8 +63,8 @@ def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
         reason = (f"The job was killed at the hard time limit of "
                   f"{settings.JOB_HARD_TIME_LIMIT_S} s.")
     elif isinstance(exception, WorkerLostError):
-        reason = (f"The worker process running this job died ({exception!r}) in each of its "
-                  "attempts; the job was stopped.")
+        reason = (f"The worker process running this job died ({exception!r}) in each of "
+                  f"{settings.JOB_MAX_ATTEMPTS} attempts; the job was stopped.")
     else:
         reason = f"The job's task failed: {exception!r}"
     services.job_fail_lost_worker(job_id=job_id, reason=reason)
