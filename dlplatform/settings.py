@@ -239,6 +239,8 @@ JOB_STALE_AFTER_S = env_int("DLP_JOB_STALE_AFTER_S", 30)
 # broker cannot be read (the filesystem broker), it is sent again only after the second.
 JOB_QUEUED_CHECK_AFTER_S = env_int("DLP_JOB_QUEUED_CHECK_AFTER_S", 60)
 JOB_QUEUED_LOST_AFTER_S = env_int("DLP_JOB_QUEUED_LOST_AFTER_S", 3600)
+# Prometheus scrapes /metrics with this bearer token; unset, /metrics does not exist.
+METRICS_TOKEN = env_str("DLP_METRICS_TOKEN", "")
 # Runs finished this long ago lose their per-step points (training_worker/retention.py).
 EVENT_RETENTION_DAYS = env_float("DLP_EVENT_RETENTION_DAYS", 30.0)
 # A worker that starts a small MLP job trains up to this many compatible queued jobs with it

@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from dlplatform import account_views, views
 from dlplatform.login_throttle import ThrottledAuthenticationForm
+from training_worker import ops_metrics
 from training_worker.api.schema import SchemaView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
+    path("metrics", ops_metrics.metrics_view, name="metrics"),
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",

@@ -21,6 +21,7 @@ from dlplatform.api_errors import error_response
 from dlplatform.authentication import key_from_header
 from training_worker import live, selectors
 from training_worker.models import TERMINAL_STATUSES
+from training_worker.ops_metrics import OPEN_STREAMS
 from training_worker.services import STATUS_EVENT
 
 REPLAY_PAGE = 500
@@ -113,8 +114,12 @@ async def _events_after(**kwargs) -> list[dict]:
 async def _event_stream(job_id: int, *, after_seq: int, viewer: str) -> AsyncIterator[str]:
     try:
         async with live.stream_slot(viewer):
-            async for chunk in _job_events(job_id, after_seq=after_seq):
-                yield chunk
+            OPEN_STREAMS.inc()
+            try:
+                async for chunk in _job_events(job_id, after_seq=after_seq):
+                    yield chunk
+            finally:
+                OPEN_STREAMS.dec()
     except live.TooManyStreams:
         # Lost a race for the last slot after the view's check; headers are sent already,
         # so say why in the stream and ask the browser to wait before reconnecting.
