@@ -255,9 +255,11 @@ EVENT_FLUSH_INTERVAL_S = env_float("DLP_EVENT_FLUSH_INTERVAL_S", 0.15)
 EVENT_WRITER_THREAD = env_bool("DLP_EVENT_WRITER_THREAD", True)
 EVENT_FLUSH_MAX_EVENTS = env_int("DLP_EVENT_FLUSH_MAX_EVENTS", 200)
 JOB_QUEUE = env_str("DLP_JOB_QUEUE", "cpu")
-# With GPU workers: jobs estimated to take at least JOB_GPU_MIN_SECONDS on a CPU go here.
+# With GPU workers: jobs whose steps are big enough for a GPU to speed up go here (routing.py).
 JOB_GPU_QUEUE = env_str("DLP_GPU_QUEUE", "")
-JOB_GPU_MIN_SECONDS = env_float("DLP_GPU_MIN_SECONDS", 5.0)
+# Batch × forward multiply-accumulates per sample: a CNN on 28x28 images at batch 64 is
+# ~6e7; the digits MLP at batch 32 is ~4e5, a moons MLP at batch 1 ~300.
+JOB_GPU_MIN_MACS_PER_STEP = env_int("DLP_GPU_MIN_MACS_PER_STEP", 20_000_000)
 TRAINING_DEVICE = env_str("DLP_TRAINING_DEVICE", "cpu")
 TORCH_NUM_THREADS = env_int("DLP_TORCH_NUM_THREADS", 1)
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError, connection, connections
 
-from training_worker import services, transfer
+from training_worker import device, services, transfer
 from training_worker.engine import STOP, Event, TrainingDiverged, parse_config, train
 from training_worker.models import JobStatus
 
@@ -165,6 +165,7 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "", pack: bool = Tru
     try:
         result = train(parse_config(job.config), recorder.on_event,
                        device=settings.TRAINING_DEVICE, base=base)
+        device.log_peak_memory(settings.TRAINING_DEVICE, job_id)
     except TrainingDiverged as exc:
         end(recorder, JobStatus.FAILED, error=str(exc))
     except SoftTimeLimitExceeded:

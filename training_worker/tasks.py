@@ -80,9 +80,9 @@ def _warm_up(**_kwargs) -> None:
 
 
 @worker_process_init.connect
-def _limit_threads(**_kwargs) -> None:
+def _set_up_child(**_kwargs) -> None:
     # Small models on a shared CPU train faster with one thread per job than with many
-    # threads fighting over two cores; GPU workers are unaffected.
-    import torch
+    # threads fighting over two cores; a GPU worker also asks for repeatable kernels.
+    from training_worker import device
 
-    torch.set_num_threads(settings.TORCH_NUM_THREADS)
+    device.configure(settings.TRAINING_DEVICE, threads=settings.TORCH_NUM_THREADS)

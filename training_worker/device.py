@@ -1,0 +1,38 @@
+"""Setting a worker process up for the device it trains on.
+
+On a GPU, cuBLAS and cuDNN pick fast kernels that are not bitwise repeatable; a GPU worker
+asks for repeatable ones (a little slower), so a seed gives the same run on the same GPU
+model and software. Across devices (CPU against GPU, or two GPU models) runs agree only to
+floating-point tolerance: the order of additions differs. Set in each worker child before
+it touches CUDA (tasks._set_up_child), never in the parent, which forks.
+"""
+
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+
+def configure(device: str, *, threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+    if not device.startswith("cuda"):
+        return
+    # Needed by cuBLAS for deterministic results; read when CUDA starts in this process.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    # warn_only: an operation without a deterministic kernel still runs, and says so.
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def log_peak_memory(device: str, job_id: int) -> None:
+    """Log the job's peak GPU memory, then reset the peak for the next job."""
+    if not device.startswith("cuda"):
+        return
+    import torch
+
+    peak = torch.cuda.max_memory_allocated(device)
+    log.info("job %s: peak GPU memory %.1f MiB", job_id, peak / 2**20)
+    torch.cuda.reset_peak_memory_stats(device)
