@@ -19,7 +19,7 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from training_worker import runner, services
+from training_worker import routing, runner, services
 from training_worker.engine import (
     INFO,
     METRIC,
@@ -43,8 +43,13 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
 
     limit = settings.PACK_MAX_JOBS - 1
     config = parse_config(job.config)
-    if limit < 1 or can_pack([config]) is not None:
+    # The vectorized pass trains on the CPU; and a worker packs only jobs of its own queue
+    # (the queue `job` came from). Packable jobs share model and batch, so they route alike
+    # today; the check keeps it so if routing ever reads more of a config.
+    if (limit < 1 or not settings.TRAINING_DEVICE.startswith("cpu")
+            or can_pack([config]) is not None):
         return []
+    queue = routing.queue_for(config)
     claimed: list[TrainingJob] = []
     queued = (TrainingJob.objects.filter(status=JobStatus.QUEUED).exclude(pk=job.pk)
               .order_by("created_at", "id").values_list("pk", "config")[:SCAN_LIMIT])
@@ -53,7 +58,7 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
             other = parse_config(other_config)
         except ConfigError:  # accepted under older rules: it runs alone, as it was
             continue
-        if can_pack([config, other]) is not None:
+        if can_pack([config, other]) is not None or routing.queue_for(other) != queue:
             continue
         started = services.job_start(job_id=pk, attempt=1, worker=worker)
         if started is not None:

@@ -110,3 +110,15 @@ def test_a_pack_whose_jobs_are_all_cancelled_stops_at_once(user, packing, settin
         job.refresh_from_db()
         assert job.status == JobStatus.CANCELLED
         assert len(epochs_of(job)) <= 2
+
+
+@pytest.mark.django_db
+def test_a_gpu_worker_does_not_pack(user, packing, settings):
+    settings.TRAINING_DEVICE = "cuda:0"
+    first = services.job_submit(user=user, config=moons(0))
+    second = services.job_submit(user=user, config=moons(1))
+    from training_worker import packing as packing_module
+
+    started = services.job_start(job_id=first.pk, worker="gpu-host:1")
+    assert packing_module.claim_companions(started, worker="gpu-host:1") == []
+    assert TrainingJob.objects.get(pk=second.pk).status == JobStatus.QUEUED
