@@ -66,10 +66,6 @@ def test_adamw_without_gradient_shrinks_the_weights_by_one_minus_lr_times_decay(
     assert torch.allclose(coupled.weight, initial - LR * torch.sign(initial), atol=1e-5)
 
 
-def test_adamw_is_not_packed():
-    assert "adamw" in can_pack([make_config(name="adamw")])
-
-
 def overfitting(**optim):
     """A wide MLP on 100 noisy training points: its validation loss soon turns up."""
     return make_config(
