@@ -369,18 +369,21 @@
 
     drawOnce() {
       const stop = this.once.early_stop;
-      if (stop && !this.nodes.early) {
+      // Under cross-validation each fold stops and restores on its own: show the latest.
+      if (stop && this.drawn.early_stop !== stop) {
+        this.drawn.early_stop = stop;
         const node = this.panel("early", "Early stopping", "text");
         // Runs stored before the rename called the lowest-loss epoch `best_epoch`.
         const lowestEpoch = stop.best_val_loss_epoch ?? stop.best_epoch;
-        node.body.textContent = `Stopped after epoch ${stop.epoch}: the validation loss had not improved for ` +
+        node.body.textContent = `${stop.fold ? `Fold ${stop.fold} stopped` : "Stopped"} after epoch ${stop.epoch}: the validation loss had not improved for ` +
           `${stop.patience} epochs. Lowest validation loss ${f3(stop.best_val_loss)} at epoch ${lowestEpoch}; ` +
           (stop.restore_best ? "the model gets that epoch's weights back." : `the model keeps epoch ${stop.epoch}'s weights.`);
       }
       const restored = this.once.weights_restored;
-      if (restored && !this.nodes.restored) {
+      if (restored && this.drawn.weights_restored !== restored) {
+        this.drawn.weights_restored = restored;
         const node = this.panel("restored", "Restored weights", "text");
-        node.body.textContent = `Trained ${restored.epoch} epochs; the model holds the weights of epoch ` +
+        node.body.textContent = `${restored.fold ? `Fold ${restored.fold} trained` : "Trained"} ${restored.epoch} epochs; the model holds the weights of epoch ` +
           `${restored.weights_epoch}, the lowest validation loss (${f3(restored.val_loss)}` +
           (typeof restored.val_accuracy === "number" ? `, validation accuracy ${pct(restored.val_accuracy)}` : "") +
           "). The final metrics, the test set and the saved model are that epoch's.";
