@@ -1,7 +1,8 @@
 """Comparing runs: which config fields differ, per-epoch curves, and repeated seeds.
 
 Runs whose configs differ only in `data.seed` are repeats of one experiment: their curves
-are averaged into mean ± standard deviation bands, over the epochs every repeat reached.
+are averaged into mean ± sample standard deviation bands, over the epochs every repeat
+reached.
 """
 
 import math
@@ -95,9 +96,10 @@ def _mean(values) -> float:
 
 
 def _std(values) -> float:
-    """Population standard deviation, as numpy's default (the engine's cv_summary uses it)."""
+    """Sample standard deviation (ddof 1) across the repeats, as cross-validation's summary
+    gives across folds: the runs are a sample of the seeds one could have drawn."""
     mean = _mean(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
 def compare_data(jobs: list[TrainingJob]) -> dict:

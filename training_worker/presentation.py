@@ -26,14 +26,50 @@ def config_summary(config: dict) -> str:
 
 
 def best_metric(result: dict) -> str:
-    """The run's headline number from its stored result; "–" before its first epoch."""
+    """The run's headline number from its stored result, with the epoch it was reached at;
+    "–" before its first epoch."""
     result = result or {}
     if result.get("best_val_accuracy") is not None:
-        return f"{result['best_val_accuracy'] * 100:.1f}% val. accuracy"
-    for key, label in (("best_val_loss", "best val. loss"), ("val_loss", "val. loss")):
-        if isinstance(result.get(key), int | float):
-            return f"{result[key]:.4g} {label}"
+        return _at_epoch(f"{result['best_val_accuracy'] * 100:.1f}% best val. accuracy",
+                         best_epoch(result, "val_accuracy"))
+    if isinstance(result.get("best_val_loss"), int | float):
+        return _at_epoch(f"{result['best_val_loss']:.4g} lowest val. loss",
+                         best_epoch(result, "val_loss"))
+    if isinstance(result.get("val_loss"), int | float):
+        return f"{result['val_loss']:.4g} val. loss"
     return "–"
+
+
+def best_epoch(result: dict, metric: str) -> int | None:
+    """The epoch of the best `metric` ("val_accuracy" or "val_loss") in a stored result.
+
+    Runs stored before best_val_accuracy_epoch / best_val_loss_epoch had one `best_epoch`:
+    the best accuracy's for classifiers, the lowest loss's for models without accuracy.
+    """
+    epoch = result.get(f"best_{metric}_epoch")
+    if epoch is not None or "best_epoch" not in result:
+        return epoch
+    legacy_follows = "val_accuracy" if result.get("best_val_accuracy") is not None else "val_loss"
+    return result["best_epoch"] if metric == legacy_follows else None
+
+
+def cv_accuracy(result: dict) -> str | None:
+    """Cross-validation's mean accuracy ± the spread across folds, named for what it is;
+    None for a run without cross-validation."""
+    cv = (result or {}).get("cv")
+    if not cv:
+        return None
+    folds = len(cv.get("folds", []))
+    mean, std = cv["mean_val_accuracy"] * 100, cv["std_val_accuracy"] * 100
+    if "sem_val_accuracy" not in cv:  # stored before ddof 1: numpy's population s.d.
+        return f"{mean:.1f}% ± {std:.1f}% (population s.d. across {folds} folds)"
+    sem = cv["sem_val_accuracy"] * 100
+    return (f"{mean:.1f}% ± {std:.1f}% (sample s.d. across {folds} folds; "
+            f"standard error of the mean {sem:.1f}%)")
+
+
+def _at_epoch(text: str, epoch: int | None) -> str:
+    return text if epoch is None else f"{text} (epoch {epoch})"
 
 
 def differing_paths(configs: list[dict]) -> set[str]:

@@ -19,6 +19,7 @@ BEST_COLUMNS = {
     "train_loss": "lowest train loss",
     "train_accuracy": "highest train accuracy",
 }
+CV_COLUMN = "cross-validation accuracy (mean ± s.d. across folds)"
 
 
 @login_required
@@ -93,12 +94,17 @@ def compare_runs(request):
     data = compare.compare_data(jobs)
     table = compare.config_table([job.config for job in jobs])
     columns = [key for key in BEST_COLUMNS if any(key in run["best"] for run in data["runs"])]
+    cv_cells = [presentation.cv_accuracy(job.result) for job in jobs]
+    show_cv = any(cv_cells)
     best = []
-    for job, run in zip(jobs, data["runs"], strict=True):
+    for job, run, cv_cell in zip(jobs, data["runs"], cv_cells, strict=True):
         cells = [_best_cell(key, run["best"].get(key)) for key in columns]
+        if show_cv:
+            cells.append(cv_cell or "–")
         best.append(
             {"job": job, "cells": cells, "summary": presentation.config_summary(job.config)}
         )
+    headers = [BEST_COLUMNS[key] for key in columns] + ([CV_COLUMN] if show_cv else [])
     return render(
         request,
         "training_worker/compare.html",
@@ -106,7 +112,7 @@ def compare_runs(request):
             "jobs": jobs,
             "data": data,
             "best_rows": best,
-            "best_columns": [BEST_COLUMNS[key] for key in columns],
+            "best_columns": headers,
             "differing": [row for row in table if row.differs],
             "same": [row for row in table if not row.differs],
             "groups": data["groups"],

@@ -46,6 +46,8 @@ def _with(config: dict, section: str, key: str, value) -> dict:
         ("data", "n_samples", 10**9, "data.n_samples"),
         ("data", "val_fraction", 0.9, "data.val_fraction"),
         ("data", "depth", 3, "data.depth"),
+        ("optim", "restore_best", True, "optim.restore_best"),  # without early stopping
+        ("optim", "restore_best", "yes", "optim.restore_best"),
     ],
 )
 def test_bad_config_field_gets_400_naming_the_field(api, moons_config, section, key, value, field):

@@ -41,12 +41,20 @@ def assert_same_as_solo(configs, results):
             assert mine == pytest.approx(theirs, abs=1e-5)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "adamw", "rmsprop"])
 def test_packed_jobs_end_with_the_weights_and_scores_of_solo_runs(optimizer):
     configs = job_configs(optimizer)
     assert can_pack(configs) is None
     results = train_packed(configs)
     assert_same_as_solo(configs, results)
+
+
+def test_adamw_packed_decays_each_jobs_weights_apart_from_the_gradient():
+    # A strong decay per job, so that coupling it to the gradient would show.
+    jobs = [(1, 0.05, 0.3, "constant"), (2, 0.01, 0.0, "cosine"), (3, 0.02, 0.1, "step")]
+    configs = job_configs("adamw", jobs=jobs)
+    assert can_pack(configs) is None
+    assert_same_as_solo(configs, train_packed(configs))
 
 
 def test_another_dataset_architecture_and_batch_size():

@@ -46,7 +46,8 @@ def test_repeated_seeds_become_a_mean_and_std_band(client, user, moons_config):
     assert sorted(group["job_ids"]) == [a.pk, b.pk]
     assert group["epochs"] == [1, 2]  # the epochs both repeats reached
     assert group["mean"]["val_loss"] == pytest.approx([0.5, 0.3])
-    assert group["std"]["val_loss"] == pytest.approx([0.1, 0.1])
+    # The sample standard deviation (ddof 1) of two values is |a - b| / sqrt(2).
+    assert group["std"]["val_loss"] == pytest.approx([0.2 / 2**0.5, 0.2 / 2**0.5])
 
 
 @pytest.mark.django_db

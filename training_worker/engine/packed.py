@@ -42,7 +42,7 @@ SHAPE_DATA_FIELDS = (
 # Optimizer fields that decide the steps and the update rule; lr, momentum, weight decay
 # and the lr schedule are per job.
 SHARED_OPTIM_FIELDS = ("name", "batch_size", "epochs")
-PACKED_OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+PACKED_OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 # torch.optim's defaults, which optimizers.py leaves as they are.
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
@@ -93,6 +93,7 @@ def _unsupported(config: TrainConfig) -> str | None:
         (mlp and model.batch_norm, "batch_norm: running statistics are not packed"),
         (bool(config.eval.cv_folds), "cross-validation trains one model per fold"),
         (optim.early_stopping_patience > 0, "early stopping ends jobs at different epochs"),
+        (optim.restore_best, "restoring the best epoch's weights is not packed"),
         (optim.log_grad_norms, "gradient norms are not measured packed"),
         (optim.reweight != "none", "sample reweighting is not packed"),
         (optim.name not in PACKED_OPTIMIZERS, f'optimizer "{optim.name}" is not packed'),
@@ -286,7 +287,7 @@ def _unstack(params: dict, models: list[nn.Module]) -> None:
 
 class PackedOptimizer:
     """torch.optim's update formulas (single-tensor path, the one it takes on the cpu) for
-    sgd, momentum, adam and rmsprop as optimizers.py builds them, applied to stacked
+    sgd, momentum, adam, adamw and rmsprop as optimizers.py builds them, applied to stacked
     parameters with per-job hyperparameters (a (K,) tensor broadcast over each slice).
 
     Written out rather than one torch.optim optimizer over the stacked tensors, whose
@@ -299,8 +300,10 @@ class PackedOptimizer:
     def __init__(self, configs: list[TrainConfig], params: dict) -> None:
         optims = [config.optim for config in configs]
         self.name = optims[0].name
-        self.weight_decay = torch.tensor([optim.weight_decay for optim in optims])
-        self.decays = any(optim.weight_decay for optim in optims)  # torch skips 0 exactly
+        self.weight_decays = [optim.weight_decay for optim in optims]
+        self.weight_decay = torch.tensor(self.weight_decays)
+        self.decays = any(self.weight_decays)  # torch skips 0 exactly
+        self.decoupled = self.name == "adamw"
         self.momentum = torch.tensor([optim.momentum for optim in optims])
         self.state: dict[str, dict] = {name: {} for name in params}
         self.steps = 0
@@ -309,9 +312,15 @@ class PackedOptimizer:
         """Update `params` in place (call under no_grad) with each job's own lr."""
         self.steps += 1
         update = getattr(self, f"_{self.name}")
+        # AdamW's decoupled decay: each job's 1 - lr * weight_decay, computed in double as
+        # torch computes it from its float hyperparameters.
+        shrink = torch.tensor([1 - lr * decay for lr, decay in zip(lrs, self.weight_decays,
+                                                                   strict=True)])
         for name, param in params.items():
             grad = grads[name]
-            if self.decays:  # the L2 penalty added to the gradient, as torch.optim does
+            if self.decays and self.decoupled:
+                param.mul_(_per_job(shrink, param))
+            elif self.decays:  # the L2 penalty added to the gradient, as torch.optim does
                 grad = torch.addcmul(grad, param, _per_job(self.weight_decay, grad))
             update(param, self.state[name], grad, lrs)
 
@@ -338,6 +347,8 @@ class PackedOptimizer:
         step_size = torch.tensor([lr / bias_correction1 for lr in lrs])
         denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(ADAM_EPS)
         param.addcdiv_(_per_job(-step_size, grad) * exp_avg, denom)
+
+    _adamw = _adam  # the same step once the weights have shrunk
 
     def _rmsprop(self, param, state: dict, grad: torch.Tensor, lrs: list[float]) -> None:
         if not state:
