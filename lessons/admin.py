@@ -180,8 +180,8 @@ class LessonAdmin(admin.ModelAdmin):
         if not _pending(obj):
             return ""
         return mark_safe(  # a constant
-            '<span style="background:#7a4a00;color:#fff;border-radius:4px;padding:1px 6px">'
-            "update available</span>"
+            '<span style="background:#7a4a00;color:#fff;border-radius:4px;padding:1px 6px;'
+            'white-space:nowrap">update available</span>'
         )
 
     @admin.display(description="Update from the lesson file")
@@ -192,19 +192,21 @@ class LessonAdmin(admin.ModelAdmin):
         lines = format_html_join(
             "",
             '<span style="display:block;{}">{}</span>',
-            ((_DIFF_LINE_STYLES.get(line[:1], ""), line.rstrip("\n") or " ")
+            ((_DIFF_LINE_STYLES.get(line[:1], ""), line or " ")
              for line in update.diff.splitlines()),
         )  # fmt: skip
         accept = reverse("admin:lessons_lesson_file_update_accept", args=[obj.pk])
         keep = reverse("admin:lessons_lesson_file_update_keep", args=[obj.pk])
         return format_html(
-            "<p>{} changed on {} after this lesson was edited here, so <code>load_lessons</code> "
-            "did not overwrite the edit. Lines with − are this lesson now, with + the file.</p>"
+            "<p><code>load_lessons</code> found a newer {} on {}, but this lesson was edited "
+            "here, so it did not overwrite the edit. Lines with − are this lesson now, with + "
+            "the file.</p>"
             '<pre style="max-height:32em;overflow:auto;white-space:pre-wrap;padding:6px;'
             'border:1px solid #ccc">{}</pre>'
-            '<button type="submit" formaction="{}" formnovalidate>Accept the file\'s version'
-            "</button> "
-            '<button type="submit" formaction="{}" formnovalidate>Keep this version</button>'
+            '<button type="submit" class="button" formaction="{}" formnovalidate>'
+            "Accept the file's version</button> "
+            '<button type="submit" class="button" formaction="{}" formnovalidate>'
+            "Keep this version</button>"
             "<p class=\"help\">Accepting replaces the lesson, its labs and quiz with the file's "
             "(unsaved changes in this form are dropped). Keeping leaves everything as it is; "
             "a newer file asks again.</p>",

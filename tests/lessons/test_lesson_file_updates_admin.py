@@ -45,7 +45,7 @@ def test_the_changelist_filters_and_badges_lessons_with_an_update(client, staff,
 def test_the_change_page_shows_the_diff_with_accept_and_keep(client, staff, flagged):
     client.force_login(staff)
     html = client.get(f"{CHANGELIST}{flagged.pk}/change/").content.decode()
-    assert "content/test-course/basics/01-neurons.md changed on" in html
+    assert "found a newer content/test-course/basics/01-neurons.md on" in html
     assert "-Edited in the admin.</span>" in html
     assert "+Corrected body with $x_i$.</span>" in html
     assert f'formaction="{action_url(flagged, "accept")}"' in html
