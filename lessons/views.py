@@ -110,7 +110,8 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         attempt = selectors.attempt_for_user(
             user=request.user, quiz=quiz, attempt_id=request.GET["attempt"]
         )
-    if attempt is not None:
+    questions = []
+    if attempt is not None and attempt.question_versions.all():
         # The attempt as answered: a question rewritten since shows its old wording.
         review = selectors.attempt_review(attempt=attempt, quiz=quiz)
         questions = review.questions
