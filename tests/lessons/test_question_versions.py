@@ -1,6 +1,9 @@
 """A rewritten question does not change what a learner's past attempt means."""
 
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from lessons.models import Attempt, LessonProgress, Question, QuestionKind, QuestionVersion
 from lessons.services import attempt_submit
@@ -121,3 +124,49 @@ def test_an_attempt_at_the_current_quiz_can_be_tried_again(client, quiz, learner
     attempt = attempt_submit(user=learner, quiz=quiz, answers=answers_for(quiz))
     page = client.get(f"{quiz_url(quiz)}?attempt={attempt.pk}").content.decode()
     assert "has been revised" not in page and "Try again" in page and "disabled" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_learners_answering_a_rewritten_question_share_its_new_version(
+    quiz, learner, django_user_model, answers_for
+):
+    answers = answers_for(quiz)
+    attempt_submit(user=learner, quiz=quiz, answers=answers)
+    numeric = question(quiz, QuestionKind.NUMERIC)
+    numeric.prompt = "How many, rewritten?"
+    numeric.save()
+    other = django_user_model.objects.create_user("other-learner")
+    first_graded, commit_first = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def first():  # grades (making version 2), then holds its transaction open
+        try:
+            with transaction.atomic():
+                attempt_submit(user=learner, quiz=quiz, answers=answers)
+                first_graded.set()
+                commit_first.wait(10)
+        finally:
+            connection.close()
+
+    def second():  # sees only version 1 committed, so it has to make a version too
+        first_graded.wait(10)
+        try:
+            outcome["attempt"] = attempt_submit(user=other, quiz=quiz, answers=answers).pk
+        except Exception as exc:  # noqa: BLE001 - the failure this test is about
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    threads[1].join(1)
+    assert threads[1].is_alive()  # waiting for the first attempt's transaction
+    commit_first.set()
+    for thread in threads:
+        thread.join(20)
+    assert "error" not in outcome, outcome
+    assert list(QuestionVersion.objects.filter(question_key=numeric.id)
+                .values_list("number", flat=True).order_by("number")) == [1, 2]  # fmt: skip
+    second_attempt = Attempt.objects.get(pk=outcome["attempt"])
+    assert versions_of(second_attempt)[numeric.id].number == 2
