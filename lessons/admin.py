@@ -1,9 +1,15 @@
 """The instructor's side: author courses, lessons, labs and quizzes; read learners' results."""
 
-from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
+from lessons import loader
 from lessons.models import (
     Attempt,
     Choice,
@@ -13,6 +19,7 @@ from lessons.models import (
     LessonProgress,
     Module,
     Question,
+    QuestionVersion,
     Quiz,
 )
 
@@ -74,19 +81,141 @@ class ModuleAdmin(admin.ModelAdmin):
     inlines = [LessonInline]
 
 
+class FileUpdateFilter(admin.SimpleListFilter):
+    title = "file update"
+    parameter_name = "file_update"
+
+    def lookups(self, request, model_admin):
+        return [("available", "Update available"), ("none", "None waiting")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "available":
+            return queryset.filter(pending_update__isnull=False)
+        if self.value() == "none":
+            return queryset.filter(pending_update__isnull=True)
+        return queryset
+
+
+_DIFF_LINE_STYLES = {
+    "+": "background:#e6ffed;color:#14401f",
+    "-": "background:#ffeef0;color:#5c0f17",
+    "@": "background:#f1f8ff;color:#0b3a63",
+}
+
+
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
-    list_display = ["title", "module", "order", "status", "updated_at", "preview_link"]
-    list_filter = ["status", "module__course", "module"]
+    list_display = [
+        "title", "module", "order", "status", "file_update_badge", "updated_at", "preview_link",
+    ]  # fmt: skip
+    list_filter = [FileUpdateFilter, "status", "module__course", "module"]
     search_fields = ["title", "summary", "body"]
-    list_select_related = ["module__course"]
+    list_select_related = ["module__course", "pending_update"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at", "source_path", "preview_link"]
+    readonly_fields = ["updated_at", "source_path", "preview_link", "file_update"]
     fields = [
         "module", "title", "slug", "order", "status", "summary", "body",
         "preview_link", "updated_at", "source_path",
     ]  # fmt: skip
     inlines = [LabInline]
+    actions = ["accept_file_updates", "keep_admin_versions"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return ["file_update", *fields] if _pending(obj) else fields
+
+    def get_urls(self):
+        def view(action):
+            return self.admin_site.admin_view(require_POST(self._file_update_view(action)))
+
+        return [
+            path("<int:object_id>/file-update/accept/", view("accept"),
+                 name="lessons_lesson_file_update_accept"),
+            path("<int:object_id>/file-update/keep/", view("keep"),
+                 name="lessons_lesson_file_update_keep"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def _file_update_view(self, action: str):
+        def handle(request, object_id: int):
+            lesson = get_object_or_404(Lesson, pk=object_id)
+            if not self.has_change_permission(request, lesson):
+                raise PermissionDenied
+            self._apply_file_update(request, lesson, action)
+            return HttpResponseRedirect(reverse("admin:lessons_lesson_change", args=[lesson.pk]))
+
+        return handle
+
+    def _apply_file_update(self, request, lesson: Lesson, action: str) -> bool:
+        try:
+            if action == "accept":
+                loader.pending_update_accept(lesson=lesson)
+                done = f"“{lesson}” now has the file's version."
+            else:
+                loader.pending_update_keep(lesson=lesson)
+                done = f"“{lesson}” keeps its admin version; this file version will not ask again."
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return False
+        self.message_user(request, done, messages.SUCCESS)
+        return True
+
+    @admin.action(description="Accept the file's version (replaces the admin edit)")
+    def accept_file_updates(self, request, queryset):
+        self._apply_to_selected(request, queryset, "accept")
+
+    @admin.action(description="Keep the admin version (this file version will not ask again)")
+    def keep_admin_versions(self, request, queryset):
+        self._apply_to_selected(request, queryset, "keep")
+
+    def _apply_to_selected(self, request, queryset, action: str) -> None:
+        waiting = queryset.filter(pending_update__isnull=False)
+        if not waiting.exists():
+            self.message_user(request, "None of these lessons has a file update.", messages.INFO)
+        for lesson in waiting:
+            self._apply_file_update(request, lesson, action)
+
+    @admin.display(description="File")
+    def file_update_badge(self, obj: Lesson) -> str:
+        if not _pending(obj):
+            return ""
+        return mark_safe(  # a constant
+            '<span style="background:#7a4a00;color:#fff;border-radius:4px;padding:1px 6px;'
+            'white-space:nowrap">update available</span>'
+        )
+
+    @admin.display(description="Update from the lesson file")
+    def file_update(self, obj: Lesson) -> str:
+        update = _pending(obj)
+        if update is None:
+            return "—"
+        lines = format_html_join(
+            "",
+            '<span style="display:block;{}">{}</span>',
+            ((_DIFF_LINE_STYLES.get(line[:1], ""), line or " ")
+             for line in update.diff.splitlines()),
+        )  # fmt: skip
+        accept = reverse("admin:lessons_lesson_file_update_accept", args=[obj.pk])
+        keep = reverse("admin:lessons_lesson_file_update_keep", args=[obj.pk])
+        return format_html(
+            "<p><code>load_lessons</code> found a newer {} on {}, but this lesson was edited "
+            "here, so it did not overwrite the edit. Lines with − are this lesson now, with + "
+            "the file.</p>"
+            '<pre style="max-height:32em;overflow:auto;white-space:pre-wrap;padding:6px;'
+            'border:1px solid #ccc">{}</pre>'
+            '<button type="submit" class="button" formaction="{}" formnovalidate>'
+            "Accept the file's version</button> "
+            '<button type="submit" class="button" formaction="{}" formnovalidate>'
+            "Keep this version</button>"
+            "<p class=\"help\">Accepting replaces the lesson, its labs and quiz with the file's "
+            "(unsaved changes in this form are dropped). Keeping leaves everything as it is; "
+            "a newer file asks again.</p>",
+            update.source_path,
+            update.flagged_at.strftime("%Y-%m-%d %H:%M UTC"),
+            lines,
+            accept,
+            keep,
+        )
 
     @admin.display(description="Preview")
     def preview_link(self, obj: Lesson) -> str:
@@ -95,6 +224,16 @@ class LessonAdmin(admin.ModelAdmin):
         url = reverse("lesson-detail", args=[obj.module.course.slug, obj.slug])
         label = "View on site (draft preview)" if obj.status == "draft" else "View on site"
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, label)
+
+
+def _pending(lesson: Lesson | None):
+    """The lesson's PendingLessonUpdate, or None."""
+    if lesson is None or lesson.pk is None:
+        return None
+    try:
+        return lesson.pending_update
+    except Lesson.pending_update.RelatedObjectDoesNotExist:
+        return None
 
 
 @admin.register(Lab)
@@ -140,6 +279,16 @@ class AttemptAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "quiz__lesson__title"]
     list_select_related = ["user", "quiz__lesson"]
     date_hierarchy = "created_at"
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(ReadOnlyAdmin):
+    """The questions as learners answered them (made when grading, see QuestionVersion)."""
+
+    list_display = ["__str__", "quiz", "number", "kind", "created_at"]
+    list_filter = ["quiz__lesson__module__course", "kind"]
+    search_fields = ["prompt", "quiz__lesson__title"]
+    list_select_related = ["quiz__lesson"]
 
 
 @admin.register(LessonProgress)

@@ -5,9 +5,12 @@ it loaded, and `content_hash`, of the rows as it wrote them. On the next run:
 
 - file unchanged and rows as the loader left them → unchanged, nothing written;
 - rows differ from `content_hash` (an instructor edited them in the admin, or they were
-  created there) → skipped with a warning, unless `force`;
+  created there) → skipped with a warning, unless `force`. A lesson whose file changed too
+  is flagged: the file's version waits as its PendingLessonUpdate (with the diff) for an
+  instructor to accept or keep (`pending_update_accept` / `pending_update_keep`);
 - otherwise → updated in place (labs, questions and choices keep their ids where they can,
-  so training runs and past attempts keep pointing at them).
+  so training runs keep pointing at them; past attempts keep the questions as they
+  answered them, see QuestionVersion).
 """
 
 import hashlib
@@ -15,10 +18,21 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from lessons.content import CourseSpec, LessonSpec, read_content
-from lessons.models import Choice, Course, Lab, Lesson, Module, Question, Quiz
+from lessons.lesson_text import lesson_diff
+from lessons.models import (
+    Choice,
+    Course,
+    Lab,
+    Lesson,
+    Module,
+    PendingLessonUpdate,
+    Question,
+    Quiz,
+)
 from lessons.services import lessons_rerender
 
 
@@ -28,13 +42,15 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # skipped, with a pending update stored
     warnings: list[str] = field(default_factory=list)
     rerendered: int = 0
 
     def summary(self) -> str:
+        flagged = f" ({len(self.flagged)} with an update to review)" if self.flagged else ""
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped{flagged}"
         )
 
 
@@ -207,12 +223,16 @@ def load_content(root: Path | str, *, force: bool = False) -> LoadReport:
     return report
 
 
+def _lesson_source_hash(spec: LessonSpec) -> str:
+    return _hash({"data": spec.data, "body": spec.body, "module": spec.module_slug})
+
+
 def _load_lesson(spec: LessonSpec, modules: dict, report: LoadReport, *, force: bool) -> None:
     slug = spec.data["slug"]
     label = f"lesson {slug}"
     module = modules.get(spec.module_slug)
     lesson = Lesson.objects.select_related("module__course").filter(slug=slug).first()
-    source_hash = _hash({"data": spec.data, "body": spec.body, "module": spec.module_slug})
+    source_hash = _lesson_source_hash(spec)
     if module is None:
         # Only when the course itself was skipped and lacks this module.
         report.skipped.append(label)
@@ -221,18 +241,90 @@ def _load_lesson(spec: LessonSpec, modules: dict, report: LoadReport, *, force: 
     edited = lesson is not None and _edited(lesson, lesson_state(lesson))
     if edited and not force:
         report.skipped.append(label)
-        report.warnings.append(
-            f"{spec.path}: skipped: lesson {slug!r} was changed in the admin "
-            "(use --force to overwrite it)"
-        )
+        prefix = f"{spec.path}: skipped: lesson {slug!r} was changed in the admin"
+        if source_hash in (lesson.source_hash, lesson.kept_source_hash):
+            # Nothing new from the file (or its instructor kept theirs over this very file).
+            PendingLessonUpdate.objects.filter(lesson=lesson).delete()
+            report.warnings.append(f"{prefix} (use --force to overwrite it)")
+        else:
+            _flag_update(lesson, spec, module, source_hash)
+            report.flagged.append(label)
+            report.warnings.append(
+                f"{prefix} and its file changed: the update waits in the admin for an "
+                "instructor to accept or keep (or use --force to overwrite the edit)"
+            )
         return
     if lesson is not None and not edited and lesson.source_hash == source_hash:
         report.unchanged.append(label)
         return
     (report.created if lesson is None else report.updated).append(label)
+    write_lesson_file(spec, module, lesson, source_hash)
+
+
+def write_lesson_file(
+    spec: LessonSpec, module: Module, lesson: Lesson | None, source_hash: str
+) -> Lesson:
+    """Write a lesson file's content and remember it as loaded (no pending update left)."""
     lesson = _write_lesson(spec, module, lesson)
     lesson = Lesson.objects.select_related("module__course").get(pk=lesson.pk)
     lesson.source_hash, lesson.content_hash = source_hash, _hash(lesson_state(lesson))
     Lesson.objects.filter(pk=lesson.pk).update(
-        source_hash=lesson.source_hash, content_hash=lesson.content_hash
+        source_hash=lesson.source_hash, content_hash=lesson.content_hash, kept_source_hash=""
     )
+    PendingLessonUpdate.objects.filter(lesson=lesson).delete()
+    return lesson
+
+
+def _flag_update(lesson: Lesson, spec: LessonSpec, module: Module, source_hash: str) -> None:
+    diff = lesson_diff(lesson, spec.data, spec.body, module_slug=module.slug, path=spec.path)
+    PendingLessonUpdate.objects.update_or_create(
+        lesson=lesson,
+        defaults={
+            "source_path": spec.path,
+            "source_hash": source_hash,
+            "course_slug": module.course.slug,
+            "module_slug": module.slug,
+            "data": spec.data,
+            "body": spec.body,
+            "diff": diff,
+        },
+    )
+
+
+@transaction.atomic
+def pending_update_accept(*, lesson: Lesson) -> Lesson:
+    """Replace the lesson's admin edit with the file version waiting for it.
+
+    ValidationError when there is none (already handled) or its module is gone.
+    """
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    update = PendingLessonUpdate.objects.filter(lesson=lesson).first()
+    if update is None:
+        raise ValidationError(f"Lesson {lesson.slug!r} has no file update waiting.")
+    module = Module.objects.select_related("course").filter(
+        course__slug=update.course_slug, slug=update.module_slug
+    ).first()
+    if module is None:
+        raise ValidationError(
+            f"Module {update.module_slug!r} of course {update.course_slug!r} no longer "
+            "exists: run load_lessons again to load the course first."
+        )
+    spec = LessonSpec(
+        path=update.source_path, module_slug=update.module_slug, data=update.data,
+        body=update.body,
+    )  # fmt: skip
+    return write_lesson_file(spec, module, lesson, update.source_hash)
+
+
+@transaction.atomic
+def pending_update_keep(*, lesson: Lesson) -> None:
+    """Keep the admin edit: the file version waiting is marked seen and will not flag again.
+
+    ValidationError when there is none (already handled).
+    """
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    update = PendingLessonUpdate.objects.filter(lesson=lesson).first()
+    if update is None:
+        raise ValidationError(f"Lesson {lesson.slug!r} has no file update waiting.")
+    Lesson.objects.filter(pk=lesson.pk).update(kept_source_hash=update.source_hash)
+    update.delete()

@@ -73,6 +73,9 @@ class Lesson(models.Model):
     source_path = models.CharField(max_length=300, blank=True, editable=False)
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The file version an instructor chose not to take (see PendingLessonUpdate): that file
+    # does not flag this lesson again, a newer one does.
+    kept_source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["module__course__order", "module__order", "order", "id"]
@@ -254,6 +257,14 @@ class Attempt(models.Model):
     results = models.JSONField(help_text="Question id → {correct, given, expected}.")
     score = models.PositiveIntegerField()
     max_score = models.PositiveIntegerField()
+    # What the attempt was graded against, kept when the quiz is rewritten later: the
+    # questions as asked (see QuestionVersion) and the pass mark then.
+    question_versions = models.ManyToManyField(
+        "lessons.QuestionVersion", related_name="attempts", blank=True
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The quiz's pass mark when this attempt was graded."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -272,6 +283,14 @@ class Attempt(models.Model):
     @property
     def percent(self) -> float:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    @property
+    def graded_pass_mark(self) -> int:
+        return self.quiz.pass_mark if self.pass_mark is None else self.pass_mark
+
+    @property
+    def passed(self) -> bool:
+        return self.score * 100 >= self.graded_pass_mark * self.max_score
 
 
 class LessonProgress(models.Model):
@@ -300,3 +319,7 @@ class LessonProgress(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
+
+
+# Registered with the app from here; they refer to the models above by name.
+from lessons.revision_models import PendingLessonUpdate, QuestionVersion  # noqa: E402, F401

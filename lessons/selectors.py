@@ -18,8 +18,10 @@ from lessons.models import (
     LessonStatus,
     Module,
     Question,
+    QuestionVersion,
     Quiz,
 )
+from lessons.revision_models import question_snapshot
 
 
 def _is_staff(user) -> bool:
@@ -138,7 +140,43 @@ def attempt_for_user(*, user, quiz: Quiz, attempt_id) -> Attempt | None:
         attempt_id = int(attempt_id)
     except (TypeError, ValueError):
         return None
-    return Attempt.objects.filter(id=attempt_id, user=user, quiz=quiz).first()
+    return (
+        Attempt.objects.filter(id=attempt_id, user=user, quiz=quiz)
+        .prefetch_related(
+            Prefetch("question_versions", queryset=QuestionVersion.objects.order_by("order"))
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AskedChoice:
+    id: int
+    text_html: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class AttemptReview:
+    """An attempt as the learner answered it: (question key, version, choices) in quiz
+    order, and whether the quiz has been revised since (then it is not the current quiz)."""
+
+    questions: list[tuple[str, QuestionVersion, list[AskedChoice]]]
+    revised_since: bool
+
+
+def attempt_review(*, attempt: Attempt, quiz: Quiz) -> AttemptReview:
+    versions = list(attempt.question_versions.all())
+    asked = [
+        (str(v.question_key), v,
+         [AskedChoice(c["id"], c["text_html"], c["is_correct"]) for c in v.choices])
+        for v in versions
+    ]  # fmt: skip
+    current = {
+        (q.id, question_snapshot(q, q.choices.all())["content_hash"])
+        for q in quiz.questions.all()
+    }
+    return AttemptReview(asked, current != {(v.question_key, v.content_hash) for v in versions})
 
 
 @dataclass

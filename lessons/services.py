@@ -17,8 +17,10 @@ from lessons.models import (
     LessonProgress,
     Question,
     QuestionKind,
+    QuestionVersion,
     Quiz,
 )
+from lessons.revision_models import question_snapshot
 
 
 def parse_number(raw: Any) -> float:
@@ -126,7 +128,9 @@ def attempt_submit(*, user, quiz: Quiz, answers: Mapping[Any, Any]) -> Attempt:
         results=results,
         score=score,
         max_score=len(questions),
+        pass_mark=quiz.pass_mark,
     )
+    attempt.question_versions.set(question_versions_current(quiz=quiz, questions=questions))
     progress = _progress_for_update(user=user, lesson_id=quiz.lesson_id)
     if progress.best_score is None or attempt.percent > progress.best_score:
         progress.best_score = attempt.percent
@@ -134,6 +138,42 @@ def attempt_submit(*, user, quiz: Quiz, answers: Mapping[Any, Any]) -> Attempt:
         progress.completed_at = timezone.now()
     progress.save()
     return attempt
+
+
+def question_versions_current(*, quiz: Quiz, questions: list[Question]) -> list[QuestionVersion]:
+    """The versions matching `questions` as they are now: the latest version of each when
+    its content is unchanged, else a new one (the first time, or after a rewrite).
+
+    Runs inside the attempt's transaction. A new version is made under a lock on the quiz,
+    so two learners answering a just-rewritten question do not both number it.
+    """
+    snapshots = {q.id: question_snapshot(q, q.choices.all()) for q in questions}
+    latest = _latest_versions(snapshots)
+    if all(latest.get(k) and latest[k].content_hash == s["content_hash"]
+           for k, s in snapshots.items()):  # fmt: skip
+        return list(latest.values())
+    Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
+    latest = _latest_versions(snapshots)  # again: another attempt may have made them
+    versions = []
+    for key, snapshot in snapshots.items():
+        version = latest.get(key)
+        if version is None or version.content_hash != snapshot["content_hash"]:
+            version = QuestionVersion.objects.create(
+                quiz=quiz,
+                question_id=key,
+                question_key=key,
+                number=version.number + 1 if version else 1,
+                **snapshot,
+            )
+        versions.append(version)
+    return versions
+
+
+def _latest_versions(snapshots: dict[int, dict]) -> dict[int, QuestionVersion]:
+    latest: dict[int, QuestionVersion] = {}
+    for version in QuestionVersion.objects.filter(question_key__in=snapshots).order_by("number"):
+        latest[version.question_key] = version
+    return latest
 
 
 @transaction.atomic

@@ -73,11 +73,11 @@ def _number_text(value) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
-def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]:
-    """One dict per question: what the form shows (choices, the learner's input, errors, result)."""
+def _quiz_rows(questions, *, submitted=None, errors=None, attempt=None) -> list[dict]:
+    """One dict per (key, question, choices): what the form shows (choices, the learner's
+    input, errors, result). The question is the current one, or as asked in `attempt`."""
     rows = []
-    for question in quiz.questions.all():
-        key = str(question.id)
+    for key, question, choices in questions:
         given = (submitted or {}).get(key)
         result = attempt.results.get(key) if attempt else None
         if result is not None:
@@ -95,7 +95,7 @@ def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]
                 "value": value,
                 "errors": (errors or {}).get(key, []),
                 "result": result,
-                "choices": [(c, str(c.id) in selected) for c in question.choices.all()],
+                "choices": [(c, str(c.id) in selected) for c in choices],
                 "answer": "" if question.answer is None else _number_text(question.answer),
                 "tolerance": _number_text(question.tolerance) if question.tolerance else "",
             }
@@ -105,11 +105,18 @@ def _quiz_rows(quiz, *, submitted=None, errors=None, attempt=None) -> list[dict]
 
 def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
     lesson, quiz = page.lesson, page.quiz
-    attempt = None
+    attempt = review = None
     if quiz is not None and request.user.is_authenticated and "attempt" in request.GET:
         attempt = selectors.attempt_for_user(
             user=request.user, quiz=quiz, attempt_id=request.GET["attempt"]
         )
+    questions = []
+    if attempt is not None and attempt.question_versions.all():
+        # The attempt as answered: a question rewritten since shows its old wording.
+        review = selectors.attempt_review(attempt=attempt, quiz=quiz)
+        questions = review.questions
+    elif quiz is not None:
+        questions = [(str(q.id), q, q.choices.all()) for q in quiz.questions.all()]
     latest_runs = job_selectors.latest_job_ids_by_lab(user=request.user, labs=page.labs)
     context = {
         "lesson": lesson,
@@ -118,12 +125,13 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         "labs": [(lab, latest_runs.get(lab.id)) for lab in page.labs],
         "has_figures": has_widgets(lesson.body_html),
         "quiz": quiz,
-        "quiz_rows": _quiz_rows(quiz, submitted=submitted, errors=errors, attempt=attempt)
+        "quiz_rows": _quiz_rows(questions, submitted=submitted, errors=errors, attempt=attempt)
         if quiz
         else [],
         "quiz_errors": (errors or {}).get("__all__", []),
         "attempt": attempt,
-        "passed": attempt is not None and attempt.percent >= quiz.pass_mark,
+        "attempt_revised_since": review is not None and review.revised_since,
+        "passed": attempt is not None and attempt.passed,
         "progress": selectors.progress_by_lesson(user=request.user).get(lesson.id),
         "previous": page.previous,
         "next": page.next,

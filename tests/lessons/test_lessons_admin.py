@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from lessons.models import Attempt, Lab, LessonProgress
+from lessons.models import Attempt, Lab, LessonProgress, QuestionVersion
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["course", "module", "lesson", "lab", "quiz", "question", "attempt", "lessonprogress"]
+MODELS = ["course", "module", "lesson", "lab", "quiz", "question", "attempt", "lessonprogress",
+          "questionversion"]  # fmt: skip
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def everything(quiz, lab, learner, answers_for):
         "question": quiz.questions.first(),
         "attempt": Attempt.objects.get(),
         "lessonprogress": LessonProgress.objects.get(),
+        "questionversion": QuestionVersion.objects.first(),
     }
 
 
@@ -43,10 +45,11 @@ def test_add_pages_load(client, staff, model):
     assert client.get(f"/admin/lessons/{model}/add/").status_code == 200
 
 
-def test_attempts_and_progress_are_read_only(client, staff, everything):
+@pytest.mark.parametrize("model", ["attempt", "questionversion"])
+def test_attempts_and_question_versions_are_read_only(client, staff, everything, model):
     client.force_login(staff)
-    assert client.get("/admin/lessons/attempt/add/").status_code == 403
-    page = client.get(f"/admin/lessons/attempt/{everything['attempt'].pk}/change/")
+    assert client.get(f"/admin/lessons/{model}/add/").status_code == 403
+    page = client.get(f"/admin/lessons/{model}/{everything[model].pk}/change/")
     assert b'name="_save"' not in page.content
 
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         "Create or update courses and lessons from content/<course>/course.yaml and "
         "content/<course>/<module>/<NN>-<lesson>.md. Validates everything first and writes "
         "nothing if any file is invalid. Lessons changed in the admin are left alone unless "
-        "--force."
+        "--force; when their file changed too, the file's version waits in the admin (with "
+        "the difference) for an instructor to accept or keep."
     )
 
     def add_arguments(self, parser):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
         if verbosity >= 2:
-            for verb in ("created", "updated", "unchanged", "skipped"):
+            for verb in ("created", "updated", "unchanged", "skipped", "flagged"):
                 for label in getattr(report, verb):
                     self.stdout.write(f"  {verb}: {label}")
         if report.rerendered:
