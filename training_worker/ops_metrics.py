@@ -27,6 +27,14 @@ RECENT = timedelta(hours=1)
 
 
 class PlatformCollector(Collector):
+    def describe(self):
+        """The names, for the registry to check at registration: no query at import time."""
+        yield GaugeMetricFamily("dlp_jobs", "", labels=["status"])
+        for name in ("dlp_oldest_heartbeat_age_seconds", "dlp_busy_worker_processes",
+                     "dlp_oldest_queued_age_seconds", "dlp_last_job_finished_timestamp_seconds"):
+            yield GaugeMetricFamily(name, "")
+        yield HistogramMetricFamily("dlp_job_duration_seconds", "", labels=["status"])
+
     def collect(self):
         now = timezone.now()
         counts = dict(TrainingJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
