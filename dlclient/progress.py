@@ -88,8 +88,13 @@ class Progress:
         elif event_type == "status":
             self._status(payload)
         elif event_type == "early_stop":
+            # Runs stored before the rename call the lowest-loss epoch `best_epoch`.
+            lowest = payload.get("best_val_loss_epoch", payload.get("best_epoch"))
             self.message(f"early stop at epoch {payload.get('epoch')} "
-                         f"(best epoch {payload.get('best_epoch')})")
+                         f"(lowest validation loss at epoch {lowest})")
+        elif event_type == "weights_restored":
+            self.message(f"restored the weights of epoch {payload.get('weights_epoch')} "
+                         "(lowest validation loss); final metrics are that epoch's")
 
     def _metric(self, payload: dict) -> None:
         self.fold = payload.get("fold", self.fold)

@@ -77,7 +77,9 @@ OPTIMIZER_CODE = {
     "sgd": "torch.optim.SGD(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)",
     "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum={momentum!r}, "
     "weight_decay=WEIGHT_DECAY)",
+    # Adam's weight_decay is an L2 term added to the gradient (coupled); AdamW's is decoupled.
     "adam": "torch.optim.Adam(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)",
+    "adamw": "torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)",
     "rmsprop": "torch.optim.RMSprop(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)",
 }
 
@@ -166,6 +168,7 @@ def pytorch_script(config: dict, *, title: str = "A training run") -> str:
     standardize = data["name"] != "digits"
     test_fraction = data.get("test_fraction") or 0.0
     patience = optim.get("early_stopping_patience") or 0
+    restore_best = bool(optim.get("restore_best"))
 
     parts = [
         f'''"""{title}, as a plain PyTorch script.
@@ -180,6 +183,7 @@ Run it with  python <this file>  (add --epochs 5 for a quick try).
 """
 
 import argparse
+import copy
 
 import numpy as np
 import torch
@@ -197,6 +201,7 @@ LR = {optim["lr"]!r}
 WEIGHT_DECAY = {optim.get("weight_decay", 0.0)!r}
 BATCH_SIZE = {batch_size!r}  # "full": one step per epoch on the whole training set
 EARLY_STOPPING_PATIENCE = {patience}  # 0: off
+RESTORE_BEST = {restore_best}  # at the end, put back the weights of the lowest validation loss
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default={optim["epochs"]})
@@ -252,7 +257,7 @@ def evaluate(x, y):
 
 # --- training -----------------------------------------------------------------------------
 shuffle = torch.Generator().manual_seed(SEED)
-best_val_loss, best_epoch = float("inf"), 0
+best_val_loss, best_val_loss_epoch, best_weights = float("inf"), 0, None
 for epoch in range(1, EPOCHS + 1):
     model.train()
     order = torch.randperm(n_train, generator=shuffle)
@@ -270,11 +275,18 @@ for epoch in range(1, EPOCHS + 1):
     print(f"epoch {{epoch:3d}}  train loss {{train_loss:.4f}}  accuracy {{train_accuracy:.3f}}"
           f"  |  validation loss {{val_loss:.4f}}  accuracy {{val_accuracy:.3f}}")
     if val_loss < best_val_loss:
-        best_val_loss, best_epoch = val_loss, epoch
-    elif EARLY_STOPPING_PATIENCE and epoch - best_epoch >= EARLY_STOPPING_PATIENCE:
-        print(f"early stop: no better validation loss since epoch {{best_epoch}}")
+        best_val_loss, best_val_loss_epoch = val_loss, epoch
+        if RESTORE_BEST:
+            best_weights = copy.deepcopy(model.state_dict())
+    elif EARLY_STOPPING_PATIENCE and epoch - best_val_loss_epoch >= EARLY_STOPPING_PATIENCE:
+        print(f"early stop: no better validation loss since epoch {{best_val_loss_epoch}}")
         break
 
+if RESTORE_BEST and best_weights is not None:
+    model.load_state_dict(best_weights)
+    val_loss, val_accuracy = evaluate(x_val, y_val)
+    print(f"restored the weights of epoch {{best_val_loss_epoch}} "
+          f"(lowest validation loss {{val_loss:.4f}})")
 print(f"final validation accuracy: {{val_accuracy:.4f}}")
 if TEST_FRACTION:
     x_test = torch.tensor(x_test, dtype=torch.float32)

@@ -15,7 +15,7 @@ EXPLAIN_METHODS = (
     ("lime", "LIME"),
 )
 RESULT_METRICS = ("val_accuracy", "val_loss", "train_accuracy", "train_loss", "test_accuracy",
-                  "n_params", "epochs_completed")
+                  "n_params", "epochs_completed", "weights_epoch")
 
 
 @login_required

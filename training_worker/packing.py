@@ -177,12 +177,12 @@ def _info(config) -> dict:
 
 
 def _summary_of(info: Event) -> dict:
-    from training_worker.engine.training import empty_summary
+    from training_worker.engine.summary import empty_summary
 
     return empty_summary(info.payload["n_params"])
 
 
 def _update(summary: dict, event: Event) -> None:
-    from training_worker.engine.training import update_summary
+    from training_worker.engine.summary import update_summary
 
     update_summary(summary, event)

@@ -11,7 +11,7 @@
   const SNAPSHOTS = ["decision_boundary", "classification_report", "fairness", "misclassified",
     "filters", "feature_maps",
     "forecast", "text_sample", "reconstructions", "latent", "gan_samples", "discriminator_surface"];
-  const ONCE = ["data_points", "early_stop", "cv_summary", "test_metrics"];
+  const ONCE = ["data_points", "early_stop", "weights_restored", "cv_summary", "test_metrics"];
   const CLASS_COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad",
     "#f08c00", "#495057", "#d6336c", "#5c940d"];
 
@@ -371,16 +371,32 @@
       const stop = this.once.early_stop;
       if (stop && !this.nodes.early) {
         const node = this.panel("early", "Early stopping", "text");
+        // Runs stored before the rename called the lowest-loss epoch `best_epoch`.
+        const lowestEpoch = stop.best_val_loss_epoch ?? stop.best_epoch;
         node.body.textContent = `Stopped after epoch ${stop.epoch}: the validation loss had not improved for ` +
-          `${stop.patience} epochs. Best was ${f3(stop.best_val_loss)} at epoch ${stop.best_epoch}.`;
+          `${stop.patience} epochs. Lowest validation loss ${f3(stop.best_val_loss)} at epoch ${lowestEpoch}; ` +
+          (stop.restore_best ? "the model gets that epoch's weights back." : `the model keeps epoch ${stop.epoch}'s weights.`);
+      }
+      const restored = this.once.weights_restored;
+      if (restored && !this.nodes.restored) {
+        const node = this.panel("restored", "Restored weights", "text");
+        node.body.textContent = `Trained ${restored.epoch} epochs; the model holds the weights of epoch ` +
+          `${restored.weights_epoch}, the lowest validation loss (${f3(restored.val_loss)}` +
+          (typeof restored.val_accuracy === "number" ? `, validation accuracy ${pct(restored.val_accuracy)}` : "") +
+          "). The final metrics, the test set and the saved model are that epoch's.";
       }
       const cv = this.once.cv_summary;
       if (cv && !this.nodes.cv) {
         const node = this.panel("cv", "Cross-validation", "text");
+        // Runs stored before the standard error was added have the population s.d. (ddof 0).
+        const sampleSd = typeof cv.sem_val_accuracy === "number";
+        const spread = sampleSd ? `sample s.d. across ${cv.folds.length} folds` : "population s.d. across folds";
         node.body.append(table(["fold", "validation accuracy", "macro F1", "epochs"],
           cv.folds.map((f) => [f.fold, pct(f.val_accuracy), f3(f.macro_f1), f.epochs])),
-        el("p", {}, `Mean validation accuracy ${pct(cv.mean_val_accuracy)} ± ${pct(cv.std_val_accuracy)}; ` +
-            `mean macro F1 ${f3(cv.mean_macro_f1)} ± ${f3(cv.std_macro_f1)}.`));
+        el("p", {}, `Mean validation accuracy ${pct(cv.mean_val_accuracy)} ± ${pct(cv.std_val_accuracy)} (${spread}` +
+            (sampleSd ? `; standard error of the mean ${pct(cv.sem_val_accuracy)}` : "") + "); " +
+            `mean macro F1 ${f3(cv.mean_macro_f1)} ± ${f3(cv.std_macro_f1)}` +
+            (sampleSd ? ` (standard error ${f3(cv.sem_macro_f1)}).` : ".")));
       }
       const test = this.once.test_metrics;
       if (test && !this.nodes.test) {

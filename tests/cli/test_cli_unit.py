@@ -230,6 +230,20 @@ def test_without_a_terminal_each_epoch_is_one_plain_line():
     assert "\r" not in out.getvalue()
 
 
+def test_early_stop_names_the_lowest_loss_epoch_under_both_names_and_the_restore():
+    out = io.StringIO()
+    progress = Progress(out, tty=False)
+    progress.handle("early_stop", {"epoch": 9, "best_val_loss_epoch": 4, "patience": 5})
+    progress.handle("early_stop", {"epoch": 8, "best_epoch": 3, "patience": 5})  # stored before
+    progress.handle("weights_restored", {"epoch": 9, "weights_epoch": 4, "val_loss": 0.3})
+    assert out.getvalue().splitlines() == [
+        "early stop at epoch 9 (lowest validation loss at epoch 4)",
+        "early stop at epoch 8 (lowest validation loss at epoch 3)",
+        "restored the weights of epoch 4 (lowest validation loss); final metrics are that "
+        "epoch's",
+    ]
+
+
 def test_on_a_terminal_the_bar_is_redrawn_in_place(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     out = io.StringIO()

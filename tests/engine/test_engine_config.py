@@ -82,7 +82,8 @@ def test_missing_optional_fields_get_their_defaults():
                  "group_b_share": 0.5, "label_bias": 0.0, "use_group_feature": True},
         "optim": {"name": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 3, "momentum": 0.9,
                   "weight_decay": 0.0, "schedule": "constant", "step_size": 10, "gamma": 0.5,
-                  "early_stopping_patience": 0, "log_grad_norms": False, "reweight": "none"},
+                  "early_stopping_patience": 0, "log_grad_norms": False, "reweight": "none",
+                      "restore_best": False},
         "eval": {"cv_folds": 0},
     }
 

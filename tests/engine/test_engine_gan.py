@@ -55,7 +55,8 @@ def test_gan_epoch_metrics_name_both_players(mixture_gan):
     for metrics in epoch_metrics(events):
         assert metrics["train_loss"] == metrics["g_loss"]
         assert 0 <= metrics["d_fake"] <= 1 and 0 <= metrics["d_real"] <= 1
-    assert result.summary["best_epoch"] is None and result.summary["val_accuracy"] is None
+    assert result.summary["best_val_accuracy_epoch"] is None
+    assert result.summary["best_val_loss_epoch"] is None and result.summary["val_accuracy"] is None
 
 
 def test_samples_and_discriminator_surface_are_streamed_small(mixture_gan):

@@ -148,17 +148,20 @@ def test_summary_describes_the_last_epoch_and_the_best_one(digits_run):
     _, result, events = digits_run
     epochs = [e.payload for e in epoch_events(events)]
     best = max(epochs, key=lambda metrics: metrics["val_accuracy"])
+    lowest_loss = min(epochs, key=lambda metrics: metrics["val_loss"])
     assert result.stopped is False
     assert result.epochs_completed == 30
     assert result.summary == {
         "n_params": events[0].payload["n_params"],
         "epochs_completed": 30,
+        "weights_epoch": 30,
         "steps": 30 * 45,
         **{name: epochs[-1][name]
            for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy")},
         "best_val_accuracy": best["val_accuracy"],
-        "best_epoch": best["epoch"],
-        "best_val_loss": min(metrics["val_loss"] for metrics in epochs),
+        "best_val_accuracy_epoch": best["epoch"],
+        "best_val_loss": lowest_loss["val_loss"],
+        "best_val_loss_epoch": lowest_loss["epoch"],
         "early_stopped": False,
         "val_macro_f1": [e for e in events if e.type == CLASSIFICATION_REPORT][-1].payload[
             "macro"]["f1"],
@@ -266,7 +269,8 @@ def test_stop_on_the_first_event_trains_nothing(monkeypatch):
     assert optimizer_steps == []
     assert result.stopped is True
     assert result.epochs_completed == 0
-    assert result.summary["val_accuracy"] is None and result.summary["best_epoch"] is None
+    assert result.summary["val_accuracy"] is None
+    assert result.summary["best_val_accuracy_epoch"] is None
 
 
 def test_stop_on_an_epoch_metric_counts_that_epoch_but_sends_nothing_more():

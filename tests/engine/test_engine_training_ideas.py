@@ -147,9 +147,11 @@ def test_early_stopping_ends_a_run_once_validation_loss_stops_improving():
     best = min(metrics, key=lambda m: m["val_loss"])
 
     assert events[-1].type == EARLY_STOP
-    assert early_stop == {"epoch": metrics[-1]["epoch"], "best_epoch": best["epoch"],
-                          "best_val_loss": best["val_loss"], "patience": 5}
-    assert early_stop["epoch"] - early_stop["best_epoch"] == 5 and early_stop["epoch"] < 200
+    assert early_stop == {"epoch": metrics[-1]["epoch"], "best_val_loss_epoch": best["epoch"],
+                          "best_val_loss": best["val_loss"], "patience": 5,
+                          "restore_best": False}
+    assert early_stop["epoch"] - early_stop["best_val_loss_epoch"] == 5
+    assert early_stop["epoch"] < 200
     # It completed early: not the same as being stopped (cancelled).
     assert result.stopped is False
     assert result.summary["early_stopped"] is True
@@ -300,7 +302,13 @@ def test_cross_validation_trains_one_model_per_fold_and_summarizes_them():
     assert summary["folds"] == per_fold
     accuracies = [f["val_accuracy"] for f in per_fold]
     assert summary["mean_val_accuracy"] == pytest.approx(np.mean(accuracies))
-    assert summary["std_val_accuracy"] == pytest.approx(np.std(accuracies))
+    # The spread between folds is the sample standard deviation (ddof 1); the standard
+    # error of the mean divides it by the square root of the number of folds.
+    assert summary["std_val_accuracy"] == pytest.approx(np.std(accuracies, ddof=1))
+    assert summary["sem_val_accuracy"] == pytest.approx(np.std(accuracies, ddof=1) / np.sqrt(3))
+    f1s = [f["macro_f1"] for f in per_fold]
+    assert summary["std_macro_f1"] == pytest.approx(np.std(f1s, ddof=1))
+    assert summary["sem_macro_f1"] == pytest.approx(np.std(f1s, ddof=1) / np.sqrt(3))
     assert summary["mean_macro_f1"] == pytest.approx(
         statistics.fmean(f["macro_f1"] for f in per_fold)
     )

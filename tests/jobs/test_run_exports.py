@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import subprocess
 import sys
 
@@ -121,6 +122,32 @@ def test_generated_mlp_script_runs_and_learns(tmp_path, moons_config):
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("final validation accuracy:")
     assert float(last.split(":")[1]) >= 0.85, done.stdout
+
+
+def test_generated_script_uses_adamw_and_restores_the_lowest_validation_loss(
+    tmp_path, moons_config
+):
+    from training_worker.engine import parse_config
+
+    optim = {**moons_config["optim"], "name": "adamw", "weight_decay": 0.01, "lr": 0.05,
+             "early_stopping_patience": 8, "restore_best": True}
+    config = parse_config({**moons_config, "optim": optim}).to_dict()
+    script = tmp_path / "run.py"
+    script.write_text(codegen.pytorch_script(config))
+    assert "torch.optim.AdamW(" in script.read_text()
+    done = subprocess.run(
+        [sys.executable, str(script), "--epochs", "8"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    losses = {int(m[1]): float(m[2]) for m in re.finditer(
+        r"epoch +(\d+) .*validation loss ([0-9.]+)", done.stdout)}
+    assert sorted(losses) == list(range(1, 9)), done.stdout
+    restored = re.search(r"restored the weights of epoch (\d+) \(lowest validation loss "
+                         r"([0-9.]+)\)", done.stdout)
+    assert restored, done.stdout
+    best_epoch = min(losses, key=losses.get)
+    assert int(restored[1]) == best_epoch
+    assert float(restored[2]) == pytest.approx(losses[best_epoch], abs=1e-4)
 
 
 @pytest.mark.parametrize("dataset", ["spiral", "xor", "gaussians", "circles", "digits"])

@@ -54,6 +54,19 @@ class JobSerializer(serializers.ModelSerializer):
             "last_seq", "created_at", "started_at", "finished_at", "urls",
         ]
         read_only_fields = fields
+        extra_kwargs = {"result": {"help_text": (
+            "The run's summary ({} until it ends): n_params, epochs_completed, "
+            "weights_epoch (the epoch whose weights the model holds: the last one, or with "
+            "optim.restore_best the one with the lowest validation loss), steps, the final "
+            "train_loss, train_accuracy, val_loss, val_accuracy (those of weights_epoch), "
+            "best_val_accuracy with best_val_accuracy_epoch, best_val_loss with "
+            "best_val_loss_epoch, early_stopped; and when measured val_macro_f1, fairness, "
+            "test, and cv (the cross-validation summary: std_* is the sample standard "
+            "deviation across folds, sem_* the standard error of the mean). Runs stored "
+            "before these names have best_epoch (the best accuracy's epoch, or the lowest "
+            "loss's for models without accuracy), no weights_epoch, and a population "
+            "standard deviation in cv without sem_*."
+        )}}
 
     def get_urls(self, job) -> dict[str, str]:
         # Reversed once per response (the context is shared by a list's items), then

@@ -9,7 +9,7 @@ MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan")
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
 
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 
 SCHEDULES = ("constant", "step", "cosine")
 

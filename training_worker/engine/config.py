@@ -185,7 +185,14 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "Seeds the data, the split, the initial weights and the shuffling.",
         default=0, minimum=0, maximum=2**31 - 1,
     ),
-    "optim.name": FieldSpec("choice", "Optimizer.", choices=OPTIMIZERS),
+    "optim.name": FieldSpec(
+        "choice",
+        'Optimizer. "adam" applies weight_decay as an L2 term added to the gradient '
+        '(coupled: Adam then rescales it like the gradient); "adamw" is Adam with decoupled '
+        "weight decay: each step also shrinks the weights by the factor (1 - lr * "
+        "weight_decay), apart from the gradient step.",
+        choices=OPTIMIZERS,
+    ),
     "optim.lr": FieldSpec(
         "number", "Learning rate (at the first epoch, when scheduled).",
         minimum=0, maximum=10, exclusive_minimum=True,
@@ -202,7 +209,9 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=0.9, minimum=0, maximum=0.999,
     ),
     "optim.weight_decay": FieldSpec(
-        "number", "L2 penalty on the weights, added to the gradient (0 = off).",
+        "number",
+        'Weight decay (0 = off): an L2 penalty added to the gradient, except with "adamw", '
+        "which multiplies the weights by (1 - lr * weight_decay) every step instead.",
         default=0.0, minimum=0, maximum=1,
     ),
     "optim.schedule": FieldSpec(
@@ -224,6 +233,14 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "End training once the validation loss has not improved for this many epochs "
         "(0 = off).",
         default=0, minimum=0, maximum=200,
+    ),
+    "optim.restore_best": FieldSpec(
+        "boolean",
+        "With early stopping: when training ends (stopped early or at the last epoch), "
+        "put back the weights of the epoch with the lowest validation loss; the final "
+        "metrics and the saved model are then that epoch's. Off: the model is the last "
+        "epoch's.",
+        default=False,
     ),
     "optim.log_grad_norms": FieldSpec(
         "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False
@@ -356,6 +373,7 @@ class OptimConfig:
     early_stopping_patience: int
     log_grad_norms: bool
     reweight: str = "none"
+    restore_best: bool = False
 
 
 @dataclass(frozen=True)

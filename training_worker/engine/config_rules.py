@@ -146,6 +146,11 @@ def _check_training_options(model, optim, errors: dict[str, str]) -> None:
         errors["optim.batch_size"] = (
             "batch normalization needs at least 2 samples per batch (got 1)"
         )
+    if optim.restore_best and not optim.early_stopping_patience:
+        errors["optim.restore_best"] = (
+            "needs early stopping: set optim.early_stopping_patience above 0 (the restored "
+            "epoch is the one early stopping tracks, the lowest validation loss)"
+        )
     if model.kind == "gan":
         if optim.early_stopping_patience:
             errors["optim.early_stopping_patience"] = (

@@ -64,11 +64,21 @@ Snapshots, every max(1, epochs // 20) epochs and at the last epoch:
   DISCRIMINATOR_SURFACE (gan on 2-D data)  {epoch, x: [float], y: [float],
     probabilities: [[float]]}  the discriminator's probability of "real" on a 40x40 grid.
 EARLY_STOP (when early stopping ends training; the run counts as completed, not stopped)
-    {epoch, best_epoch, best_val_loss, patience}
+    {epoch, best_val_loss_epoch, best_val_loss, patience, restore_best}  the epoch with
+    the lowest validation loss and that loss. Runs stored before this name called
+    best_val_loss_epoch `best_epoch` and had no restore_best.
+WEIGHTS_RESTORED (optim.restore_best, once training ends: stopped early or at the last epoch)
+    {epoch, weights_epoch, train_loss, val_loss, ...}  `epoch` is the last epoch trained,
+    `weights_epoch` the one with the lowest validation loss, whose weights the model now
+    holds; then the epoch METRIC's measurements taken again on those weights. The
+    classifier's CONFUSION_MATRIX, CLASSIFICATION_REPORT, FAIRNESS and the pictures of
+    the restored model follow, with epoch = weights_epoch.
 CV_SUMMARY (after the last fold)
     {folds: [{fold, val_accuracy, macro_f1, epochs}], mean_val_accuracy,
-     std_val_accuracy, mean_macro_f1, std_macro_f1}  final-epoch values; std is the
-     population standard deviation (numpy's default).
+     std_val_accuracy, sem_val_accuracy, mean_macro_f1, std_macro_f1, sem_macro_f1}
+     each fold's final model (restored, with restore_best); std is the sample standard
+     deviation across folds (ddof 1), sem = std / sqrt(folds) the standard error of the
+     mean. Runs stored before sem existed have the population std (ddof 0) and no sem.
 TEST_METRICS (at the end, with a test set)
     {accuracy, loss, labels, matrix, precision, recall, f1, support, macro, n_test}
     the final model on the held-out test set; under cross-validation, the model of the
@@ -96,6 +106,7 @@ LATENT = "latent"
 GAN_SAMPLES = "gan_samples"
 DISCRIMINATOR_SURFACE = "discriminator_surface"
 EARLY_STOP = "early_stop"
+WEIGHTS_RESTORED = "weights_restored"
 CV_SUMMARY = "cv_summary"
 TEST_METRICS = "test_metrics"
 

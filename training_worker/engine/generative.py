@@ -103,7 +103,7 @@ class GanTask:
             build_optimizer(config.optim, model.discriminator.parameters()),
             build_optimizer(config.optim, model.generator.parameters()),
         ]
-        if config.optim.name == "adam":
+        if config.optim.name in ("adam", "adamw"):
             for optimizer in self.optimizers:
                 for group in optimizer.param_groups:
                     group["betas"] = GAN_ADAM_BETAS

@@ -9,13 +9,19 @@ from training_worker.engine.config import OptimConfig
 
 OptimizerBuilder = Callable[[Iterable[torch.nn.Parameter], OptimConfig], torch.optim.Optimizer]
 
-# weight_decay is the plain L2 penalty of each optimizer (added to the gradient).
+# weight_decay is the plain L2 penalty added to the gradient ("coupled": for adam it then
+# passes through the adaptive scaling, so it is not w <- (1 - lr*lambda) w), except for
+# adamw, whose decay is decoupled: each step first multiplies the weights by
+# (1 - lr * weight_decay), then takes adam's step on the bare gradient (Loshchilov & Hutter).
 OPTIMIZER_REGISTRY: dict[str, OptimizerBuilder] = {
     "sgd": lambda params, cfg: torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay),
     "momentum": lambda params, cfg: torch.optim.SGD(
         params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
     ),
     "adam": lambda params, cfg: torch.optim.Adam(
+        params, lr=cfg.lr, weight_decay=cfg.weight_decay
+    ),
+    "adamw": lambda params, cfg: torch.optim.AdamW(
         params, lr=cfg.lr, weight_decay=cfg.weight_decay
     ),
     "rmsprop": lambda params, cfg: torch.optim.RMSprop(

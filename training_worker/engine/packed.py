@@ -93,6 +93,7 @@ def _unsupported(config: TrainConfig) -> str | None:
         (mlp and model.batch_norm, "batch_norm: running statistics are not packed"),
         (bool(config.eval.cv_folds), "cross-validation trains one model per fold"),
         (optim.early_stopping_patience > 0, "early stopping ends jobs at different epochs"),
+        (optim.restore_best, "restoring the best epoch's weights is not packed"),
         (optim.log_grad_norms, "gradient norms are not measured packed"),
         (optim.reweight != "none", "sample reweighting is not packed"),
         (optim.name not in PACKED_OPTIMIZERS, f'optimizer "{optim.name}" is not packed'),

@@ -7,7 +7,6 @@ the loss of one step, the epoch's measurements and the pictures.
 """
 
 import math
-import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -17,21 +16,21 @@ from torch import nn
 from training_worker.engine.config import FULL_BATCH, TrainConfig
 from training_worker.engine.datasets import Dataset, load_dataset, load_folds
 from training_worker.engine.events import (
-    CLASSIFICATION_REPORT,
     CV_SUMMARY,
     EARLY_STOP,
-    FAIRNESS,
     GRADIENT_NORMS,
     INFO,
     METRIC,
     STOP,
     TEST_METRICS,
+    WEIGHTS_RESTORED,
     Event,
 )
 from training_worker.engine.generative import AutoencoderTask, GanTask
 from training_worker.engine.models import build_model, count_parameters, weight_layers
 from training_worker.engine.optimizers import learning_rate, set_learning_rate
 from training_worker.engine.snapshots import is_snapshot_epoch
+from training_worker.engine.summary import cv_summary, empty_summary, update_summary
 from training_worker.engine.supervised import SupervisedTask
 from training_worker.engine.transfer import BaseModel, keep_frozen_in_eval, start_from_base
 
@@ -100,8 +99,9 @@ def train(
     METRIC, the kind's per-epoch events (for classifiers the validation CONFUSION_MATRIX
     and CLASSIFICATION_REPORT, then FAIRNESS on data with groups), GRADIENT_NORMS when
     asked for, and on snapshot epochs the kind's pictures; EARLY_STOP if early stopping
-    ends the run. Cross-validation repeats this per fold and ends with CV_SUMMARY; a test
-    set ends the run with TEST_METRICS.
+    ends the run; with optim.restore_best, WEIGHTS_RESTORED and the restored model's
+    per-epoch events and pictures once training ends. Cross-validation repeats this per
+    fold and ends with CV_SUMMARY; a test set ends the run with TEST_METRICS.
     Raises TrainingDiverged on a non-finite loss.
     """
     if config.transfer.enabled and base is None:
@@ -156,7 +156,7 @@ def _run_events(config: TrainConfig, tasks: _Tasks, device: str) -> Iterator[Eve
                 epochs = event.payload["epoch"]
             yield Event(event.type, {"fold": fold, **event.payload})
         results.append({"fold": fold, **task.final_scores(), "epochs": epochs})
-    yield Event(CV_SUMMARY, _cv_summary(results))
+    yield Event(CV_SUMMARY, cv_summary(results))
     best = max(results, key=lambda result: result["val_accuracy"])
     tasks.chosen = tasks.trained[best["fold"] - 1]
     if data.x_test is not None:
@@ -218,6 +218,7 @@ def _fit(
 
     step = 0
     best_val_loss, best_loss_epoch = math.inf, 0
+    best_weights: dict[str, torch.Tensor] | None = None
     for epoch in range(1, optim.epochs + 1):
         lr = learning_rate(optim, epoch)
         if optim.schedule != "constant":
@@ -261,16 +262,40 @@ def _fit(
 
         if metrics["val_loss"] < best_val_loss:
             best_val_loss, best_loss_epoch = metrics["val_loss"], epoch
+            if optim.restore_best:
+                best_weights = _copy_weights(model)
         patience = optim.early_stopping_patience
         stops_early = patience > 0 and epoch - best_loss_epoch >= patience
         if is_snapshot_epoch(epoch, optim.epochs) or stops_early:
             yield from task.snapshot_events(epoch)
         if stops_early:
             yield Event(EARLY_STOP, {
-                "epoch": epoch, "best_epoch": best_loss_epoch, "best_val_loss": best_val_loss,
-                "patience": patience,
+                "epoch": epoch, "best_val_loss_epoch": best_loss_epoch,
+                "best_val_loss": best_val_loss, "patience": patience,
+                "restore_best": optim.restore_best,
             })
-            return
+            break
+    if optim.restore_best:
+        yield from _restore_weights(task, best_weights, best_loss_epoch, last_epoch=epoch)
+
+
+def _copy_weights(model: nn.Module) -> dict[str, torch.Tensor]:
+    """The model's parameters and buffers (batch norm statistics too), detached copies."""
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def _restore_weights(
+    task, weights: dict[str, torch.Tensor], weights_epoch: int, *, last_epoch: int
+) -> Iterator[Event]:
+    """Put the best epoch's weights back and measure them again, so that the summary, the
+    test set, the cross-validation scores and the saved model all describe that model."""
+    task.model.load_state_dict(weights)
+    metrics = task.evaluate()
+    yield Event(WEIGHTS_RESTORED, {
+        "epoch": last_epoch, "weights_epoch": weights_epoch, **metrics,
+    })
+    yield from task.epoch_events(weights_epoch)
+    yield from task.snapshot_events(weights_epoch)
 
 
 def batch_bounds(n_train: int, batch_size: int, *, merge_single: bool) -> list[tuple[int, int]]:
@@ -302,74 +327,3 @@ def _mean_loss(losses: list[torch.Tensor], epoch: int, last_step: int) -> float:
     first_bad = int((~finite).nonzero()[0])
     first_step = last_step - len(losses) + 1
     raise TrainingDiverged(epoch, first_step + first_bad, stacked[first_bad].item())
-
-
-def _cv_summary(results: list[dict]) -> dict:
-    accuracies = [result["val_accuracy"] for result in results]
-    f1s = [result["macro_f1"] for result in results]
-    return {
-        "folds": results,
-        "mean_val_accuracy": statistics.fmean(accuracies),
-        "std_val_accuracy": statistics.pstdev(accuracies),
-        "mean_macro_f1": statistics.fmean(f1s),
-        "std_macro_f1": statistics.pstdev(f1s),
-    }
-
-
-def empty_summary(n_params: int) -> dict:
-    return {
-        "n_params": n_params,
-        "epochs_completed": 0,
-        "steps": 0,
-        "train_loss": None,
-        "train_accuracy": None,
-        "val_loss": None,
-        "val_accuracy": None,
-        "best_val_accuracy": None,
-        "best_epoch": None,
-        "best_val_loss": None,
-        "early_stopped": False,
-    }
-
-
-def update_summary(summary: dict, event: Event) -> None:
-    """Keep the summary up to date with `event`. Under cross-validation, a fold's INFO
-    starts the per-epoch fields afresh: they describe the fold trained last."""
-    payload = event.payload
-    if event.type == INFO and payload.get("fold", 1) > 1:
-        summary.update(empty_summary(summary["n_params"]))
-    elif event.type == EARLY_STOP:
-        summary["early_stopped"] = True
-    elif event.type == CV_SUMMARY:
-        summary["cv"] = payload
-    elif event.type == TEST_METRICS:
-        summary["test"] = {
-            name: payload[name] for name in ("accuracy", "loss", "n_test") if name in payload
-        }
-        summary["test"]["macro_f1"] = payload["macro"]["f1"]
-    elif event.type == CLASSIFICATION_REPORT:
-        summary["val_macro_f1"] = payload["macro"]["f1"]
-    elif event.type == FAIRNESS:
-        summary["fairness"] = {name: value for name, value in payload.items() if name != "epoch"}
-    if event.type != METRIC:
-        return
-    summary["steps"] = payload["step"]
-    if payload["scope"] != "epoch":
-        return
-    summary["epochs_completed"] = payload["epoch"]
-    for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
-        summary[name] = payload.get(name)
-    if "g_loss" in payload:
-        return  # a GAN has no best epoch: its losses measure a contest, not a fit
-    best_loss = summary["best_val_loss"]
-    improved_loss = best_loss is None or payload["val_loss"] < best_loss
-    if improved_loss:
-        summary["best_val_loss"] = payload["val_loss"]
-    if "val_accuracy" not in payload:
-        if improved_loss:
-            summary["best_epoch"] = payload["epoch"]
-        return
-    best = summary["best_val_accuracy"]
-    if best is None or payload["val_accuracy"] > best:
-        summary["best_val_accuracy"] = payload["val_accuracy"]
-        summary["best_epoch"] = payload["epoch"]
