@@ -22,20 +22,19 @@ NOT_MEASURED = {
         "100": "MB and million parameters of the worked example", "2": "a section number",
         "4": "bytes of a float32; a section number", "40": "ms of the worked example",
         "0.1": "a rule of thumb's threshold for the PSI", "0.25": "a rule of thumb's threshold",
-        "25": "a quiz slip, 1 / 0.040", "7": "a digit's name", "6": "a digit's name",
+        "250": "million parameters of a quiz scenario", "50": "ms of a quiz scenario",
+        "7": "a digit's name", "6": "a digit's name",
         "17": "an out-of-range pixel value to send (pixels go up to 16)",
         "63": "a wrong number of pixel values to send (an image has 64)",
     },
     "model-interpretability": {
         "2": "feature 2 of the worked example", "20": "features, 20! orders, an example",
-        "5": "features, a quiz's 5! orders", "6": "the digit's name",
-        "0.3": "a quiz slip, one order only", "0.5": "a quiz slip, one order only",
+        "6": "the digit's name; features, a quiz's 6! orders",
         "200": "samples the engine's KernelSHAP and LIME draw (attribution.py's n_samples)",
     },
     "real-world-applications": {
-        "50": "Hz of the worked control loop", "4": "area of the worked boxes' overlap",
+        "50": "Hz of the worked control loop", "200": "Hz of a quiz's control loop",
         "0.5": "the usual IoU threshold of detection benchmarks",
-        "0.125": "a quiz slip, 4 / 32",
     },
 }
 CHECKED_BY = {
