@@ -3,9 +3,19 @@
 Tolerances: half of the last printed digit (the runs are seeded, so they repeat exactly on
 one machine, and a half digit still tells 0.062 from 0.065)."""
 
+import copy
+
 import pytest
 
-from tests.lessons.claims.support import assert_quoted, epoch_metrics, last_event, summary_for
+from tests.lessons.claims.support import (
+    PRESETS,
+    assert_quoted,
+    epoch_metrics,
+    last_event,
+    summary_for,
+)
+from training_worker.engine import parse_config
+from training_worker.engine.models import build_model
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [
@@ -148,6 +158,15 @@ def test_recurrent_lesson_windows_and_parameters():
     for cell, in_cell in (("lstm", 4480), ("gru", 3360), ("rnn", 1120)):
         changes = {"model.cell": cell} if cell != "lstm" else {}
         assert summary_for("rnn-forecast", changes)["n_params"] == in_cell + 32 + 1, cell
+
+
+def test_recurrent_quiz_hidden_size_16():
+    """The quiz has the learner predict the count of an LSTM with 16 units: 1216 + 17."""
+    config = copy.deepcopy(PRESETS["rnn-forecast"])
+    config["model"]["hidden_size"] = 16
+    parsed = parse_config(config)
+    model = build_model(parsed.model, parsed.data)
+    assert sum(p.numel() for p in model.parameters()) == 4 * (16 + 16 * 16 + 2 * 16) + 17 == 1233
 
 
 def test_gan_lesson_losses_see_saw():
