@@ -12,9 +12,9 @@ prose must be accounted for by one of:
 3. ``NOT_MEASURED = {"<lesson-slug>": {"1958": "a date", ...}}`` in any claims module, with a
    reason (dates, formula constants, hand-worked arithmetic of the lesson's own examples);
 4. ``CHECKED_BY = {"<lesson-slug>": {"12.56": "<test function>"}}`` in a claims module: that
-   module's test function must exist and assert the number, i.e. the number's value must be a
-   numeric literal in its code (its docstring does not count), or in a module-level constant
-   or helper function it uses.
+   module's test function must exist and assert the number, i.e. the number's value (or that
+   value times or divided by 100: "4.5 points" is 0.045) must be a numeric literal in its code
+   (its docstring does not count), or in a module-level constant or helper function it uses.
 
 What counts as a number in the prose (the lesson's title and summary, the body, the labs'
 titles and instructions, the quiz prompts, choices and explanations):
@@ -284,8 +284,8 @@ def test_every_number_in_the_lesson_is_covered(lesson):
             problems.append(f'CHECKED_BY key {key!r} ({module.__name__}) is not one number')
         elif not test_name.startswith("test_") or not callable(function):
             problems.append(f'CHECKED_BY "{key}": {module.__name__} has no test {test_name!r}')
-        elif key_value(key) not in asserted_constants(module, test_name) and (
-                key_value(key) * 100 not in asserted_constants(module, test_name)):
+        elif not {key_value(key), key_value(key) * 100, key_value(key) / 100} & (
+                asserted_constants(module, test_name)):
             problems.append(f'CHECKED_BY "{key}": {module.__name__}.{test_name} has no literal '
                             f"{key_value(key)} in its code, so it does not assert the number")
 
