@@ -97,3 +97,12 @@ def test_bias_lesson_comparisons():
     assert 0 < gap("reweighted-hiring") < biased
     assert (summary_for("reweighted-hiring", {})["val_accuracy"]
             > summary_for("biased-hiring", {})["val_accuracy"])
+
+
+def test_reweighting_weakens_as_the_bias_grows():
+    """"The gap does not vanish ... and it weakens as the bias grows" (label_bias 0.5)."""
+    def gap(changes):
+        fnr = summary_for("reweighted-hiring", changes)["fairness"]["fnr"]
+        return fnr[1] - fnr[0]
+
+    assert 0 < gap({}) < gap({"data.label_bias": 0.5})
