@@ -26,7 +26,8 @@ class JobConflict(Exception):
 
 
 def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
-    """Validate a config (and a lab's bounds), store the job as queued and enqueue it.
+    """Validate a config (and a lab's bounds), store the job as queued and enqueue it (the
+    message is sent when the caller's transaction commits, never for a rolled-back job).
 
     Raises ConfigError with every offending field when the config is not acceptable, and
     limits.LimitReached / limits.QueueFull when the learner or the platform is at a limit.
@@ -78,13 +79,24 @@ def _parse_with_base(user, config: dict) -> TrainConfig:
 
 
 def _enqueue(job: TrainingJob, parsed: TrainConfig) -> None:
+    """Send the job to its queue once the row it names is committed.
+
+    Sent earlier, inside a caller's transaction, a worker could take the message before the
+    row is visible (and fail to find it), or the caller could roll back and leave a message
+    for a job that never existed. Outside any transaction on_commit sends at once.
+    """
+    queue = routing.queue_for(parsed)
+    transaction.on_commit(lambda: _send(job.pk, queue))
+
+
+def _send(job_id: int, queue: str) -> None:
     from training_worker.tasks import run_training_job
 
     try:
-        run_training_job.apply_async(args=[job.pk], queue=routing.queue_for(parsed))
+        run_training_job.apply_async(args=[job_id], queue=queue)
     except BrokerError as exc:
-        log.error("could not queue job %s: %s", job.pk, exc)
-        _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
+        log.error("could not queue job %s: %s", job_id, exc)
+        _finish(job_id, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
 
 
 def job_start(*, job_id: int, attempt: int = 1, worker: str = "") -> TrainingJob | None:
