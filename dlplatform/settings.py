@@ -152,6 +152,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# How many reverse proxies of ours stand in front of the web processes. Each appends the
+# address it saw to X-Forwarded-For, so with N proxies the N-th entry from the right is the
+# client's; anything left of it was written by the client and is never trusted.
+TRUSTED_PROXIES = env_int("DLP_TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -167,6 +172,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "training_worker.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": env_str("DLP_TOKEN_LOGIN_RATE", "10/min")},
+    # Throttles key on the client's address: X-Forwarded-For only as far as our own proxies
+    # wrote it (0: the socket's address; a client's header is never believed).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "dlplatform.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {

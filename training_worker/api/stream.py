@@ -19,6 +19,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from dlplatform import tokens
 from dlplatform.api_errors import error_response
 from dlplatform.authentication import key_from_header
+from dlplatform.login_throttle import client_address
 from training_worker import live, selectors
 from training_worker.models import TERMINAL_STATUSES
 from training_worker.services import STATUS_EVENT
@@ -37,7 +38,7 @@ async def job_event_stream(request, job_id: int):
             )
         return error_response(404, "not_found", "No such job.")
     # Anonymous viewers of a shared run are counted per address.
-    address = request.META.get("REMOTE_ADDR")
+    address = client_address(request)
     viewer = f"user:{user.pk}" if user.is_authenticated else f"addr:{address}"
     last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "0")
     if not last_event_id.isdigit():
