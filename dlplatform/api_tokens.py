@@ -7,7 +7,7 @@ DRF exceptions for the API's error handler to shape.
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from dlplatform import login_throttle, tokens
 from dlplatform.api_errors import RetryLater
 from dlplatform.models import ApiToken
+from dlplatform.parsers import BoundedJSONParser
 
 
 class ObtainTokenRequestSerializer(serializers.Serializer):
@@ -59,7 +60,7 @@ class ObtainToken(APIView):
     again); the learner revokes those they no longer use.
     """
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]  # `curl -d` logs in too
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]  # `curl -d` logs in too
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dlplatform.middleware.DatabaseUnavailableMiddleware",
+    "dlplatform.middleware.ApiBodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "dlplatform.urls"
@@ -167,7 +168,8 @@ REST_FRAMEWORK = {
     # The API speaks JSON. Form bodies would also be accepted by default, and DRF reads a
     # boolean missing from a form as false (HTML checkbox rules): an empty multipart PATCH
     # would unshare a run. Only the token endpoint takes forms too (`curl -d` in the README).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded in size and nesting depth (dlplatform/parsers.py): a deep body must not recurse.
+    "DEFAULT_PARSER_CLASSES": ["dlplatform.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "training_worker.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,

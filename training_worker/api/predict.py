@@ -7,11 +7,11 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, NotAvailable, invalid
+from dlplatform.parsers import BoundedJSONParser
 from training_worker import deploy, explain
 from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.api.views import _job_or_404
@@ -80,7 +80,7 @@ def _deployed_or_404(request, model_id: int) -> DeployedModel:
 
 
 class JobDeploy(APIView):
-    parser_classes = [JSONParser]  # an optional JSON body; forms would let a null through
+    parser_classes = [BoundedJSONParser]  # an optional JSON body; forms would let a null through
 
     @extend_schema(request=DeploySerializer, responses={
         201: DeployedModelSerializer,
@@ -120,7 +120,7 @@ class ModelDetail(APIView):
 
 
 class ModelPredict(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=PredictSerializer, responses={
         200: OpenApiResponse(description='{"predictions": [{"class", "probabilities"}] or '
@@ -155,7 +155,7 @@ class ExplainSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class ModelExplain(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=ExplainSerializer, responses={
         200: OpenApiResponse(description='{"method", "explanations": [{"class", '
