@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dlplatform.api_errors import Conflict, NotAvailable, invalid
+from dlplatform.api_errors import Conflict, NotAvailable, Unprocessable, invalid
 from dlplatform.parsers import BoundedJSONParser
 from training_worker import deploy, explain
 from training_worker.api.serializers import StrictFieldsMixin
@@ -127,6 +127,7 @@ class ModelPredict(APIView):
                                          '[{"value"}] for a series'),
         400: OpenApiResponse(description="The inputs do not fit; the expected shape is named."),
         404: NOT_FOUND,
+        422: OpenApiResponse(description="The model's output for an input is not finite."),
     })
     def post(self, request, model_id: int):
         deployed = _deployed_or_404(request, model_id)
@@ -136,6 +137,8 @@ class ModelPredict(APIView):
             return Response(deploy.predict(deployed, given.validated_data["inputs"]))
         except deploy.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
+        except deploy.NonFiniteOutputs as exc:
+            raise Unprocessable(str(exc), fields={"inputs": str(exc)}) from exc
 
 
 class ExplainSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -164,6 +167,7 @@ class ModelExplain(APIView):
                                          "them as image rows scaled to [-1, 1])."),
         400: OpenApiResponse(description="The inputs do not fit, or the target is no class."),
         404: NOT_FOUND,
+        422: OpenApiResponse(description="The model's output for an input is not finite."),
         409: OpenApiResponse(description="The model is not a classifier of numbers."),
     })
     def post(self, request, model_id: int):
@@ -175,6 +179,8 @@ class ModelExplain(APIView):
             return Response(explain.explain(deployed, **given.validated_data))
         except deploy.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
+        except deploy.NonFiniteOutputs as exc:
+            raise Unprocessable(str(exc), fields={"inputs": str(exc)}) from exc
         except explain.BadTarget as exc:
             raise invalid({"target": str(exc)}) from exc
         except explain.NotExplainable as exc:

@@ -63,8 +63,8 @@ ERROR_SCHEMA = {
                     "description": "Stable and machine-readable: invalid, not_authenticated, "
                     "authentication_failed, permission_denied, not_found, method_not_allowed, "
                     "unsupported_media_type, parse_error, payload_too_large, conflict, "
-                    "throttled, account_locked, limit_reached, queue_full, too_many_streams, "
-                    "service_unavailable, not_implemented, server_error.",
+                    "unprocessable, throttled, account_locked, limit_reached, queue_full, "
+                    "too_many_streams, service_unavailable, not_implemented, server_error.",
                 },
                 "message": {"type": "string", "description": "A sentence to show a person."},
                 "fields": {
