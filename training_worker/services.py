@@ -5,6 +5,7 @@ that ALLOWED_TRANSITIONS forbids) stored in the same transaction as its `status`
 """
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, Tra
 log = logging.getLogger(__name__)
 
 STATUS_EVENT = "status"
+# 192 random bits: a share link cannot be guessed or counted, unlike the run's id.
+SHARE_TOKEN_BYTES = 24
 
 
 class JobConflict(Exception):
@@ -163,7 +166,14 @@ def job_fail_lost_worker(*, job_id: int, reason: str) -> bool:
 
 
 def job_set_shared(*, job: TrainingJob, shared: bool) -> TrainingJob:
-    TrainingJob.objects.filter(pk=job.pk).update(shared=shared)
+    """Share a run at a link holding a new unguessable token, or stop sharing it, which
+    voids the link: sharing again makes a new one. Sharing a shared run keeps its link."""
+    if shared:
+        TrainingJob.objects.filter(pk=job.pk, share_token__isnull=True).update(
+            shared=True, share_token=secrets.token_urlsafe(SHARE_TOKEN_BYTES)
+        )
+    else:
+        TrainingJob.objects.filter(pk=job.pk).update(shared=False, share_token=None)
     job.refresh_from_db()
     return job
 
