@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dlplatform.middleware.DatabaseUnavailableMiddleware",
     "dlplatform.middleware.ApiBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "dlplatform.urls"
@@ -148,6 +149,28 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 MEDIA_ROOT = Path(env_str("DLP_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through owner-checked views
 
+# Content-Security-Policy on every response (django-csp). Scripts only from our own files:
+# every page script is a static file, and page data travels in json_script blocks, which
+# are data, not code. Styles also allow 'unsafe-inline', for one reason: Plotly.js adds
+# its <style> element at run time and sets style attributes on what it draws, and it has
+# no way to carry a nonce. The risk this leaves is CSS injection, and that needs markup we
+# let through: authored HTML is sanitized (nh3) and attributes that can carry style are
+# dropped there. Images may be data:/blob: URLs (Plotly's heatmaps and its PNG export).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -190,6 +213,8 @@ SPECTACULAR_SETTINGS = {
     # 3.1 speaks JSON Schema 2020-12, the dialect of the engine's config schema.
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A PATCH body is documented as its serializer checks it: sharing requires `shared`.
+    "COMPONENT_SPLIT_PATCH": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

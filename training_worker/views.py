@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from lessons.models import Lab
 from training_worker import codegen, compare, presentation, selectors
+from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import JobSerializer
 from training_worker.models import JobStatus, TrainedModel
 
@@ -39,7 +40,7 @@ def my_runs(request):
         jobs = jobs.filter(config__data__name=filters["dataset"])
     if filters["lab"] == "api":
         jobs = jobs.filter(lab__isnull=True)
-    elif filters["lab"].isdigit():
+    elif is_non_negative_int(filters["lab"]):
         jobs = jobs.filter(lab_id=int(filters["lab"]))
     jobs = list(jobs[:MAX_LISTED])
     for job in jobs:
@@ -104,7 +105,7 @@ def _run_page(request, job):
 
 @login_required
 def compare_runs(request):
-    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()][:MAX_COMPARED]
+    ids = [int(i) for i in request.GET.getlist("ids") if is_non_negative_int(i)][:MAX_COMPARED]
     jobs = list(selectors.jobs_visible_to(user=request.user).filter(pk__in=ids).order_by("pk"))
     if len(jobs) < 2:
         messages.info(request, "Tick at least two of your runs to compare them.")

@@ -5,7 +5,7 @@ Another user's deployment is a 404, like one that does not exist.
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -68,8 +68,35 @@ class DeploySerializer(StrictFieldsMixin, serializers.Serializer):
     name = StrictCharField(max_length=100, required=False, allow_blank=True)
 
 
+def inputs_schema(max_items: int) -> dict:
+    """What a batch of inputs may be, as far as JSON Schema can say it: a list of points,
+    pixel rows, windows (lists of float32 numbers), images (lists of such lists) or strings
+    (a text model's windows). Which of them, and how long, depends on the model (a 400
+    names what it expects)."""
+    number = {"type": "number", "minimum": -deploy.FLOAT32_MAX, "maximum": deploy.FLOAT32_MAX}
+    numbers = {"type": "array", "minItems": 1, "items": number}
+    return {
+        "type": "array", "minItems": 1, "maxItems": max_items,
+        "items": {"anyOf": [
+            numbers,
+            {"type": "array", "minItems": 1, "items": numbers},
+            {"type": "string", "minLength": 1},
+        ]},
+    }
+
+
+@extend_schema_field(inputs_schema(deploy.MAX_BATCH))
+class PredictInputsField(serializers.JSONField):
+    """Checked against the model by deploy.as_batch, which names the shape it expects."""
+
+
+@extend_schema_field(inputs_schema(explain.MAX_EXPLAINED_INPUTS))
+class ExplainInputsField(serializers.JSONField):
+    """As PredictInputsField, in smaller batches."""
+
+
 class PredictSerializer(StrictFieldsMixin, serializers.Serializer):
-    inputs = serializers.JSONField(help_text="A batch: a list of inputs (see the model's shape).")
+    inputs = PredictInputsField(help_text="A batch: a list of inputs (see the model's shape).")
 
 
 def _deployed_or_404(request, model_id: int) -> DeployedModel:
@@ -142,7 +169,7 @@ class ModelPredict(APIView):
 
 
 class ExplainSerializer(StrictFieldsMixin, serializers.Serializer):
-    inputs = serializers.JSONField(
+    inputs = ExplainInputsField(
         help_text=f"A batch of at most {explain.MAX_EXPLAINED_INPUTS} inputs, as for predict."
     )
     method = serializers.ChoiceField(

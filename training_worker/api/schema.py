@@ -30,8 +30,12 @@ def add_event_stream_path(result, generator, request, public):
             "tags": ["jobs"],
             "parameters": [
                 {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
-                {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
+                {"name": "Last-Event-ID", "in": "header",
+                 "schema": {"type": "integer", "minimum": 0}},
+                {"name": "last_event_id", "in": "query",
+                 "schema": {"type": "integer", "minimum": 0}},
+                {"name": "share", "in": "query", "schema": {"type": "string"},
+                 "description": "The share token of a run its owner shared."},
             ],
             "security": [{"cookieAuth": []}, {"tokenAuth": []}],
             "responses": {

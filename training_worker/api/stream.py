@@ -20,6 +20,7 @@ from dlplatform.api_errors import error_response
 from dlplatform.authentication import key_from_header
 from dlplatform.login_throttle import client_address
 from training_worker import live, selectors
+from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import SHARE_QUERY_PARAM
 from training_worker.models import TERMINAL_STATUSES
 from training_worker.services import STATUS_EVENT
@@ -49,7 +50,7 @@ async def job_event_stream(request, job_id: int):
     address = client_address(request)
     viewer = f"user:{user.pk}" if user.is_authenticated else f"addr:{address}"
     last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "0")
-    if not last_event_id.isdigit():
+    if not is_non_negative_int(last_event_id):
         reason = "Must be a non-negative integer (an event's id)."
         return error_response(400, "invalid", f"Last-Event-ID: {reason}",
                               {"Last-Event-ID": reason})

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, RetryLater, invalid
 from training_worker import limits, selectors, services
+from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import (
     SHARE_QUERY_PARAM,
     JobHistorySerializer,
@@ -129,7 +130,8 @@ class JobMetrics(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after", int, description="Only events with a larger seq."),
+            OpenApiParameter("after", {"type": "integer", "minimum": 0},
+                             description="Only events with a larger seq."),
             SHARE_PARAMETER,
         ],
         responses=JobHistorySerializer,
@@ -137,7 +139,7 @@ class JobMetrics(APIView):
     def get(self, request, job_id: int):
         job = _job_or_404(request, job_id, viewing=True)
         after = request.query_params.get("after", "0")
-        if not after.isdigit():
+        if not is_non_negative_int(after):
             raise invalid({"after": "Must be a non-negative integer."})
         events = selectors.job_events_after(job_id=job.pk, after_seq=int(after))
         return Response({"job": job.pk, "status": job.status, "events": events})
