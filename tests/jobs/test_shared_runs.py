@@ -42,6 +42,7 @@ def test_a_shared_run_is_readable_by_anyone_with_its_token(api, job, path):
     token = share_token(api, job)
     assert anonymous.get(path).status_code == 401  # its id alone opens nothing
     assert anonymous.get(path, {"share": token[:-1] + "x"}).status_code == 401
+    assert anonymous.get(path, {"share": token + "\x00"}).status_code == 401  # not a 500
     assert anonymous.get(path, {"share": token}).status_code == 200
     share(api, job, shared=False)
     assert anonymous.get(path, {"share": token}).status_code == 401  # the link is void
@@ -100,6 +101,7 @@ def test_the_shared_run_page_is_open_and_read_only(api, client, job, other_user)
     assert "lab-cancel" not in html and "run-share-toggle" not in html
     assert f"/api/v1/jobs/{job.pk}/export.csv?share={token}" in html
     assert client.get("/runs/shared/not-a-token/").status_code == 404
+    assert client.get("/runs/shared/a%00b-with-a-nul-byte-in-it/").status_code == 404
     share(api, job, shared=False)
     assert client.get(f"/runs/shared/{token}/").status_code == 404
 
