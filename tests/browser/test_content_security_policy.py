@@ -49,7 +49,11 @@ def test_pages_run_under_the_policy_without_a_violation(live_platform, page, scr
     response = page.goto(f"{live_platform.url}/runs/shared/{job.share_token}/")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy
-    page.wait_for_function("() => document.querySelector('.run-loss')?.data?.length > 0")
+    # The run's history came through the stream the share link opens, and Plotly drew it.
+    page.wait_for_function(
+        "() => document.querySelector('.run-loss')?.data?.some((t) => t.x.length > 0)")
+    page.wait_for_function("() => document.querySelector('.lab-status').textContent"
+                           " === 'succeeded'")
     page.wait_for_selector(".run-loss .main-svg")  # Plotly drew, its <style> allowed
     screenshot(page, "csp-shared-run")
     assert violations(page) == []
