@@ -17,4 +17,7 @@ COPY . .
 RUN useradd --create-home app && mkdir -p /app/var /app/media && chown -R app /app/var /app/media
 USER app
 EXPOSE 8000
-CMD ["uvicorn", "dlplatform.asgi:application", "--host", "0.0.0.0", "--port", "8000"]
+# The options of dlplatform/serving.py's UVICORN_OPTIONS: deadlines for slow clients.
+CMD ["uvicorn", "dlplatform.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--http", "dlplatform.serving:H11WithHeaderTimeout", "--timeout-keep-alive", "5", \
+     "--h11-max-incomplete-event-size", "16384"]

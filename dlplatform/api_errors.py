@@ -48,6 +48,18 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Unprocessable(exceptions.APIException):
+    """The request is well formed, but the server cannot give a meaningful answer to it
+    (a model whose output for these inputs is not a finite number)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
 class RetryLater(exceptions.APIException):
     """A limit refuses the request for now; `retry_after` says when to try again."""
 
@@ -81,7 +93,8 @@ def api_exception_handler(exc, context):
         retry_after = int(response["Retry-After"])
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
-    response.data = error_body(_code(exc), _message(exc, response.data), {}, retry_after)
+    fields = getattr(exc, "fields", None) or {}
+    response.data = error_body(_code(exc), _message(exc, response.data), fields, retry_after)
     return response
 
 

@@ -4,18 +4,19 @@ Thin views: the serializers parse, dlplatform.tokens does the work, and errors a
 DRF exceptions for the API's error handler to shape.
 """
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from dlplatform import tokens
+from dlplatform import login_throttle, tokens
+from dlplatform.api_errors import RetryLater
 from dlplatform.models import ApiToken
+from dlplatform.parsers import BoundedJSONParser
 
 
 class ObtainTokenRequestSerializer(serializers.Serializer):
@@ -59,7 +60,7 @@ class ObtainToken(APIView):
     again); the learner revokes those they no longer use.
     """
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]  # `curl -d` logs in too
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]  # `curl -d` logs in too
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -71,7 +72,8 @@ class ObtainToken(APIView):
         responses={
             201: NewApiTokenSerializer,
             400: OpenApiResponse(description="Wrong username or password, or a bad name."),
-            429: OpenApiResponse(description="Too many attempts; see Retry-After."),
+            429: OpenApiResponse(description="Too many attempts from this address, or the "
+                                 "account is locked after failed logins; see Retry-After."),
         },
         tags=["auth"],
     )
@@ -79,7 +81,13 @@ class ObtainToken(APIView):
         login = ObtainTokenRequestSerializer(data=request.data)
         login.is_valid(raise_exception=True)
         data = login.validated_data
-        user = authenticate(request, username=data["username"], password=data["password"])
+        try:  # one lockout per account, shared with the login form
+            user = login_throttle.authenticate_or_lock(
+                request, data["username"], data["password"]
+            )
+        except login_throttle.AccountLocked as exc:
+            raise RetryLater(str(exc), code="account_locked", retry_after=exc.retry_after_s,
+                             status_code=status.HTTP_429_TOO_MANY_REQUESTS) from exc
         if user is None:
             raise ValidationError("Unable to log in with provided credentials.",
                                   code="authorization")

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dlplatform.middleware.DatabaseUnavailableMiddleware",
+    "dlplatform.middleware.ApiBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "dlplatform.urls"
@@ -167,10 +169,37 @@ if S3_BUCKET:
         },
     }
 
+# Content-Security-Policy on every response (django-csp). Scripts only from our own files:
+# every page script is a static file, and page data travels in json_script blocks, which
+# are data, not code. Styles also allow 'unsafe-inline', for one reason: Plotly.js adds
+# its <style> element at run time and sets style attributes on what it draws, and it has
+# no way to carry a nonce. The risk this leaves is CSS injection, and that needs markup we
+# let through: authored HTML is sanitized (nh3) and attributes that can carry style are
+# dropped there. Images may be data:/blob: URLs (Plotly's heatmaps and its PNG export).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# How many reverse proxies of ours stand in front of the web processes. Each appends the
+# address it saw to X-Forwarded-For, so with N proxies the N-th entry from the right is the
+# client's; anything left of it was written by the client and is never trusted.
+TRUSTED_PROXIES = env_int("DLP_TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
@@ -182,11 +211,15 @@ REST_FRAMEWORK = {
     # The API speaks JSON. Form bodies would also be accepted by default, and DRF reads a
     # boolean missing from a form as false (HTML checkbox rules): an empty multipart PATCH
     # would unshare a run. Only the token endpoint takes forms too (`curl -d` in the README).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded in size and nesting depth (dlplatform/parsers.py): a deep body must not recurse.
+    "DEFAULT_PARSER_CLASSES": ["dlplatform.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "training_worker.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": env_str("DLP_TOKEN_LOGIN_RATE", "10/min")},
+    # Throttles key on the client's address: X-Forwarded-For only as far as our own proxies
+    # wrote it (0: the socket's address; a client's header is never believed).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "dlplatform.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -200,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     # 3.1 speaks JSON Schema 2020-12, the dialect of the engine's config schema.
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A PATCH body is documented as its serializer checks it: sharing requires `shared`.
+    "COMPONENT_SPLIT_PATCH": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -40,6 +40,28 @@ class BadInputs(ValueError):
     """The request's inputs do not fit the model; the message names the expected shape."""
 
 
+class NonFiniteOutputs(ValueError):
+    """The model's output for some input is not a finite number (inf or NaN): inputs so far
+    from the training data that the preprocessing or a layer overflowed float32."""
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_finite_outputs(outputs: torch.Tensor | np.ndarray) -> None:
+    """Raise NonFiniteOutputs naming the first input (row) whose outputs are not all finite
+    (JSON has no NaN: such an answer could not even be sent)."""
+    outputs = torch.as_tensor(outputs)
+    finite_rows = torch.isfinite(outputs.reshape(len(outputs), -1)).all(dim=1)
+    if not bool(finite_rows.all()):
+        index = int((~finite_rows).nonzero()[0, 0])
+        raise NonFiniteOutputs(
+            f"inputs[{index}]: the model's output is not a finite number (its values are so "
+            "far from the training data that the computation overflowed); send values "
+            "closer to the data it was trained on."
+        )
+
+
 # --- who may see what ---------------------------------------------------------------
 
 
@@ -278,6 +300,12 @@ def as_batch(inputs: object, spec: InputSpec) -> torch.Tensor:
         raise BadInputs(f"Inputs must be finite numbers; {expected}.") from None
     if not np.isfinite(array).all():
         raise BadInputs(f"Inputs must be finite numbers; {expected}.")
+    beyond = np.argwhere(np.abs(array) > FLOAT32_MAX)
+    if beyond.size:
+        # The model computes in float32: such a value would become inf, and its output NaN.
+        where = "".join(f"[{int(i)}]" for i in beyond[0])
+        raise BadInputs(f"inputs{where}: {array[tuple(beyond[0])]:g} is beyond the model's "
+                        f"float32 range (±{FLOAT32_MAX:.4g}); {expected}.")
     if spec.low is not None and (array.min() < spec.low or array.max() > spec.high):
         raise BadInputs(f"Values must lie in [{spec.low:g}, {spec.high:g}]; {expected}.")
     return torch.from_numpy(array.reshape(len(inputs), -1) if len(spec.shape) > 1 else array)
@@ -321,6 +349,7 @@ def predict(deployed: DeployedModel, inputs: object) -> dict:
     batch = as_batch(inputs, loaded.spec)
     with torch.inference_mode():
         outputs = loaded.served(batch)
+    check_finite_outputs(outputs)
     if loaded.served.classifies:
         predictions = [_classified(row, loaded.classes) for row in outputs.tolist()]
     else:

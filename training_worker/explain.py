@@ -7,6 +7,7 @@ for a class the caller names. An image's attributions come back as a heatmap too
 
 import time
 
+import numpy as np
 import torch
 
 from training_worker import deploy
@@ -30,8 +31,9 @@ def explain(deployed: DeployedModel, inputs: object, method: str,
     """{"method", "explanations": [{"class", "probability", "attributions", "heatmap"}]}.
 
     Raises deploy.BadInputs for inputs that do not fit (naming the expected shape),
-    BadTarget for an unknown target class, and NotExplainable for models that are not
-    classifiers of numbers.
+    deploy.NonFiniteOutputs when the model or the attribution overflows on them, BadTarget
+    for an unknown target class, and NotExplainable for models that are not classifiers
+    of numbers.
     """
     from training_worker.engine.attribution import attribute, heatmap
 
@@ -54,6 +56,10 @@ def explain(deployed: DeployedModel, inputs: object, method: str,
                             image_shape=image_shape)
     with torch.inference_mode():
         probabilities = loaded.served(raw)
+    deploy.check_finite_outputs(probabilities)
+    deploy.check_finite_outputs(attribution.values)
+    if attribution.convergence_delta is not None:
+        deploy.check_finite_outputs(np.asarray(attribution.convergence_delta).reshape(-1, 1))
     explanations = []
     for index, (row, target_index) in enumerate(
         zip(attribution.values, attribution.target, strict=True)

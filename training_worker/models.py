@@ -42,6 +42,11 @@ class TrainingJob(models.Model):
     shared = models.BooleanField(
         default=False, help_text="Anyone with the link may view the run (read-only)."
     )
+    share_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False,
+        help_text="The unguessable part of a shared run's link; set while shared, cleared "
+        "when the owner stops sharing (so an old link stops working).",
+    )
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True, help_text="Summary of the final metrics.")
     attempt = models.PositiveSmallIntegerField(

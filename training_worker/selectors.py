@@ -1,5 +1,7 @@
 """Reads of training jobs, and the one place that decides who may see which job."""
 
+import re
+
 from django.db.models import Max, Q, QuerySet
 
 from training_worker.models import JobEvent, TrainingJob
@@ -26,13 +28,30 @@ def job_for_user(*, user, job_id: int) -> TrainingJob | None:
     return jobs_visible_to(user=user).filter(pk=job_id).first()
 
 
-def job_viewable_by(*, user, job_id: int) -> TrainingJob | None:
+# What services.job_set_shared makes (secrets.token_urlsafe); anything else matches no run
+# and is not sent to the database (a NUL byte, say, is an error there, not a mismatch).
+_SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _is_share_token(text: str | None) -> bool:
+    return bool(text) and _SHARE_TOKEN.fullmatch(text) is not None
+
+
+def job_viewable_by(*, user, job_id: int, share_token: str | None = None) -> TrainingJob | None:
     """The job if this user (or an anonymous visitor) may view it read-only: its page,
-    stream, history and exports. Owners see theirs; anyone sees a run its owner shared."""
-    visible = Q(shared=True)
-    if user.is_authenticated:
-        visible |= Q(owner=user)
+    stream, history and exports. Owners see theirs; anyone else needs the run's share
+    token, which exists only while its owner shares it (its id alone opens nothing)."""
+    visible = Q(owner=user) if user.is_authenticated else Q(pk__in=[])
+    if _is_share_token(share_token):
+        visible |= Q(shared=True, share_token=share_token)
     return TrainingJob.objects.filter(visible, pk=job_id).first()
+
+
+def job_shared_at(*, share_token: str) -> TrainingJob | None:
+    """The run shared under this token, if its owner still shares it."""
+    if not _is_share_token(share_token):
+        return None
+    return TrainingJob.objects.filter(shared=True, share_token=share_token).first()
 
 
 def job_events_after(*, job_id: int, after_seq: int, limit: int | None = None) -> list[dict]:

@@ -6,6 +6,7 @@ Jobs whose worker was lost are handed on by reaper.py.
 """
 
 import logging
+import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,8 @@ from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, Tra
 log = logging.getLogger(__name__)
 
 STATUS_EVENT = "status"
+# 192 random bits: a share link cannot be guessed or counted, unlike the run's id.
+SHARE_TOKEN_BYTES = 24
 
 
 class JobConflict(Exception):
@@ -27,7 +30,8 @@ class JobConflict(Exception):
 
 
 def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
-    """Validate a config (and a lab's bounds), store the job as queued and enqueue it.
+    """Validate a config (and a lab's bounds), store the job as queued and enqueue it (the
+    message is sent when the caller's transaction commits, never for a rolled-back job).
 
     Raises ConfigError with every offending field when the config is not acceptable, and
     limits.LimitReached / limits.QueueFull when the learner or the platform is at a limit.
@@ -79,11 +83,21 @@ def _parse_with_base(user, config: dict) -> TrainConfig:
 
 
 def _enqueue(job: TrainingJob, parsed: TrainConfig) -> None:
+    """Send the job to its queue once the row it names is committed.
+
+    Sent earlier, inside a caller's transaction, a worker could take the message before the
+    row is visible (and fail to find it), or the caller could roll back and leave a message
+    for a job that never existed. Outside any transaction on_commit sends at once.
+    """
+    transaction.on_commit(lambda: _send(job.pk, parsed))
+
+
+def _send(job_id: int, parsed: TrainConfig) -> None:
     try:
-        dispatch.send_job(job.pk, parsed, attempt=1)
+        dispatch.send_job(job_id, parsed, attempt=1)
     except BrokerError as exc:
-        log.error("could not queue job %s: %s", job.pk, exc)
-        _finish(job.pk, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
+        log.error("could not queue job %s: %s", job_id, exc)
+        _finish(job_id, JobStatus.FAILED, error="The job queue is unavailable; please try again.")
 
 
 def job_start(*, job_id: int, attempt: int = 1, worker: str = "") -> TrainingJob | None:
@@ -174,7 +188,14 @@ def job_fail_lost_worker(*, job_id: int, reason: str) -> bool:
 
 
 def job_set_shared(*, job: TrainingJob, shared: bool) -> TrainingJob:
-    TrainingJob.objects.filter(pk=job.pk).update(shared=shared)
+    """Share a run at a link holding a new unguessable token, or stop sharing it, which
+    voids the link: sharing again makes a new one. Sharing a shared run keeps its link."""
+    if shared:
+        TrainingJob.objects.filter(pk=job.pk, share_token__isnull=True).update(
+            shared=True, share_token=secrets.token_urlsafe(SHARE_TOKEN_BYTES)
+        )
+    else:
+        TrainingJob.objects.filter(pk=job.pk).update(shared=False, share_token=None)
     job.refresh_from_db()
     return job
 

@@ -6,6 +6,8 @@ urlpatterns = [
     path("runs/", views.my_runs, name="my-runs"),
     path("runs/compare/", views.compare_runs, name="compare-runs"),
     path("runs/<int:job_id>/", views.run_detail, name="run-detail"),
+    # A shared run's link: its token, never its (countable) id.
+    path("runs/shared/<str:share_token>/", views.run_shared, name="run-shared"),
     path("models/", model_pages.my_models, name="my-models"),
     path("models/<int:model_id>/", model_pages.model_detail, name="model-detail"),
 ]

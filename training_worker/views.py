@@ -1,5 +1,7 @@
 """Pages for a learner's training runs: the list, one run, its code, and a comparison."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -8,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from lessons.models import Lab
 from training_worker import codegen, compare, presentation, selectors
+from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import JobSerializer
 from training_worker.models import JobStatus, TrainedModel
 
@@ -38,7 +41,7 @@ def my_runs(request):
         jobs = jobs.filter(config__data__name=filters["dataset"])
     if filters["lab"] == "api":
         jobs = jobs.filter(lab__isnull=True)
-    elif filters["lab"].isdigit():
+    elif is_non_negative_int(filters["lab"]):
         jobs = jobs.filter(lab_id=int(filters["lab"]))
     jobs = list(jobs[:MAX_LISTED])
     for job in jobs:
@@ -59,12 +62,27 @@ def my_runs(request):
 
 
 def run_detail(request, job_id: int):
-    job = selectors.job_viewable_by(user=request.user, job_id=job_id)
-    if job is None and not request.user.is_authenticated:
+    """The owner's page of a run. Others see a shared run at its share link, never by id."""
+    if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    job = selectors.job_for_user(user=request.user, job_id=job_id)
     if job is None:
         raise Http404("No such run.")
-    job_data = JobSerializer(job, context={"request": request}).data
+    return _run_page(request, job)
+
+
+def run_shared(request, share_token: str):
+    """A shared run, read-only, for anyone holding its link (its owner included)."""
+    job = selectors.job_shared_at(share_token=share_token)
+    if job is None:
+        raise Http404("No such shared run: its owner may have stopped sharing it.")
+    return _run_page(request, job)
+
+
+def _run_page(request, job):
+    is_owner = job.owner_id == request.user.pk
+    context = {"request": request, "viewed_by_share_link": not is_owner}
+    job_data = JobSerializer(job, context=context).data
     try:
         code, code_missing = codegen.pytorch_script(job.config, title=f"Run #{job.pk}"), ""
     except codegen.NotCovered as exc:
@@ -75,7 +93,9 @@ def run_detail(request, job_id: int):
         {
             "job": job,
             "job_data": job_data,
-            "is_owner": job.owner_id == request.user.pk,
+            "is_owner": is_owner,
+            # Downloads by a visitor carry the share token, as the API asks of them.
+            "share_query": "" if is_owner else "?" + urlencode({"share": job.share_token}),
             "has_model": TrainedModel.objects.filter(job=job).exists(),
             "summary": presentation.config_summary(job.config),
             "code": code,
@@ -86,7 +106,7 @@ def run_detail(request, job_id: int):
 
 @login_required
 def compare_runs(request):
-    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()][:MAX_COMPARED]
+    ids = [int(i) for i in request.GET.getlist("ids") if is_non_negative_int(i)][:MAX_COMPARED]
     jobs = list(selectors.jobs_visible_to(user=request.user).filter(pk__in=ids).order_by("pk"))
     if len(jobs) < 2:
         messages.info(request, "Tick at least two of your runs to compare them.")

@@ -6,6 +6,7 @@
   const badge = document.querySelector(".lab-status");
   const cancel = document.querySelector(".lab-cancel");
   const share = document.querySelector(".run-share-toggle");
+  const shareLink = document.querySelector(".run-share-link");
 
   function csrfHeaders() {
     const token = (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
@@ -48,6 +49,7 @@
     });
   }
   if (share) {
+    shareLink.addEventListener("focus", () => shareLink.select());
     share.addEventListener("change", async () => {
       share.disabled = true;
       const response = await fetch(job.urls.self, {
@@ -55,7 +57,13 @@
         headers: Object.assign({ "Content-Type": "application/json" }, csrfHeaders()),
         body: JSON.stringify({ shared: share.checked }),
       });
-      if (!response.ok) share.checked = !share.checked;
+      if (response.ok) {
+        const body = await response.json();
+        shareLink.value = body.share_url || "";  // a new link each time it is shared
+        shareLink.hidden = !body.share_url;
+      } else {
+        share.checked = !share.checked;
+      }
       share.disabled = false;
     });
   }

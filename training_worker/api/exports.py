@@ -1,6 +1,6 @@
 """A run's history as downloadable files: CSV of its metrics, JSON of all its events, and
-the plain-PyTorch script of its config. Owner-only, like every other job route (404
-for anyone else)."""
+the plain-PyTorch script of its config. Its owner's, or anyone's who holds the link of a
+run its owner shares (`?share=<token>`)."""
 
 import csv
 import io
@@ -13,7 +13,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from training_worker import codegen, history, selectors
-from training_worker.api.views import ViewableRun, _job_or_404
+from training_worker.api.views import SHARE_PARAMETER, ViewableRun, _job_or_404
 
 
 class FileNegotiation(BaseContentNegotiation):
@@ -45,6 +45,7 @@ class JobExportCsv(FileView):
         summary="A job's metrics as CSV",
         description="One row per metric event (per-step and per-epoch), oldest first: seq, "
         "scope, epoch, step, then one column per metric the run reports.",
+        parameters=[SHARE_PARAMETER],
         responses={(200, "text/csv"): OpenApiResponse(description="CSV file")},
     )
     def get(self, request, job_id: int):
@@ -62,6 +63,7 @@ class JobExportJson(FileView):
         operation_id="jobs_export_json",
         summary="A job's full history as a JSON file",
         description="The job (config, status, result) and every event it emitted, oldest first.",
+        parameters=[SHARE_PARAMETER],
         responses={(200, "application/json"): OpenApiResponse(description="JSON file")},
     )
     def get(self, request, job_id: int):
@@ -87,6 +89,7 @@ class JobCode(FileView):
         summary="The job's config as a plain PyTorch script",
         description="A runnable script (MLP models, and CNNs on digits); other kinds "
         "answer 404 with the reason.",
+        parameters=[SHARE_PARAMETER],
         responses={(200, "text/x-python"): OpenApiResponse(description="Python file")},
     )
     def get(self, request, job_id: int):

@@ -5,13 +5,13 @@ Another user's deployment is a 404, like one that does not exist.
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dlplatform.api_errors import Conflict, NotAvailable, invalid
+from dlplatform.api_errors import Conflict, NotAvailable, Unprocessable, invalid
+from dlplatform.parsers import BoundedJSONParser
 from training_worker import deploy, explain
 from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.api.views import _job_or_404
@@ -68,8 +68,35 @@ class DeploySerializer(StrictFieldsMixin, serializers.Serializer):
     name = StrictCharField(max_length=100, required=False, allow_blank=True)
 
 
+def inputs_schema(max_items: int) -> dict:
+    """What a batch of inputs may be, as far as JSON Schema can say it: a list of points,
+    pixel rows, windows (lists of float32 numbers), images (lists of such lists) or strings
+    (a text model's windows). Which of them, and how long, depends on the model (a 400
+    names what it expects)."""
+    number = {"type": "number", "minimum": -deploy.FLOAT32_MAX, "maximum": deploy.FLOAT32_MAX}
+    numbers = {"type": "array", "minItems": 1, "items": number}
+    return {
+        "type": "array", "minItems": 1, "maxItems": max_items,
+        "items": {"anyOf": [
+            numbers,
+            {"type": "array", "minItems": 1, "items": numbers},
+            {"type": "string", "minLength": 1},
+        ]},
+    }
+
+
+@extend_schema_field(inputs_schema(deploy.MAX_BATCH))
+class PredictInputsField(serializers.JSONField):
+    """Checked against the model by deploy.as_batch, which names the shape it expects."""
+
+
+@extend_schema_field(inputs_schema(explain.MAX_EXPLAINED_INPUTS))
+class ExplainInputsField(serializers.JSONField):
+    """As PredictInputsField, in smaller batches."""
+
+
 class PredictSerializer(StrictFieldsMixin, serializers.Serializer):
-    inputs = serializers.JSONField(help_text="A batch: a list of inputs (see the model's shape).")
+    inputs = PredictInputsField(help_text="A batch: a list of inputs (see the model's shape).")
 
 
 def _deployed_or_404(request, model_id: int) -> DeployedModel:
@@ -80,7 +107,7 @@ def _deployed_or_404(request, model_id: int) -> DeployedModel:
 
 
 class JobDeploy(APIView):
-    parser_classes = [JSONParser]  # an optional JSON body; forms would let a null through
+    parser_classes = [BoundedJSONParser]  # an optional JSON body; forms would let a null through
 
     @extend_schema(request=DeploySerializer, responses={
         201: DeployedModelSerializer,
@@ -120,13 +147,14 @@ class ModelDetail(APIView):
 
 
 class ModelPredict(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=PredictSerializer, responses={
         200: OpenApiResponse(description='{"predictions": [{"class", "probabilities"}] or '
                                          '[{"value"}] for a series'),
         400: OpenApiResponse(description="The inputs do not fit; the expected shape is named."),
         404: NOT_FOUND,
+        422: OpenApiResponse(description="The model's output for an input is not finite."),
     })
     def post(self, request, model_id: int):
         deployed = _deployed_or_404(request, model_id)
@@ -136,10 +164,12 @@ class ModelPredict(APIView):
             return Response(deploy.predict(deployed, given.validated_data["inputs"]))
         except deploy.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
+        except deploy.NonFiniteOutputs as exc:
+            raise Unprocessable(str(exc), fields={"inputs": str(exc)}) from exc
 
 
 class ExplainSerializer(StrictFieldsMixin, serializers.Serializer):
-    inputs = serializers.JSONField(
+    inputs = ExplainInputsField(
         help_text=f"A batch of at most {explain.MAX_EXPLAINED_INPUTS} inputs, as for predict."
     )
     method = serializers.ChoiceField(
@@ -155,7 +185,7 @@ class ExplainSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class ModelExplain(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(request=ExplainSerializer, responses={
         200: OpenApiResponse(description='{"method", "explanations": [{"class", '
@@ -164,6 +194,7 @@ class ModelExplain(APIView):
                                          "them as image rows scaled to [-1, 1])."),
         400: OpenApiResponse(description="The inputs do not fit, or the target is no class."),
         404: NOT_FOUND,
+        422: OpenApiResponse(description="The model's output for an input is not finite."),
         409: OpenApiResponse(description="The model is not a classifier of numbers."),
     })
     def post(self, request, model_id: int):
@@ -175,6 +206,8 @@ class ModelExplain(APIView):
             return Response(explain.explain(deployed, **given.validated_data))
         except deploy.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
+        except deploy.NonFiniteOutputs as exc:
+            raise Unprocessable(str(exc), fields={"inputs": str(exc)}) from exc
         except explain.BadTarget as exc:
             raise invalid({"target": str(exc)}) from exc
         except explain.NotExplainable as exc:

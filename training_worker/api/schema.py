@@ -17,6 +17,23 @@ that event gets 204 No Content, which tells an EventSource to stop reconnecting.
 """
 
 
+# One event of the stream, as an SSE client reads it (a `retry:` line or a `: keepalive`
+# comment is not an event).
+SSE_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$",
+               "description": "The job's event sequence number."},
+        "event": {"type": "string", "description": "status, info, metric, "
+                  "confusion_matrix, or another kind the model streams (pictures); "
+                  "`error` when the stream itself must stop (too many streams)."},
+        "data": {"type": "string", "contentMediaType": "application/json",
+                 "description": "The event's payload, as JSON."},
+    },
+}
+
+
 def add_event_stream_path(result, generator, request, public):
     """Document the SSE endpoint (a plain async Django view) and the full config schema."""
     result.setdefault("components", {}).setdefault("schemas", {})["TrainConfig"] = (
@@ -30,19 +47,25 @@ def add_event_stream_path(result, generator, request, public):
             "tags": ["jobs"],
             "parameters": [
                 {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}},
-                {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}},
+                {"name": "Last-Event-ID", "in": "header",
+                 "schema": {"type": "integer", "minimum": 0}},
+                {"name": "last_event_id", "in": "query",
+                 "schema": {"type": "integer", "minimum": 0}},
+                {"name": "share", "in": "query", "schema": {"type": "string"},
+                 "description": "The share token of a run its owner shared."},
             ],
-            "security": [{"cookieAuth": []}, {"tokenAuth": []}],
+            # In the order DRF's operations list them: the token first.
+            "security": [{"tokenAuth": []}, {"cookieAuth": []}],
             "responses": {
                 "200": {
                     "description": "An event stream.",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
                 },
                 "204": {"description": "The job has ended and the client has its final event."},
                 "400": {"description": "Last-Event-ID is not an integer."},
-                "401": {"description": "Not authenticated."},
+                "401": {"description": "Not authenticated, or a bad token."},
                 "404": {"description": "No such job (or not yours)."},
+                "429": {"description": "Too many open streams; see Retry-After."},
             },
         }
     }
@@ -62,9 +85,9 @@ ERROR_SCHEMA = {
                     "type": "string",
                     "description": "Stable and machine-readable: invalid, not_authenticated, "
                     "authentication_failed, permission_denied, not_found, method_not_allowed, "
-                    "unsupported_media_type, parse_error, conflict, throttled, limit_reached, "
-                    "queue_full, too_many_streams, service_unavailable, not_implemented, "
-                    "server_error.",
+                    "unsupported_media_type, parse_error, payload_too_large, conflict, "
+                    "unprocessable, throttled, account_locked, limit_reached, queue_full, "
+                    "too_many_streams, service_unavailable, not_implemented, server_error.",
                 },
                 "message": {"type": "string", "description": "A sentence to show a person."},
                 "fields": {

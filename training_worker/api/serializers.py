@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -43,15 +45,21 @@ class JobSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    """A job. Given `viewed_by_share_link` in its context (a visitor who is not the owner),
+    its read-only URLs carry the share token, so the visitor's page can follow them."""
+
     config = TrainConfigField(read_only=True)
     urls = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=JobStatus.choices, read_only=True)
+    share_url = serializers.SerializerMethodField(
+        help_text="While the run is shared: the link that lets anyone view it (read-only)."
+    )
 
     class Meta:
         model = TrainingJob
         fields = [
-            "id", "status", "config", "lab", "shared", "cancel_requested", "error", "result",
-            "last_seq", "created_at", "started_at", "finished_at", "urls",
+            "id", "status", "config", "lab", "shared", "share_url", "cancel_requested",
+            "error", "result", "last_seq", "created_at", "started_at", "finished_at", "urls",
         ]
         read_only_fields = fields
         extra_kwargs = {"result": {"help_text": (
@@ -76,7 +84,19 @@ class JobSerializer(serializers.ModelSerializer):
             templates = _job_url_templates(self.context.get("request"))
             self.context["job_url_templates"] = templates
         job_id = str(job.pk)
-        return {key: url.replace(_ID_SLOT, job_id) for key, url in templates.items()}
+        urls = {key: url.replace(_ID_SLOT, job_id) for key, url in templates.items()}
+        if self.context.get("viewed_by_share_link") and job.share_token:
+            query = "?" + urlencode({SHARE_QUERY_PARAM: job.share_token})
+            urls = {key: urls[key] + query for key in SHAREABLE_URLS}
+            urls["page"] = self.get_share_url(job)
+        return urls
+
+    def get_share_url(self, job) -> str | None:
+        if not (job.shared and job.share_token):
+            return None
+        url = reverse("run-shared", args=[job.share_token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 JOB_URL_NAMES = {
@@ -86,6 +106,9 @@ JOB_URL_NAMES = {
     "cancel": "api-job-cancel",
     "page": "run-detail",
 }
+# What a visitor holding the share link may follow (not cancel, which is the owner's).
+SHAREABLE_URLS = ("self", "events", "metrics")
+SHARE_QUERY_PARAM = "share"
 _ID_SLOT = "2147483647"  # an id no job has yet; the URLs hold it once, in their path
 
 

@@ -12,14 +12,16 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, StreamingHttpResponse
 
 from dlplatform import tokens
 from dlplatform.api_errors import error_response
 from dlplatform.authentication import key_from_header
+from dlplatform.login_throttle import client_address
 from training_worker import live, selectors
+from training_worker.api.params import is_non_negative_int
+from training_worker.api.serializers import SHARE_QUERY_PARAM
 from training_worker.models import TERMINAL_STATUSES
 from training_worker.ops_metrics import OPEN_STREAMS
 from training_worker.services import STATUS_EVENT
@@ -28,8 +30,16 @@ REPLAY_PAGE = 500
 
 
 async def job_event_stream(request, job_id: int):
-    user = await _authenticated_user(request)
-    job = await sync_to_async(selectors.job_viewable_by)(user=user, job_id=job_id)
+    try:
+        user = await _authenticated_user(request)
+    except BadCredentials as exc:
+        # As DRF answers detail and metrics: a bad token is refused, not taken as anonymous.
+        response = error_response(401, "authentication_failed", str(exc))
+        response["WWW-Authenticate"] = "Token"
+        return response
+    job = await sync_to_async(selectors.job_viewable_by)(
+        user=user, job_id=job_id, share_token=request.GET.get(SHARE_QUERY_PARAM)
+    )
     if job is None:
         if not user.is_authenticated:
             return error_response(
@@ -38,10 +48,10 @@ async def job_event_stream(request, job_id: int):
             )
         return error_response(404, "not_found", "No such job.")
     # Anonymous viewers of a shared run are counted per address.
-    address = request.META.get("REMOTE_ADDR")
+    address = client_address(request)
     viewer = f"user:{user.pk}" if user.is_authenticated else f"addr:{address}"
     last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "0")
-    if not last_event_id.isdigit():
+    if not is_non_negative_int(last_event_id):
         reason = "Must be a non-negative integer (an event's id)."
         return error_response(400, "invalid", f"Last-Event-ID: {reason}",
                               {"Last-Event-ID": reason})
@@ -64,18 +74,26 @@ async def job_event_stream(request, job_id: int):
     return response
 
 
+class BadCredentials(Exception):
+    """An Authorization header of ours that is malformed or holds no valid key."""
+
+
 async def _authenticated_user(request):
-    """The token's or the session's user; AnonymousUser when neither (or a bad token).
+    """The token's or the session's user; AnonymousUser when neither is given; raises
+    BadCredentials for a malformed header or a key that is not valid.
 
     Checks the key with the same service as the API's ApiTokenAuthentication, so revoked
     and expired tokens are refused here too.
     """
     try:
         key = key_from_header(request.headers.get("Authorization", ""))
-    except ValueError:
-        return AnonymousUser()
+    except ValueError as exc:
+        raise BadCredentials(str(exc)) from exc
     if key is not None:
-        return await sync_to_async(tokens.authenticate_key)(key) or AnonymousUser()
+        user = await sync_to_async(tokens.authenticate_key)(key)
+        if user is None:
+            raise BadCredentials("Invalid, expired or revoked token.")
+        return user
     return await request.auser()
 
 

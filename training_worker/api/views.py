@@ -10,7 +10,9 @@ from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, RetryLater, invalid
 from training_worker import limits, selectors, services
+from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import (
+    SHARE_QUERY_PARAM,
     JobHistorySerializer,
     JobSerializer,
     JobShareSerializer,
@@ -20,18 +22,28 @@ from training_worker.engine import ConfigError
 
 
 class ViewableRun(BasePermission):
-    """Read-only endpoints of a run: open to anyone when its owner shared it; the view
-    then decides with selectors.job_viewable_by."""
+    """Read-only endpoints of a run: open to anyone holding its share link (`?share=`); the
+    view then decides with selectors.job_viewable_by."""
 
     def has_permission(self, request, view) -> bool:
         authenticated = bool(request.user and request.user.is_authenticated)
         return request.method in SAFE_METHODS or authenticated
 
 
+SHARE_PARAMETER = OpenApiParameter(
+    SHARE_QUERY_PARAM, str, required=False,
+    description="The share token of a run its owner shared (from its `share_url`): lets "
+    "anyone view it read-only. The owner needs none.",
+)
+
+
 def _job_or_404(request, job_id: int, *, viewing: bool = False):
-    """The job for this request: its owner's only, or (viewing) a shared one too."""
+    """The job for this request: its owner's only, or (viewing) one shared with the token
+    the request holds."""
     if viewing:
-        job = selectors.job_viewable_by(user=request.user, job_id=job_id)
+        share_token = request.query_params.get(SHARE_QUERY_PARAM)
+        job = selectors.job_viewable_by(user=request.user, job_id=job_id,
+                                        share_token=share_token)
         if job is None and not request.user.is_authenticated:
             raise NotAuthenticated()  # it may well exist: the caller should log in
     else:
@@ -39,6 +51,11 @@ def _job_or_404(request, job_id: int, *, viewing: bool = False):
     if job is None:
         raise Http404("No such job.")
     return job
+
+
+def job_context(request, job) -> dict:
+    """The serializer's context: a visitor who is not the owner came by the share link."""
+    return {"request": request, "viewed_by_share_link": job.owner_id != request.user.pk}
 
 
 class JobListCreate(generics.ListAPIView):
@@ -82,10 +99,10 @@ class JobListCreate(generics.ListAPIView):
 class JobDetail(APIView):
     permission_classes = [ViewableRun]
 
-    @extend_schema(responses=JobSerializer)
+    @extend_schema(parameters=[SHARE_PARAMETER], responses=JobSerializer)
     def get(self, request, job_id: int):
         job = _job_or_404(request, job_id, viewing=True)
-        return Response(JobSerializer(job, context={"request": request}).data)
+        return Response(JobSerializer(job, context=job_context(request, job)).data)
 
     @extend_schema(request=JobShareSerializer, responses=JobSerializer)
     def patch(self, request, job_id: int):
@@ -113,14 +130,16 @@ class JobMetrics(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after", int, description="Only events with a larger seq."),
+            OpenApiParameter("after", {"type": "integer", "minimum": 0},
+                             description="Only events with a larger seq."),
+            SHARE_PARAMETER,
         ],
         responses=JobHistorySerializer,
     )
     def get(self, request, job_id: int):
         job = _job_or_404(request, job_id, viewing=True)
         after = request.query_params.get("after", "0")
-        if not after.isdigit():
+        if not is_non_negative_int(after):
             raise invalid({"after": "Must be a non-negative integer."})
         events = selectors.job_events_after(job_id=job.pk, after_seq=int(after))
         return Response({"job": job.pk, "status": job.status, "events": events})

@@ -15,6 +15,8 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from dlplatform.serving import UVICORN_OPTIONS
+
 
 class Command(BaseCommand):
     help = "Set up and start the whole platform (web, worker with scheduler) in one process group."
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         try:
             subprocess.run(
                 [sys.executable, "-m", "uvicorn", "dlplatform.asgi:application",
-                 "--host", host, "--port", str(port)],
+                 "--host", host, "--port", str(port), *UVICORN_OPTIONS],
                 check=False,
             )
         except KeyboardInterrupt:
