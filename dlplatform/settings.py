@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-import plotly
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DLP_VAR_DIR", BASE_DIR / "var"))
@@ -127,11 +126,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Plotly.js as the plotly package ships it: served by us, never from a CDN.
-    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
-]
+# Our CSS and JS, and Plotly.js vendored from the npm registry (static/vendor/plotly/README.md):
+# served by us, never from a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Content-hashed names and gzip variants, written by collectstatic (dlplatform/static_files.py).
+    "staticfiles": {"BACKEND": "dlplatform.static_files.StaticFilesStorage"},
+}
+# Unhashed names (only what a page links without {% static %}) are cached briefly; hashed
+# ones for ten years, immutable (WhiteNoise tells them apart through the manifest).
+WHITENOISE_MAX_AGE = 0 if DEBUG else 300
 
 # Behind HTTPS in production (DJANGO_HTTPS=true): secure cookies, HSTS, redirects to HTTPS.
 HTTPS = env_bool("DJANGO_HTTPS", False)

@@ -10,6 +10,7 @@ from training_worker.api.schema import SchemaView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
