@@ -118,9 +118,15 @@ def job_start(*, job_id: int, attempt: int = 1, worker: str = "") -> TrainingJob
 
 
 def record_events(*, job_id: int, events: list[tuple[str, dict]]) -> bool:
-    """Store a batch of engine events in one transaction; returns whether cancel was requested."""
+    """Store a batch of engine events in one transaction; returns whether cancel was requested.
+
+    A job deleted meanwhile (with its owner's account) counts as cancelled: the worker stops.
+    """
     with transaction.atomic():
-        _append_events(job_id, events)
+        try:
+            _append_events(job_id, events)
+        except TrainingJob.DoesNotExist:
+            return True
         return TrainingJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
 
