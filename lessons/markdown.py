@@ -222,7 +222,24 @@ def render_markdown(text: str) -> str:
     body = _WIDGET_PLACEHOLDER_RE.sub(
         lambda m: widgets[int(m.group(1))] if int(m.group(1)) < len(widgets) else "", body
     )
-    return sanitize_html(body)
+    return _keyboard_scrollable(sanitize_html(body))
+
+
+# Our own markup, added after sanitizing: what may be wider than a phone (a table, a display
+# formula, a code block) scrolls inside its own box instead of widening the page, and can
+# take the focus, so a keyboard can scroll it too (WCAG 2.1.1).
+_TABLE_OPEN = re.compile(r"<table\b")
+_TABLE_SCROLL = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
+_DISPLAY_MATH = re.compile(r'<math\b[^>]*\bdisplay="block"[^>]*>.*?</math>', re.DOTALL)
+_PRE_OPEN = re.compile(r"<pre\b")
+
+
+def _keyboard_scrollable(html: str) -> str:
+    html = _TABLE_OPEN.sub(lambda m: _TABLE_SCROLL + m.group(0), html)
+    html = html.replace("</table>", "</table></div>")
+    html = _DISPLAY_MATH.sub(
+        lambda m: f'<div class="math-scroll" tabindex="0">{m.group(0)}</div>', html)
+    return _PRE_OPEN.sub('<pre tabindex="0"', html)
 
 
 def has_widgets(body_html: str) -> bool:
