@@ -1,5 +1,5 @@
-"""Tables, display formulas and code blocks in lessons scroll inside their own box on a
-narrow screen, and a keyboard can scroll them."""
+"""Lessons read with a keyboard and a screen reader: tables, display formulas and code blocks
+scroll inside their own focusable box on a narrow screen; inline formulas have a text."""
 
 from lessons.markdown import render_markdown
 
@@ -27,3 +27,15 @@ def test_display_formulas_and_code_blocks_take_the_focus():
     assert '<div class="math-scroll" tabindex="0"><math' in html
     assert html.count('class="math-scroll"') == 1  # not the inline formula
     assert '<pre tabindex="0"><code class="language-python">' in html
+
+
+def test_an_inline_formula_has_a_spoken_text():
+    html = render_markdown("Its shape is $3 \\times 4$, then $W_1 x + b$.")
+    assert 'display="inline" aria-label="3 × 4">' in html
+    assert 'display="inline" aria-label="W sub 1 x + b">' in html
+    assert 'aria-label="y equals w x">' in render_markdown("$y = w x$")
+
+
+def test_an_authors_label_text_is_escaped():
+    html = render_markdown('$x" onmouseover="alert(1)$')
+    assert "onmouseover=" not in html and "&quot;" not in html
