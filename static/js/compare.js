@@ -48,7 +48,8 @@
       xaxis: { title: { text: "epoch" } },
       yaxis: { title: { text: LABELS[key] || key }, tickformat: accuracy ? ".0%" : undefined },
     }, window.ChartText.PLOT_CONFIG);
-    text.textContent = `${LABELS[key] || key} per epoch. Final values: ` +
+    const label = LABELS[key] || key;
+    text.textContent = `${label[0].toUpperCase()}${label.slice(1)} per epoch. Final values: ` +
       data.runs.map((r) => `run ${r.label} ${fmtLast(r.curves[key])}`).join("; ") + ".";
   }
 
