@@ -14,6 +14,8 @@ COPY training_worker ./training_worker
 COPY dlclient ./dlclient
 RUN pip install --no-deps .
 COPY . .
+# Hashed, gzipped static files under /app/staticfiles, served by the web (dlplatform/static_files.py).
+RUN python manage.py collectstatic --noinput --verbosity 0
 RUN useradd --create-home app && mkdir -p /app/var /app/media && chown -R app /app/var /app/media
 USER app
 EXPOSE 8000

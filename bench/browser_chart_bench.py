@@ -1,7 +1,7 @@
 """How much main-thread script time the live view costs in Chromium under a fast stream.
 
 Serves a page with the real live-view scripts (static/js/live_run.js, live_panels.js and
-Plotly from the plotly package) and a fake Server-Sent Events stream shaped like the
+the vendored Plotly bundle) and a fake Server-Sent Events stream shaped like the
 engine's (step metrics, epoch metrics, confusion matrices, decision boundaries), so the
 measurement is of the browser side alone: no Django, database or worker. Chrome's
 `Performance.getMetrics` (through Playwright's CDP session) gives ScriptDuration and
@@ -22,11 +22,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import plotly
-
 ROOT = Path(__file__).resolve().parents[1]
 FILES = {
-    "/plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+    "/plotly.min.js": ROOT / "static" / "vendor" / "plotly" / "plotly-cartesian.min.js",
     "/live_run.js": ROOT / "static" / "js" / "live_run.js",
     "/live_panels.js": ROOT / "static" / "js" / "live_panels.js",
     "/site.css": ROOT / "static" / "css" / "site.css",

@@ -105,6 +105,8 @@ class Platform:
 
     def _start(self) -> None:
         self.manage("migrate", "--noinput")
+        # Hashed, compressed static files, served as in production (dlplatform/static_files.py).
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
         self.shell(
             "from training_worker.models import JobLimits;"
             "JobLimits.objects.update_or_create(pk=1, defaults={'max_concurrent_jobs': 100000,"

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-import plotly
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DLP_VAR_DIR", BASE_DIR / "var"))
@@ -122,6 +121,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
+# E-mail (password-reset links). Production sets DJANGO_EMAIL_HOST and sends through that SMTP
+# server; without it (the embedded default) messages are printed on the web's console.
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", not EMAIL_USE_SSL)  # STARTTLS
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT_S", 10)
+DEFAULT_FROM_EMAIL = env_str(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Deep Learning Lessons <noreply@localhost>"
+)
+PASSWORD_RESET_TIMEOUT = env_int("DJANGO_PASSWORD_RESET_TIMEOUT_S", 3 * 24 * 3600)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -129,11 +146,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Plotly.js as the plotly package ships it: served by us, never from a CDN.
-    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
-]
+# Our CSS and JS, and Plotly.js vendored from the npm registry (static/vendor/plotly/README.md):
+# served by us, never from a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Content-hashed names and gzip variants, written by collectstatic (dlplatform/static_files.py).
+    "staticfiles": {"BACKEND": "dlplatform.static_files.StaticFilesStorage"},
+}
+# Unhashed names (only what a page links without {% static %}) are cached briefly; hashed
+# ones for ten years, immutable (WhiteNoise tells them apart through the manifest).
+WHITENOISE_MAX_AGE = 0 if DEBUG else 300
 
 # Behind HTTPS in production (DJANGO_HTTPS=true): secure cookies, HSTS, redirects to HTTPS.
 HTTPS = env_bool("DJANGO_HTTPS", False)
@@ -152,10 +175,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 MEDIA_ROOT = Path(env_str("DLP_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through owner-checked views
 S3_BUCKET = env_str("DLP_S3_BUCKET", "")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -90,6 +90,7 @@ _ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
     **{tag: _MATHML_ATTRS for tag in _MATHML_TAGS},
+    "math": _MATHML_ATTRS | {"aria-label"},  # the spoken text of inline formulas
 }
 _CODE_CLASS = re.compile(r"^(?:language-[\w+#.-]+|math-error)$")
 _DIV_CLASS = {"figure", "figure-error", "code-tabs", "code-tab"}
@@ -141,12 +142,38 @@ _UNARY_SIGN = re.compile(
 )
 
 
+_SPOKEN_SYMBOLS = {
+    r"\times": " × ", r"\cdot": " · ", r"\leq": " ≤ ", r"\geq": " ≥ ", r"\le": " ≤ ",
+    r"\ge": " ≥ ", r"\neq": " ≠ ", r"\approx": " ≈ ", r"\to": " → ", r"\pm": " ± ",
+    r"\infty": "∞", r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\!": "",
+}
+_SPOKEN_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_UNSPOKEN = re.compile(r"[^\w\s+\-−<>()\[\]|,.·×±≤≥≠≈→∞/']")
+
+
+def _spoken(latex: str) -> str:
+    """A readable text of an inline formula, e.g. `W_1 x + b` → "W sub 1 x + b"."""
+    text = latex
+    for command in sorted(_SPOKEN_SYMBOLS, key=len, reverse=True):
+        text = text.replace(command, _SPOKEN_SYMBOLS[command])
+    text = _SPOKEN_COMMAND.sub(r" \1 ", text).replace("^", " to the power ").replace("_", " sub ")
+    text = text.replace("=", " equals ")
+    # Words, numbers and math signs only: no quotes, colons or markup reach the attribute.
+    return " ".join(_UNSPOKEN.sub(" ", text).split())
+
+
 def _formula_html(latex: str, *, display: bool) -> str:
     try:
         mathml = latex_to_mathml(latex.strip(), display="block" if display else "inline")
     except Exception:  # noqa: BLE001 — any parser failure: show the source, never a 500
         return f'<code class="math-error">{html.escape(latex)}</code>'
-    return _UNARY_SIGN.sub(r'\1<mo form="prefix">\2</mo>', mathml)
+    mathml = _UNARY_SIGN.sub(r'\1<mo form="prefix">\2</mo>', mathml)
+    if not display:
+        # An inline formula can be all there is in a label (a quiz choice "$3 \times 4$"),
+        # and a label needs a text name: MathML alone gives it none in accessibility checks.
+        label = html.escape(_spoken(latex), quote=True)
+        mathml = mathml.replace('display="inline">', f'display="inline" aria-label="{label}">', 1)
+    return mathml
 
 
 def _protect_math(text: str) -> tuple[str, list[str]]:
@@ -222,7 +249,24 @@ def render_markdown(text: str) -> str:
     body = _WIDGET_PLACEHOLDER_RE.sub(
         lambda m: widgets[int(m.group(1))] if int(m.group(1)) < len(widgets) else "", body
     )
-    return sanitize_html(body)
+    return _keyboard_scrollable(sanitize_html(body))
+
+
+# Our own markup, added after sanitizing: what may be wider than a phone (a table, a display
+# formula, a code block) scrolls inside its own box instead of widening the page, and can
+# take the focus, so a keyboard can scroll it too (WCAG 2.1.1).
+_TABLE_OPEN = re.compile(r"<table\b")
+_TABLE_SCROLL = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
+_DISPLAY_MATH = re.compile(r'<math\b[^>]*\bdisplay="block"[^>]*>.*?</math>', re.DOTALL)
+_PRE_OPEN = re.compile(r"<pre\b")
+
+
+def _keyboard_scrollable(html: str) -> str:
+    html = _TABLE_OPEN.sub(lambda m: _TABLE_SCROLL + m.group(0), html)
+    html = html.replace("</table>", "</table></div>")
+    html = _DISPLAY_MATH.sub(
+        lambda m: f'<div class="math-scroll" tabindex="0">{m.group(0)}</div>', html)
+    return _PRE_OPEN.sub('<pre tabindex="0"', html)
 
 
 def has_widgets(body_html: str) -> bool:

@@ -31,6 +31,20 @@ def _remove_test_queue():
     _delete_redis_keys(f"*test-{RUN_ID}*")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_names_unhashed_in_this_process():
+    """Pages rendered by the test client name static files as they are in static/: hashed
+    names need collectstatic's manifest, which the live platform builds for its servers
+    (tests/fixtures/live_platform.py) and tests/test_static_files.py checks."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = dict(settings.STORAGES, staticfiles={
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"})
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _events_written_in_the_training_thread(settings):
     """Jobs run in this process write their events themselves: most tests hold their rows

@@ -152,10 +152,14 @@ def record_events(*, job_id: int, events: list[tuple[str, dict]],
 
     With `attempt`, the batch is stored only while that attempt is the job's running one
     (else AttemptSuperseded, and nothing is stored): a worker that went silent long enough
-    for the reaper to hand its job on cannot write into the new attempt's history.
+    for the reaper to hand its job on cannot write into the new attempt's history. A job
+    deleted meanwhile (with its owner's account) counts as cancelled: the worker stops.
     """
     with transaction.atomic():
-        _append_events(job_id, events, attempt=attempt)
+        try:
+            _append_events(job_id, events, attempt=attempt)
+        except TrainingJob.DoesNotExist:
+            return True
         return TrainingJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
 

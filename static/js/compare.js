@@ -5,6 +5,7 @@
   "use strict";
   const data = JSON.parse(document.getElementById("compare-data").textContent);
   const chart = document.querySelector(".compare-chart");
+  const text = document.querySelector(".compare-text");
   const metric = document.querySelector(".compare-metric");
   const bands = document.querySelector(".compare-bands");
   const COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad", "#f08c00", "#495057"];
@@ -46,9 +47,10 @@
       margin: { t: 20, r: 10, b: 45, l: 60 }, legend: { orientation: "h", y: -0.2 },
       xaxis: { title: { text: "epoch" } },
       yaxis: { title: { text: LABELS[key] || key }, tickformat: accuracy ? ".0%" : undefined },
-    }, { responsive: true, displaylogo: false });
-    chart.setAttribute("aria-label", `${LABELS[key] || key} per epoch of runs ` +
-      data.runs.map((r) => `${r.label}: final ${fmtLast(r.curves[key])}`).join("; "));
+    }, window.ChartText.PLOT_CONFIG);
+    const label = LABELS[key] || key;
+    text.textContent = `${label[0].toUpperCase()}${label.slice(1)} per epoch. Final values: ` +
+      data.runs.map((r) => `run ${r.label} ${fmtLast(r.curves[key])}`).join("; ") + ".";
   }
 
   function fmtLast(values) {

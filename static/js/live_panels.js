@@ -37,18 +37,21 @@
     return t;
   }
 
-  /* Grey (or, diverging, blue-white-red) tiles of small images on one canvas. */
-  function drawTiles(canvas, rows, { diverging = false, scale = 8, gap = 4, label } = {}) {
+  /* Grey (or, diverging, blue-white-red) tiles of small images on one canvas, in a grid of
+   * equal cells, each framed so that a tile's edge shows even where the image is white. */
+  function drawTiles(canvas, rows, { diverging = false, scale = 8, gap = 8, label } = {}) {
     const tileRows = rows.filter((r) => r && r.length);
     const h = Math.max(...tileRows.flat().map((img) => img.length));
     const w = Math.max(...tileRows.flat().map((img) => img[0].length));
     const cols = Math.max(...tileRows.map((r) => r.length));
     const s = Math.max(1, Math.min(scale, Math.floor(28 * 6 / Math.max(h, w))));
-    canvas.width = cols * (w * s + gap);
-    canvas.height = tileRows.length * (h * s + gap);
+    canvas.width = cols * (w * s + gap) + gap;
+    canvas.height = tileRows.length * (h * s + gap) + gap;
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
+    const left = (c) => gap + c * (w * s + gap);
+    const top = (r) => gap + r * (h * s + gap);
     tileRows.forEach((images, r) => images.forEach((img, c) => {
       const lo = diverging ? -1 : Math.min(0, ...img.flat());
       const hi = diverging ? 1 : Math.max(1, ...img.flat());
@@ -63,8 +66,11 @@
           rgb = `rgb(${g},${g},${g})`;
         }
         ctx.fillStyle = rgb;
-        ctx.fillRect(c * (w * s + gap) + x * s, r * (h * s + gap) + y * s, s, s);
+        ctx.fillRect(left(c) + x * s, top(r) + y * s, s, s);
       }));
+      ctx.strokeStyle = "#868e96";
+      ctx.lineWidth = 1;
+      ctx.strokeRect(left(c) - 1.5, top(r) - 1.5, img[0].length * s + 3, img.length * s + 3);
     }));
     if (label) canvas.setAttribute("aria-label", label);
   }
@@ -114,31 +120,39 @@
 
     /* A titled panel in the run's extras area, made the first time it is needed. */
     panel(name, title, kind) {
-      if (!this.nodes[name]) {
-        const figure = el("figure", { class: `run-panel run-panel-${name}` });
-        const caption = el("figcaption", {}, title);
-        let body;
-        if (kind === "plot") {
-          body = el("div", { class: "run-panel-plot", role: "img", "aria-label": title });
-          // A new panel can narrow the grid's columns: each plot follows its own box.
-          if (window.ResizeObserver) {
-            new ResizeObserver(() => { if (body.data) Plotly.Plots.resize(body); }).observe(body);
-          }
+      if (this.nodes[name]) return this.nodes[name];
+      if (kind === "plot") {
+        // A figure with a sentence and, where it helps, a data table (chart_text.js); the
+        // plot itself is hidden from screen readers.
+        const body = el("div", { class: "run-panel-plot" });
+        const chart = new window.ChartText.ChartFigure(body, title, { className: `run-panel run-panel-${name}` });
+        // A new panel can narrow the grid's columns: each plot follows its own box.
+        if (window.ResizeObserver) {
+          new ResizeObserver(() => { if (body.data) Plotly.Plots.resize(body); }).observe(body);
         }
-        else if (kind === "canvas") body = el("canvas", { class: "run-panel-canvas", role: "img", "aria-label": title });
-        else body = el("div", { class: "run-panel-text" });
-        figure.append(caption, body);
-        this.run.extras.append(figure);
-        this.nodes[name] = { figure, caption, body, title };
+        this.run.extras.append(chart.node);
+        this.nodes[name] = { figure: chart.node, caption: chart.caption, body, title, chart };
+        return this.nodes[name];
       }
+      const figure = el("figure", { class: `run-panel run-panel-${name}` });
+      const caption = el("figcaption", {}, title);
+      const body = kind === "canvas"
+        ? el("canvas", { class: "run-panel-canvas", role: "img", "aria-label": title || name })
+        : el("div", { class: "run-panel-text" });
+      figure.append(caption, body);
+      this.run.extras.append(figure);
+      this.nodes[name] = { figure, caption, body, title };
       return this.nodes[name];
     }
 
     plot(name, title, traces, layout) {
       const node = this.panel(name, title, "plot");
       // Heights come from the CSS (.run-panel-plot), so the panel's box always holds its plot.
-      const base = { margin: { t: 10, r: 10, b: 35, l: 45 }, showlegend: true,
-        legend: { orientation: "h", y: -0.15, yanchor: "top" } };
+      const base = { margin: { t: 10, r: 10, b: 40, l: 55 }, showlegend: true,
+        legend: { orientation: "h", y: -0.25, yanchor: "top" } };
+      for (const axis of ["xaxis", "yaxis"]) {
+        layout[axis] = Object.assign({ automargin: true }, layout[axis]);
+      }
       Plotly.react(node.body, traces, Object.assign(base, layout), window.LiveRun.PLOT_CONFIG);
       return node;
     }
@@ -198,8 +212,10 @@
           colorscale: CLASS_COLORS.slice(0, 10).map((c, i, a) => [i / (a.length - 1), c]),
           zmin: 0, zmax: 9, name: "predicted class", hovertemplate: "predicted %{z}<extra></extra>" }];
       const node = this.plot("boundary", "", [...surface, ...this.pointTraces(0.9)],
-        { yaxis: { scaleanchor: "x" } });
+        { xaxis: { title: { text: "x₁" } }, yaxis: { scaleanchor: "x", title: { text: "x₂" } } });
       node.caption.textContent = `Decision boundary, epoch ${p.epoch} (training points)`;
+      node.chart.describe(`The shading shows the class the model predicts at each point of the ` +
+        `plane after epoch ${p.epoch}; the dots are the training points, coloured by their true class.`);
       node.body.dataset.epoch = String(p.epoch);
     }
 
@@ -212,8 +228,11 @@
         traces.push({ type: "scatter", mode: "markers", name: "generated", x: samples.x, y: samples.y,
           marker: { size: 4, color: "#c92a2a" } });
       }
-      const node = this.plot("surface", "", traces, { yaxis: { scaleanchor: "x" } });
+      const node = this.plot("surface", "", traces,
+        { xaxis: { title: { text: "x₁" } }, yaxis: { scaleanchor: "x", title: { text: "x₂" } } });
       node.caption.textContent = `Discriminator's belief "real", epoch ${p.epoch}, with real and generated points`;
+      node.chart.describe(`Green where the discriminator believes a point is real after epoch ${p.epoch}; ` +
+        "the real data's points over it" + (samples && samples.format === "points" ? ", generated points in red." : "."));
     }
 
     drawGanSamples(p) {
@@ -226,8 +245,9 @@
       } else if (!this.snapshots.get("discriminator_surface").size) {
         const node = this.plot("gan-points", "", [...this.pointTraces(0.35), { type: "scatter",
           mode: "markers", name: "generated", x: p.x, y: p.y, marker: { size: 4, color: "#c92a2a" } }],
-        { yaxis: { scaleanchor: "x" } });
+        { xaxis: { title: { text: "x₁" } }, yaxis: { scaleanchor: "x", title: { text: "x₂" } } });
         node.caption.textContent = `Generated points, epoch ${p.epoch}`;
+        node.chart.describe(`${p.x.length} generated points (red) over the real data after epoch ${p.epoch}.`);
       }
     }
 
@@ -238,9 +258,14 @@
         return { type: "scatter", mode: "markers", name: String(c), x: idx.map((i) => p.x[i]),
           y: idx.map((i) => p.y[i]), marker: { size: 5, color: CLASS_COLORS[c % CLASS_COLORS.length] } };
       });
-      const node = this.plot("latent", "", traces, {});
+      const pca = p.method === "pca";
+      const node = this.plot("latent", "", traces, {
+        xaxis: { title: { text: pca ? "principal component 1" : "latent dimension 1" } },
+        yaxis: { title: { text: pca ? "principal component 2" : "latent dimension 2" } } });
       node.caption.textContent = `Latent codes of validation digits, epoch ${p.epoch}` +
-        (p.method === "pca" ? " (first two principal components)" : "");
+        (pca ? " (first two principal components)" : "");
+      node.chart.describe(`${p.labels.length} validation digits placed by their codes after epoch ` +
+        `${p.epoch}, one colour per digit: digits of one class close together means the code separates them.`);
     }
 
     drawReconstructions(p) {
@@ -263,8 +288,11 @@
 
     drawFeatureMaps(p) {
       const node = this.panel("feature-maps", "", "canvas");
-      drawTiles(node.body, [[p.image], p.maps.slice(0, 4), p.maps.slice(4, 8)],
-        { label: `Feature maps of one validation image, epoch ${p.epoch}` });
+      // The image, then its maps four to a row: one grid of equal, framed cells.
+      const rows = [[p.image]];
+      for (let i = 0; i < Math.min(8, p.maps.length); i += 4) rows.push(p.maps.slice(i, i + 4));
+      drawTiles(node.body, rows, { label: `Feature maps of a validation "${p.label}" after epoch ${p.epoch}: ` +
+        `the image, then ${Math.min(8, p.maps.length)} maps of the first layer` });
       node.caption.textContent = `Feature maps of a validation "${p.label}", epoch ${p.epoch}: image (top), first-layer maps`;
     }
 
@@ -276,8 +304,14 @@
       ];
       if (p.naive) traces.push({ name: "repeat last value", x, y: p.naive, mode: "lines",
         line: { color: "#adb5bd", dash: "dot" } });
-      const node = this.plot("forecast", "", traces, {});
+      const node = this.plot("forecast", "", traces, {
+        xaxis: { title: { text: "validation time step" } }, yaxis: { title: { text: "value" } } });
       node.caption.textContent = `One-step-ahead forecast vs truth over the validation steps, epoch ${p.epoch}`;
+      const mae = (ys) => ys.reduce((sum, y, i) => sum + Math.abs(y - p.true[i]), 0) / (ys.length || 1);
+      node.chart.describe(`Mean absolute error after epoch ${p.epoch}: model ${f3(mae(p.predicted))}` +
+        (p.naive ? `, repeating the last value ${f3(mae(p.naive))}.` : "."),
+      ["step", "truth", "model", ...(p.naive ? ["repeat last value"] : [])],
+      x.map((i) => [i, f3(p.true[i]), f3(p.predicted[i]), ...(p.naive ? [f3(p.naive[i])] : [])]));
     }
 
     drawText(p) {
@@ -359,12 +393,14 @@
       const traces = layers.map((layer, i) => ({ name: layer, x, y: this.gradients.map((g) => g.norms[i]),
         mode: "lines+markers", marker: { size: 4 } }));
       const node = this.plot("gradients", "Gradient norm per layer, by epoch (mean over its steps)", traces, {
-        yaxis: { type: "log", title: { text: "‖∇W‖" } },
+        xaxis: { title: { text: "epoch" } }, yaxis: { type: "log", title: { text: "gradient norm ‖∇W‖" } },
         shapes: [{ type: "line", xref: "x", yref: "paper", x0: epoch, x1: epoch, y0: 0, y1: 1,
           line: { color: "#868e96", width: 1, dash: "dash" } }] });
       const last = this.gradients[this.gradients.length - 1];
-      node.body.setAttribute("aria-label", `Gradient norms at epoch ${last.epoch}: ` +
-        layers.map((l, i) => `${l} ${Number(last.norms[i]).toExponential(2)}`).join(", "));
+      const sci = (v) => Number(v).toExponential(2);
+      node.chart.describe(`Gradient norms at epoch ${last.epoch}: ` +
+        layers.map((l, i) => `${l} ${sci(last.norms[i])}`).join(", ") + ".",
+      ["epoch", ...layers], this.gradients.map((g) => [g.epoch, ...g.norms.map(sci)]));
     }
 
     drawOnce() {

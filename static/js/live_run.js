@@ -15,7 +15,10 @@
 
   const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
   const CORE_TYPES = ["status", "info", "metric", "confusion_matrix"];
-  const PLOT_CONFIG = { responsive: true, displaylogo: false };
+  const PLOT_CONFIG = window.ChartText.PLOT_CONFIG; // chart_text.js: toolbar on hover, none on phones
+  const ChartFigure = window.ChartText.ChartFigure;
+  // A screen reader hears the progress at most this often while a run trains.
+  const ANNOUNCE_EVERY_MS = 15000;
   const COLORS = { train: "#3b5bdb", val: "#e8590c", marker: "#2b8a3e" };
   const MATRIX_COLORS = [[0, "#f8f9fc"], [0.5, "#91a7ff"], [1, "#1c3faa"]]; // few → many
 
@@ -124,15 +127,25 @@
       // One column until a confusion matrix arrives (regression, GAN, autoencoder: never).
       this.charts = el("div", { class: "lab-charts no-matrix" });
       const charts = this.charts;
-      this.lossChart = el("div", { class: "lab-chart run-loss", role: "img", "aria-label": "Loss curves" });
-      this.cmChart = el("div", { class: "lab-chart run-cm", role: "img", "aria-label": "Confusion matrix" });
-      this.cmChart.hidden = true;
-      charts.append(this.lossChart, this.cmChart);
-      this.accChart = el("div", { class: "lab-chart run-acc", role: "img", "aria-label": "Accuracy" });
-      this.accChart.hidden = true;
+      // Each chart in a figure with its title, a sentence of its values and its data table
+      // (chart_text.js); the plots themselves are hidden from screen readers.
+      this.lossChart = el("div", { class: "lab-chart run-loss" });
+      this.lossFigure = new ChartFigure(this.lossChart, "Loss by training step");
+      this.cmChart = el("div", { class: "lab-chart run-cm" });
+      this.cmFigure = new ChartFigure(this.cmChart, "Confusion matrix");
+      this.cmFigure.node.hidden = true;
+      charts.append(this.lossFigure.node, this.cmFigure.node);
+      this.accChart = el("div", { class: "lab-chart run-acc" });
+      this.accFigure = new ChartFigure(this.accChart, "Accuracy by training step");
+      this.accFigure.node.hidden = true;
       this.extras = el("div", { class: "run-extras" });
-      this.summary = el("p", { class: "run-summary", "aria-live": "polite" });
-      c.append(progress, this.errorBox, controls, scrub, charts, this.accChart, this.extras, this.summary);
+      this.summary = el("p", { class: "run-summary" });
+      // Status and progress for screen readers: on each change of status, and now and then
+      // while training (every redraw would be a flood).
+      this.announcer = el("p", { class: "visually-hidden run-announcer", role: "status",
+        "aria-live": "polite" });
+      c.append(progress, this.errorBox, controls, scrub, charts, this.accFigure.node, this.extras,
+        this.summary, this.announcer);
 
       this.smoothing.addEventListener("input", () => {
         this.smoothingOut.textContent = Number(this.smoothing.value).toFixed(2);
@@ -407,22 +420,24 @@
       };
     }
 
-    baseLayout(title, y) {
-      // No x-axis title: it would collide with the legend below; the chart's title says it.
-      return { title: { text: title, font: { size: 15 } }, margin: { t: 40, r: 10, b: 30, l: 55 },
-        xaxis: { hoverformat: "d" }, yaxis: { title: { text: y } },
-        legend: { orientation: "h", y: -0.2, yanchor: "top" }, hovermode: "closest",
+    baseLayout(y) {
+      // The title is the figure's caption (HTML), so the toolbar never covers it; the legend
+      // sits below the x-axis title.
+      return { margin: { t: 24, r: 10, b: 40, l: 60 },
+        xaxis: { hoverformat: "d", title: { text: "training step", standoff: 6 }, automargin: true },
+        yaxis: { title: { text: y }, automargin: true },
+        legend: { orientation: "h", y: -0.28, yanchor: "top" }, hovermode: "closest",
         datarevision: (this.revision = (this.revision || 0) + 1) };
     }
 
     lossLayout() {
-      const layout = this.baseLayout("Loss by training step", this.info && this.info.loss_name ? this.info.loss_name : "loss");
+      const layout = this.baseLayout(this.info && this.info.loss_name ? this.info.loss_name : "loss");
       layout.yaxis.type = this.logScale && this.logScale.checked ? "log" : "linear";
       return Object.assign(layout, this.epochMarker());
     }
 
     accLayout() {
-      const layout = this.baseLayout("Accuracy by training step", "accuracy");
+      const layout = this.baseLayout("accuracy");
       layout.yaxis.tickformat = ".0%";
       layout.height = 300;
       return Object.assign(layout, this.epochMarker());
@@ -431,15 +446,15 @@
     drawCurves() {
       Plotly.react(this.lossChart, this.lossTraces(), this.lossLayout(), PLOT_CONFIG);
       if (this.hasAccuracy()) {
-        this.accChart.hidden = false;
+        this.accFigure.node.hidden = false;
         Plotly.react(this.accChart, this.accTraces(), this.accLayout(), PLOT_CONFIG);
       }
     }
 
     // --- per-epoch views --------------------------------------------------------------
 
-    cmLayout(title) {
-      return { title: { text: title }, margin: { t: 40, r: 10, b: 60, l: 80 },
+    cmLayout() {
+      return { margin: { t: 10, r: 10, b: 60, l: 80 },
         xaxis: { title: { text: "predicted" }, type: "category" },
         yaxis: { title: { text: "true" }, autorange: "reversed", type: "category" } };
     }
@@ -462,8 +477,8 @@
     }
 
     drawMatrix({ labels, matrix, epoch }) {
-      if (this.cmChart.hidden) {
-        this.cmChart.hidden = false;
+      if (this.cmFigure.node.hidden) {
+        this.cmFigure.node.hidden = false;
         this.normalizedControl.hidden = false;
         this.charts.classList.remove("no-matrix");
         Plotly.Plots.resize(this.lossChart); // its column just got narrower
@@ -475,15 +490,15 @@
       const text = normalized ? z.map((row) => row.map((v) => `${Math.round(v * 100)}%`))
         : matrix.map((row) => row.map(String));
       const many = labels.length > 12;
+      const zmax = normalized ? 1 : Math.max(1, ...matrix.flat());
       Plotly.react(this.cmChart, [{ type: "heatmap", z, x: labels, y: labels, text,
         texttemplate: many ? "" : "%{text}", colorscale: MATRIX_COLORS, showscale: false,
-        zmin: 0, zmax: normalized ? 1 : undefined,
+        zmin: 0, zmax, // numbers on the cells take a contrasting colour by themselves
         hovertemplate: `true %{y}, predicted %{x}: %{text}<extra></extra>` }],
-      this.cmLayout(`Confusion matrix (validation, epoch ${epoch})${normalized ? ", row %" : ""}`),
-      PLOT_CONFIG);
+      this.cmLayout(), PLOT_CONFIG);
       this.cmChart.dataset.epoch = String(epoch);
-      this.cmChart.setAttribute("aria-label", `Confusion matrix after epoch ${epoch}: ` +
-        matrix.map((row, i) => `true ${labels[i]}: ${row.join(", ")}`).join("; "));
+      this.cmFigure.setCaption(`Confusion matrix (validation, epoch ${epoch})${normalized ? ", row %" : ""}`);
+      window.ChartText.describeMatrix(this.cmFigure, labels, matrix, epoch);
     }
 
     // --- text -------------------------------------------------------------------------
@@ -500,8 +515,22 @@
       if (bestAcc) parts.push(`Best validation accuracy ${pct(bestAcc.val_accuracy)} at epoch ${bestAcc.epoch}.`);
       if (bestLoss) parts.push(`Lowest validation loss ${fmt(bestLoss.val_loss, 4)} at epoch ${bestLoss.epoch}.`);
       this.summary.textContent = parts.join(" ");
-      this.lossChart.setAttribute("aria-label", `Loss curves. ${this.summary.textContent}`);
-      if (bestAcc) this.accChart.setAttribute("aria-label", `Accuracy curves. ${this.summary.textContent}`);
+      window.ChartText.describeCurves(this, last, bestLoss, bestAcc);
+      this.announceProgress(false);
+    }
+
+    /* Tells a screen reader how the run goes: at once when `now`, else at most every
+     * ANNOUNCE_EVERY_MS. */
+    announceProgress(now) {
+      const at = performance.now();
+      if (!now && (TERMINAL.has(this.status) || at - (this.lastAnnounced || 0) < ANNOUNCE_EVERY_MS)) return;
+      if (!now && !this.epochDone) return;
+      this.lastAnnounced = at;
+      const words = { queued: "Queued, waiting for a free worker.", running: "Training.",
+        succeeded: "Finished.", failed: "Failed.", cancelled: "Cancelled." };
+      const epochs = this.epochs ? ` Epoch ${this.epochDone} of ${this.epochs}.` : "";
+      const summary = this.epochDone ? ` ${this.summary.textContent}` : "";
+      this.announcer.textContent = `${words[this.status] || this.status}${epochs}${summary}`;
     }
 
     drawProgress() {
@@ -526,6 +555,11 @@
       // A failure, or a note while running (a restart after a lost worker says why).
       this.errorBox.hidden = !(error && (status === "failed" || status === "running"));
       this.errorBox.textContent = status === "failed" ? `The run failed: ${error}` : (error || "");
+      if (status !== this.announcedStatus) {
+        this.announcedStatus = status;
+        // After this redraw, so the summary announced is the one just drawn.
+        setTimeout(() => this.announceProgress(true), 0);
+      }
       this.onStatus(status);
     }
   }

@@ -33,8 +33,9 @@
     const values = classes.map((c) => prediction.probabilities[c]);
     answer.textContent = `Prediction: ${prediction.class} (${(prediction.probabilities[prediction.class] * 100).toFixed(1)}%)`;
     Plotly.react(plot, [{ type: "bar", x: classes, y: values, marker: { color: "#3b6fd8" } }], {
-      margin: { t: 10, r: 10, b: 40, l: 50 }, height: 260,
-      yaxis: { range: [0, 1], title: "probability" }, xaxis: { type: "category" },
+      margin: { t: 10, r: 10, b: 50, l: 60 }, height: 260,
+      yaxis: { range: [0, 1], title: { text: "probability" }, tickformat: ".0%" },
+      xaxis: { type: "category", title: { text: "class" } },
     }, { displayModeBar: false, responsive: true });
   }
 
@@ -179,8 +180,8 @@
     traces.push({ type: "scatter", mode: "markers", name: "your point", x: [], y: [],
                   marker: { size: 14, symbol: "x", color: "#000" } });
     await Plotly.newPlot(plot, traces, {
-      height: 440, margin: { t: 10, r: 10, b: 40, l: 40 }, dragmode: false,
-      xaxis: { range: [x0, x1] }, yaxis: { range: [y0, y1] },
+      height: 440, margin: { t: 10, r: 10, b: 50, l: 55 }, dragmode: false,
+      xaxis: { range: [x0, x1], title: { text: "x₁" } }, yaxis: { range: [y0, y1], title: { text: "x₂" } },
     }, { displayModeBar: false, responsive: true });
     plot.addEventListener("click", async (event) => {
       const layout = plot._fullLayout;

@@ -118,8 +118,10 @@ def test_live_run_page_curves_matrix_and_epoch_scrubber(live_platform, page, scr
     assert len(smoothed) == len(steps) and smoothed != trace(page, ".run-loss", 0)["y"]
     best = min(epoch_rows.values(), key=lambda r: r["val_loss"])
     assert trace(page, ".run-loss", 4)["x"] == [best["step"]]
-    # Text alternatives carry the final numbers.
-    assert "epoch 30" in page.locator(".run-loss").get_attribute("aria-label")
+    # Text alternatives carry the final numbers (the sentence under each chart).
+    loss_text = page.locator("figure.chart-figure:has(.run-loss) .chart-text").text_content()
+    assert loss_text.startswith("Latest, epoch 30:")
+    assert f"at epoch {best['epoch']}." in loss_text
     assert page.locator(".run-panel-gradients").count() == 1
     page.locator(".run-view").screenshot(path=str(SCREENSHOTS / "run-page-scrubbed.png"))
 

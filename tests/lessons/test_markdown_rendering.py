@@ -78,7 +78,7 @@ def test_image_with_mailto_src_is_dropped():
 
 def test_inline_math_becomes_mathml():
     html = render_markdown(r"The fraction $\frac{a}{b}$ here.")
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in html
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"' in html
     assert "<mfrac>" in html
 
 

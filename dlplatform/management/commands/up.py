@@ -1,5 +1,5 @@
-"""One command for a local platform: migrate, load lessons, build the standard base models,
-demo logins, a worker and the web.
+"""One command for a local platform: migrate, collect static files, load lessons, build the
+standard base models, demo logins, a worker and the web.
 
     python manage.py up [--host 127.0.0.1] [--port 8000] [--no-demo]
 
@@ -28,6 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, no_demo: bool, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        # Hashed, compressed copies the web serves (dlplatform/static_files.py); it only
+        # rewrites what changed since the last run.
+        call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_lessons")
         # Transfer-learning labs start from these; a few seconds the first time, then kept.
         call_command("build_base_models")

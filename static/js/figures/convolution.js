@@ -31,16 +31,23 @@ export function convolve(image, kernel) {
   return Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => convolveAt(image, kernel, r, c)));
 }
 
-function grid(values, { cls, highlight, shade, filled }) {
-  const table = el("div", { class: `conv-grid ${cls}`, role: "table" });
+/** A grid of numbers; `shade(v)` gives a cell's background and `dark(v)` whether it is dark
+ * enough to need light text. */
+function grid(values, { cls, label, highlight, shade, dark, filled }) {
+  const table = el("div", { class: `conv-grid ${cls}`, role: "table", "aria-label": label });
   table.style.gridTemplateColumns = `repeat(${values[0].length}, 1fr)`;
-  values.forEach((row, r) => row.forEach((v, c) => {
-    const shown = filled && !filled(r, c) ? "" : fmt(v, 1);
-    const cell = el("div", { class: "conv-cell", role: "cell", text: shown });
-    if (highlight && highlight(r, c)) cell.classList.add("on");
-    if (shown !== "" && shade) cell.style.background = shade(v);
-    table.append(cell);
-  }));
+  values.forEach((row, r) => {
+    const line = el("div", { class: "conv-row", role: "row" });
+    row.forEach((v, c) => {
+      const shown = filled && !filled(r, c) ? "" : fmt(v, 1);
+      const cell = el("div", { class: "conv-cell", role: "cell", text: shown });
+      if (highlight && highlight(r, c)) cell.classList.add("on");
+      if (shown !== "" && shade) cell.style.background = shade(v);
+      if (shown !== "" && dark && dark(v)) cell.classList.add("dark");
+      line.append(cell);
+    });
+    table.append(line);
+  });
   return table;
 }
 
@@ -65,12 +72,18 @@ export function mount(root) {
     const output = convolve(IMAGE, k);
     const gray = (v) => `rgb(${255 - v * 20}, ${255 - v * 20}, ${255 - v * 20})`;
     const signed = (v) => (v >= 0 ? `rgba(31, 95, 191, ${Math.min(1, v / 36)})` : `rgba(217, 115, 26, ${Math.min(1, -v / 36)})`);
+    // Light text where the shade is dark (WCAG contrast ≥ 4.5 either way): grey below 115,
+    // blue above 60% opacity; the orange of negative values stays light enough for dark text.
+    const darkGray = (v) => 255 - v * 20 < 115;
+    const darkSigned = (v) => v / 36 > 0.6;
     panes.replaceChildren(
       el("div", {}, el("p", { class: "small", text: "image (7×7)" }),
-        grid(IMAGE, { cls: "image", shade: gray, highlight: (r, c) => r >= row && r < row + 3 && c >= col && c < col + 3 })),
-      el("div", {}, el("p", { class: "small", text: `kernel: ${label}` }), grid(k, { cls: "kernel" })),
+        grid(IMAGE, { cls: "image", label: "image", shade: gray, dark: darkGray,
+          highlight: (r, c) => r >= row && r < row + 3 && c >= col && c < col + 3 })),
+      el("div", {}, el("p", { class: "small", text: `kernel: ${label}` }), grid(k, { cls: "kernel", label: "kernel" })),
       el("div", {}, el("p", { class: "small", text: "output (5×5)" }),
-        grid(output, { cls: "output", shade: signed, highlight: (r, c) => r === row && c === col, filled: (r, c) => r * 5 + c <= state.pos })),
+        grid(output, { cls: "output", label: "output", shade: signed, dark: darkSigned,
+          highlight: (r, c) => r === row && c === col, filled: (r, c) => r * 5 + c <= state.pos })),
     );
     const terms = [];
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (k[i][j] !== 0 && IMAGE[row + i][col + j] !== 0) terms.push(`${fmt(IMAGE[row + i][col + j])}·${fmt(k[i][j], 2)}`);

@@ -1,0 +1,40 @@
+"""axe-core in the browser tests: a page's WCAG 2.1 A and AA violations, and whether it
+scrolls sideways on a phone.
+
+axe-core is vendored for the tests only (tests/browser/vendor/README.md) and injected into
+the page under test, never served by the platform.
+"""
+
+from pathlib import Path
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
+  }));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    """WCAG 2.1 A/AA violations of the page as it is now."""
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.add_script_tag(content=AXE_SOURCE)
+    return page.evaluate(_RUN_AXE, WCAG_21_AA)
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"])
+        for v in violations
+    )
+
+
+def sideways_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the screen (0: nothing to scroll)."""
+    return page.evaluate(
+        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
