@@ -139,7 +139,8 @@ def test_cnn_lesson_comparisons():
 
 def test_recurrent_lesson_ordering_and_naive_forecast():
     """LSTM lowest, GRU between, plain RNN highest; each about four times below the naive
-    forecast (0.27); a window of 4 worse than 16."""
+    forecast (0.27); a window of 4 worse than 16, yet still clearly below the naive forecast
+    of its own validation windows (a quiz explanation says so)."""
     loss = {cell: summary_for("rnn-forecast", {"model.cell": cell} if cell != "lstm" else {})
             ["val_loss"] for cell in ("lstm", "gru", "rnn")}
     assert loss["lstm"] < loss["gru"] < loss["rnn"]
@@ -147,7 +148,10 @@ def test_recurrent_lesson_ordering_and_naive_forecast():
     assert naive == pytest.approx(0.27, abs=0.005)
     for cell, value in loss.items():
         assert 3.5 < naive / value < 4.5, cell  # "about four times"
-    assert summary_for("rnn-forecast", {"data.window": 4})["val_loss"] > loss["lstm"]
+    short_window = summary_for("rnn-forecast", {"data.window": 4})["val_loss"]
+    assert short_window > loss["lstm"]
+    naive_short = epoch_metrics("rnn-forecast", {"data.window": 4})[-1]["val_naive_mse"]
+    assert short_window < naive_short / 2  # "still beats the naive forecast clearly"
 
 
 def test_recurrent_lesson_windows_and_parameters():
