@@ -37,6 +37,28 @@
     return num(value) === null ? "–" : Number(value).toFixed(digits);
   }
 
+  /* One line from the run's info event: the parameters it trains (and, for transfer
+   * learning, what it copied and froze), its data sizes and its schedule. */
+  function describeInfo(info) {
+    const count = (n) => Number(n).toLocaleString("en-US");
+    const parts = [`${count(info.n_params)} trainable parameters`];
+    const transfer = info.transfer;
+    if (transfer) {
+      parts[0] += ` (${count(transfer.frozen_params)} more frozen; ${transfer.layers_copied} ` +
+        `layers copied from base ${transfer.base}, ${transfer.layers_frozen} frozen)`;
+    }
+    const sizes = [`${count(info.n_train)} training`, `${count(info.n_val)} validation`];
+    if (info.n_test) sizes.push(`${count(info.n_test)} test`);
+    parts.push(`${sizes.join(" / ")} examples`);
+    if (info.cv_folds) parts.push(`${info.cv_folds}-fold cross-validation`);
+    if (info.epochs) {
+      parts.push(`${info.epochs} epochs` +
+        (info.steps_per_epoch ? ` of ${count(info.steps_per_epoch)} steps (batch ${info.batch_size})` : ""));
+    }
+    if (info.packed_with) parts.push(`trained packed with ${info.packed_with} other runs`);
+    return parts.join(" · ");
+  }
+
   function pct(value) {
     return num(value) === null ? "–" : `${(value * 100).toFixed(1)}%`;
   }
@@ -99,6 +121,9 @@
       progress.append(this.progressBar, this.progressText);
       this.errorBox = el("p", { class: "run-error field-error", role: "alert" });
       this.errorBox.hidden = true;
+      // What the run trains: lessons ask learners to read these off their own run.
+      this.infoLine = el("p", { class: "run-info muted" });
+      this.infoLine.hidden = true;
 
       const controls = el("div", { class: "run-controls" });
       this.smoothing = el("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0.8",
@@ -144,8 +169,8 @@
       // while training (every redraw would be a flood).
       this.announcer = el("p", { class: "visually-hidden run-announcer", role: "status",
         "aria-live": "polite" });
-      c.append(progress, this.errorBox, controls, scrub, charts, this.accFigure.node, this.extras,
-        this.summary, this.announcer);
+      c.append(progress, this.infoLine, this.errorBox, controls, scrub, charts,
+        this.accFigure.node, this.extras, this.summary, this.announcer);
 
       this.smoothing.addEventListener("input", () => {
         this.smoothingOut.textContent = Number(this.smoothing.value).toFixed(2);
@@ -259,6 +284,8 @@
         } else if (type === "info") {
           this.info = payload;
           if (payload.epochs) this.epochs = payload.epochs;
+          this.infoLine.textContent = describeInfo(payload);
+          this.infoLine.hidden = false;
         } else if (type === "status") {
           if (payload.restarted) {
             // The worker died and a new attempt trains from scratch: so do the curves.
@@ -510,6 +537,9 @@
       if (num(last.val_accuracy) !== null) parts.push(`validation accuracy ${pct(last.val_accuracy)},`);
       if (num(last.val_loss) !== null) parts.push(`validation loss ${fmt(last.val_loss, 4)},`);
       parts.push(`train loss ${fmt(last.train_loss, 4)}.`);
+      if (num(last.val_naive_mse) !== null) {
+        parts.push(`Naive forecast (repeat the last value): validation loss ${fmt(last.val_naive_mse, 4)}.`);
+      }
       const bestLoss = this.bestEpoch("val_loss", (a, b) => a < b);
       const bestAcc = this.bestEpoch("val_accuracy", (a, b) => a > b);
       if (bestAcc) parts.push(`Best validation accuracy ${pct(bestAcc.val_accuracy)} at epoch ${bestAcc.epoch}.`);

@@ -123,6 +123,12 @@ def test_live_run_page_curves_matrix_and_epoch_scrubber(live_platform, page, scr
     assert loss_text.startswith("Latest, epoch 30:")
     assert f"at epoch {best['epoch']}." in loss_text
     assert page.locator(".run-panel-gradients").count() == 1
+    # The info line: what lessons ask a learner to read off their own run.
+    info = next(e["payload"] for e in events if e["type"] == "info")
+    assert page.locator(".run-info").text_content() == (
+        f"{info['n_params']:,} trainable parameters · {info['n_train']:,} training / "
+        f"{info['n_val']:,} validation examples · 30 epochs of {info['steps_per_epoch']:,} steps "
+        f"(batch 8)")
     page.locator(".run-view").screenshot(path=str(SCREENSHOTS / "run-page-scrubbed.png"))
 
     # Opened after it finished: the page replays the whole run from history.
