@@ -1,11 +1,16 @@
-"""The instructor's side: author courses, lessons, labs and quizzes; read learners' results."""
+"""The authors' side: courses, lessons, labs, challenges and quizzes; and, read-only and
+narrowed to a class instructor's own learners, their attempts and progress."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from dlplatform.admin import LearnerWorkAdmin
+from lessons.challenges import METRICS
 from lessons.models import (
     Attempt,
+    Challenge,
     Choice,
     Course,
     Lab,
@@ -97,13 +102,44 @@ class LessonAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, label)
 
 
+class ChallengeForm(forms.ModelForm):
+    metric = forms.ChoiceField(choices=list(METRICS.items()))
+
+    class Meta:
+        model = Challenge
+        fields = ["metric", "op", "target", "max_params", "bounds"]
+
+
+class ChallengeInline(admin.StackedInline):
+    model = Challenge
+    form = ChallengeForm
+    extra = 0
+    max_num = 1
+    verbose_name = "challenge (graded from the learner's own runs)"
+
+
 @admin.register(Lab)
 class LabAdmin(admin.ModelAdmin):
-    list_display = ["title", "lesson", "order"]
+    list_display = ["title", "lesson", "order", "has_challenge"]
     list_filter = ["lesson__module__course"]
     search_fields = ["title", "lesson__title"]
-    list_select_related = ["lesson"]
+    list_select_related = ["lesson", "challenge"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [ChallengeInline]
+
+    @admin.display(boolean=True, description="Challenge")
+    def has_challenge(self, obj: Lab) -> bool:
+        return hasattr(obj, "challenge")
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    form = ChallengeForm
+    list_display = ["lab", "metric", "op", "target", "max_params"]
+    list_filter = ["lab__lesson__module__course"]
+    list_select_related = ["lab__lesson"]
+    search_fields = ["lab__title", "lab__lesson__title"]
+    fields = ["lab", "metric", "op", "target", "max_params", "bounds"]
 
 
 @admin.register(Quiz)
@@ -123,18 +159,9 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learners' records: instructors read them, nobody edits them by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyAdmin):
+class AttemptAdmin(LearnerWorkAdmin):
+    learner_field = "user"
     list_display = ["created_at", "user", "quiz", "score", "max_score"]
     list_filter = ["quiz__lesson__module__course", "quiz"]
     search_fields = ["user__username", "quiz__lesson__title"]
@@ -143,7 +170,8 @@ class AttemptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LessonProgress)
-class LessonProgressAdmin(ReadOnlyAdmin):
+class LessonProgressAdmin(LearnerWorkAdmin):
+    learner_field = "user"
     list_display = ["user", "lesson", "completed_at", "best_score", "updated_at"]
     list_filter = ["lesson__module__course", "lesson"]
     search_fields = ["user__username", "lesson__title"]

@@ -2,6 +2,7 @@
 
 from django.db.models import Max, Q, QuerySet
 
+from dlplatform.instructors import learners_readable_by
 from training_worker.models import JobEvent, TrainingJob
 
 
@@ -28,10 +29,12 @@ def job_for_user(*, user, job_id: int) -> TrainingJob | None:
 
 def job_viewable_by(*, user, job_id: int) -> TrainingJob | None:
     """The job if this user (or an anonymous visitor) may view it read-only: its page,
-    stream, history and exports. Owners see theirs; anyone sees a run its owner shared."""
+    stream, history and exports. Owners see theirs; anyone sees a run its owner shared;
+    a class instructor sees the runs of their classes' learners (dlplatform.instructors).
+    Changing a job (share, cancel, deploy) stays with its owner: job_for_user."""
     visible = Q(shared=True)
     if user.is_authenticated:
-        visible |= Q(owner=user)
+        visible |= Q(owner=user) | learners_readable_by(user, via="owner")
     return TrainingJob.objects.filter(visible, pk=job_id).first()
 
 
