@@ -204,7 +204,7 @@ def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dic
     spec = {
         "metric": goal.get("metric"),
         "op": goal.get("op", ChallengeOp.AT_LEAST.value),
-        "target": goal.get("value"),
+        "target": float(goal["value"]) if _is_number(goal.get("value")) else goal.get("value"),
         "max_params": data.get("max_params"),
         "bounds": data.get("bounds") or {},
     }
