@@ -122,7 +122,10 @@
           body = el("div", { class: "run-panel-plot", role: "img", "aria-label": title });
           // A new panel can narrow the grid's columns: each plot follows its own box.
           if (window.ResizeObserver) {
-            new ResizeObserver(() => { if (body.data) Plotly.Plots.resize(body); }).observe(body);
+            // Not once it is gone: a new run in the same lab replaces the panels, and Plotly
+            // throws when asked to resize a plot that is no longer displayed.
+            const resize = () => { if (body.data && body.offsetParent) Plotly.Plots.resize(body); };
+            new ResizeObserver(resize).observe(body);
           }
         }
         else if (kind === "canvas") body = el("canvas", { class: "run-panel-canvas", role: "img", "aria-label": title });
