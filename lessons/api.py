@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -114,7 +114,10 @@ class ChallengeList(APIView):
 
 
 class ChallengeDetail(APIView):
-    @extend_schema(responses=ChallengeSerializer)
+    @extend_schema(responses={
+        200: ChallengeSerializer,
+        404: OpenApiResponse(description="No such challenge (or its lesson is not visible)."),
+    })
     def get(self, request, challenge_id: int):
         """One challenge with your status: passed, your best counted run, and why your
         latest run does not count (when it does not)."""

@@ -245,3 +245,21 @@ def test_progress_rows_outside_the_course_are_not_counted(instructor, learner, m
     LessonProgress.objects.create(user=learner, lesson=other, best_score=50)
     book = gradebook(cohort=make_class(instructor, learner))
     assert book.rows[0].best_scores == {} and book.rows[0].lessons_completed == 0
+
+
+def test_the_class_page_costs_the_same_queries_for_more_learners(
+    client, instructor, busy_class, make_user, make_run, lab, django_assert_max_num_queries
+):
+    client.force_login(instructor)
+    url = f"/classes/{busy_class.pk}/"
+    client.get(url)
+    # session, user, permissions 2, class, memberships, lessons, challenges, progress,
+    # attempts, runs, recent runs, challenge runs, item analysis 3, savepoints of the request
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for i in range(6):
+        newcomer = make_user(f"newcomer-{i}")
+        busy_class.memberships.create(learner=newcomer)
+        make_run(newcomer, lab=lab, result={"val_accuracy": 0.5, "n_params": 400})
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get(url).context["rows"]) == 9
