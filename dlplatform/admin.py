@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from dlplatform import tokens
+from dlplatform.instructors import learners_readable_by
 from dlplatform.models import ApiToken
 
 
@@ -34,3 +35,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the row keeps who had access, and until when
+
+
+class LearnerWorkAdmin(admin.ModelAdmin):
+    """Learners' work (runs, events, attempts, progress): read-only, and narrowed to the
+    learners the viewing user may read (a class instructor: their classes' learners; a
+    site administrator: everyone). `learner_field` is the path to the learner."""
+
+    learner_field = "owner"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(learners_readable_by(request.user, via=self.learner_field))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)

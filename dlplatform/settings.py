@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dlplatform",
     "lessons",
     "training_worker",
+    "classroom",  # last: dlplatform.instructors sets the role groups after it migrates
 ]
 
 MIDDLEWARE = [

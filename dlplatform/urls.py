@@ -46,7 +46,10 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),
     path("api/v1/", include("training_worker.api.urls")),
+    path("api/v1/", include("lessons.api_urls")),
+    path("api/v1/", include("classroom.api_urls")),
     path("", include("training_worker.urls")),
+    path("", include("classroom.urls")),
     path("", include("lessons.urls")),
 ]
 

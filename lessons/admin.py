@@ -1,5 +1,7 @@
-"""The instructor's side: author courses, lessons, labs and quizzes; read learners' results."""
+"""The authors' side: courses, lessons, labs, challenges and quizzes; and, read-only and
+narrowed to a class instructor's own learners, their attempts and progress."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -9,9 +11,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from dlplatform.admin import LearnerWorkAdmin
 from lessons import loader
+from lessons.challenges import METRICS
 from lessons.models import (
     Attempt,
+    Challenge,
     Choice,
     Course,
     Lab,
@@ -236,13 +241,44 @@ def _pending(lesson: Lesson | None):
         return None
 
 
+class ChallengeForm(forms.ModelForm):
+    metric = forms.ChoiceField(choices=list(METRICS.items()))
+
+    class Meta:
+        model = Challenge
+        fields = ["metric", "op", "target", "max_params", "bounds"]
+
+
+class ChallengeInline(admin.StackedInline):
+    model = Challenge
+    form = ChallengeForm
+    extra = 0
+    max_num = 1
+    verbose_name = "challenge (graded from the learner's own runs)"
+
+
 @admin.register(Lab)
 class LabAdmin(admin.ModelAdmin):
-    list_display = ["title", "lesson", "order"]
+    list_display = ["title", "lesson", "order", "has_challenge"]
     list_filter = ["lesson__module__course"]
     search_fields = ["title", "lesson__title"]
-    list_select_related = ["lesson"]
+    list_select_related = ["lesson", "challenge"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [ChallengeInline]
+
+    @admin.display(boolean=True, description="Challenge")
+    def has_challenge(self, obj: Lab) -> bool:
+        return hasattr(obj, "challenge")
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    form = ChallengeForm
+    list_display = ["lab", "metric", "op", "target", "max_params"]
+    list_filter = ["lab__lesson__module__course"]
+    list_select_related = ["lab__lesson"]
+    search_fields = ["lab__title", "lab__lesson__title"]
+    fields = ["lab", "metric", "op", "target", "max_params", "bounds"]
 
 
 @admin.register(Quiz)
@@ -262,18 +298,9 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learners' records: instructors read them, nobody edits them by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyAdmin):
+class AttemptAdmin(LearnerWorkAdmin):
+    learner_field = "user"
     list_display = ["created_at", "user", "quiz", "score", "max_score"]
     list_filter = ["quiz__lesson__module__course", "quiz"]
     search_fields = ["user__username", "quiz__lesson__title"]
@@ -282,17 +309,25 @@ class AttemptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(QuestionVersion)
-class QuestionVersionAdmin(ReadOnlyAdmin):
-    """The questions as learners answered them (made when grading, see QuestionVersion)."""
+class QuestionVersionAdmin(admin.ModelAdmin):
+    """The questions as learners answered them (made when grading, see QuestionVersion):
+    a record, read by authors, edited by nobody."""
 
     list_display = ["__str__", "quiz", "number", "kind", "created_at"]
     list_filter = ["quiz__lesson__module__course", "kind"]
     search_fields = ["prompt", "quiz__lesson__title"]
     list_select_related = ["quiz__lesson"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(LessonProgress)
-class LessonProgressAdmin(ReadOnlyAdmin):
+class LessonProgressAdmin(LearnerWorkAdmin):
+    learner_field = "user"
     list_display = ["user", "lesson", "completed_at", "best_score", "updated_at"]
     list_filter = ["lesson__module__course", "lesson"]
     search_fields = ["user__username", "lesson__title"]

@@ -10,12 +10,14 @@ author fixes a whole batch in one go. `lessons.loader` writes what this module r
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
 
+from lessons.challenges import validate_challenge
 from lessons.labs import normalize_preset, validate_tunable
-from lessons.models import LessonStatus, QuestionKind
+from lessons.models import ChallengeOp, LessonStatus, QuestionKind
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _FRONT_MATTER = re.compile(
@@ -26,7 +28,9 @@ _LESSON_FILE = re.compile(r"^(\d+)-([-a-zA-Z0-9_]+)\.md$")
 COURSE_KEYS = {"title", "slug", "summary", "order", "is_published", "modules"}
 MODULE_KEYS = {"slug", "title", "order"}
 LESSON_KEYS = {"title", "slug", "summary", "order", "status", "labs", "quiz"}
-LAB_KEYS = {"title", "slug", "order", "instructions", "preset_config", "tunable"}
+LAB_KEYS = {"title", "slug", "order", "instructions", "preset_config", "tunable", "challenge"}
+CHALLENGE_KEYS = {"goal", "max_params", "bounds"}
+GOAL_KEYS = {"metric", "op", "value"}
 QUIZ_KEYS = {"title", "pass_mark", "questions"}
 QUESTION_KEYS = {"kind", "prompt", "explanation", "choices", "answer", "tolerance"}
 CHOICE_KEYS = {"text", "correct"}
@@ -170,6 +174,7 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
         "instructions": _text(problems, rel, where, lab, "instructions", required=False),
         "preset_config": {},
         "tunable": lab.get("tunable") or {},
+        "challenge": None,
     }
     if "preset_config" not in lab:
         problems.add(rel, f"{where}preset_config", "is required")
@@ -182,6 +187,39 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
     spec["preset_config"] = preset
     for config_path, reason in validate_tunable(spec["tunable"], preset).items():
         problems.add(rel, f"{where}tunable.{config_path}", reason)
+    if lab.get("challenge") is not None:
+        spec["challenge"] = _read_challenge(problems, rel, f"{where}challenge", lab["challenge"],
+                                            spec)
+    return spec
+
+
+def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dict | None:
+    """`challenge: {goal: {metric, op, value}, max_params, bounds}` under a lab."""
+    if not isinstance(data, dict) or not isinstance(data.get("goal"), dict):
+        problems.add(rel, where, "must be a mapping with goal: {metric, op, value}")
+        return None
+    _check_keys(problems, rel, f"{where}.", data, CHALLENGE_KEYS)
+    goal = data["goal"]
+    _check_keys(problems, rel, f"{where}.goal.", goal, GOAL_KEYS)
+    spec = {
+        "metric": goal.get("metric"),
+        "op": goal.get("op", ChallengeOp.AT_LEAST.value),
+        "target": float(goal["value"]) if _is_number(goal.get("value")) else goal.get("value"),
+        "max_params": data.get("max_params"),
+        "bounds": data.get("bounds") or {},
+    }
+    if spec["op"] not in ChallengeOp.values:
+        problems.add(rel, f"{where}.goal.op", f"must be one of {', '.join(ChallengeOp.values)}")
+    max_params = spec["max_params"]
+    if max_params is not None and (not _is_int(max_params) or max_params < 1):
+        problems.add(rel, f"{where}.max_params", "must be a whole number ≥ 1")
+    rules = SimpleNamespace(preset_config=lab["preset_config"], tunable=lab["tunable"])
+    names = {"metric": "goal.metric", "target": "goal.value", "bounds": "bounds"}
+    found = validate_challenge(
+        metric=spec["metric"], target=spec["target"], bounds=spec["bounds"], lab=rules
+    )
+    for key, reason in found.items():
+        problems.add(rel, f"{where}.{names[key]}", reason)
     return spec
 
 

@@ -4,7 +4,7 @@ A lesson page needs the lesson, its labs, its quiz with questions and choices, a
 neighbours in the outline: the same for every learner who may see it, and ~half of what a
 page costs to serve. They are cached under a content version that is replaced when course
 content changes: by the post_save/post_delete signals of courses, modules, lessons, labs,
-quizzes, questions and choices (the admin, the lessons loader, cascades), after a
+challenges, quizzes, questions and choices (the admin, the lessons loader, cascades), after a
 migration, and by the code that writes without signals (`lessons_rerender`). An entry
 also lives at most TIMEOUT_S, which bounds how long a write that replaces nothing (raw
 SQL, a `QuerySet.update` in a shell) or a failed replace can show old content. What is
@@ -88,9 +88,9 @@ def _on_migrated(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from lessons.models import Choice, Course, Lab, Lesson, Module, Question, Quiz
+    from lessons.models import Challenge, Choice, Course, Lab, Lesson, Module, Question, Quiz
 
-    for model in (Course, Module, Lesson, Lab, Quiz, Question, Choice):
+    for model in (Course, Module, Lesson, Lab, Challenge, Quiz, Question, Choice):
         uid = f"lessons-content-cache-{model.__name__}"
         post_save.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_delete.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)

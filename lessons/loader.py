@@ -24,6 +24,7 @@ from django.db import transaction
 from lessons.content import CourseSpec, LessonSpec, read_content
 from lessons.lesson_text import lesson_diff
 from lessons.models import (
+    Challenge,
     Choice,
     Course,
     Lab,
@@ -78,7 +79,8 @@ def lesson_state(lesson: Lesson) -> dict:
         "module": [lesson.module.course.slug, lesson.module.slug],
         "fields": [lesson.title, lesson.summary, lesson.body, lesson.order, lesson.status],
         "labs": [
-            [lab.slug, lab.title, lab.order, lab.instructions, lab.preset_config, lab.tunable]
+            [lab.slug, lab.title, lab.order, lab.instructions, lab.preset_config, lab.tunable,
+             *_challenge_state(lab)]
             for lab in Lab.objects.filter(lesson=lesson).order_by("slug")
         ],
         "quiz": None,
@@ -96,6 +98,23 @@ def lesson_state(lesson: Lesson) -> dict:
             ],
         ]  # fmt: skip
     return state
+
+
+def _challenge_state(lab: Lab) -> list:
+    """A lab's challenge as stored, or nothing (so a lab without one hashes as it always did)."""
+    challenge = Challenge.objects.filter(lab=lab).first()
+    if challenge is None:
+        return []
+    return [[challenge.metric, challenge.op, challenge.target, challenge.max_params,
+             challenge.bounds]]
+
+
+def _write_challenge(lab: Lab, spec: dict | None) -> None:
+    if spec is None:
+        Challenge.objects.filter(lab=lab).delete()
+        return
+    challenge = Challenge.objects.filter(lab=lab).first() or Challenge(lab=lab)
+    _save_fields(challenge, spec)
 
 
 def _edited(row, state: dict) -> bool:
@@ -180,8 +199,11 @@ def _write_lesson(spec: LessonSpec, module: Module, lesson: Lesson | None) -> Le
     lesson.save()
     labs = {lab.slug: lab for lab in Lab.objects.filter(lesson=lesson)}
     for lab_spec in data["labs"]:
+        lab_spec = dict(lab_spec)
+        challenge = lab_spec.pop("challenge", None)
         lab = labs.pop(lab_spec["slug"], None) or Lab(lesson=lesson)
         _save_fields(lab, lab_spec)
+        _write_challenge(lab, challenge)
     for stale in labs.values():
         stale.delete()  # its training runs keep their history (TrainingJob.lab is SET_NULL)
     _write_quiz(lesson, data["quiz"])

@@ -321,5 +321,54 @@ class LessonProgress(models.Model):
         return self.completed_at is not None
 
 
+class ChallengeOp(models.TextChoices):
+    AT_LEAST = ">=", "at least"
+    ABOVE = ">", "above"
+    AT_MOST = "<=", "at most"
+    BELOW = "<", "below"
+
+
+class Challenge(models.Model):
+    """A goal on a lab, graded from the learner's own succeeded runs as the worker stored
+    them (see lessons.challenges): a metric of the run's summary against a target, at most
+    `max_params` parameters, and only the fields in `bounds` changed from the lab's preset."""
+
+    lab = models.OneToOneField(Lab, on_delete=models.CASCADE, related_name="challenge")
+    metric = models.CharField(max_length=40, help_text="A number of the run's summary.")
+    op = models.CharField(max_length=2, choices=ChallengeOp.choices, default=ChallengeOp.AT_LEAST)
+    target = models.FloatField()
+    max_params = models.PositiveIntegerField(
+        null=True, blank=True, help_text="At most this many trainable parameters (optional)."
+    )
+    bounds = models.JSONField(
+        default=dict, blank=True,
+        help_text="The fields the learner may change for this challenge, with bounds in the "
+        'lab\'s tunable format, e.g. {"model.hidden": {"max_layers": 2, "max_units": 16}}. '
+        "Each must be tunable in the lab. Empty: the lab's own tunable fields and bounds.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(op__in=[o.value for o in ChallengeOp]),
+                name="challenge_op_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Challenge on {self.lab}"
+
+    def clean(self) -> None:
+        from lessons.challenges import validate_challenge
+
+        super().clean()
+        errors = validate_challenge(
+            metric=self.metric, target=self.target, bounds=self.bounds,
+            lab=getattr(self, "lab", None),
+        )
+        if errors:
+            raise ValidationError({key: [reason] for key, reason in errors.items()})
+
+
 # Registered with the app from here; they refer to the models above by name.
 from lessons.revision_models import PendingLessonUpdate, QuestionVersion  # noqa: E402, F401

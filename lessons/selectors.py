@@ -6,7 +6,7 @@ instructor's preview of a draft).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from lessons import content_cache
 from lessons.models import (
@@ -47,7 +47,9 @@ def lesson_is_preview(lesson: Lesson) -> bool:
 
 def courses_with_outline(*, user, course_slug: str | None = None) -> QuerySet[Course]:
     """Courses with `modules` and each module's visible `lessons` prefetched (3 queries)."""
-    lessons = lessons_visible_to(user=user).order_by("order", "id")
+    # Each lesson's count of challenges, in the same query (outlines show passed ones).
+    lessons = (lessons_visible_to(user=user).order_by("order", "id")
+               .annotate(challenge_count=Count("labs__challenge")))
     modules = Module.objects.order_by("order", "id").prefetch_related(
         Prefetch("lessons", queryset=lessons)
     )
@@ -64,7 +66,9 @@ def lesson_for_page(*, user, course_slug: str, lesson_slug: str) -> Lesson | Non
         lessons_visible_to(user=user)
         .filter(module__course__slug=course_slug, slug=lesson_slug)
         .prefetch_related(
-            Prefetch("labs", queryset=Lab.objects.order_by("order", "id")),
+            # A lab's challenge comes with it (and is cached with the page's content).
+            Prefetch("labs", queryset=Lab.objects.order_by("order", "id")
+                     .select_related("challenge")),
             Prefetch(
                 "quiz",
                 queryset=Quiz.objects.prefetch_related(
@@ -187,6 +191,8 @@ class CourseProgress:
     next_lesson: Lesson | None
     # (lesson, progress or None) in outline order.
     rows: list[tuple[Lesson, LessonProgress | None]] = field(default_factory=list)
+    challenge_count: int = 0
+    challenges_passed: int = 0
 
     @property
     def total(self) -> int:
@@ -207,6 +213,11 @@ def dashboard_for(*, user) -> dict:
         done = [lesson for lesson, p in rows if p and p.is_completed]
         next_lesson = next((lesson for lesson, p in rows if not (p and p.is_completed)), None)
         courses.append(CourseProgress(course, lessons, len(done), next_lesson, rows))
+    challenges = challenges_passed_by_lesson(user=user, courses=[c.course for c in courses])
+    for item in courses:
+        counts = [challenges.get(lesson.id, (0, 0)) for lesson in item.lessons]
+        item.challenge_count = sum(total for total, _ in counts)
+        item.challenges_passed = sum(passed for _, passed in counts)
     recent_attempts = list(
         Attempt.objects.filter(user=user)
         .select_related("quiz__lesson__module__course")
@@ -225,3 +236,27 @@ def dashboard_for(*, user) -> dict:
         "recent_attempts": recent_attempts,
         "continue_lesson": continue_course.next_lesson if continue_course else None,
     }
+
+
+def challenges_passed_by_lesson(*, user, courses) -> dict[int, tuple[int, int]]:
+    """Lesson id → (challenges on its labs, how many of them this learner passed), for
+    courses from courses_with_outline: no query when none of their lessons has one."""
+    from lessons.challenges import challenge_statuses, challenges_of
+
+    if not any(lesson.challenge_count for course in courses for module in course.modules.all()
+               for lesson in module.lessons.all()):
+        return {}
+    challenges = list(challenges_of().filter(
+        lab__lesson__module__course__in=courses, lab__lesson__in=lessons_visible_to(user=user)
+    ))
+    if not challenges:
+        return {}
+    statuses = {}
+    if user.is_authenticated:
+        statuses = challenge_statuses(users=[user], challenges=challenges)
+    counts: dict[int, tuple[int, int]] = {}
+    for challenge in challenges:
+        total, passed = counts.get(challenge.lab.lesson_id, (0, 0))
+        status = statuses.get((user.pk, challenge.pk))
+        counts[challenge.lab.lesson_id] = (total + 1, passed + bool(status and status.passed))
+    return counts

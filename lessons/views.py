@@ -10,20 +10,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lessons import content_cache, selectors, services
+from lessons.challenge_views import challenge_views
 from lessons.markdown import has_widgets
 from lessons.models import QuestionKind
 from training_worker import selectors as job_selectors
 
 
 def _attach_progress(request, courses) -> None:
-    """Set `lesson.user_progress` (LessonProgress or None) on every outlined lesson."""
+    """Set `lesson.user_progress` (LessonProgress or None) on every outlined lesson, and its
+    challenges: `lesson.challenge_count` and (for a learner) `lesson.challenges_passed`."""
     progress = selectors.progress_by_lesson(user=request.user)
+    passed = selectors.challenges_passed_by_lesson(user=request.user, courses=courses)
     for course in courses:
         for module in course.modules.all():
             lessons = list(module.lessons.all())
             for lesson in lessons:
                 lesson.user_progress = progress.get(lesson.id)
+                lesson.challenges_passed = passed.get(lesson.id, (0, 0))[1]
             module.lesson_count = len(lessons)
+            module.challenge_count = sum(lesson.challenge_count for lesson in lessons)
+            module.challenges_passed = sum(lesson.challenges_passed for lesson in lessons)
             module.completed_count = sum(
                 1
                 for lesson in lessons
@@ -118,11 +124,12 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
     elif quiz is not None:
         questions = [(str(q.id), q, q.choices.all()) for q in quiz.questions.all()]
     latest_runs = job_selectors.latest_job_ids_by_lab(user=request.user, labs=page.labs)
+    challenges = challenge_views(request.user, page.labs)
     context = {
         "lesson": lesson,
         "course": lesson.module.course,
         "is_preview": selectors.lesson_is_preview(lesson),
-        "labs": [(lab, latest_runs.get(lab.id)) for lab in page.labs],
+        "labs": [(lab, latest_runs.get(lab.id), challenges.get(lab.id)) for lab in page.labs],
         "has_figures": has_widgets(lesson.body_html),
         "quiz": quiz,
         "quiz_rows": _quiz_rows(questions, submitted=submitted, errors=errors, attempt=attempt)

@@ -1,35 +1,26 @@
 from django.contrib import admin
 
+from dlplatform.admin import LearnerWorkAdmin
 from training_worker.models import JobEvent, JobLimits, TrainingJob
 
 
 @admin.register(TrainingJob)
-class TrainingJobAdmin(admin.ModelAdmin):
+class TrainingJobAdmin(LearnerWorkAdmin):
     list_display = ["id", "owner", "status", "lab", "created_at", "finished_at"]
     list_filter = ["status", "lab"]
     search_fields = ["owner__username", "id"]
     date_hierarchy = "created_at"
     # Jobs change only through the services (status machine, event sequence): read-only here.
     readonly_fields = [f.name for f in TrainingJob._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    learner_field = "owner"
 
 
 @admin.register(JobEvent)
-class JobEventAdmin(admin.ModelAdmin):
+class JobEventAdmin(LearnerWorkAdmin):
     list_display = ["job", "seq", "type", "created_at"]
     list_filter = ["type"]
     search_fields = ["job__id"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    learner_field = "job__owner"
 
 
 @admin.register(JobLimits)

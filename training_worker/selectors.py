@@ -4,6 +4,7 @@ import re
 
 from django.db.models import Max, Q, QuerySet
 
+from dlplatform.instructors import learners_readable_by
 from training_worker.models import JobEvent, TrainingJob
 
 
@@ -39,9 +40,13 @@ def _is_share_token(text: str | None) -> bool:
 
 def job_viewable_by(*, user, job_id: int, share_token: str | None = None) -> TrainingJob | None:
     """The job if this user (or an anonymous visitor) may view it read-only: its page,
-    stream, history and exports. Owners see theirs; anyone else needs the run's share
-    token, which exists only while its owner shares it (its id alone opens nothing)."""
-    visible = Q(owner=user) if user.is_authenticated else Q(pk__in=[])
+    stream, history and exports. Owners see theirs; a class instructor sees the runs of their
+    classes' learners (dlplatform.instructors); anyone else needs the run's share token,
+    which exists only while its owner shares it (its id alone opens nothing). Changing a
+    job (share, cancel, deploy) stays with its owner: job_for_user."""
+    visible = Q(pk__in=[])
+    if user.is_authenticated:
+        visible = Q(owner=user) | learners_readable_by(user, via="owner")
     if _is_share_token(share_token):
         visible |= Q(shared=True, share_token=share_token)
     return TrainingJob.objects.filter(visible, pk=job_id).first()

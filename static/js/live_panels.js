@@ -126,9 +126,12 @@
         // plot itself is hidden from screen readers.
         const body = el("div", { class: "run-panel-plot" });
         const chart = new window.ChartText.ChartFigure(body, title, { className: `run-panel run-panel-${name}` });
-        // A new panel can narrow the grid's columns: each plot follows its own box.
+        // A new panel can narrow the grid's columns: each plot follows its own box; not once
+        // it is gone (a new run in the same lab replaces the panels, and Plotly throws when
+        // asked to resize a plot that is no longer displayed).
         if (window.ResizeObserver) {
-          new ResizeObserver(() => { if (body.data) Plotly.Plots.resize(body); }).observe(body);
+          const resize = () => { if (body.data && body.offsetParent) Plotly.Plots.resize(body); };
+          new ResizeObserver(resize).observe(body);
         }
         this.run.extras.append(chart.node);
         this.nodes[name] = { figure: chart.node, caption: chart.caption, body, title, chart };

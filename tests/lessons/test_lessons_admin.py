@@ -13,10 +13,15 @@ MODELS = ["course", "module", "lesson", "lab", "quiz", "question", "attempt", "l
 
 
 @pytest.fixture
-def everything(quiz, lab, learner, answers_for):
+def everything(quiz, lab, learner, staff, answers_for):
+    from classroom.models import Cohort, Membership
     from lessons.services import attempt_submit
 
     attempt_submit(user=learner, quiz=quiz, answers=answers_for(quiz))
+    # Staff read learners' attempts and progress only in the classes they teach.
+    cohort = Cohort.objects.create(name="Class", course=quiz.lesson.module.course)
+    cohort.instructors.add(staff)
+    Membership.objects.create(cohort=cohort, learner=learner)
     return {
         "course": quiz.lesson.module.course,
         "module": quiz.lesson.module,
@@ -68,6 +73,9 @@ def lab_form(lab, **overrides):
         "instructions": "Go.",
         "preset_config": json.dumps(lab.preset_config),
         "tunable": json.dumps(lab.tunable),
+        # The lab page's challenge inline (none here).
+        "challenge-TOTAL_FORMS": 0,
+        "challenge-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

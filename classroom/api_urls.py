@@ -1,0 +1,10 @@
+from django.urls import path
+
+from classroom import api
+
+urlpatterns = [
+    path("classes/", api.ClassListCreate.as_view(), name="api-classes"),
+    path("classes/join/", api.ClassJoin.as_view(), name="api-class-join"),
+    path("classes/<int:cohort_id>/gradebook/", api.ClassGradebook.as_view(),
+         name="api-class-gradebook"),
+]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ClassroomConfig(AppConfig):
+    name = "classroom"
+    verbose_name = "Classes"
+
+    def ready(self) -> None:
+        from classroom.selectors import learner_ids_taught_by
+        from dlplatform.instructors import register_learner_scope
+
+        # Runs, attempts and progress of a class's learners become readable by its instructors.
+        register_learner_scope(learner_ids_taught_by)

@@ -1,0 +1,87 @@
+"""What a lab's challenge box shows: the goal, what may be changed, and the learner's status."""
+
+from dataclasses import dataclass
+
+from lessons.challenges import ChallengeStatus, allowed_fields, challenge_statuses, goal_text
+from lessons.models import Challenge
+
+
+def _bounds_text(bounds: dict) -> str:
+    parts = []
+    if "choices" in bounds:
+        parts.append("one of " + ", ".join(str(c) for c in bounds["choices"]))
+    if "min" in bounds and "max" in bounds:
+        parts.append(f"{bounds['min']:g} to {bounds['max']:g}")
+    elif "min" in bounds:
+        parts.append(f"at least {bounds['min']:g}")
+    elif "max" in bounds:
+        parts.append(f"at most {bounds['max']:g}")
+    if "max_layers" in bounds:
+        parts.append(f"at most {bounds['max_layers']} layers")
+    if "min_layers" in bounds:
+        parts.append(f"at least {bounds['min_layers']} layers")
+    if "max_units" in bounds:
+        parts.append(f"at most {bounds['max_units']} units per layer")
+    return "; ".join(parts) or "any value"
+
+
+def _value_text(challenge: Challenge, value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value is not None else "–"
+
+
+def status_text(status: ChallengeStatus) -> str:
+    """One sentence: passed with which run, the best try so far, or nothing counted yet."""
+    best = status.best
+    if best is not None and best.passed:
+        return (f"Passed: run #{best.job.pk} reached {_value_text(status.challenge, best.value)}.")
+    if best is not None:
+        return (f"Not passed yet. Your best run so far, #{best.job.pk}, reached "
+                f"{_value_text(status.challenge, best.value)}.")
+    return "No run of yours counts yet: train to try."
+
+
+def uncounted_text(status: ChallengeStatus) -> str:
+    """Why the learner's latest run does not count, or "" when it does (or there is none)."""
+    grade = status.latest_uncounted
+    if grade is None:
+        return ""
+    return f"Your latest run, #{grade.job.pk}, does not count for this challenge:"
+
+
+@dataclass
+class ChallengeView:
+    challenge: Challenge
+    goal: str
+    allowed: list[tuple[str, str]]  # (config path, its bounds in words)
+    status: ChallengeStatus | None  # None for an anonymous visitor
+
+    @property
+    def status_text(self) -> str:
+        return status_text(self.status) if self.status else ""
+
+    @property
+    def uncounted_text(self) -> str:
+        return uncounted_text(self.status) if self.status else ""
+
+
+def challenge_views(user, labs) -> dict[int, ChallengeView]:
+    """Each lab's challenge box by lab id; labs come with `challenge` loaded (or absent).
+    One query for the learner's runs, only when a lab has a challenge."""
+    challenges = []
+    for lab in labs:
+        challenge = getattr(lab, "challenge", None)
+        if challenge is not None:
+            challenge.lab = lab
+            challenges.append(challenge)
+    statuses = {}
+    if challenges and user.is_authenticated:
+        statuses = challenge_statuses(users=[user], challenges=challenges)
+    return {
+        c.lab_id: ChallengeView(
+            challenge=c,
+            goal=goal_text(c),
+            allowed=[(path, _bounds_text(b)) for path, b in sorted(allowed_fields(c).items())],
+            status=statuses.get((user.pk, c.pk)),
+        )
+        for c in challenges
+    }

@@ -1,0 +1,47 @@
+"""One-line setup for classroom tests: a course, a class with its instructor and learners."""
+
+import pytest
+
+from classroom.models import Cohort, Membership
+from tests.lessons import conftest as lessons_setup
+from training_worker.models import JobStatus, TrainingJob
+
+# The lessons tests' one-line setup (a course with a lesson, a lab, a quiz, a learner).
+answers_for, lab, learner = lessons_setup.answers_for, lessons_setup.lab, lessons_setup.learner
+lesson, make_lesson = lessons_setup.lesson, lessons_setup.make_lesson
+preset, quiz, staff = lessons_setup.preset, lessons_setup.quiz, lessons_setup.staff
+
+
+@pytest.fixture
+def instructor(make_user):
+    return make_user("teacher", is_staff=True)  # staff: both roles (dlplatform.instructors)
+
+
+@pytest.fixture
+def other_instructor(make_user):
+    return make_user("other-teacher", is_staff=True)
+
+
+@pytest.fixture
+def make_class(lesson):
+    def make(instructor, *learners, name="Monday group") -> Cohort:
+        cohort = Cohort.objects.create(name=name, course=lesson.module.course)
+        cohort.instructors.add(instructor)
+        for member in learners:
+            Membership.objects.create(cohort=cohort, learner=member)
+        return cohort
+
+    return make
+
+
+@pytest.fixture
+def make_run(preset):
+    """make_run(owner, lab=None, status=..., result=...): a run as the worker stored it."""
+
+    def make(owner, *, lab=None, config=None, status=JobStatus.SUCCEEDED, result=None):
+        config = config or (lab.preset_config if lab else preset)
+        return TrainingJob.objects.create(
+            owner=owner, lab=lab, config=config, status=status, result=result or {},
+        )
+
+    return make
