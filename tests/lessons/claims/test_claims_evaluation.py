@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.lessons.claims.support import assert_quoted, last_event, run_for, summary_for
+from tests.lessons.claims.support import (
+    PRESETS,
+    assert_quoted,
+    last_event,
+    run_for,
+    summary_for,
+)
+from training_worker.engine import load_dataset, parse_config
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [
@@ -33,6 +40,10 @@ NOT_MEASURED = {
     "performance-metrics": {
         "92%": "the opening's hypothetical accuracy",
         "8%": "the opening's hypothetical share of mistakes (100% - 92%)",
+        "2000": "a quiz's hypothetical number of loans",
+        "40": "a quiz's hypothetical number of defaults among the 2000 loans",
+        "98%": "a quiz's accuracy of always answering no default: 1960 of 2000",
+        "2%": "a quiz distractor: 100% - 98%",
     },
 }
 
@@ -56,7 +67,6 @@ CHECKED_BY = {
     } | {
         "1000": "test_metrics_lesson_fraud_example",
         "10": "test_metrics_lesson_fraud_example",
-        "990": "test_metrics_lesson_fraud_example",
         "99%": "test_metrics_lesson_fraud_example",
         "100": "test_metrics_lesson_confusion_matrix_counts_the_validation_set",
         "15": "test_metrics_lesson_confusion_matrix_counts_the_validation_set",
@@ -144,6 +154,10 @@ def test_metrics_lesson_threshold_figure():
     # "0.729", the plain average of precision and recall at 0.7, is not its F1 of 0.714
     at_07 = metrics_at(0.7)
     assert (at_07["precision"] + at_07["recall"]) / 2 == pytest.approx(0.729, abs=0.0005)
+    # The quiz's threshold 0.75: the negative scored exactly 0.75 is called positive (>=).
+    at_075 = metrics_at(0.75)
+    assert (at_075["tp"], at_075["fp"], at_075["fn"]) == (4, 1, 4)
+    assert at_075["f1"] == pytest.approx(0.615, abs=0.0005)
 
 
 def test_metrics_lesson_fraud_example():
@@ -166,3 +180,5 @@ def test_metrics_lesson_confusion_matrix_counts_the_validation_set():
     assert 100 - sum(matrix[i][i] for i in range(10)) == 15
     assert last_event("digits-confusion", "info", {"data.train_size": "all"})["n_train"] == 400
     assert last_event("digits-confusion", "info")["n_train"] == 60
+    training_labels = load_dataset(parse_config(PRESETS["digits-confusion"]).data).y_train
+    assert training_labels.bincount().tolist() == [6] * 10  # "6 per digit"

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.lessons.claims.support import assert_quoted, summary_for
+from tests.lessons.claims.support import assert_quoted, epoch_metrics, summary_for
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [
@@ -31,8 +31,15 @@ CHECKED_BY = {
         "784": "test_forward_propagation_lesson_image_network_parameters",
         "128": "test_forward_propagation_lesson_image_network_parameters",
         "10": "test_forward_propagation_lesson_image_network_parameters",
+        "64": "test_forward_propagation_lesson_image_network_parameters",
+        "3": "test_forward_propagation_quiz_three_four_two_network",
+        "4": "test_forward_propagation_quiz_three_four_two_network",
     },
-    "activation-functions": {"90%": "test_activation_lesson_orderings"},
+    "activation-functions": {
+        "90%": "test_activation_lesson_orderings",
+        "100": "test_activation_lesson_sigmoid_stays_at_a_straight_lines_level",
+        "82%": "test_activation_lesson_sigmoid_stays_at_a_straight_lines_level",
+    },
 }
 
 
@@ -59,9 +66,18 @@ def test_forward_propagation_lesson_two_two_one_network():
 
 
 def test_forward_propagation_lesson_image_network_parameters():
-    """784 inputs, 128 hidden units, 10 outputs: 101 770 parameters."""
+    """784 inputs, 128 hidden units, 10 outputs: 101 770 parameters (the text); with 64 hidden
+    units, 50 890 (the quiz)."""
     network = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.Linear(128, 10))
     assert sum(p.numel() for p in network.parameters()) == 101770
+    network = torch.nn.Sequential(torch.nn.Linear(784, 64), torch.nn.Linear(64, 10))
+    assert sum(p.numel() for p in network.parameters()) == 50890
+
+
+def test_forward_propagation_quiz_three_four_two_network():
+    """The quiz's 3-4-2 network has 26 parameters."""
+    network = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    assert sum(p.numel() for p in network.parameters()) == 26
 
 
 def test_activation_lesson_orderings():
@@ -79,3 +95,17 @@ def test_activation_lesson_orderings():
     assert sigmoid <= linear
     assert accuracy(activation="linear", hidden=[8, 8, 8]) == pytest.approx(linear, abs=0.02)
     assert accuracy(activation="sigmoid", epochs=100) < relu
+
+
+def test_activation_lesson_sigmoid_stays_at_a_straight_lines_level():
+    """After its first three epochs, the sigmoid network's validation accuracy never leaves
+    82% to 87%, a straight line's level, in all of the 100 epochs, and follows the linear
+    network's."""
+    sigmoid = [m["val_accuracy"] for m in epoch_metrics(
+        "activations-on-moons", {"model.activation": "sigmoid", "optim.epochs": 100})]
+    linear = [m["val_accuracy"] for m in epoch_metrics(
+        "activations-on-moons", {"model.activation": "linear"})]
+    assert len(sigmoid) == 100
+    assert all(0.82 - 1e-9 <= accuracy <= 0.87 + 1e-9 for accuracy in sigmoid[3:])
+    pairs = zip(sigmoid[3:30], linear[3:], strict=True)
+    assert all(abs(s - lin) <= 0.03 + 1e-9 for s, lin in pairs)  # close to the linear network

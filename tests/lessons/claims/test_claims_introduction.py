@@ -26,6 +26,7 @@ NOT_MEASURED = {
         "128": "the worked example's layer width, with its arithmetic beside it",
         "300": "a hypothetical table in a quiz choice",
         "10": "the base-10 logarithm, a name",
+        "69%": "a quiz distractor that reads the loss 0.69 as an accuracy",
     },
 }
 

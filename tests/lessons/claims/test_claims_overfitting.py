@@ -78,6 +78,11 @@ NOT_MEASURED = {
         "70%": "the worked example's hypothetical validation accuracy",
         "60%": "the worked example's hypothetical training accuracy",
         "59%": "the worked example's hypothetical validation accuracy",
+        "98%": "a quiz's hypothetical training accuracy",
+        "81%": "a quiz's hypothetical validation accuracy",
+        "72%": "a quiz's hypothetical training accuracy",
+        "71%": "a quiz's hypothetical validation accuracy",
+        "97%": "a quiz's hypothetical human accuracy on the task",
         "16": "the quiz's hypothetical best epoch",
         "36": "the quiz's answer: 16 + 20, worked in its explanation",
     },
@@ -136,3 +141,5 @@ def test_regularization_lesson_orderings():
     assert decoupled[0.01] > decoupled[0.1] > decoupled[1] > coupled[0.01]
     assert coupled[0] - decoupled[0.01] < 0.05
     assert summary_for("dropout", {})["val_loss"] < coupled[0]
+    # "the training loss ... stays above the unregularized run's"
+    assert summary_for("dropout", {})["train_loss"] > run(weight_decay=0)["train_loss"]

@@ -44,8 +44,8 @@ CHECKED_BY = {
         "20": "test_gradient_descent_lesson_valley_figure",
         "36": "test_gradient_descent_lesson_valley_figure",
         "905": "test_gradient_descent_lesson_valley_figure",
-        "0.21": "test_gradient_descent_lesson_valley_figure",
-        "0.15": "test_gradient_descent_lesson_valley_figure",
+        "0.25": "test_gradient_descent_lesson_valley_figure",
+        "0.19": "test_gradient_descent_lesson_valley_figure",
         "400": "test_gradient_descent_lesson_lab_orderings",
     },
     "backpropagation": {
@@ -63,6 +63,8 @@ CHECKED_BY = {
         "1797": "test_sgd_lesson_digits_split",
         "1438": "test_sgd_lesson_digits_split",
         "64": "test_sgd_lesson_digits_split",
+        "48": "test_sgd_quiz_steps_per_epoch",
+        "128": "test_sgd_quiz_steps_per_epoch",
     },
 }
 
@@ -86,15 +88,18 @@ def valley_loss(w: tuple[float, float]) -> float:
 
 def test_gradient_descent_lesson_valley_figure():
     """From (-4, 2), L = 36; after 20 steps: 0.236 at 0.05, 0.002 at 0.1, about 905 at 0.21.
-    The limit is the curvature: from (-4, 0.01) too, 0.21 blows w2 up while 0.15 shrinks it
-    with a flip of sign at every step."""
+    The limit is the curvature: from (-4, 0.01) too, 0.21 blows w2 up; from the quiz's
+    (5, 0.02), 0.25 grows w2 at every step while 0.19 shrinks it with a flip of sign at every
+    step."""
     assert valley_loss((-4, 2)) == 36
     assert valley_loss(descend(0.05, 20)) == pytest.approx(0.236, abs=0.0005)
     assert valley_loss(descend(0.1, 20)) == pytest.approx(0.002, abs=0.0005)
     assert valley_loss(descend(0.21, 20)) == pytest.approx(905, abs=0.5)
-    start = (-4.0, 0.01)
-    assert abs(descend(0.21, 20, start)[1]) > 0.01 * 6  # 1.1 ** 20 ≈ 6.7
-    path = [descend(0.15, n, start)[1] for n in range(6)]
+    assert abs(descend(0.21, 20, (-4.0, 0.01))[1]) > 0.01 * 6  # 1.1 ** 20 ≈ 6.7
+    quiz_start = (5.0, 0.02)
+    growing = [descend(0.25, n, quiz_start)[1] for n in range(6)]
+    assert all(abs(b) > abs(a) for a, b in zip(growing, growing[1:], strict=False))
+    path = [descend(0.19, n, quiz_start)[1] for n in range(6)]
     assert all(a * b < 0 and abs(b) < abs(a) for a, b in zip(path, path[1:], strict=False))
 
 
@@ -161,3 +166,11 @@ def test_sgd_lesson_digits_split():
     assert len(data.y_train) + len(data.y_val) == 1797
     assert len(data.y_train) == 1438
     assert len(batch_bounds(1438, 64, merge_single=False)) == 23
+
+
+def test_sgd_quiz_steps_per_epoch():
+    """The quiz's batch sizes: 400 points in batches of 48 take 9 steps, the last one of 16;
+    1438 images in batches of 128 take 12."""
+    bounds = batch_bounds(400, 48, merge_single=False)
+    assert len(bounds) == 9 and bounds[-1][1] - bounds[-1][0] == 16
+    assert len(batch_bounds(1438, 128, merge_single=False)) == 12
