@@ -365,6 +365,17 @@ def torchscript_bytes(deployed: DeployedModel) -> bytes:
     return buffer.getvalue()
 
 
+def onnx_export_available() -> bool:
+    """Whether this server can export ONNX: torch's exporter needs the optional `onnx`
+    package, which the README's install (requirements/run.txt) leaves out. Pages and API
+    links offer the ONNX download only when it can work."""
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def onnx_bytes(deployed: DeployedModel) -> bytes:
     """The served module as ONNX (needs the `onnx` package); raises ImportError without it."""
     import onnx  # noqa: F401  (torch's exporter needs it)

@@ -50,6 +50,7 @@ def model_detail(request, model_id: int):
         "metrics": metrics,
         "page_data": page_data,
         "explain_methods": EXPLAIN_METHODS,
+        "onnx_available": deploy.onnx_export_available(),
     })
 
 
