@@ -122,7 +122,10 @@
           body = el("div", { class: "run-panel-plot", role: "img", "aria-label": title });
           // A new panel can narrow the grid's columns: each plot follows its own box.
           if (window.ResizeObserver) {
-            new ResizeObserver(() => { if (body.data) Plotly.Plots.resize(body); }).observe(body);
+            // Not once the plot has left the page (a new run replaced it): Plotly refuses.
+            new ResizeObserver(() => {
+              if (body.data && body.isConnected && body.offsetParent) Plotly.Plots.resize(body);
+            }).observe(body);
           }
         }
         else if (kind === "canvas") body = el("canvas", { class: "run-panel-canvas", role: "img", "aria-label": title });

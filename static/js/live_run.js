@@ -188,6 +188,16 @@
       this.source = null;
     }
 
+    /* Stops everything this run still has scheduled (stream, redraws, playback): another
+     * run is about to take its container, and a redraw or resize of its removed charts
+     * would throw ("Resize must be passed a displayed plot div element"). */
+    dispose() {
+      this.disposed = true;
+      this.close();
+      this.stopPlaying();
+      this.container.querySelectorAll(".js-plotly-plot").forEach((div) => Plotly.purge(div));
+    }
+
     receive(type, e) {
       const seq = Number(e.lastEventId);
       if (seq <= this.lastSeq) return;
@@ -218,6 +228,7 @@
 
     draw() {
       this.frameRequested = false;
+      if (this.disposed) return;
       this.lastDrawAt = performance.now();
       const events = this.pending;
       this.pending = [];
