@@ -10,6 +10,18 @@ KIND_DETAILS = {
     "gan": ("hidden", "latent_dim"),
 }
 
+# A run's result keys as a person reads them (model page, run pages).
+METRIC_LABELS = {
+    "val_accuracy": "Validation accuracy",
+    "val_loss": "Validation loss",
+    "train_accuracy": "Training accuracy",
+    "train_loss": "Training loss",
+    "test_accuracy": "Test accuracy",
+    "test_loss": "Test loss",
+    "n_params": "Parameters",
+    "epochs_completed": "Epochs trained",
+}
+
 
 def config_summary(config: dict) -> str:
     """E.g. "MLP [16, 16] relu on moons · adam lr 0.01, batch 32, 20 epochs"."""
