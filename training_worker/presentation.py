@@ -37,15 +37,30 @@ def config_summary(config: dict) -> str:
     )
 
 
-def best_metric(result: dict) -> str:
-    """The run's headline number from its stored result; "–" before its first epoch."""
+def best_metric(result: dict, lowest_val_loss: float | None = None) -> str:
+    """The run's headline number from its stored result; "–" before its first epoch.
+
+    A loss is shown at its lowest: a GAN's result keeps no best value (its losses measure
+    a contest, not a fit), so its lowest validation loss is read from the history and
+    given here (see needs_lowest_val_loss)."""
     result = result or {}
     if result.get("best_val_accuracy") is not None:
         return f"{result['best_val_accuracy'] * 100:.1f}% val. accuracy"
-    for key, label in (("best_val_loss", "best val. loss"), ("val_loss", "val. loss")):
+    for key, label in (("best_val_loss", "lowest val. loss"),):
         if isinstance(result.get(key), int | float):
             return f"{result[key]:.4g} {label}"
+    if lowest_val_loss is not None:
+        return f"{lowest_val_loss:.4g} lowest val. loss"
+    if isinstance(result.get("val_loss"), int | float):
+        return f"{result['val_loss']:.4g} val. loss (last epoch)"
     return "–"
+
+
+def needs_lowest_val_loss(result: dict) -> bool:
+    """Whether best_metric needs the lowest validation loss read from the run's history."""
+    result = result or {}
+    return (result.get("best_val_accuracy") is None and result.get("best_val_loss") is None
+            and isinstance(result.get("val_loss"), int | float))
 
 
 def differing_paths(configs: list[dict]) -> set[str]:

@@ -23,6 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_d
 
 RUN_TIMEOUT_MS = 180_000
 TERMINAL = ("succeeded", "failed", "cancelled")
+# A GAN's two losses are its two players'; the chart names them.
+GAN_CURVES = ("generator loss (epoch)", "discriminator loss (epoch)")
 
 
 def published_labs() -> list[Lab]:
@@ -123,6 +125,11 @@ def test_every_lab_trains_from_its_page_with_its_preset_and_with_every_field_cha
             if changed_job.status != JobStatus.SUCCEEDED:
                 problems.append(f"{where} changed {changed}: {changed_job.status} "
                                 f"({changed_job.error})")
+            curves = section.locator(".run-loss").evaluate("d => d.data.map((t) => t.name)")
+            kind = lab.preset_config.get("model", {}).get("kind")
+            named = GAN_CURVES if kind == "gan" else ("train loss (epoch)",)
+            if not set(named) <= set(curves):
+                problems.append(f"{where}: the loss chart names {curves}, not {named}")
             if page_errors:
                 problems.append(f"{where}: {page_errors}")
                 page_errors.clear()
