@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_live_lab import log_in
 from training_worker import deploy, services
 from training_worker.models import DeployedModel, JobStatus
@@ -69,7 +70,7 @@ def press_each_spot(page, press) -> list[tuple[float, float]]:
 
 
 def test_every_click_classifies_its_point_and_page_views_count_nothing(
-    live_platform, page, user, moons_model
+    live_platform, page, user, moons_model, screenshot
 ):
     log_in(page, live_platform.url, f"/models/{moons_model.pk}/")
     page.reload()  # a second view
@@ -82,6 +83,7 @@ def test_every_click_classifies_its_point_and_page_views_count_nothing(
     assert len(set(named)) == len(SPOTS)
     moons_model.refresh_from_db()
     assert (moons_model.prediction_count, moons_model.request_count) == (len(SPOTS), len(SPOTS))
+    screenshot(page, "model-page-plane-desktop")
 
 
 def test_a_tap_on_a_phone_classifies_once(live_platform, browser, user, moons_model):
@@ -93,6 +95,7 @@ def test_a_tap_on_a_phone_classifies_once(live_platform, browser, user, moons_mo
     try:
         log_in(page, live_platform.url, f"/models/{moons_model.pk}/")
         press_each_spot(page, lambda x, y: page.touchscreen.tap(x, y))
+        page.screenshot(path=str(SCREENSHOTS / "model-page-plane-phone.png"), full_page=True)
     finally:
         context.close()
     assert not errors
