@@ -72,9 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 followed job failed or cancelled, 2 bad input, "
                "3 server unavailable, 130 interrupted.")
     parser.add_argument("--version", action="version", version=f"dlp {__version__}")
-    parser.add_argument("--url", help=f"server (env DLP_URL; default {DEFAULT_URL})")
-    parser.add_argument("--token", help="API token (env DLP_TOKEN; default: `dlp login`'s)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_server_options(parser, default=None)
+    sub = _SubcommandsWithServerOptions(parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND"))
 
     login = sub.add_parser("login", help="get a token and save it")
     login.add_argument("--username", required=True)
@@ -118,6 +118,27 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--inputs", required=True,
                          help="a JSON list of inputs, @FILE, or - for stdin")
     return parser
+
+
+def _add_server_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--url", default=default,
+                        help=f"server (env DLP_URL; default {DEFAULT_URL})")
+    parser.add_argument("--token", default=default,
+                        help="API token (env DLP_TOKEN; default: `dlp login`'s)")
+
+
+class _SubcommandsWithServerOptions:
+    """Gives every subcommand --url and --token too, so `dlp login --url …` works as well as
+    `dlp --url … login`. A subcommand's copy defaults to SUPPRESS: given only before the
+    subcommand, the value is not overwritten by the subcommand's own None."""
+
+    def __init__(self, subparsers) -> None:
+        self._subparsers = subparsers
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        parser = self._subparsers.add_parser(name, **kwargs)
+        _add_server_options(parser, default=argparse.SUPPRESS)
+        return parser
 
 
 def _positive(text: str) -> int:

@@ -102,6 +102,29 @@ def check_lab_config(lab, config: dict) -> dict[str, str]:
     return errors
 
 
+def form_fields(tunable: dict) -> dict[str, dict]:
+    """What the lab form needs to draw each tunable field: its human label and one line of
+    help, its type, and the engine's own bounds (a lab's bounds, in `tunable`, narrow them).
+    Declared once, beside each field, in the engine's CONFIG_FIELDS."""
+    from training_worker.engine.config import CONFIG_FIELDS
+
+    fields = {}
+    for path in tunable or {}:
+        spec = CONFIG_FIELDS.get(path)
+        if spec is None:  # a stale lab, refused on submit with the reason
+            fields[path] = {"label": path, "help": "", "type": "unknown"}
+            continue
+        fields[path] = {
+            "label": spec.label, "help": spec.help, "type": spec.type,
+            "minimum": spec.minimum, "maximum": spec.maximum,
+            "exclusive_minimum": spec.exclusive_minimum,
+            "also_accepts": spec.also_accepts,
+            "item_choices": list(spec.choices) if spec.type == "choice_list" else None,
+            "min_items": spec.min_items, "max_items": spec.max_items,
+        }
+    return fields
+
+
 def normalize_preset(preset: Any) -> tuple[dict, dict[str, str]]:
     """Validate a preset through the engine's schema: (normalized config, {path: reason})."""
     from training_worker.engine import ConfigError, parse_config

@@ -141,6 +141,13 @@ class Lab(models.Model):
     def rendered(self) -> dict[str, str]:
         return {"instructions_html": render_markdown(self.instructions)}
 
+    @property
+    def form_fields(self) -> dict[str, dict]:
+        """Label, help and type of each tunable field, for the lab form (lab.js)."""
+        from lessons.labs import form_fields
+
+        return form_fields(self.tunable)
+
     def clean(self) -> None:
         from lessons.labs import normalize_preset, validate_tunable
 

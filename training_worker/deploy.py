@@ -342,8 +342,10 @@ def _text_batch(inputs: list, spec: InputSpec, expected: str) -> torch.Tensor:
     return torch.tensor(rows, dtype=torch.int64)
 
 
-def predict(deployed: DeployedModel, inputs: object) -> dict:
-    """{"predictions": [...]} for a batch of raw inputs; counts them and their latency."""
+def predict(deployed: DeployedModel, inputs: object, *, record: bool = True) -> dict:
+    """{"predictions": [...]} for a batch of raw inputs; counts them and their latency
+    unless `record` is False (the model page's own drawing of its decision regions is not
+    a use of the model)."""
     started = time.perf_counter()
     loaded = loaded_model(deployed)
     batch = as_batch(inputs, loaded.spec)
@@ -354,7 +356,8 @@ def predict(deployed: DeployedModel, inputs: object) -> dict:
         predictions = [_classified(row, loaded.classes) for row in outputs.tolist()]
     else:
         predictions = [{"value": value} for value in outputs.tolist()]
-    record_predictions(deployed, len(predictions), (time.perf_counter() - started) * 1000)
+    if record:
+        record_predictions(deployed, len(predictions), (time.perf_counter() - started) * 1000)
     return {"predictions": predictions}
 
 
@@ -392,6 +395,17 @@ def torchscript_bytes(deployed: DeployedModel) -> bytes:
     buffer = io.BytesIO()
     torch.jit.save(traced, buffer)
     return buffer.getvalue()
+
+
+def onnx_export_available() -> bool:
+    """Whether this server can export ONNX: torch's exporter needs the optional `onnx`
+    package, which the README's install (requirements/run.txt) leaves out. Pages and API
+    links offer the ONNX download only when it can work."""
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def onnx_bytes(deployed: DeployedModel) -> bytes:

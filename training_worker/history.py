@@ -68,6 +68,16 @@ def best_values(rows: list[dict]) -> dict[str, dict]:
     return best
 
 
+def lowest_val_losses(job_ids: Iterable[int]) -> dict[int, float]:
+    """The lowest per-epoch validation loss of each of these jobs that has one."""
+    lowest = {}
+    for job_id, metrics in metric_events(job_ids).items():
+        best = best_values(epoch_rows(metrics)).get("val_loss")
+        if best is not None:
+            lowest[job_id] = best["value"]
+    return lowest
+
+
 def csv_table(metrics: list[dict]) -> tuple[list[str], list[list]]:
     """(header, rows) of every metric event: position columns, then each metric's column."""
     present = [key for key in POSITION_KEYS if any(key in m for m in metrics)]

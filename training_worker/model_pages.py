@@ -8,6 +8,8 @@ from training_worker import deploy, presentation
 from training_worker.engine.catalog import DIGIT_DATASETS
 
 MAX_TRAINING_POINTS = 600
+REGION_GRID = 30  # decision regions drawn from a 30x30 grid of predictions
+REGION_PAD = 0.5  # in the data's units, around the training points
 EXPLAIN_METHODS = (
     ("saliency", "Saliency"),
     ("integrated_gradients", "Integrated gradients"),
@@ -32,7 +34,8 @@ def model_detail(request, model_id: int):
     if deployed is None:
         raise Http404("No such model.")
     job, dataset = deployed.job, deployed.job.config["data"]["name"]
-    metrics = [(key, job.result[key]) for key in RESULT_METRICS if key in job.result]
+    metrics = [(key, presentation.METRIC_LABELS[key], job.result[key])
+               for key in RESULT_METRICS if key in job.result]
     page_data = {
         "id": deployed.pk,
         "dataset": dataset,
@@ -50,15 +53,37 @@ def model_detail(request, model_id: int):
         "metrics": metrics,
         "page_data": page_data,
         "explain_methods": EXPLAIN_METHODS,
+        "onnx_available": deploy.onnx_export_available(),
     })
 
 
 def _training_points(deployed) -> dict:
-    """Up to MAX_TRAINING_POINTS training points in the dataset's own coordinates."""
+    """Up to MAX_TRAINING_POINTS training points in the dataset's own coordinates, and the
+    model's decision regions around them."""
     from training_worker.engine import load_dataset, parse_config
 
     data = load_dataset(parse_config(deployed.job.config).data)
     shift, scale = deployed.preprocessing["shift"], deployed.preprocessing["scale"]
     x = data.x_train[:MAX_TRAINING_POINTS].double().numpy() * scale + shift
-    return {"x": x[:, 0].tolist(), "y": x[:, 1].tolist(),
-            "label": data.y_train[:MAX_TRAINING_POINTS].tolist(), "classes": data.classes}
+    points = {"x": x[:, 0].tolist(), "y": x[:, 1].tolist(),
+              "label": data.y_train[:MAX_TRAINING_POINTS].tolist(), "classes": data.classes}
+    points["regions"] = _decision_regions(deployed, points)
+    return points
+
+
+def _decision_regions(deployed, points: dict) -> dict:
+    """The predicted class index on a REGION_GRID x REGION_GRID grid over the points (with a
+    margin of REGION_PAD), predicted here rather than through the API: drawing the page is
+    not a use of the model, so it must not count as predictions."""
+    lows = [min(points[axis]) - REGION_PAD for axis in ("x", "y")]
+    highs = [max(points[axis]) + REGION_PAD for axis in ("x", "y")]
+    xs, ys = (
+        [low + (high - low) * i / (REGION_GRID - 1) for i in range(REGION_GRID)]
+        for low, high in zip(lows, highs, strict=True)
+    )
+    grid = [[x, y] for y in ys for x in xs]
+    predicted = deploy.predict(deployed, grid, record=False)["predictions"]
+    index = {name: i for i, name in enumerate(points["classes"])}
+    z = [[index[predicted[row * REGION_GRID + col]["class"]] for col in range(REGION_GRID)]
+         for row in range(REGION_GRID)]
+    return {"x": xs, "y": ys, "z": z}

@@ -10,6 +10,18 @@ KIND_DETAILS = {
     "gan": ("hidden", "latent_dim"),
 }
 
+# A run's result keys as a person reads them (model page, run pages).
+METRIC_LABELS = {
+    "val_accuracy": "Validation accuracy",
+    "val_loss": "Validation loss",
+    "train_accuracy": "Training accuracy",
+    "train_loss": "Training loss",
+    "test_accuracy": "Test accuracy",
+    "test_loss": "Test loss",
+    "n_params": "Parameters",
+    "epochs_completed": "Epochs trained",
+}
+
 
 def config_summary(config: dict) -> str:
     """E.g. "MLP [16, 16] relu on moons · adam lr 0.01, batch 32, 20 epochs"."""
@@ -25,9 +37,13 @@ def config_summary(config: dict) -> str:
     )
 
 
-def best_metric(result: dict) -> str:
+def best_metric(result: dict, lowest_val_loss: float | None = None) -> str:
     """The run's headline number from its stored result, with the epoch it was reached at;
-    "–" before its first epoch."""
+    "–" before its first epoch.
+
+    A loss is shown at its lowest: a GAN's result keeps no best value (its losses measure
+    a contest, not a fit), so its lowest validation loss is read from the history and
+    given here (see needs_lowest_val_loss)."""
     result = result or {}
     if result.get("best_val_accuracy") is not None:
         return _at_epoch(f"{result['best_val_accuracy'] * 100:.1f}% best val. accuracy",
@@ -35,9 +51,18 @@ def best_metric(result: dict) -> str:
     if isinstance(result.get("best_val_loss"), int | float):
         return _at_epoch(f"{result['best_val_loss']:.4g} lowest val. loss",
                          best_epoch(result, "val_loss"))
+    if lowest_val_loss is not None:
+        return f"{lowest_val_loss:.4g} lowest val. loss"
     if isinstance(result.get("val_loss"), int | float):
-        return f"{result['val_loss']:.4g} val. loss"
+        return f"{result['val_loss']:.4g} val. loss (last epoch)"
     return "–"
+
+
+def needs_lowest_val_loss(result: dict) -> bool:
+    """Whether best_metric needs the lowest validation loss read from the run's history."""
+    result = result or {}
+    return (result.get("best_val_accuracy") is None and result.get("best_val_loss") is None
+            and isinstance(result.get("val_loss"), int | float))
 
 
 def best_epoch(result: dict, metric: str) -> int | None:

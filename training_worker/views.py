@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from lessons.models import Lab
-from training_worker import codegen, compare, presentation, selectors
+from training_worker import codegen, compare, history, presentation, selectors
 from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import JobSerializer
 from training_worker.models import JobStatus, TrainedModel
@@ -44,9 +44,12 @@ def my_runs(request):
     elif is_non_negative_int(filters["lab"]):
         jobs = jobs.filter(lab_id=int(filters["lab"]))
     jobs = list(jobs[:MAX_LISTED])
+    # One query for the runs whose result keeps no best loss (GANs): read from history.
+    lowest = history.lowest_val_losses(
+        job.pk for job in jobs if presentation.needs_lowest_val_loss(job.result))
     for job in jobs:
         job.summary = presentation.config_summary(job.config)
-        job.best = presentation.best_metric(job.result)
+        job.best = presentation.best_metric(job.result, lowest.get(job.pk))
     return render(
         request,
         "training_worker/my_runs.html",

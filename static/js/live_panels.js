@@ -130,7 +130,7 @@
         // it is gone (a new run in the same lab replaces the panels, and Plotly throws when
         // asked to resize a plot that is no longer displayed).
         if (window.ResizeObserver) {
-          const resize = () => { if (body.data && body.offsetParent) Plotly.Plots.resize(body); };
+          const resize = () => { if (body.data && body.isConnected && body.offsetParent) Plotly.Plots.resize(body); };
           new ResizeObserver(resize).observe(body);
         }
         this.run.extras.append(chart.node);

@@ -19,7 +19,7 @@
   const ChartFigure = window.ChartText.ChartFigure;
   // A screen reader hears the progress at most this often while a run trains.
   const ANNOUNCE_EVERY_MS = 15000;
-  const COLORS = { train: "#3b5bdb", val: "#e8590c", marker: "#2b8a3e" };
+  const COLORS = { train: "#3b5bdb", val: "#e8590c", marker: "#2b8a3e", discriminator: "#ae3ec9" };
   const MATRIX_COLORS = [[0, "#f8f9fc"], [0.5, "#91a7ff"], [1, "#1c3faa"]]; // few → many
 
   function el(tag, attrs, text) {
@@ -226,6 +226,16 @@
       this.source = null;
     }
 
+    /* Stops everything this run still has scheduled (stream, redraws, playback): another
+     * run is about to take its container, and a redraw or resize of its removed charts
+     * would throw ("Resize must be passed a displayed plot div element"). */
+    dispose() {
+      this.disposed = true;
+      this.close();
+      this.stopPlaying();
+      this.container.querySelectorAll(".js-plotly-plot").forEach((div) => Plotly.purge(div));
+    }
+
     receive(type, e) {
       const seq = Number(e.lastEventId);
       if (seq <= this.lastSeq) return;
@@ -256,6 +266,7 @@
 
     draw() {
       this.frameRequested = false;
+      if (this.disposed) return;
       this.lastDrawAt = performance.now();
       const events = this.pending;
       this.pending = [];
@@ -397,25 +408,43 @@
       return best;
     }
 
+    /* A GAN's losses measure a contest: its "train loss" is the generator's, and its
+     * discriminator's loss comes beside it, so the chart names both players. */
+    lossNames() {
+      const gan = this.epochRows.some((r) => num(r.g_loss) !== null);
+      return gan ? {
+        train: "generator loss", val: "discriminator loss, validation",
+        best: "lowest discriminator validation loss", gan,
+      } : { train: "train loss", val: "validation loss", best: "lowest validation loss", gan };
+    }
+
     lossTraces() {
       const rows = this.epochRows;
       const xs = rows.map((r) => r.step);
       const best = this.bestEpoch("val_loss", (a, b) => a < b);
-      return [
-        { name: "train loss (per step, raw)", x: this.steps.x, y: this.steps.y, mode: "lines",
+      const names = this.lossNames();
+      const traces = [
+        { name: `${names.train} (per step, raw)`, x: this.steps.x, y: this.steps.y, mode: "lines",
           line: { width: 1, color: COLORS.train }, opacity: 0.25, hoverinfo: "skip" },
-        { name: "train loss (epoch)", x: xs, y: rows.map((r) => num(r.train_loss)), mode: "lines+markers",
+        { name: `${names.train} (epoch)`, x: xs, y: rows.map((r) => num(r.train_loss)), mode: "lines+markers",
           line: { color: COLORS.train, dash: "dot" }, marker: { size: 5 },
-          customdata: rows.map((r) => r.epoch), hovertemplate: "epoch %{customdata}: %{y:.4f}<extra>train</extra>" },
-        { name: "validation loss (epoch)", x: xs, y: rows.map((r) => num(r.val_loss)), mode: "lines+markers",
+          customdata: rows.map((r) => r.epoch), hovertemplate: `epoch %{customdata}: %{y:.4f}<extra>${names.train}</extra>` },
+        { name: `${names.val} (epoch)`, x: xs, y: rows.map((r) => num(r.val_loss)), mode: "lines+markers",
           line: { color: COLORS.val }, marker: { size: 6 },
-          customdata: rows.map((r) => r.epoch), hovertemplate: "epoch %{customdata}: %{y:.4f}<extra>validation</extra>" },
-        { name: "train loss (per step, smoothed)", x: this.steps.x, y: this.smoothed.y, mode: "lines",
+          customdata: rows.map((r) => r.epoch), hovertemplate: `epoch %{customdata}: %{y:.4f}<extra>${names.val}</extra>` },
+        { name: `${names.train} (per step, smoothed)`, x: this.steps.x, y: this.smoothed.y, mode: "lines",
           line: { width: 2, color: COLORS.train }, hovertemplate: "step %{x}: %{y:.4f}<extra>smoothed</extra>" },
-        { name: "lowest validation loss", x: best ? [best.step] : [], y: best ? [best.val_loss] : [],
+        { name: names.best, x: best ? [best.step] : [], y: best ? [best.val_loss] : [],
           mode: "markers", marker: { symbol: "star", size: 14, color: COLORS.marker },
-          hovertemplate: `best: epoch ${best ? best.epoch : ""}, %{y:.4f}<extra></extra>` },
+          hovertemplate: `lowest: epoch ${best ? best.epoch : ""}, %{y:.4f}<extra></extra>` },
       ];
+      if (names.gan) {
+        traces.push({ name: "discriminator loss (epoch)", x: xs, y: rows.map((r) => num(r.d_loss)),
+          mode: "lines+markers", line: { color: COLORS.discriminator, dash: "dot" }, marker: { size: 5 },
+          customdata: rows.map((r) => r.epoch),
+          hovertemplate: "epoch %{customdata}: %{y:.4f}<extra>discriminator</extra>" });
+      }
+      return traces;
     }
 
     accTraces() {
@@ -536,7 +565,7 @@
       const parts = [`After epoch ${last.epoch}:`];
       if (num(last.val_accuracy) !== null) parts.push(`validation accuracy ${pct(last.val_accuracy)},`);
       if (num(last.val_loss) !== null) parts.push(`validation loss ${fmt(last.val_loss, 4)},`);
-      parts.push(`train loss ${fmt(last.train_loss, 4)}.`);
+      parts.push(`${this.lossNames().train} ${fmt(last.train_loss, 4)}.`);
       if (num(last.val_naive_mse) !== null) {
         parts.push(`Naive forecast (repeat the last value): validation loss ${fmt(last.val_naive_mse, 4)}.`);
       }

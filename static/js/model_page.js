@@ -157,20 +157,13 @@
     const k = p.classes.length;
     // One flat colour band per class index, so a region has its class's colour.
     const colorscale = p.classes.flatMap((_, i) => [[i / k, PALETTE[i]], [(i + 1) / k, PALETTE[i]]]);
-    const pad = 0.5;
-    const [x0, x1] = [Math.min(...p.x) - pad, Math.max(...p.x) + pad];
-    const [y0, y1] = [Math.min(...p.y) - pad, Math.max(...p.y) + pad];
-    const n = 30, xs = [], ys = [], grid = [];
-    for (let i = 0; i < n; i++) { xs.push(x0 + (x1 - x0) * i / (n - 1)); ys.push(y0 + (y1 - y0) * i / (n - 1)); }
-    ys.forEach((y) => xs.forEach((x) => grid.push([x, y])));
-    const traces = [];
-    try {
-      const predicted = await predict(grid);
-      const index = (c) => p.classes.indexOf(c);
-      const z = ys.map((_, r) => xs.map((_, c) => index(predicted[r * n + c].class)));
-      traces.push({ type: "heatmap", x: xs, y: ys, z: z, opacity: 0.25, showscale: false,
-                    colorscale: colorscale, hoverinfo: "skip", zmin: -0.5, zmax: k - 0.5 });
-    } catch (e) { showError(e); }
+    // The regions come with the page, predicted by the server without counting as uses.
+    const regions = p.regions;
+    const [x0, x1] = [regions.x[0], regions.x[regions.x.length - 1]];
+    const [y0, y1] = [regions.y[0], regions.y[regions.y.length - 1]];
+    const traces = [{ type: "heatmap", x: regions.x, y: regions.y, z: regions.z, opacity: 0.25,
+                      showscale: false, colorscale: colorscale, hoverinfo: "skip",
+                      zmin: -0.5, zmax: k - 0.5 }];
     p.classes.forEach((name, c) => {
       const mine = p.label.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0);
       traces.push({ type: "scatter", mode: "markers", name: name, x: mine.map((i) => p.x[i]),
@@ -179,25 +172,52 @@
     });
     traces.push({ type: "scatter", mode: "markers", name: "your point", x: [], y: [],
                   marker: { size: 14, symbol: "x", color: "#000" } });
+    // Fixed axes and no double-click: Plotly took two quick presses (and a phone's tap,
+    // which it sees twice) for a double-click that reset the axes, so the same spot on the
+    // screen meant another point from one press to the next.
     await Plotly.newPlot(plot, traces, {
       height: 440, margin: { t: 10, r: 10, b: 50, l: 55 }, dragmode: false,
-      xaxis: { range: [x0, x1], title: { text: "x₁" } }, yaxis: { range: [y0, y1], title: { text: "x₂" } },
-    }, { displayModeBar: false, responsive: true });
-    plot.addEventListener("click", async (event) => {
+      xaxis: { range: [x0, x1], fixedrange: true, title: { text: "x₁" } },
+      yaxis: { range: [y0, y1], fixedrange: true, title: { text: "x₂" } },
+    }, { displayModeBar: false, responsive: true, doubleClick: false });
+    // One press of a mouse, pen or finger classifies one point. Not the "click" event:
+    // Plotly's drag layer re-sends its own click, so a tap on a phone arrived twice (two
+    // requests whose answers could land out of order, the older one last).
+    let pressed = null;
+    let latest = 0;
+    plot.addEventListener("pointerdown", (event) => {
+      if (event.isPrimary && event.button === 0) {
+        pressed = { id: event.pointerId, x: event.clientX, y: event.clientY };
+      }
+    });
+    window.addEventListener("pointercancel", () => { pressed = null; }); // e.g. a scroll
+    // On the window: Plotly covers the page while a button is down, so the release lands
+    // on its cover, not on the plot.
+    window.addEventListener("pointerup", (event) => {
+      const press = pressed;
+      pressed = null;
+      if (!press || event.pointerId !== press.id) return;
+      if (Math.hypot(event.clientX - press.x, event.clientY - press.y) > 10) return; // a drag
+      classify(press.x, press.y);
+    });
+
+    async function classify(clientX, clientY) {
       const layout = plot._fullLayout;
       const drag = plot.querySelector(".nsewdrag");
       if (!drag) return;
       const box = drag.getBoundingClientRect();
-      const x = layout.xaxis.p2d(event.clientX - box.left);
-      const y = layout.yaxis.p2d(event.clientY - box.top);
+      const x = layout.xaxis.p2d(clientX - box.left);
+      const y = layout.yaxis.p2d(clientY - box.top);
       if (x < x0 || x > x1 || y < y0 || y > y1) return;
+      const mine = ++latest;
       try {
         const prediction = (await predict([[x, y]]))[0];
+        if (mine !== latest) return; // a newer point was asked for meanwhile
         Plotly.restyle(plot, { x: [[x]], y: [[y]] }, [traces.length - 1]);
         const probs = Object.entries(prediction.probabilities).map(([c, v]) => `${c} ${(v * 100).toFixed(1)}%`);
         answer.textContent = `(${x.toFixed(2)}, ${y.toFixed(2)}) → ${prediction.class} · ${probs.join(", ")}`;
-      } catch (e) { showError(e); }
-    });
+      } catch (e) { if (mine === latest) showError(e); }
+    }
   }
 
   // --- anything else: a JSON list of inputs ---

@@ -34,6 +34,13 @@ def test_the_config_schema_documents_every_field_and_bound(schema):
     assert lr.get("exclusiveMinimum") == 0 and lr.get("maximum") == 10
 
 
+def test_each_config_field_is_documented_with_its_human_label(schema):
+    config = schema["components"]["schemas"]["TrainConfig"]
+    for path, spec in CONFIG_FIELDS.items():
+        section, field = path.split(".")
+        assert config["properties"][section]["properties"][field]["title"] == spec.label, path
+
+
 def test_the_docs_page_is_served_from_our_own_static_files(client, db):
     html = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html

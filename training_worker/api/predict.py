@@ -43,15 +43,17 @@ class DeployedModelSerializer(serializers.ModelSerializer):
         return deployed.job.config["model"]["kind"]
 
     def get_urls(self, deployed) -> dict:
+        """Links to what can be done with the model; "onnx" only where the server can
+        export it (see deploy.onnx_export_available)."""
         request = self.context["request"]
+        routes = [("self", "api-model-detail"), ("predict", "api-model-predict"),
+                  ("explain", "api-model-explain"), ("torchscript", "api-model-torchscript")]
+        if deploy.onnx_export_available():
+            routes.append(("onnx", "api-model-onnx"))
+        routes.append(("page", "model-detail"))
         return {
             name: request.build_absolute_uri(reverse(route, args=[deployed.pk]))
-            for name, route in [
-                ("self", "api-model-detail"), ("predict", "api-model-predict"),
-                ("explain", "api-model-explain"),
-                ("torchscript", "api-model-torchscript"), ("onnx", "api-model-onnx"),
-                ("page", "model-detail"),
-            ]
+            for name, route in routes
         }
 
 

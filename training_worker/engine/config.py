@@ -33,7 +33,7 @@ FieldType = Literal["integer", "number", "boolean", "choice", "integer_list", "c
 @dataclass(frozen=True)
 class FieldSpec:
     type: FieldType
-    description: str
+    description: str  # the full story, for the API docs
     default: object = None  # None marks a required field: no field has None as a legal value
     minimum: float | None = None  # for "integer_list", the bounds apply to each item
     maximum: float | None = None
@@ -44,6 +44,9 @@ class FieldSpec:
     also_accepts: str | int | None = None  # a literal accepted besides the range ("full", 0)
     kinds: tuple[str, ...] = ()  # model fields only: the kinds that have it; () means all
     kind_defaults: tuple[tuple[str, object], ...] = ()  # (kind, default) where it differs
+    # For people: a form label and one line of help (lab forms, the admin, the API docs).
+    label: str = ""
+    help: str = ""
 
     @property
     def required(self) -> bool:
@@ -57,7 +60,10 @@ class FieldSpec:
 
 
 CONFIG_FIELDS: dict[str, FieldSpec] = {
-    "model.kind": FieldSpec("choice", "Architecture family.", choices=MODEL_KINDS),
+    "model.kind": FieldSpec(
+        "choice", "Architecture family.", choices=MODEL_KINDS,
+        label="Model type", help="Which family of network to train.",
+    ),
     "model.hidden": FieldSpec(
         "integer_list",
         "Units of each hidden layer, input to output; [] is a linear model. For an "
@@ -66,68 +72,92 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=(16, 16), minimum=1, maximum=256, max_items=6,
         kinds=("mlp", "autoencoder", "gan"),
         kind_defaults=(("autoencoder", (64,)), ("gan", (64, 64))),
+        label="Hidden layers (units each)",
+        help="Units in each hidden layer, comma-separated, e.g. 16, 16; empty for a linear model.",
     ),
     "model.activation": FieldSpec(
         "choice", "Non-linearity after each hidden layer.", default="relu", choices=ACTIVATIONS,
         kinds=("mlp", "cnn", "autoencoder", "gan"), kind_defaults=(("gan", "leaky_relu"),),
+        label="Activation function", help="The non-linearity after each hidden layer.",
     ),
     "model.activations": FieldSpec(
         "choice_list",
         "One non-linearity per hidden layer, overriding model.activation; [] uses "
         "model.activation for every layer.",
         default=(), choices=ACTIVATIONS, max_items=6, kinds=("mlp",),
+        label="Activation of each layer",
+        help="One non-linearity per hidden layer, comma-separated; empty uses the activation "
+        "function.",
     ),
     "model.channels": FieldSpec(
         "integer_list", "Output channels of each convolutional layer, input to output.",
         default=(8, 16), minimum=1, maximum=32, min_items=1, max_items=4, kinds=("cnn",),
+        label="Convolution channels",
+        help="Output channels of each convolutional layer, comma-separated, e.g. 8, 16.",
     ),
     "model.kernel_size": FieldSpec(
         "choice", "Side of the square convolution kernels.", default=3, choices=(3, 5),
         kinds=("cnn",),
+        label="Kernel size", help="Side in pixels of each square convolution kernel.",
     ),
     "model.pool": FieldSpec(
         "boolean",
         "2x2 max-pooling after each convolution, as long as the maps stay at least 2 "
         "pixels wide.",
         default=True, kinds=("cnn",),
+        label="Max-pooling",
+        help="Halve the feature maps with 2×2 max-pooling after each convolution.",
     ),
     "model.dropout": FieldSpec(
         "number",
         "Probability of zeroing each hidden unit during training (0 = off); for cnn, each "
         "of the flattened features the classifier reads.",
         default=0.0, minimum=0, maximum=0.9, kinds=("mlp", "cnn"),
+        label="Dropout rate", help="Chance of zeroing each hidden unit during training (0 = off).",
     ),
     "model.batch_norm": FieldSpec(
         "boolean", "Batch normalization before each hidden non-linearity.",
         default=False, kinds=("mlp", "cnn"),
+        label="Batch normalization", help="Normalize each hidden layer's inputs over the batch.",
     ),
     "model.cell": FieldSpec(
-        "choice", "Recurrent cell.", default="lstm", choices=RNN_CELLS, kinds=("rnn",)
+        "choice", "Recurrent cell.", default="lstm", choices=RNN_CELLS, kinds=("rnn",),
+        label="Recurrent cell", help="The recurrent unit: a plain RNN, an LSTM or a GRU.",
     ),
     "model.hidden_size": FieldSpec(
         "integer", "Units of the recurrent state.", default=32, minimum=1, maximum=256,
         kinds=("rnn",),
+        label="Hidden state size", help="Units in the state carried from one step to the next.",
     ),
     "model.num_layers": FieldSpec(
-        "integer", "Stacked recurrent layers.", default=1, minimum=1, maximum=3, kinds=("rnn",)
+        "integer", "Stacked recurrent layers.", default=1, minimum=1, maximum=3, kinds=("rnn",),
+        label="Recurrent layers", help="How many recurrent layers are stacked.",
     ),
     "model.latent_dim": FieldSpec(
         "integer",
         "Size of the code: the autoencoder's bottleneck, or the GAN generator's noise input.",
         default=8, minimum=2, maximum=32, kinds=("autoencoder", "gan"),
+        label="Latent size",
+        help="Size of the code: the autoencoder's bottleneck or the GAN's noise input.",
     ),
     "model.denoise_noise": FieldSpec(
         "number",
         "Standard deviation of the Gaussian noise added to the inputs, which the model "
         "learns to remove (0 = a plain autoencoder).",
         default=0.0, minimum=0, maximum=1, kinds=("autoencoder",),
+        label="Input noise to remove",
+        help="Noise added to the inputs for the model to remove (0 = a plain autoencoder).",
     ),
-    "data.name": FieldSpec("choice", "Dataset.", choices=tuple(DATASET_CLASSES)),
+    "data.name": FieldSpec(
+        "choice", "Dataset.", choices=tuple(DATASET_CLASSES),
+        label="Dataset", help="Which data the model learns from.",
+    ),
     "data.n_samples": FieldSpec(
         "integer",
         "Samples in train, validation and test together; for digits, a stratified random "
         "subset of at most this many of its 1797 images; for series and text, windows.",
         default=500, minimum=20, maximum=5000,
+        label="Samples", help="How many examples in all: training, validation and test.",
     ),
     "data.noise": FieldSpec(
         "number",
@@ -135,30 +165,37 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "spiral), of the pixels of shapes, of the series' values, of each mixture mode, of "
         "the hiring set's qualification score; ignored for digits and text.",
         default=0.2, minimum=0, maximum=2,
+        label="Data noise", help="How noisy the generated data is (0 = clean).",
     ),
     "data.val_fraction": FieldSpec(
         "number",
         "Share of the samples held out for validation; both sides of the split need at "
         "least 2 samples and one per class. Unused with cross-validation.",
         default=0.2, minimum=0.05, maximum=0.5,
+        label="Validation share",
+        help="Share of the samples held out to measure how well the model generalizes.",
     ),
     "data.test_fraction": FieldSpec(
         "number",
         "Share of the samples held out as a test set, measured once at the end "
         "(classifiers only; 0 = none).",
         default=0.0, minimum=0, maximum=0.5,
+        label="Test share",
+        help="Share of the samples kept for one final test at the end (0 = none).",
     ),
     "data.train_size": FieldSpec(
         "integer",
         f'Use at most this many training samples (a stratified subset); "{ALL_SAMPLES}" '
         "uses all. Small training sets make overfitting visible.",
         default=ALL_SAMPLES, minimum=2, maximum=5000, also_accepts=ALL_SAMPLES,
+        label="Training samples", help='Train on at most this many samples ("all" = every one).',
     ),
     "data.window": FieldSpec(
         "integer",
         "Steps (series) or characters (text) the model reads to predict the next one; "
         "ignored by the other datasets.",
         default=16, minimum=2, maximum=64,
+        label="Window length", help="Steps or characters the model reads to predict the next one.",
     ),
     "data.group_b_share": FieldSpec(
         "number",
@@ -166,6 +203,8 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "(representation bias; 0.5 = as many as group A). Validation and test sets are "
         "always half A, half B.",
         default=0.5, minimum=0.05, maximum=0.5,
+        label="Share of group B",
+        help="Share of the training samples from group B (0.5 = as many as group A).",
     ),
     "data.label_bias": FieldSpec(
         "number",
@@ -173,17 +212,22 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "(historical bias: qualified B applicants recorded as not hired). Validation and "
         "test labels are never flipped.",
         default=0.0, minimum=0, maximum=0.5,
+        label="Label bias against group B",
+        help="Share of group B's hired labels flipped to not hired in the training data.",
     ),
     "data.use_group_feature": FieldSpec(
         "boolean",
         "hiring only: give the model the group as an input column. Without it the model "
         "can still infer the group from the postcode feature, which correlates with it.",
         default=True,
+        label="Group as an input", help="Give the model each applicant's group as an input column.",
     ),
     "data.seed": FieldSpec(
         "integer",
         "Seeds the data, the split, the initial weights and the shuffling.",
         default=0, minimum=0, maximum=2**31 - 1,
+        label="Random seed",
+        help="Fixes the data, the split, the initial weights and the shuffling.",
     ),
     "optim.name": FieldSpec(
         "choice",
@@ -192,47 +236,63 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "weight decay: each step also shrinks the weights by the factor (1 - lr * "
         "weight_decay), apart from the gradient step.",
         choices=OPTIMIZERS,
+        label="Optimizer", help="The rule that turns gradients into weight updates.",
     ),
     "optim.lr": FieldSpec(
         "number", "Learning rate (at the first epoch, when scheduled).",
         minimum=0, maximum=10, exclusive_minimum=True,
+        label="Learning rate", help="Size of each update step.",
     ),
     "optim.batch_size": FieldSpec(
         "integer",
         f'Samples per optimizer step; "{FULL_BATCH}", or any size at least the training '
         "set, means full-batch gradient descent.",
         default=32, minimum=1, maximum=5000, also_accepts=FULL_BATCH,
+        label="Batch size", help='Samples per update ("full" = the whole training set).',
     ),
-    "optim.epochs": FieldSpec("integer", "Passes over the training set.", minimum=1, maximum=200),
+    "optim.epochs": FieldSpec(
+        "integer", "Passes over the training set.", minimum=1, maximum=200,
+        label="Epochs", help="Passes over the training set.",
+    ),
     "optim.momentum": FieldSpec(
         "number", 'Momentum coefficient; only used by "momentum".',
         default=0.9, minimum=0, maximum=0.999,
+        label="Momentum",
+        help='How much of the previous update carries over (optimizer "momentum" only).',
     ),
     "optim.weight_decay": FieldSpec(
         "number",
         'Weight decay (0 = off): an L2 penalty added to the gradient, except with "adamw", '
         "which multiplies the weights by (1 - lr * weight_decay) every step instead.",
         default=0.0, minimum=0, maximum=1,
+        label="Weight decay", help="L2 penalty pulling the weights towards 0 (0 = off).",
     ),
     "optim.schedule": FieldSpec(
         "choice",
         'How the learning rate changes between epochs: "step" multiplies it by gamma every '
         'step_size epochs, "cosine" lowers it along a half cosine to 0 at the end.',
         default="constant", choices=SCHEDULES,
+        label="Learning-rate schedule", help="How the learning rate changes from epoch to epoch.",
     ),
     "optim.step_size": FieldSpec(
         "integer", 'Epochs between learning-rate drops; only used by the "step" schedule.',
         default=10, minimum=1, maximum=200,
+        label="Epochs between drops",
+        help='Epochs between learning-rate drops ("step" schedule only).',
     ),
     "optim.gamma": FieldSpec(
         "number", 'Factor of each learning-rate drop; only used by the "step" schedule.',
         default=0.5, minimum=0, maximum=1, exclusive_minimum=True,
+        label="Drop factor",
+        help='What each drop multiplies the learning rate by ("step" schedule only).',
     ),
     "optim.early_stopping_patience": FieldSpec(
         "integer",
         "End training once the validation loss has not improved for this many epochs "
         "(0 = off).",
         default=0, minimum=0, maximum=200,
+        label="Early-stopping patience",
+        help="Stop after this many epochs without a better validation loss (0 = off).",
     ),
     "optim.restore_best": FieldSpec(
         "boolean",
@@ -241,9 +301,12 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "metrics and the saved model are then that epoch's. Off: the model is the last "
         "epoch's.",
         default=False,
+        label="Restore the best weights",
+        help="With early stopping: keep the epoch with the lowest validation loss, not the last.",
     ),
     "optim.log_grad_norms": FieldSpec(
-        "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False
+        "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False,
+        label="Record gradient norms", help="Chart the size of each layer's gradient every epoch.",
     ),
     "optim.reweight": FieldSpec(
         "choice",
@@ -252,6 +315,8 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         'equal cells), so a rare group or a rare label counts as much as a common one; '
         '"none" weighs every sample the same. Only for datasets with groups (hiring).',
         default="none", choices=REWEIGHTS,
+        label="Sample weights",
+        help="Give every (group, label) cell of the training set the same total weight.",
     ),
     "transfer.base_job": FieldSpec(
         "integer",
@@ -260,12 +325,14 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "model section must have the base's layers (left out, it is the base's); the "
         "output layer is always new, since it maps to this job's classes.",
         default=0, minimum=1, maximum=2**31 - 1, also_accepts=0,
+        label="Base job", help="Start from this finished job's trained model (0 = from scratch).",
     ),
     "transfer.base_name": FieldSpec(
         "choice",
         'Transfer learning from one of the platform\'s standard base models instead of a '
         'job ("none" = no standard base).',
         default="none", choices=("none", *STANDARD_BASES),
+        label="Base model", help="Start from one of the platform's standard trained models.",
     ),
     "transfer.freeze": FieldSpec(
         "integer",
@@ -273,12 +340,16 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         f'(batch norm statistics included); "{ALL_LAYERS}" freezes every layer but the new '
         "output layer (feature extraction); 0 fine-tunes them all.",
         default=0, minimum=0, maximum=6, also_accepts=ALL_LAYERS,
+        label="Frozen layers",
+        help='Base layers, from the input, that keep their weights ("all" = all but the output).',
     ),
     "eval.cv_folds": FieldSpec(
         "integer",
         "Stratified k-fold cross-validation: train one model per fold, each validated on "
         "its own fold (0 = off, the usual single split).",
         default=0, minimum=2, maximum=10, also_accepts=0,
+        label="Cross-validation folds",
+        help="Train one model per fold, each validated on its own fold (0 = off).",
     ),
 }
 

@@ -71,6 +71,7 @@ def _field_schema(spec: FieldSpec) -> dict:
         schema = {"anyOf": [_number_schema(spec), {"const": spec.also_accepts}]}
     else:
         schema = _number_schema(spec)
+    schema["title"] = spec.label
     schema["description"] = spec.description
     if spec.kinds:
         schema["description"] += " Kinds: " + ", ".join(spec.kinds) + "."
