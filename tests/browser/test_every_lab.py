@@ -54,12 +54,6 @@ def set_field(section, path: str, value) -> None:
         control.fill(as_text(value))
 
 
-def _is_favicon(message) -> bool:
-    # The browser's own request for /favicon.ico: the site's icon is another change (issue
-    # 16, "pages"); once it is merged, this exception can go.
-    return message.location.get("url", "").endswith("/favicon.ico")
-
-
 def _json(value) -> str:
     import json
 
@@ -92,7 +86,7 @@ def test_every_lab_trains_from_its_page_with_its_preset_and_with_every_field_cha
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda exc: page_errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and not _is_favicon(msg) and
+    page.on("console", lambda msg: msg.type == "error" and
             page_errors.append(f"console error: {msg.text} ({msg.location.get('url')})"))
     problems: list[str] = []
     started = time.monotonic()
