@@ -29,7 +29,10 @@ ROLE_GROUPS = (CONTENT_AUTHORS_GROUP, CLASS_INSTRUCTORS_GROUP)
 
 # app label → models of that app whose every permission the role gets.
 AUTHORED_MODELS = {
-    "lessons": ("course", "module", "lesson", "lab", "challenge", "quiz", "question", "choice"),
+    "lessons": ("course", "module", "lesson", "lab", "challenge", "quiz", "question", "choice",
+                # Read-only in the admin whatever the permission: the questions as learners
+                # answered them, and a lesson file's update waiting for review.
+                "questionversion", "pendinglessonupdate"),
     "training_worker": ("joblimits",),
 }
 # Learners' work, read-only (the admin narrows it to the instructor's classes).

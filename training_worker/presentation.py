@@ -20,6 +20,7 @@ METRIC_LABELS = {
     "test_loss": "Test loss",
     "n_params": "Parameters",
     "epochs_completed": "Epochs trained",
+    "weights_epoch": "Weights from epoch",
 }
 
 

@@ -65,10 +65,11 @@ def my_runs(request):
 
 
 def run_detail(request, job_id: int):
-    """The owner's page of a run. Others see a shared run at its share link, never by id."""
+    """A run's page for its owner, and read-only for the instructors of the owner's classes.
+    Anyone else sees a shared run at its share link, never by id."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    job = selectors.job_for_user(user=request.user, job_id=job_id)
+    job = selectors.job_viewable_by(user=request.user, job_id=job_id)
     if job is None:
         raise Http404("No such run.")
     return _run_page(request, job)

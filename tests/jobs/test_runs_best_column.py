@@ -40,4 +40,5 @@ def test_a_classifiers_best_is_its_highest_validation_accuracy(client, user, moo
     client.force_login(user)
     html = client.get("/runs/").content.decode()
     best = re.search(r'<td class="run-best">([^<]*)</td>', html).group(1)
-    assert best == f"{job.result['best_val_accuracy'] * 100:.1f}% val. accuracy"
+    assert best == (f"{job.result['best_val_accuracy'] * 100:.1f}% best val. accuracy "
+                    f"(epoch {job.result['best_val_accuracy_epoch']})")
