@@ -5,6 +5,7 @@ serves downloads, predictions and explanations of models that either worker trai
 The S3 server is moto's, run in this test on a port of its own (a real HTTP server that
 speaks the S3 API, so django-storages and boto3 work exactly as against a cloud bucket)."""
 
+import os
 import time
 
 import boto3
@@ -49,7 +50,8 @@ def test_models_trained_on_two_machines_are_served_from_the_bucket(user, tmp_pat
         tmp_path, workers=2, concurrency=1,
         worker_env=[{"DLP_MEDIA_ROOT": str(folders[1])}, {"DLP_MEDIA_ROOT": str(folders[2])}],
         DLP_MEDIA_ROOT=str(folders[0]), DLP_S3_BUCKET=bucket, DLP_S3_ENDPOINT_URL=s3_endpoint,
-        **CREDENTIALS,
+        # Only this test's two workers read this queue (not the session's live platform).
+        DLP_JOB_QUEUE=f"{os.environ['DLP_JOB_QUEUE']}-object-storage", **CREDENTIALS,
     ) as platform:
         headers = {"Authorization": f"Token {new_key(user)}"}
         job_ids = []

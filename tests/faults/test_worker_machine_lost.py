@@ -26,6 +26,12 @@ FAST_REAPER = {"DLP_JOB_HEARTBEAT_S": "1", "DLP_JOB_STALE_AFTER_S": "8",
                "DLP_REAPER_INTERVAL_S": "2"}
 
 
+def own_queue() -> dict:
+    """A queue only this test's workers read: the session's live platform (started by other
+    tests) must not take these jobs, or this test would kill its worker's whole group."""
+    return {"DLP_JOB_QUEUE": f"{os.environ['DLP_JOB_QUEUE']}-machine-lost"}
+
+
 def wait_for(predicate, timeout: float, what: str, logs):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -42,9 +48,11 @@ def training(job_id: int) -> TrainingJob | None:
     return job if job.status == JobStatus.RUNNING and job.worker and trained else None
 
 
-def kill_machine_of(job: TrainingJob) -> None:
-    """SIGKILL the whole process group (parent and children) of the job's worker."""
+def kill_machine_of(job: TrainingJob, platform) -> None:
+    """SIGKILL the whole process group (parent and children) of the job's worker, one of
+    this test's own workers."""
     pid = int(job.worker.rsplit(":", 1)[1])
+    assert os.getpgid(pid) in {os.getpgid(w.pid) for w in platform.workers}
     group = os.getpgid(pid)
     assert group != os.getpgid(os.getpid())
     os.killpg(group, signal.SIGKILL)
@@ -77,10 +85,10 @@ def assert_restarted_and_succeeded(job_id: int, logs) -> None:
 
 def test_a_job_whose_worker_machine_dies_succeeds_on_the_surviving_worker(user, tmp_path):
     with running_platform(tmp_path, workers=2, concurrency=1, beat=True,
-                          **FAST_REAPER) as platform:
+                          **FAST_REAPER, **own_queue()) as platform:
         job_id = submit(platform, new_key(user), RUN)
         job = wait_for(lambda: training(job_id), 60, "the job to train", platform.logs)
-        kill_machine_of(job)
+        kill_machine_of(job, platform)
         lost_at = time.monotonic()
         wait_for(lambda: TrainingJob.objects.get(pk=job_id).is_terminal, 90,
                  "the job to end on the surviving worker", platform.logs)
@@ -91,11 +99,11 @@ def test_a_job_whose_worker_machine_dies_succeeds_on_the_surviving_worker(user, 
 
 def test_packed_companions_of_a_lost_machine_are_run_again(user, tmp_path):
     with running_platform(tmp_path, workers=2, concurrency=1, beat=True,
-                          DLP_PACK_MAX_JOBS="4", **FAST_REAPER) as platform:
+                          DLP_PACK_MAX_JOBS="4", **FAST_REAPER, **own_queue()) as platform:
         token = new_key(user)
         job_ids = [submit(platform, token, RUN) for _ in range(3)]
         first = wait_for(lambda: training(job_ids[0]), 60, "a job to train", platform.logs)
-        kill_machine_of(first)
+        kill_machine_of(first, platform)
         lost = [pk for pk in job_ids if TrainingJob.objects.get(pk=pk).worker == first.worker]
         wait_for(lambda: all(TrainingJob.objects.get(pk=pk).is_terminal for pk in job_ids), 120,
                  "every job to end", platform.logs)
