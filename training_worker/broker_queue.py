@@ -30,7 +30,16 @@ def pending_job_ids(queues: list[str]) -> set[int] | None:
             for priority in channel.priority_steps:
                 for raw in client.lrange(channel._q_for_pri(queue, priority), 0, -1):
                     found |= _job_ids([raw])
-        unacked = [json.dumps(json.loads(raw)[0]) for raw in client.hvals(channel.unacked_key)]
+        # One hash holds every queue's delivered messages (other deployments' on a shared
+        # Redis too): each entry is [message, exchange, routing key]; ours route by queue.
+        unacked = []
+        for raw in client.hvals(channel.unacked_key):
+            try:
+                message, _exchange, routing_key = json.loads(raw)
+            except (ValueError, TypeError):
+                continue
+            if routing_key in queues:
+                unacked.append(json.dumps(message))
         found |= _job_ids(unacked)
         return found
 
