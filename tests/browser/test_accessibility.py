@@ -4,6 +4,7 @@ lesson, and a run's live view while it trains and once it has ended."""
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from lessons.models import Lesson
 from tests.browser.accessibility import axe_violations, describe, sideways_overflow
@@ -182,7 +183,7 @@ def test_a_live_run_view_while_it_trains_and_after(lessons, open_page, live_plat
     assert text.startswith("Latest, epoch 30: train loss") and "Lowest validation loss" in text
     loss.locator("summary", has_text="Data table").click()
     rows = loss.locator("details table tbody tr")
-    assert rows.count() == 30
+    expect(rows).to_have_count(30)  # the table is built on the disclosure's toggle event
     assert rows.first.locator("th").inner_text() == "1"
     matrix = page.locator("figure.chart-figure", has=page.locator(".run-cm"))
     assert "validation examples right" in matrix.locator(".chart-text").inner_text()
