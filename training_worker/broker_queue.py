@@ -24,33 +24,40 @@ def pending_job_ids(queues: list[str]) -> set[int] | None:
             return None
         channel = connection.default_channel
         client = channel.client
-        found: set[int] = set()
-        for queue in queues:
+        messages = [
+            raw
+            for queue in queues
             # kombu keeps one Redis list per priority step; `_q_for_pri` names them.
-            for priority in channel.priority_steps:
-                for raw in client.lrange(channel._q_for_pri(queue, priority), 0, -1):
-                    found |= _job_ids([raw])
+            for priority in channel.priority_steps
+            for raw in client.lrange(channel._q_for_pri(queue, priority), 0, -1)
+        ]
         # One hash holds every queue's delivered messages (other deployments' on a shared
         # Redis too): each entry is [message, exchange, routing key]; ours route by queue.
-        unacked = []
         for raw in client.hvals(channel.unacked_key):
-            try:
-                message, _exchange, routing_key = json.loads(raw)
-            except (ValueError, TypeError):
-                continue
-            if routing_key in queues:
-                unacked.append(json.dumps(message))
-        found |= _job_ids(unacked)
-        return found
+            entry = _parsed(raw)
+            if isinstance(entry, list) and len(entry) == 3 and entry[2] in queues:
+                messages.append(entry[0])
+        return _job_ids(messages)
 
 
-def _job_ids(raw_messages) -> set[int]:
+def _parsed(raw):
+    """A stored message as JSON; None (logged) when it cannot be read."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        log.warning("a message in the job queue could not be read: %.200r", raw)
+        return None
+
+
+def _job_ids(messages) -> set[int]:
+    """The jobs the messages are for: raw JSON (a queue's list) or already parsed."""
     ids = set()
-    for raw in raw_messages:
+    for message in messages:
+        parsed = _parsed(message) if isinstance(message, str | bytes) else message
         try:
-            task_id = json.loads(raw)["headers"]["id"]
-        except (ValueError, KeyError, TypeError):
-            log.warning("a message in the job queue could not be read: %.200r", raw)
+            task_id = parsed["headers"]["id"]
+        except (KeyError, TypeError):
+            log.warning("a message in the job queue has no task id: %.200r", message)
             continue
         job_id = job_id_of(task_id)
         if job_id is not None:

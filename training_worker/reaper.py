@@ -86,7 +86,8 @@ def _resend_lost_queued(reaped: Reaped) -> None:
     # A job's wait starts at its submission, or when the reaper last queued or sent it.
     waiting = TrainingJob.objects.filter(status=JobStatus.QUEUED).filter(
         Q(heartbeat_at__lt=waited) | Q(heartbeat_at__isnull=True, created_at__lt=waited))
-    candidates = list(waiting.values_list("pk", "attempt", "config", "heartbeat_at"))
+    candidates = list(waiting.values_list("pk", "attempt", "config", "heartbeat_at",
+                                          "created_at"))
     if not candidates:
         return
     try:
@@ -96,14 +97,11 @@ def _resend_lost_queued(reaped: Reaped) -> None:
                     exc)
         return
     lost_before = now - timedelta(seconds=settings.JOB_QUEUED_LOST_AFTER_S)
-    for job_id, attempt, config, beat_at in candidates:
+    for job_id, attempt, config, beat_at, created_at in candidates:
         if pending is not None and job_id in pending:
             continue
-        if pending is None and TrainingJob.objects.filter(
-            Q(heartbeat_at__gte=lost_before)
-            | Q(heartbeat_at__isnull=True, created_at__gte=lost_before), pk=job_id,
-        ).exists():
-            continue
+        if pending is None and (beat_at or created_at) >= lost_before:
+            continue  # the broker cannot say: only a wait far beyond normal counts as lost
         # Claim this send: another reaper that read the same row now finds it changed.
         if TrainingJob.objects.filter(pk=job_id, status=JobStatus.QUEUED, attempt=attempt,
                                       heartbeat_at=beat_at).update(heartbeat_at=now):
