@@ -9,6 +9,9 @@ MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan")
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
 
+# How an MLP's Linear layers are drawn before training (models.initialize_weights).
+WEIGHT_INITS = ("default", "xavier", "he", "normal")
+
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 
 SCHEDULES = ("constant", "step", "cosine")

@@ -20,6 +20,7 @@ from training_worker.engine.catalog import (
     RNN_CELLS,
     SCHEDULES,
     STANDARD_BASES,
+    WEIGHT_INITS,
 )
 from training_worker.engine.config_values import parse_value, show
 
@@ -119,6 +120,27 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "boolean", "Batch normalization before each hidden non-linearity.",
         default=False, kinds=("mlp", "cnn"),
         label="Batch normalization", help="Normalize each hidden layer's inputs over the batch.",
+    ),
+    "model.init": FieldSpec(
+        "choice",
+        'How every Linear layer\'s weights are drawn before training. "default" keeps '
+        "PyTorch's (weights and biases uniform in ±1/√fan_in); \"xavier\" is Glorot's normal "
+        'initialization, std √(2 / (fan_in + fan_out)); "he" is He (Kaiming) normal, std '
+        '√(2 / fan_in), made for ReLU; "normal" has std init_scale / √fan_in. All but '
+        '"default" start the biases at 0.',
+        default="default", choices=WEIGHT_INITS, kinds=("mlp",),
+        label="Weight initialization",
+        help="How the starting weights are drawn: PyTorch's default, Xavier, He, or a normal "
+        "of the scale below.",
+    ),
+    "model.init_scale": FieldSpec(
+        "number",
+        'The spread of "normal" initialization: each weight has standard deviation '
+        "init_scale / √fan_in (1 keeps the variance of a linear layer's output, √2 is He's "
+        'for ReLU); only used by model.init "normal".',
+        default=1.0, minimum=0, maximum=5, exclusive_minimum=True, kinds=("mlp",),
+        label="Initialization scale",
+        help='Each weight\'s standard deviation times √fan_in (initialization "normal" only).',
     ),
     "model.cell": FieldSpec(
         "choice", "Recurrent cell.", default="lstm", choices=RNN_CELLS, kinds=("rnn",),
@@ -304,6 +326,17 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Restore the best weights",
         help="With early stopping: keep the epoch with the lowest validation loss, not the last.",
     ),
+    "optim.clip_grad_norm": FieldSpec(
+        "number",
+        "Gradient clipping (0 = off): before each optimizer step, when the norm of all the "
+        "gradients together (every trainable parameter's, as one vector) is above this, they "
+        "are all scaled down to this norm (torch.nn.utils.clip_grad_norm_), keeping their "
+        "direction. A GAN clips each of its two networks on its own. Gradient norms are "
+        "reported as clipped.",
+        default=0.0, minimum=0, maximum=100,
+        label="Gradient clipping (max norm)",
+        help="Scale the whole gradient down to at most this norm before each step (0 = off).",
+    ),
     "optim.log_grad_norms": FieldSpec(
         "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False,
         label="Record gradient norms", help="Chart the size of each layer's gradient every epoch.",
@@ -362,6 +395,9 @@ class MlpConfig:
     activations: tuple[str, ...]
     dropout: float
     batch_norm: bool
+    # Defaults repeat CONFIG_FIELDS' for code that builds an MlpConfig by hand.
+    init: str = "default"
+    init_scale: float = 1.0
 
     def layer_activations(self) -> tuple[str, ...]:
         return self.activations or (self.activation,) * len(self.hidden)
@@ -445,6 +481,7 @@ class OptimConfig:
     log_grad_norms: bool
     reweight: str = "none"
     restore_best: bool = False
+    clip_grad_norm: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from training_worker.engine.events import (
     RECONSTRUCTIONS,
     Event,
 )
-from training_worker.engine.optimizers import build_optimizer
+from training_worker.engine.optimizers import build_optimizer, clip_and_step
 
 GAN_SAMPLE_POINTS = 500
 GAN_SAMPLE_IMAGES = 16
@@ -63,7 +63,7 @@ class AutoencoderTask:
         loss = F.mse_loss(self.model(self._noisy(clean)), clean)
         optimizer.zero_grad()
         loss.backward()
-        optimizer.step()
+        clip_and_step(optimizer, self.config.optim.clip_grad_norm)
         return loss.detach()
 
     @torch.no_grad()
@@ -132,12 +132,12 @@ class GanTask:
         )
         d_optimizer.zero_grad()
         d_loss.backward()
-        d_optimizer.step()
+        clip_and_step(d_optimizer, self.config.optim.clip_grad_norm)
         # ...and the generator to make it say 1 for its samples (the non-saturating loss).
         g_loss = _real_loss(self.model.discriminator(fake))
         g_optimizer.zero_grad()
         g_loss.backward()
-        g_optimizer.step()
+        clip_and_step(g_optimizer, self.config.optim.clip_grad_norm)
         self.d_losses.append(d_loss.detach())
         self.g_losses.append(g_loss.detach())
         return g_loss.detach()

@@ -4,6 +4,7 @@ Classifiers return logits, the series forecaster one number per window, the auto
 reconstruction in [0, 1]. `budget.count_parameters` mirrors these layers without torch.
 """
 
+import math
 from collections.abc import Callable
 
 import torch
@@ -52,7 +53,30 @@ def build_mlp(cfg: MlpConfig, n_features: int, n_classes: int) -> nn.Sequential:
             layers.append(nn.Dropout(cfg.dropout))
         width = units
     layers.append(nn.Linear(width, n_classes))
-    return nn.Sequential(*layers)
+    model = nn.Sequential(*layers)
+    initialize_weights(model, cfg.init, cfg.init_scale)
+    return model
+
+
+def initialize_weights(model: nn.Module, init: str, scale: float = 1.0) -> None:
+    """Redraw every Linear layer's weights as `init` says (see model.init), biases at 0.
+
+    "default" leaves PyTorch's initialization alone, so runs that do not choose keep the
+    very weights (and random draws) they always had. The draws come from torch's global
+    generator, which the training loop has seeded with data.seed.
+    """
+    if init == "default":
+        return
+    for layer in model.modules():
+        if not isinstance(layer, nn.Linear):
+            continue
+        if init == "xavier":
+            nn.init.xavier_normal_(layer.weight)
+        elif init == "he":
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+        else:  # "normal"
+            nn.init.normal_(layer.weight, std=scale / math.sqrt(layer.in_features))
+        nn.init.zeros_(layer.bias)
 
 
 class ConvNet(nn.Module):

@@ -36,6 +36,16 @@ def build_optimizer(
     return OPTIMIZER_REGISTRY[cfg.name](params, cfg)
 
 
+def clip_and_step(optimizer: torch.optim.Optimizer, max_norm: float) -> None:
+    """One optimizer step; first, when max_norm is set (optim.clip_grad_norm > 0), the
+    gradients of the optimizer's parameters, taken together as one vector, are scaled down
+    to at most that norm, so the step keeps its direction but not an exploded length."""
+    if max_norm:
+        parameters = [p for group in optimizer.param_groups for p in group["params"]]
+        torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+    optimizer.step()
+
+
 def learning_rate(cfg: OptimConfig, epoch: int) -> float:
     """The learning rate of epoch `epoch` (1-based) under the configured schedule.
 

@@ -31,7 +31,7 @@ from training_worker.engine.metrics import (
     confusion_matrix,
     group_fairness,
 )
-from training_worker.engine.optimizers import build_optimizer
+from training_worker.engine.optimizers import build_optimizer, clip_and_step
 
 # Larger models are evaluated this many samples at a time, to bound the memory the
 # activations of a whole training set would take.
@@ -75,7 +75,7 @@ class SupervisedTask:
             loss = (losses * weights).sum() / weights.sum()
         optimizer.zero_grad()
         loss.backward()
-        optimizer.step()
+        clip_and_step(optimizer, self.config.optim.clip_grad_norm)
         return loss.detach()
 
     def evaluate(self) -> dict:
