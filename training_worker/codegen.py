@@ -114,6 +114,29 @@ def _model_code(model: dict, n_features_expr: str) -> str:
     return "model = nn.Sequential(\n" + indent("\n".join(lines), "    ") + "\n)"
 
 
+# model.init -> how the script redraws each Linear layer's weights (biases start at 0).
+INIT_CODE = {
+    "xavier": "nn.init.xavier_normal_(layer.weight)  # std √(2 / (fan_in + fan_out))",
+    "he": 'nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")  # std √(2 / fan_in)',
+    "normal": "nn.init.normal_(layer.weight, std={scale!r} / layer.in_features ** 0.5)",
+}
+
+
+def _init_code(model: dict) -> str:
+    """The loop that redraws the MLP's weights as model.init says; "" for PyTorch's default."""
+    init = model.get("init", "default")
+    if init == "default":
+        return ""
+    line = INIT_CODE[init].format(scale=model.get("init_scale", 1.0))
+    return (
+        f"\n# Initialization \"{init}\": every Linear layer's weights redrawn, biases at 0.\n"
+        "for layer in model:\n"
+        "    if isinstance(layer, nn.Linear):\n"
+        f"        {line}\n"
+        "        nn.init.zeros_(layer.bias)"
+    )
+
+
 def _cnn_code(model: dict) -> str:
     """Conv blocks (conv -> [BatchNorm] -> activation -> [2x2 max-pool]) on the 8x8 digits,
     then Flatten -> [Dropout] -> Linear, as the engine's ConvNet."""
@@ -202,6 +225,7 @@ WEIGHT_DECAY = {optim.get("weight_decay", 0.0)!r}
 BATCH_SIZE = {batch_size!r}  # "full": one step per epoch on the whole training set
 EARLY_STOPPING_PATIENCE = {patience}  # 0: off
 RESTORE_BEST = {restore_best}  # at the end, put back the weights of the lowest validation loss
+CLIP_GRAD_NORM = {optim.get("clip_grad_norm", 0.0)!r}  # 0: off; else the gradient's largest norm
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default={optim["epochs"]})
@@ -238,7 +262,7 @@ n_train = len(y_train)
 batch_size = n_train if BATCH_SIZE == "full" else min(BATCH_SIZE, n_train)
 
 # --- model --------------------------------------------------------------------------------
-{_model_code(model, "N_FEATURES") if kind == "mlp" else _cnn_code(model)}
+{_model_code(model, "N_FEATURES") + _init_code(model) if kind == "mlp" else _cnn_code(model)}
 print(model)
 print(f"{{sum(p.numel() for p in model.parameters())}} parameters, {{n_train}} training samples")
 
@@ -266,6 +290,8 @@ for epoch in range(1, EPOCHS + 1):
         loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
         optimizer.zero_grad()
         loss.backward()
+        if CLIP_GRAD_NORM:  # scale the whole gradient down to at most this norm
+            torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP_GRAD_NORM)
         optimizer.step()
     if scheduler is not None:
         scheduler.step()

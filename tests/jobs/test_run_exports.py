@@ -150,6 +150,36 @@ def test_generated_script_uses_adamw_and_restores_the_lowest_validation_loss(
     assert float(restored[2]) == pytest.approx(losses[best_epoch], abs=1e-4)
 
 
+@pytest.mark.parametrize("init", ["xavier", "he", "normal"])
+def test_generated_script_draws_the_initial_weights_and_clips_as_the_run(
+    monkeypatch, moons_config, init
+):
+    """The script's second layer (16 to 16 units) has the spread the engine gives it (std
+    0.5/√16 for "normal" at scale 0.5), zero biases, and it clips the gradient before each
+    step."""
+    from training_worker.engine import parse_config
+
+    model = {**moons_config["model"], "init": init, "init_scale": 0.5}
+    optim = {**moons_config["optim"], "clip_grad_norm": 0.5}
+    config = parse_config({**moons_config, "model": model, "optim": optim}).to_dict()
+    script = codegen.pytorch_script(config)
+    assert "clip_grad_norm_(model.parameters(), CLIP_GRAD_NORM)" in script
+    assert "CLIP_GRAD_NORM = 0.5" in script
+    # Run the script up to its model, then measure the model it built.
+    monkeypatch.setattr(sys, "argv", ["run.py"])
+    namespace = {}
+    exec(compile(script.split("# --- optimizer")[0], "run.py", "exec"), namespace)
+    second = namespace["model"][2]
+    expected_std = {"xavier": (2 / 32) ** 0.5, "he": (2 / 16) ** 0.5, "normal": 0.5 / 4}[init]
+    assert float(second.weight.detach().std()) == pytest.approx(expected_std, rel=0.15)
+    assert not second.bias.any()
+
+
+def test_generated_script_keeps_pytorchs_default_initialization(moons_config):
+    script = codegen.pytorch_script(moons_config)
+    assert "nn.init." not in script and "CLIP_GRAD_NORM = 0.0" in script
+
+
 @pytest.mark.parametrize("dataset", ["spiral", "xor", "gaussians", "circles", "digits"])
 def test_generated_script_compiles_for_every_covered_dataset(dataset, moons_config):
     from training_worker.engine import parse_config
