@@ -32,7 +32,10 @@ SYLLABUS = {
     "Fundamentals of Neural Networks": [
         "artificial-neurons", "forward-propagation", "activation-functions",
     ],
-    "Training Neural Networks": ["gradient-descent", "backpropagation", "sgd-minibatch-batch"],
+    "Training Neural Networks": [
+        "gradient-descent", "backpropagation", "sgd-minibatch-batch",
+        "initialization-and-unstable-gradients",
+    ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
         "autoencoders",
@@ -131,6 +134,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "gradient-descent": ["gradient-descent"],
         "convolutional-networks": ["convolution"],
         "performance-metrics": ["threshold"],
+        "initialization-and-unstable-gradients": ["init-histograms"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -4,6 +4,7 @@ import * as activations from "./activations.js";
 import * as convolution from "./convolution.js";
 import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
+import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
 import * as threshold from "./threshold.js";
 
@@ -14,6 +15,7 @@ export const FIGURES = {
   "gradient-descent": gradientDescent,
   convolution,
   threshold,
+  "init-histograms": initHistograms,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
