@@ -1,6 +1,7 @@
 """The lessons' interactive figures in Chromium: they mount, their controls work from the
 keyboard, the numbers they show are right, and they stay inside a phone's screen."""
 
+import json
 import math
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import call_command
 
 from lessons.models import Lesson, LessonStatus
 from tests.fixtures.accounts import PASSWORD
+from tests.lessons.claims.init_histograms import layer_stds, saturated_share
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -139,6 +141,64 @@ def test_threshold_moves_precision_recall_and_f1(lessons, page, screenshot):
     snap(screenshot, page, root, "figure-threshold")
 
 
+def shown_std(x: float) -> str:
+    """A standard deviation as init-histograms prints it: 3 significant digits."""
+    if abs(x) < 1e-4 or abs(x) >= 1e5:
+        mantissa, exponent = f"{x:.2e}".split("e")
+        return f"{mantissa}e{int(exponent)}".replace("-", "−")
+    return f"{float(f'{x:.3g}')}".removesuffix(".0")
+
+
+def test_init_histograms_show_the_signal_vanish_keep_its_size_and_explode(
+    lessons, page, screenshot
+):
+    console_errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    root = open_figure(page, lessons, "initialization-and-unstable-gradients", "init-histograms")
+
+    def stds() -> list[float]:
+        return json.loads(root.locator(".figure-readout").get_attribute("data-stds"))
+
+    # Loaded at tanh with s = 1 (Xavier for square layers), as the lesson's first bullet.
+    assert stds() == pytest.approx(layer_stds(1, "tanh"), rel=1e-9)
+    assert f"layer 1 {shown_std(layer_stds(1, 'tanh')[0])}" in readout(root)  # 0.623
+    assert "shrinks slowly" in readout(root) and "saturated" not in readout(root)
+    root.get_by_role("radio", name="ReLU", exact=True).check()
+    scale = root.get_by_role("slider", name="init scale s", exact=True)
+    scale.fill("0.5")
+    small = stds()
+    assert small == pytest.approx(layer_stds(0.5, "relu"), rel=1e-9)
+    # The math fixes the rate: a ReLU layer multiplies the std by about s/√2 ≈ 0.354.
+    per_layer = (small[-1] / small[0]) ** (1 / 9)
+    assert per_layer == pytest.approx(0.5 / math.sqrt(2), rel=0.05)
+    assert "the signal vanishes" in readout(root)
+    assert f"layer 10 {shown_std(small[-1])}" in readout(root)  # 3.01e−5
+    snap(screenshot, page, root, "figure-init-histograms-vanishing")
+
+    root.get_by_role("button", name="He: s = √2").click()
+    assert root.locator("output").first.inner_text() == "1.414"
+    assert stds() == pytest.approx(layer_stds(math.sqrt(2), "relu"), rel=1e-9)
+    assert "keeps its size" in readout(root)
+    scale.focus()
+    for _ in range(59):  # 1.41 → 2.00 by the keyboard, 0.01 a press
+        page.keyboard.press("ArrowRight")
+    assert "s = 2:" in readout(root) and "the signal explodes" in readout(root)
+    assert stds() == pytest.approx(layer_stds(2, "relu"), rel=1e-9)  # 1.17 to 31.6
+
+    scale.fill("0.5")
+    root.get_by_text("residual connections").click()
+    assert stds() == pytest.approx(layer_stds(0.5, "relu", residual=True), rel=1e-9)
+    assert ", residual:" in readout(root) and "vanishes" not in readout(root)
+    root.get_by_text("residual connections").click()
+    root.get_by_role("radio", name="tanh", exact=True).check()
+    scale.fill("3")
+    assert stds() == pytest.approx(layer_stds(3, "tanh"), rel=1e-9)  # ≈ 0.84 in every layer
+    share = round(saturated_share(3) * 100)  # 46: the histograms pile up at −1 and 1
+    assert f"{share}% of layer 10's units are saturated (|h| > 0.95)" in readout(root)
+    snap(screenshot, page, root, "figure-init-histograms-saturated")
+    assert not console_errors, console_errors
+
+
 def test_the_pure_functions_behind_the_figures(lessons, page):
     page.goto(f"{lessons}{COURSE}/artificial-neurons/")
     page.wait_for_function("() => window.dlFigures !== undefined")
@@ -199,6 +259,7 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
         for lesson, figure in [
             ("gradient-descent", "gradient-descent"),
             ("convolutional-networks", "convolution"),
+            ("initialization-and-unstable-gradients", "init-histograms"),
             ("performance-metrics", "threshold"),
         ]:
             root = open_figure(page, lessons, lesson, figure)
@@ -209,6 +270,8 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
             assert overflow <= 0, f"{lesson}: the page scrolls sideways by {overflow}px"
             box = root.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, lesson
+            if figure == "init-histograms":
+                snap(screenshot, page, root, "figure-init-histograms-phone")
         snap(screenshot, page, root, "figure-threshold-phone")
     finally:
         context.close()

@@ -1,13 +1,15 @@
 // A deep plain network at initialization: 256 random inputs pushed through 10 layers of 64
 // units whose weights have standard deviation s/√64. Histograms of each layer's activations
 // show the signal shrink (s too small), keep its size (Xavier, He) or blow up (s too large).
-import { COLORS, canvas, el, fmt, radios, readout, slider } from "./common.js";
+import { COLORS, el, fmt, radios, readout, slider } from "./common.js";
 
 export const LAYERS = 10;
 export const WIDTH = 64;
 export const SAMPLES = 256;
 export const SEED = 7;
 const BINS = 24;
+// A tanh unit counts as saturated beyond this size: its slope 1 − h² is below 0.1 there.
+export const SATURATED = 0.95;
 
 /** mulberry32: a small seeded generator of uniform numbers in [0, 1), the same on every browser. */
 export function uniforms(seed) {
@@ -85,6 +87,22 @@ export function propagate(scale, activation, residual = false) {
   return { stds, layers };
 }
 
+/** The share of `values` whose size is above SATURATED. */
+export function saturatedShare(values) {
+  let count = 0;
+  for (const v of values) if (Math.abs(v) > SATURATED) count += 1;
+  return count / values.length;
+}
+
+/** How the last layer's std compares with the first's, in words. */
+export function verdict(ratio) {
+  if (ratio < 0.1) return "the signal vanishes";
+  if (ratio < 0.5) return "the signal shrinks slowly";
+  if (ratio > 10) return "the signal explodes";
+  if (ratio > 2) return "the signal grows";
+  return "the signal keeps its size";
+}
+
 /** Counts of `values` in BINS equal bins over [-range, range]; values beyond go to the end bins. */
 export function histogram(values, range) {
   const counts = new Array(BINS).fill(0);
@@ -95,7 +113,7 @@ export function histogram(values, range) {
   return counts;
 }
 
-const SCHEMES = [["xavier", "Xavier: s = 1", 1], ["he", "He: s = √2", Math.SQRT2]];
+const SCHEMES = [["Xavier: s = 1", 1], ["He: s = √2", Math.SQRT2]];
 
 export function mount(root) {
   const state = { scale: 1, activation: "tanh", residual: false };
@@ -109,27 +127,44 @@ export function mount(root) {
     onChange: (name) => { state.activation = name; draw(); },
   });
   const buttons = el("div", { class: "figure-buttons" });
-  for (const [, text, value] of SCHEMES) {
+  for (const [text, value] of SCHEMES) {
     const button = el("button", { type: "button", class: "secondary", text });
-    button.addEventListener("click", () => scale.set(value));
+    // Set directly, not through the slider's 0.01 steps: He's scale is exactly √2.
+    button.addEventListener("click", () => {
+      scale.input.value = value;
+      scale.input.nextElementSibling.textContent = fmt(value);
+      state.scale = value;
+      draw();
+    });
     buttons.append(button);
   }
   const residualBox = el("input", { type: "checkbox", id: "init-hist-residual" });
   residualBox.addEventListener("change", () => { state.residual = residualBox.checked; draw(); });
   buttons.append(el("label", { for: "init-hist-residual" }, residualBox, " residual connections"));
   controls.append(buttons);
-  const plot = canvas(root, { label: "Histograms of the activations of each layer", maxWidth: 640, aspect: 0.5 });
+  const node = el("canvas", { role: "img", "aria-label": "Histograms of the activations of each layer", class: "figure-canvas" });
+  root.append(node);
+  const ctx = node.getContext("2d");
   const out = readout(root);
-  root.append(el("p", { class: "figure-legend small", text: "Each panel: one layer's 16 384 activations (256 inputs × 64 units) over the same range as layer 1's; the bars at the edges hold everything beyond it." }));
+  root.append(el("p", { class: "figure-legend small", text: "Each panel: one layer's 16 384 activations (256 inputs × 64 units), from −1 to 1 for tanh, else within three times layer 1's std either side of 0; the bars at the edges hold everything beyond." }));
 
   function draw() {
     const { stds, layers } = propagate(state.scale, state.activation, state.residual);
-    const { width, height } = plot.size();
-    const ctx = plot.ctx;
-    ctx.clearRect(0, 0, width, height);
+    // Five panels a row on a wide screen, two on a phone; each panel about as tall as wide.
+    const style = getComputedStyle(root);
+    const inner = root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const width = Math.max(220, Math.min(760, Math.floor(inner)));
     const columns = width < 420 ? 2 : 5;
     const rows = LAYERS / columns;
-    const cellW = width / columns, cellH = height / rows;
+    const cellW = width / columns, cellH = Math.min(150, Math.round(cellW * 0.8));
+    const height = rows * cellH;
+    const ratio = window.devicePixelRatio || 1;
+    node.width = width * ratio;
+    node.height = height * ratio;
+    node.style.width = `${width}px`;
+    node.style.height = `${height}px`;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
     const range = state.activation === "tanh" ? 1 : 3 * stds[0] || 1;
     ctx.font = "11px system-ui, sans-serif";
     layers.forEach((values, i) => {
@@ -148,12 +183,13 @@ export function mount(root) {
       ctx.fillStyle = COLORS.text;
       ctx.fillText(`layer ${i + 1}: std ${fmtStd(stds[i])}`, x0 + 6, y0 + 12);
     });
-    const ratio = stds[LAYERS - 1] / stds[0];
-    const verdict = ratio < 0.1 ? "the signal vanishes" : ratio > 10 ? "the signal explodes" : "the signal keeps its size";
+    const change = stds[LAYERS - 1] / stds[0];
+    const saturated = state.activation === "tanh" ? saturatedShare(layers[LAYERS - 1]) : 0;
+    const saturation = saturated >= 0.01 ? `; ${Math.round(saturated * 100)}% of layer 10's units are saturated (|h| > ${SATURATED})` : "";
     out.textContent = `${ACTIVATIONS[state.activation].label}, s = ${fmt(state.scale, 2)}${state.residual ? ", residual" : ""}: ` +
-      `std of layer 1 ${fmtStd(stds[0])}, layer 10 ${fmtStd(stds[LAYERS - 1])} (× ${fmtStd(ratio)}) — ${verdict}.`;
+      `std of layer 1 ${fmtStd(stds[0])}, layer 10 ${fmtStd(stds[LAYERS - 1])} (× ${fmtStd(change)}) — ${verdict(change)}${saturation}.`;
     out.dataset.stds = JSON.stringify(stds);
-    plot.node.setAttribute("aria-label", `Histograms of each layer's activations. ${out.textContent}`);
+    node.setAttribute("aria-label", `Histograms of each layer's activations. ${out.textContent}`);
   }
   draw();
   window.addEventListener("resize", draw);

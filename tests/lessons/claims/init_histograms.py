@@ -43,12 +43,22 @@ WEIGHTS = _DRAWS[SAMPLES * WIDTH:].reshape(LAYERS, WIDTH, WIDTH)  # [layer, unit
 ACTIVATIONS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "linear": lambda z: z}
 
 
-def layer_stds(scale: float, activation: str, residual: bool = False) -> list[float]:
-    """Each layer's activation std (population, all samples and units together)."""
+def layers(scale: float, activation: str, residual: bool = False) -> list[np.ndarray]:
+    """Each layer's activations, (SAMPLES, WIDTH), as the figure computes them."""
     h = INPUTS
-    stds = []
+    found = []
     for w in WEIGHTS:
         out = ACTIVATIONS[activation]((h @ w.T) * (scale / math.sqrt(WIDTH)))
         h = h + out if residual else out
-        stds.append(float(h.std()))
-    return stds
+        found.append(h)
+    return found
+
+
+def layer_stds(scale: float, activation: str, residual: bool = False) -> list[float]:
+    """Each layer's activation std (population, all samples and units together)."""
+    return [float(h.std()) for h in layers(scale, activation, residual)]
+
+
+def saturated_share(scale: float) -> float:
+    """The share of the last tanh layer's activations above 0.95 in size."""
+    return float((np.abs(layers(scale, "tanh")[-1]) > 0.95).mean())
