@@ -56,6 +56,7 @@ FIGURES = (
     "gradient-descent",
     "convolution",
     "threshold",
+    "optimizer-paths",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 
