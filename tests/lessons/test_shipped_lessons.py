@@ -32,7 +32,9 @@ SYLLABUS = {
     "Fundamentals of Neural Networks": [
         "artificial-neurons", "forward-propagation", "activation-functions",
     ],
-    "Training Neural Networks": ["gradient-descent", "backpropagation", "sgd-minibatch-batch"],
+    "Training Neural Networks": [
+        "gradient-descent", "backpropagation", "sgd-minibatch-batch", "optimizers",
+    ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
         "autoencoders",
@@ -131,6 +133,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "gradient-descent": ["gradient-descent"],
         "convolutional-networks": ["convolution"],
         "performance-metrics": ["threshold"],
+        "optimizers": ["optimizer-paths"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()
