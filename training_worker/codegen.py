@@ -91,7 +91,8 @@ SCHEDULE_CODE = {
 # Linear warmup: epoch e <= W trains with LR * e / (W + 1), then the schedule runs over the
 # remaining epochs (the engine's optimizers.learning_rate).
 WARMUP_CODE = """torch.optim.lr_scheduler.SequentialLR(optimizer, [
-    torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1 / ({warmup} + 1), total_iters={warmup}),
+    torch.optim.lr_scheduler.LinearLR(
+        optimizer, start_factor=1 / ({warmup} + 1), total_iters={warmup}),
     {main},
 ], milestones=[{warmup}])"""
 # What the schedule is after the warmup when it is constant (SequentialLR needs a scheduler).

@@ -129,7 +129,7 @@ def test_optimizers_lesson_figure_numbers():
     assert 0.11 > 2 / 20  # past SGD's limit on the ravine
     assert final_loss("sgd", "ravine", **fast) > 800 * 10**6
     assert final_loss("momentum", "ravine", **fast) == pytest.approx(0.08, abs=0.0005)
-    assert 2 * (1 + 0.9) / 20 == pytest.approx(0.19)
+    assert pytest.approx(0.19) == 2 * (1 + 0.9) / 20
 
     saddle = {name: final_loss(name, "saddle", **defaults)
               for name in ("sgd", "momentum", "rmsprop", "adam")}
@@ -165,7 +165,7 @@ def test_optimizers_lesson_adam_and_momentum_steps():
     # The quiz: a first gradient of -40 moves the weight up by exactly the rate, 0.001.
     assert steps(lambda p: torch.optim.Adam(p, lr=0.001), [-40]) == pytest.approx([0.001],
                                                                                   abs=0.00005)
-    assert 0.001 * 40 == pytest.approx(0.04)  # plain SGD's step for the same gradient
+    assert pytest.approx(0.04) == 0.001 * 40  # plain SGD's step for the same gradient
     # A loss 10 times larger: Adam's steps barely change (SGD's would be 10 times longer).
     gradients = [2, 1, -0.5, 3, 1]
     assert steps(lambda p: torch.optim.Adam(p, lr=0.01), [10 * g for g in gradients]) == (
@@ -193,7 +193,7 @@ def test_optimizers_lesson_schedule_examples():
     cosine = rates(schedule="cosine")
     assert cosine[0] == 0.01
     assert cosine[6 - 1] == pytest.approx(0.0075, abs=0.0001)  # the quiz's epoch 6
-    assert 0.01 * (1 - 5 / 15) == pytest.approx(0.0067, abs=0.0001)  # a straight line instead
+    assert pytest.approx(0.0067, abs=0.0001) == 0.01 * (1 - 5 / 15)  # a straight line instead
     assert cosine[11 - 1] == pytest.approx(0.0025)
     assert cosine[15 - 1] == pytest.approx(0.00011, abs=0.000005)
 
