@@ -86,3 +86,10 @@ def test_each_epoch_trains_with_the_warmed_up_rate_and_reports_it(monkeypatch):
     expected = [0.03, 0.06, 0.09, 0.09]
     assert [m["lr"] for m in epoch_metrics(events)] == pytest.approx(expected)
     assert used == pytest.approx([lr for lr in expected for _ in range(2)])
+
+
+def test_the_generated_script_with_warmup_compiles():
+    config = make_config(epochs=8, warmup_epochs=2, schedule="cosine").to_dict()
+    script = codegen.pytorch_script(config)
+    assert "SequentialLR" in script and "T_max=EPOCHS - 2" in script
+    compile(script, "run.py", "exec")

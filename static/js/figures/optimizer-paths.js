@@ -23,7 +23,7 @@ export const SURFACES = {
 
 export const OPTIMIZERS = {
   sgd: { label: "SGD", color: COLORS.main },
-  momentum: { label: "momentum", color: COLORS.second },
+  momentum: { label: "momentum", color: COLORS.second, dash: [6, 4] }, // β = 0 is SGD: dashed, SGD shows through
   rmsprop: { label: "RMSprop", color: "#7b3fa0" },
   adam: { label: "Adam", color: COLORS.good },
 };
@@ -96,7 +96,10 @@ function shade(ctx, surface, sx, sy, width, height) {
     const i = Math.floor(k / cells);
     const j = k % cells;
     const depth = 1 - Math.sqrt((value - lo) / (hi - lo)); // sqrt spreads the low region
-    ctx.fillStyle = `rgba(31, 95, 191, ${(0.04 + 0.26 * depth).toFixed(3)})`;
+    // Opaque tints of the main blue (cells overlap by half a pixel; alpha would show seams).
+    const a = 0.04 + 0.26 * depth;
+    const mix = (channel) => Math.round(255 * (1 - a) + channel * a);
+    ctx.fillStyle = `rgb(${mix(31)}, ${mix(95)}, ${mix(191)})`;
     ctx.fillRect(i * cw, height - (j + 1) * ch, cw + 0.5, ch + 0.5);
   });
   ctx.strokeStyle = COLORS.axis;
@@ -119,17 +122,19 @@ function drawPanel(panel, surfaceName, settings) {
   ctx.clearRect(0, 0, width, height);
   shade(ctx, surface, sx, sy, width, height);
   const losses = {};
-  for (const [name, { color }] of Object.entries(OPTIMIZERS)) {
+  for (const [name, { color, dash = [] }] of Object.entries(OPTIMIZERS)) {
     const points = path(name, surfaceName, settings);
     losses[name] = surface.loss(...points[points.length - 1]);
     ctx.strokeStyle = color;
     ctx.lineWidth = 2;
+    ctx.setLineDash(dash);
     ctx.beginPath();
     points.forEach(([w1, w2], i) => {
       if (i === 0) ctx.moveTo(clampX(sx(w1)), clampY(sy(w2)));
       else ctx.lineTo(clampX(sx(w1)), clampY(sy(w2)));
     });
     ctx.stroke();
+    ctx.setLineDash([]);
     const [w1, w2] = points[points.length - 1];
     ctx.fillStyle = color;
     ctx.beginPath(); ctx.arc(clampX(sx(w1)), clampY(sy(w2)), 4, 0, 2 * Math.PI); ctx.fill();
@@ -137,7 +142,9 @@ function drawPanel(panel, surfaceName, settings) {
   ctx.fillStyle = COLORS.text;
   ctx.font = "12px system-ui, sans-serif";
   ctx.beginPath(); ctx.arc(sx(surface.start[0]), sy(surface.start[1]), 3, 0, 2 * Math.PI); ctx.fill();
-  ctx.fillText("start", sx(surface.start[0]) + 6, sy(surface.start[1]) - 6);
+  const [x0, y0] = [sx(surface.start[0]), sy(surface.start[1])];
+  const labelWidth = ctx.measureText("start").width;
+  ctx.fillText("start", x0 + 6 + labelWidth < width ? x0 + 6 : x0 - 6 - labelWidth, y0 - 6);
 
   const parts = Object.entries(OPTIMIZERS).map(([name, { label }]) => `${label} ${fmt(losses[name])}`);
   panel.out.textContent = `Loss after ${settings.steps} steps (start ${fmt(surface.loss(...surface.start))}): ${parts.join(", ")}.`;
@@ -153,9 +160,11 @@ export function mount(root) {
   slider(controls, { label: "momentum β (Adam's β₁)", min: 0, max: 0.99, step: 0.01, value: settings.beta, name: "beta", onInput: (x) => { settings.beta = x; draw(); } });
   slider(controls, { label: "steps", min: 1, max: 100, step: 1, value: settings.steps, name: "steps", onInput: (x) => { settings.steps = x; draw(); } });
   const legend = el("p", { class: "figure-legend optimizer-legend" });
-  for (const { label, color } of Object.values(OPTIMIZERS)) {
+  for (const { label, color, dash } of Object.values(OPTIMIZERS)) {
     const swatch = el("span", { class: "swatch" });
-    swatch.style.background = color;
+    swatch.style.background = dash
+      ? `repeating-linear-gradient(90deg, ${color} 0 ${dash[0]}px, transparent ${dash[0]}px ${dash[0] + dash[1]}px)`
+      : color;
     legend.append(el("span", {}, swatch, ` ${label}`));
   }
   root.append(legend);
