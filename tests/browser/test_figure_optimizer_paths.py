@@ -84,7 +84,8 @@ def test_the_figures_paths_are_torchs_point_by_point(lesson_url, page):
         for name in LABELS:
             settings = {"lr": 0.03, "beta": 0.8, "steps": 40}
             got = page.evaluate(
-                "([name, surface, s]) => window.dlFigures['optimizer-paths'].path(name, surface, s)",
+                "([name, surface, s]) =>"
+                " window.dlFigures['optimizer-paths'].path(name, surface, s)",
                 [name, surface, settings])
             expected = torch_path(name, surface, **settings)
             assert len(got) == 41

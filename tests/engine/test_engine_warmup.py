@@ -11,6 +11,7 @@ from tests.engine.support import epoch_metrics, make_config, run
 from training_worker import codegen
 from training_worker.engine import ConfigError, parse_config, supervised
 from training_worker.engine.optimizers import learning_rate
+from training_worker.engine.packed import can_pack, train_packed
 
 
 def expected_rates(lr, epochs, warmup, schedule, step_size=2, gamma=0.5):
@@ -93,3 +94,19 @@ def test_the_generated_script_with_warmup_compiles():
     script = codegen.pytorch_script(config)
     assert "SequentialLR" in script and "T_max=EPOCHS - 2" in script
     compile(script, "run.py", "exec")
+
+
+def test_packed_jobs_warm_up_each_by_its_own_warmup():
+    """A worker packing jobs gives each its own warmup, as training it alone does."""
+    configs = [make_config(data={"seed": seed}, model={"hidden": [16, 16]}, name="adam",
+                           lr=0.02, epochs=4, warmup_epochs=warmup, schedule="cosine")
+               for seed, warmup in [(1, 0), (2, 1), (3, 3)]]
+    assert can_pack(configs) is None
+    for config, packed in zip(configs, train_packed(configs), strict=True):
+        _, events = run(config)
+        solo = epoch_metrics(events)
+        assert [p["lr"] for p in packed.history] == pytest.approx([p["lr"] for p in solo])
+        assert [p["lr"] for p in packed.history] == pytest.approx(
+            expected_rates(0.02, 4, config.optim.warmup_epochs, "cosine"))
+        assert [p["val_loss"] for p in packed.history] == pytest.approx(
+            [p["val_loss"] for p in solo], abs=1e-5)
