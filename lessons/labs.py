@@ -84,7 +84,9 @@ def check_lab_config(lab, config: dict) -> dict[str, str]:
     # stored preset lacks it while every submitted (normalized) config has it.
     normalized, problems = normalize_preset(lab.preset_config or {})
     preset = _leaves(normalized if not problems else (lab.preset_config or {}))
-    given = _leaves(config)
+    # And a run stored before the engine gained a field lacks it: read it as the engine would.
+    normalized_given, given_problems = normalize_preset(config)
+    given = _leaves(normalized_given if not given_problems else config)
     tunable = lab.tunable or {}
     errors: dict[str, str] = {}
     for path in sorted(preset.keys() | given.keys()):

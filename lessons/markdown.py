@@ -57,6 +57,7 @@ FIGURES = (
     "convolution",
     "threshold",
     "init-histograms",
+    "optimizer-paths",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -86,8 +86,29 @@ OPTIMIZER_CODE = {
 SCHEDULE_CODE = {
     "constant": "None  # a constant learning rate",
     "step": "torch.optim.lr_scheduler.StepLR(optimizer, step_size={step_size}, gamma={gamma!r})",
-    "cosine": "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS)",
+    "cosine": "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS{minus_warmup})",
 }
+# Linear warmup: epoch e <= W trains with LR * e / (W + 1), then the schedule runs over the
+# remaining epochs (the engine's optimizers.learning_rate).
+WARMUP_CODE = """torch.optim.lr_scheduler.SequentialLR(optimizer, [
+    torch.optim.lr_scheduler.LinearLR(
+        optimizer, start_factor=1 / ({warmup} + 1), total_iters={warmup}),
+    {main},
+], milestones=[{warmup}])"""
+# What the schedule is after the warmup when it is constant (SequentialLR needs a scheduler).
+CONSTANT_AFTER_WARMUP = "torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0)"
+
+
+def _schedule_code(optim: dict) -> str:
+    name, warmup = optim.get("schedule", "constant"), optim.get("warmup_epochs") or 0
+    if not warmup:
+        return SCHEDULE_CODE[name].format(
+            step_size=optim.get("step_size"), gamma=optim.get("gamma"), minus_warmup=""
+        )
+    main = CONSTANT_AFTER_WARMUP if name == "constant" else SCHEDULE_CODE[name].format(
+        step_size=optim.get("step_size"), gamma=optim.get("gamma"), minus_warmup=f" - {warmup}"
+    )
+    return WARMUP_CODE.format(warmup=warmup, main=main)
 
 
 def _config_lines(config: dict) -> str:
@@ -184,9 +205,7 @@ def pytorch_script(config: dict, *, title: str = "A training run") -> str:
         cv_note = ""
     batch_size = optim["batch_size"]
     train_size = data.get("train_size", "all")
-    schedule = SCHEDULE_CODE[optim.get("schedule", "constant")].format(
-        step_size=optim.get("step_size"), gamma=optim.get("gamma")
-    )
+    schedule = _schedule_code(optim)
     optimizer = OPTIMIZER_CODE[optim["name"]].format(momentum=optim.get("momentum"))
     standardize = data["name"] != "digits"
     test_fraction = data.get("test_fraction") or 0.0

@@ -48,6 +48,7 @@ def _with(config: dict, section: str, key: str, value) -> dict:
         ("data", "depth", 3, "data.depth"),
         ("optim", "restore_best", True, "optim.restore_best"),  # without early stopping
         ("optim", "restore_best", "yes", "optim.restore_best"),
+        ("optim", "warmup_epochs", 20, "optim.warmup_epochs"),  # not below optim.epochs (20)
     ],
 )
 def test_bad_config_field_gets_400_naming_the_field(api, moons_config, section, key, value, field):

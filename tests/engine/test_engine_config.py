@@ -83,7 +83,7 @@ def test_missing_optional_fields_get_their_defaults():
         "optim": {"name": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 3, "momentum": 0.9,
                   "weight_decay": 0.0, "schedule": "constant", "step_size": 10, "gamma": 0.5,
                   "early_stopping_patience": 0, "log_grad_norms": False, "reweight": "none",
-                      "restore_best": False, "clip_grad_norm": 0.0},
+                      "restore_best": False, "clip_grad_norm": 0.0, "warmup_epochs": 0},
         "eval": {"cv_folds": 0},
     }
 

@@ -126,6 +126,16 @@ def test_unknown_and_missing_leaves(lab, preset):
     assert check_lab_config(lab, missing) == {"optim.lr": "missing"}
 
 
+def test_a_run_stored_before_the_engine_gained_a_field_still_matches(lab, preset):
+    """Its config lacks the new field (here optim.warmup_epochs): the engine's default, not a
+    change the lab forbids, so the run still counts for the lab and its challenge."""
+    older = copy.deepcopy(preset)
+    del older["optim"]["warmup_epochs"]
+    assert check_lab_config(lab, older) == {}
+    assert check_lab_config(lab, changed(older, "optim.lr", 5)) == {
+        "optim.lr": "this lab allows 0.0001 to 1 (got 5)"}
+
+
 def test_empty_spec_allows_any_value(preset):
     lab = make_lab(preset, {"data.seed": {}})
     assert check_lab_config(lab, changed(preset, "data.seed", 12345)) == {}

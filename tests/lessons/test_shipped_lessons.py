@@ -33,7 +33,7 @@ SYLLABUS = {
         "artificial-neurons", "forward-propagation", "activation-functions",
     ],
     "Training Neural Networks": [
-        "gradient-descent", "backpropagation", "sgd-minibatch-batch",
+        "gradient-descent", "backpropagation", "sgd-minibatch-batch", "optimizers",
         "initialization-and-unstable-gradients",
     ],
     "Advanced Neural Network Architectures": [
@@ -135,6 +135,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "convolutional-networks": ["convolution"],
         "performance-metrics": ["threshold"],
         "initialization-and-unstable-gradients": ["init-histograms"],
+        "optimizers": ["optimizer-paths"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

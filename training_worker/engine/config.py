@@ -308,6 +308,15 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Drop factor",
         help='What each drop multiplies the learning rate by ("step" schedule only).',
     ),
+    "optim.warmup_epochs": FieldSpec(
+        "integer",
+        "Linear learning-rate warmup (0 = off): epoch e of the first warmup_epochs trains "
+        "with lr * e / (warmup_epochs + 1); the schedule then runs over the epochs after "
+        "the warmup. Must be less than epochs.",
+        default=0, minimum=0, maximum=199,
+        label="Warmup epochs",
+        help="Epochs over which the learning rate ramps up linearly before the schedule.",
+    ),
     "optim.early_stopping_patience": FieldSpec(
         "integer",
         "End training once the validation loss has not improved for this many epochs "
@@ -482,6 +491,7 @@ class OptimConfig:
     reweight: str = "none"
     restore_best: bool = False
     clip_grad_norm: float = 0.0
+    warmup_epochs: int = 0
 
 
 @dataclass(frozen=True)

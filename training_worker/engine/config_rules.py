@@ -142,6 +142,11 @@ def _check_evaluation(model, data: DataConfig, cv_folds: int, errors: dict[str, 
 
 
 def _check_training_options(model, optim, errors: dict[str, str]) -> None:
+    if optim.warmup_epochs >= optim.epochs:
+        errors["optim.warmup_epochs"] = (
+            f"must be less than optim.epochs ({optim.epochs}), so that at least one epoch "
+            f"trains at the full learning rate (got {optim.warmup_epochs})"
+        )
     if getattr(model, "batch_norm", False) and optim.batch_size == 1:
         errors["optim.batch_size"] = (
             "batch normalization needs at least 2 samples per batch (got 1)"

@@ -47,15 +47,23 @@ def clip_and_step(optimizer: torch.optim.Optimizer, max_norm: float) -> None:
 
 
 def learning_rate(cfg: OptimConfig, epoch: int) -> float:
-    """The learning rate of epoch `epoch` (1-based) under the configured schedule.
+    """The learning rate of epoch `epoch` (1-based) under the configured warmup and schedule.
 
-    The same values as torch's StepLR(step_size, gamma) and CosineAnnealingLR(T_max=epochs)
-    stepped once per epoch, computed in closed form so that nothing accumulates rounding.
+    Warmup ramps linearly: epoch e <= W (W = warmup_epochs) trains with lr * e / (W + 1), so
+    the ramp reaches lr at epoch W + 1. The schedule then runs over the remaining epochs as
+    if they were the whole run. Without warmup these are the values of torch's
+    StepLR(step_size, gamma) and CosineAnnealingLR(T_max=epochs) stepped once per epoch;
+    with it, SequentialLR of LinearLR(1 / (W + 1), 1, total_iters=W) and that schedule.
+    Computed in closed form so that nothing accumulates rounding.
     """
+    warmup = cfg.warmup_epochs
+    if epoch <= warmup:
+        return cfg.lr * epoch / (warmup + 1)
+    epoch, epochs = epoch - warmup, cfg.epochs - warmup
     if cfg.schedule == "step":
         return cfg.lr * cfg.gamma ** ((epoch - 1) // cfg.step_size)
     if cfg.schedule == "cosine":
-        return cfg.lr * (1 + math.cos(math.pi * (epoch - 1) / cfg.epochs)) / 2
+        return cfg.lr * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2
     return cfg.lr
 
 

@@ -221,7 +221,7 @@ def _fit(
     best_weights: dict[str, torch.Tensor] | None = None
     for epoch in range(1, optim.epochs + 1):
         lr = learning_rate(optim, epoch)
-        if optim.schedule != "constant":
+        if optim.schedule != "constant" or optim.warmup_epochs:
             for optimizer in task.optimizers:
                 set_learning_rate(optimizer, lr)
         model.train()

@@ -6,6 +6,7 @@ import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
 import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
+import * as optimizerPaths from "./optimizer-paths.js";
 import * as threshold from "./threshold.js";
 
 export const FIGURES = {
@@ -16,6 +17,7 @@ export const FIGURES = {
   convolution,
   threshold,
   "init-histograms": initHistograms,
+  "optimizer-paths": optimizerPaths,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
