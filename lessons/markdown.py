@@ -56,6 +56,7 @@ FIGURES = (
     "gradient-descent",
     "convolution",
     "threshold",
+    "softmax",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

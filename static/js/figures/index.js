@@ -5,6 +5,7 @@ import * as convolution from "./convolution.js";
 import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
 import * as neuron from "./neuron.js";
+import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
 
 export const FIGURES = {
@@ -14,6 +15,7 @@ export const FIGURES = {
   "gradient-descent": gradientDescent,
   convolution,
   threshold,
+  softmax,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
