@@ -94,15 +94,21 @@ export function mount(root) {
     const top = 16, bottom = 28;
     const zeroY = top + (height - top - bottom) / 2;
     const unit = (height - top - bottom) / 2; // a value of 1 is this many pixels tall
-    const group = width / p.length;
+    const left = 24; // room for the scale's labels
+    const group = (width - left) / p.length;
     const bar = Math.min(36, group / 4);
     ctx.clearRect(0, 0, width, height);
-    ctx.strokeStyle = COLORS.axis;
     ctx.lineWidth = 1;
-    ctx.beginPath(); ctx.moveTo(4, zeroY); ctx.lineTo(width - 4, zeroY); ctx.stroke();
     ctx.font = "11px system-ui, sans-serif";
+    for (const value of [1, 0, -1]) {
+      const at = zeroY - value * unit;
+      ctx.strokeStyle = value ? COLORS.grid : COLORS.axis;
+      ctx.beginPath(); ctx.moveTo(left, at); ctx.lineTo(width - 4, at); ctx.stroke();
+      ctx.fillStyle = COLORS.axis;
+      ctx.fillText(fmt(value), 4, at + 4);
+    }
     p.forEach((pk, k) => {
-      const centre = group * (k + 0.5);
+      const centre = left + group * (k + 0.5);
       ctx.fillStyle = COLORS.main;
       ctx.fillRect(centre - bar - 2, zeroY - pk * unit, bar, pk * unit);
       ctx.strokeStyle = COLORS.text;

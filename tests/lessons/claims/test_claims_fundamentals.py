@@ -10,7 +10,6 @@ from tests.lessons.claims.support import (
     PRESETS,
     assert_quoted,
     epoch_metrics,
-    last_event,
     summary_for,
     trained,
 )
@@ -88,6 +87,8 @@ CHECKED_BY = {
         "0.008": "test_softmax_lesson_smoothing_over_seeds",
         "0.085": "test_softmax_lesson_smoothing_over_seeds",
         "2": "test_softmax_lesson_smoothing_over_seeds",
+        "2.5": "test_softmax_lesson_smoothing_over_seeds",
+        "31": "test_softmax_lesson_smoothing_over_seeds",
     },
     "activation-functions": {
         "90%": "test_activation_lesson_orderings",
@@ -206,8 +207,7 @@ def test_softmax_lesson_worked_example():
 
 def test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points():
     """Without smoothing, the network gives its training points' true classes about 99% on
-    average; with 0.1, a little under the smoothed target 0.933, and nowhere full confidence
-    on the decision-boundary grid."""
+    average; with 0.1, a little under the smoothed target 0.933."""
     def true_class_probability(changes):
         _, _, model = trained("label-smoothing-on-spiral", changes)
         data = load_dataset(parse_config(PRESETS["label-smoothing-on-spiral"]).data)
@@ -217,11 +217,6 @@ def test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_point
 
     assert true_class_probability({}) == pytest.approx(0.99, abs=0.005)
     assert 0.9 < true_class_probability({"optim.label_smoothing": 0.1}) < 0.9334
-    plain = last_event("label-smoothing-on-spiral", "decision_boundary")
-    smoothed = last_event("label-smoothing-on-spiral", "decision_boundary",
-                          {"optim.label_smoothing": 0.1})
-    assert max(map(max, plain["probabilities"])) > 0.99
-    assert max(map(max, smoothed["probabilities"])) < 0.95
 
 
 SEEDS = (0, 1, 2, 3, 4)
@@ -231,10 +226,23 @@ def test_softmax_lesson_smoothing_over_seeds():
     """Over seeds 0 to 4: plain training's final validation loss spans 0.008 to 0.24,
     smoothing with 0.1 keeps it between 0.085 and 0.11 and lower than with 0.2 on every seed;
     the validation accuracy moves by at most 2 points; the training loss levels off just
-    above -ln(1 - eps + eps/3)."""
+    above -ln(1 - eps + eps/3); the costliest validation point costs at most 2.5 with 0.1,
+    up to 31 without."""
     def run(seed, eps):
         return summary_for("label-smoothing-on-spiral",
                            {"data.seed": seed, "optim.label_smoothing": eps})
+
+    def worst_validation_point(seed, eps):
+        changes = {"data.seed": seed, "optim.label_smoothing": eps}
+        _, _, model = trained("label-smoothing-on-spiral", changes)
+        config = {**PRESETS["label-smoothing-on-spiral"]}
+        config["data"] = {**config["data"], "seed": seed}
+        data = load_dataset(parse_config(config).data)
+        with torch.no_grad():
+            return F.cross_entropy(model(data.x_val), data.y_val, reduction="none").max().item()
+
+    assert max(worst_validation_point(seed, 0.1) for seed in SEEDS) <= 2.5
+    assert max(worst_validation_point(seed, 0.0) for seed in SEEDS) == pytest.approx(31, abs=0.5)
 
     plain = [run(seed, 0.0)["val_loss"] for seed in SEEDS]
     assert min(plain) == pytest.approx(0.008, abs=0.001)
