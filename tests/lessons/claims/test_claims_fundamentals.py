@@ -10,6 +10,7 @@ from tests.lessons.claims.support import (
     PRESETS,
     assert_quoted,
     epoch_metrics,
+    run_for,
     summary_for,
     trained,
 )
@@ -255,3 +256,16 @@ def test_softmax_lesson_smoothing_over_seeds():
         for eps, summary in ((0.1, light), (0.2, heavy)):
             floor = -math.log(1 - eps + eps / 3)
             assert floor < summary["train_loss"] < floor + 0.025
+
+
+def test_softmax_lesson_step_loss_is_the_smoothed_objective():
+    """With 0.1, the per-step training loss is the smoothed loss, which cannot fall below the
+    entropy of the smoothed target (0.29 for three classes); the lab ends near 0.3."""
+    target = [1 - 0.1 + 0.1 / 3] + [0.1 / 3] * 2
+    entropy = -sum(q * math.log(q) for q in target)
+    assert entropy == pytest.approx(0.29, abs=0.005)
+    _, events = run_for("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1})
+    steps = [e.payload for e in events if e.type == "metric" and e.payload["scope"] == "step"]
+    last_epoch = [p["train_loss"] for p in steps if p["epoch"] == steps[-1]["epoch"]]
+    assert all(entropy < loss for loss in last_epoch)
+    assert sum(last_epoch) / len(last_epoch) == pytest.approx(0.3, abs=0.02)
