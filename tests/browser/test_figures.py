@@ -199,6 +199,7 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
         for lesson, figure in [
             ("gradient-descent", "gradient-descent"),
             ("convolutional-networks", "convolution"),
+            ("softmax-and-cross-entropy", "softmax"),
             ("performance-metrics", "threshold"),
         ]:
             root = open_figure(page, lessons, lesson, figure)
