@@ -58,6 +58,7 @@ FIGURES = (
     "threshold",
     "init-histograms",
     "optimizer-paths",
+    "softmax",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -241,6 +241,7 @@ TEST_FRACTION = {test_fraction!r}  # 0: no test set
 TRAIN_SIZE = {train_size!r}  # "all", or use only this many training samples
 LR = {optim["lr"]!r}
 WEIGHT_DECAY = {optim.get("weight_decay", 0.0)!r}
+LABEL_SMOOTHING = {optim.get("label_smoothing", 0.0)!r}  # 0: plain cross-entropy targets
 BATCH_SIZE = {batch_size!r}  # "full": one step per epoch on the whole training set
 EARLY_STOPPING_PATIENCE = {patience}  # 0: off
 RESTORE_BEST = {restore_best}  # at the end, put back the weights of the lowest validation loss
@@ -306,7 +307,8 @@ for epoch in range(1, EPOCHS + 1):
     order = torch.randperm(n_train, generator=shuffle)
     for start in range(0, n_train, batch_size):
         batch = order[start:start + batch_size]
-        loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
+        loss = F.cross_entropy(model(x_train[batch]), y_train[batch],
+                               label_smoothing=LABEL_SMOOTHING)
         optimizer.zero_grad()
         loss.backward()
         if CLIP_GRAD_NORM:  # scale the whole gradient down to at most this norm

@@ -260,6 +260,7 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
             ("gradient-descent", "gradient-descent"),
             ("convolutional-networks", "convolution"),
             ("initialization-and-unstable-gradients", "init-histograms"),
+            ("softmax-and-cross-entropy", "softmax"),
             ("performance-metrics", "threshold"),
         ]:
             root = open_figure(page, lessons, lesson, figure)
@@ -291,3 +292,80 @@ def test_instructor_previews_a_draft_lesson_with_its_figure(lessons, page, make_
     root.get_by_role("slider", name="input z", exact=True).fill("-2")
     assert "φ(−2) = 0" in root.locator(".figure-readout").inner_text()
     screenshot(page, "figure-draft-preview")
+
+
+def softmax(z: list[float]) -> list[float]:
+    top = max(z)
+    exps = [math.exp(v - top) for v in z]
+    return [e / sum(exps) for e in exps]
+
+
+def softmax_numbers(z: list[float], true_class: int, eps: float = 0.0) -> str:
+    """The figure's readout, computed here: probabilities, cross-entropy, gradient p − y."""
+    p = softmax(z)
+    y = [(1 - eps if k == true_class else 0) + eps / len(z) for k in range(len(z))]
+    loss = -sum(yk * math.log(pk) for yk, pk in zip(y, p, strict=True))
+    gradient = [pk - yk for pk, yk in zip(p, y, strict=True)]
+    vector = ", ".join
+    return (f"p = ({vector(shown(v) for v in p)}); loss = {shown(loss)}; "
+            f"gradient p − y = ({vector(shown(v) for v in gradient)})")
+
+
+def test_softmax_figure_shows_probabilities_loss_and_gradient(lessons, page, screenshot):
+    console_errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    root = open_figure(page, lessons, "softmax-and-cross-entropy", "softmax")
+    # The lesson's worked example: (2, 1, 0.1), class 1: loss 0.417, gradient (−0.341, …).
+    assert readout(root) == softmax_numbers([2, 1, 0.1], 0)
+    assert "loss = 0.417" in readout(root) and "(−0.341, 0.242, 0.099)" in readout(root)
+
+    second = root.get_by_role("slider", name="logit z₂", exact=True)
+    second.focus()
+    page.keyboard.press("ArrowRight")  # one step of 0.1: z₂ = 1.1
+    assert readout(root) == softmax_numbers([2, 1.1, 0.1], 0)
+    second.fill("3")
+    assert readout(root) == softmax_numbers([2, 3, 0.1], 0)
+    root.get_by_role("radio", name="class 2", exact=True).check()
+    assert readout(root) == softmax_numbers([2, 3, 0.1], 1)
+
+    root.get_by_role("slider", name="label smoothing ε", exact=True).fill("0.1")
+    assert readout(root) == softmax_numbers([2, 3, 0.1], 1, 0.1)
+    # As the lesson says: z₁ at its maximum with ε = 0.1 makes class 1's gradient positive.
+    root.get_by_role("radio", name="class 1", exact=True).check()
+    second.fill("1")
+    root.get_by_role("slider", name="logit z₁", exact=True).fill("5")
+    assert readout(root) == softmax_numbers([5, 1, 0.1], 0, 0.1)
+    assert not readout(root).split("gradient p − y = (")[1].startswith("−")
+
+    # Shifting every logit by 1000 changes nothing; the naive formula overflows to NaN.
+    before = readout(root)
+    root.get_by_role("slider", name="add c to every logit", exact=True).fill("1000")
+    assert readout(root) == before == softmax_numbers([1005, 1001, 1000.1], 0, 0.1)
+    assert "NaN" not in readout(root)
+    assert "(NaN, NaN, NaN)" in root.locator(".softmax-naive").inner_text()
+    snap(screenshot, page, root, "figure-softmax")
+    assert not console_errors
+
+
+def test_softmax_figure_pure_functions(lessons, page):
+    page.goto(f"{lessons}{COURSE}/softmax-and-cross-entropy/")
+    page.wait_for_function("() => window.dlFigures !== undefined")
+    got = page.evaluate(
+        """() => {
+          const f = window.dlFigures.softmax;
+          return {
+            p: f.softmax([1000, 999, 998]),
+            naive: f.naiveSoftmax([1000, 999, 998]),
+            lse: f.logSumExp([1000, 999, 998]),
+            loss: f.crossEntropy([2, 1, 0.1], 0, 0.1),
+            gradient: f.gradient([2, 1, 0.1], 0, 0.1),
+          };
+        }"""
+    )
+    assert got["p"] == pytest.approx(softmax([0, -1, -2]))  # the lesson's 0.665, 0.245, 0.090
+    assert len(got["naive"]) == 3 and all(math.isnan(v) for v in got["naive"])
+    assert got["lse"] == pytest.approx(1000 + math.log(1 + math.exp(-1) + math.exp(-2)))
+    p = softmax([2, 1, 0.1])
+    y = [0.9 + 0.1 / 3, 0.1 / 3, 0.1 / 3]
+    assert got["loss"] == pytest.approx(-sum(a * math.log(b) for a, b in zip(y, p, strict=True)))
+    assert got["gradient"] == pytest.approx([a - b for a, b in zip(p, y, strict=True)])

@@ -31,6 +31,7 @@ SYLLABUS = {
     "Introduction to Deep Learning": ["what-is-deep-learning"],
     "Fundamentals of Neural Networks": [
         "artificial-neurons", "forward-propagation", "activation-functions",
+        "softmax-and-cross-entropy",
     ],
     "Training Neural Networks": [
         "gradient-descent", "backpropagation", "sgd-minibatch-batch", "optimizers",
@@ -136,6 +137,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "performance-metrics": ["threshold"],
         "initialization-and-unstable-gradients": ["init-histograms"],
         "optimizers": ["optimizer-paths"],
+        "softmax-and-cross-entropy": ["softmax"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

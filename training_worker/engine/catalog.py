@@ -28,6 +28,14 @@ TEXT_ALPHABET = " abcdefghijklmnopqrstuvwxyz.,'"
 
 MIXTURE_MODES = 8
 
+# The logic dataset's gates: the truth table of each, for the corners (0, 0), (0, 1), (1, 0)
+# and (1, 1) in that order.
+LOGIC_GATES: dict[str, tuple[int, int, int, int]] = {
+    "and": (0, 0, 0, 1),
+    "or": (0, 1, 1, 1),
+    "xor": (0, 1, 1, 0),
+}
+
 DATASET_CLASSES: dict[str, tuple[str, ...]] = {
     "moons": ("upper moon", "lower moon"),
     "circles": ("outer circle", "inner circle"),
@@ -44,6 +52,7 @@ DATASET_CLASSES: dict[str, tuple[str, ...]] = {
     "series": (),  # forecasting a number: no classes
     "mixture": tuple(f"mode {mode}" for mode in range(1, MIXTURE_MODES + 1)),
     "hiring": ("not hired", "hired"),
+    "logic": ("false", "true"),
 }
 
 # Images are passed flat; a convolutional model sees them in this (height, width).
@@ -74,7 +83,7 @@ HIRING_FEATURES = ("test_score", "interview", "experience", "postcode")
 KIND_DATASETS: dict[str, tuple[str, ...]] = {
     "mlp": (
         "moons", "circles", "spiral", "xor", "gaussians", "digits", "digits_0_4", "digits_5_9",
-        "shapes", "hiring",
+        "shapes", "hiring", "logic",
     ),
     "cnn": ("digits", "digits_0_4", "digits_5_9", "shapes"),
     "rnn": ("series", "text"),

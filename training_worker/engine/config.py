@@ -14,6 +14,7 @@ from typing import Literal
 from training_worker.engine.catalog import (
     ACTIVATIONS,
     DATASET_CLASSES,
+    LOGIC_GATES,
     MODEL_KINDS,
     OPTIMIZERS,
     REWEIGHTS,
@@ -185,7 +186,8 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "number",
         "Noise of the generated sets: standard deviation of the points (in radians for "
         "spiral), of the pixels of shapes, of the series' values, of each mixture mode, of "
-        "the hiring set's qualification score; ignored for digits and text.",
+        "the hiring set's qualification score, of the logic set's points around their "
+        "corners; ignored for digits and text.",
         default=0.2, minimum=0, maximum=2,
         label="Data noise", help="How noisy the generated data is (0 = clean).",
     ),
@@ -243,6 +245,14 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "can still infer the group from the postcode feature, which correlates with it.",
         default=True,
         label="Group as an input", help="Give the model each applicant's group as an input column.",
+    ),
+    "data.gate": FieldSpec(
+        "choice",
+        "logic only: the gate whose truth table labels the four corners (0, 0), (0, 1), "
+        "(1, 0) and (1, 1); each sample is a copy of a corner moved by Gaussian noise of "
+        "standard deviation data.noise.",
+        default="and", choices=tuple(LOGIC_GATES),
+        label="Logic gate", help="Which truth table labels the four corners.",
     ),
     "data.seed": FieldSpec(
         "integer",
@@ -345,6 +355,16 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=0.0, minimum=0, maximum=100,
         label="Gradient clipping (max norm)",
         help="Scale the whole gradient down to at most this norm before each step (0 = off).",
+    ),
+    "optim.label_smoothing": FieldSpec(
+        "number",
+        "Label smoothing ε for classifiers (0 = off): the training loss is the cross-entropy "
+        "against targets 1 - ε + ε/K for the true class and ε/K for each of the other K - 1 "
+        "classes (torch's cross_entropy(label_smoothing=ε)). The measured train and "
+        "validation losses stay the plain cross-entropy against the true labels.",
+        default=0.0, minimum=0, maximum=0.9,
+        label="Label smoothing",
+        help="Share ε of each target spread evenly over all classes (0 = off).",
     ),
     "optim.log_grad_norms": FieldSpec(
         "boolean", "Report each layer's mean weight-gradient norm every epoch.", default=False,
@@ -473,6 +493,7 @@ class DataConfig:
     group_b_share: float = 0.5
     label_bias: float = 0.0
     use_group_feature: bool = True
+    gate: str = "and"
 
 
 @dataclass(frozen=True)
@@ -492,6 +513,7 @@ class OptimConfig:
     restore_best: bool = False
     clip_grad_norm: float = 0.0
     warmup_epochs: int = 0
+    label_smoothing: float = 0.0
 
 
 @dataclass(frozen=True)

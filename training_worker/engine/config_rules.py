@@ -16,6 +16,7 @@ from training_worker.engine.catalog import (
     KIND_DATASETS,
     SEQUENCE_DATASETS,
     TRANSFER_KINDS,
+    is_classification,
     n_input_features,
 )
 from training_worker.engine.config import ALL_LAYERS, ALL_SAMPLES, SECTIONS, DataConfig
@@ -67,6 +68,8 @@ def check_rules(sections: dict) -> dict[str, str]:
         _check_training_options(model, optim, errors)
     if data is not None:
         _check_groups(data, optim, cv_folds, errors)
+    if model is not None and data is not None and optim is not None:
+        _check_label_smoothing(model, data, optim, errors)
     if model is not None and "transfer" in sections:
         _check_transfer(model, sections["transfer"], errors)
     if not errors and len(sections) == len(SECTIONS):
@@ -164,6 +167,14 @@ def _check_training_options(model, optim, errors: dict[str, str]) -> None:
             )
         if optim.log_grad_norms:
             errors["optim.log_grad_norms"] = 'is not available for model.kind "gan"'
+
+
+def _check_label_smoothing(model, data: DataConfig, optim, errors: dict[str, str]) -> None:
+    if optim.label_smoothing and not is_classification(model.kind, data.name):
+        errors["optim.label_smoothing"] = (
+            "smooths the targets of a classifier; model.kind "
+            f'"{model.kind}" on "{data.name}" does not predict classes (use 0)'
+        )
 
 
 def _check_groups(data: DataConfig, optim, cv_folds: int, errors: dict[str, str]) -> None:

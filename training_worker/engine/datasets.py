@@ -22,6 +22,7 @@ from training_worker.engine.catalog import (
     DATASET_CLASSES,
     DIGIT_DATASETS,
     GROUPED_DATASETS,
+    LOGIC_GATES,
     MIXTURE_MODES,
     SEQUENCE_DATASETS,
 )
@@ -35,8 +36,12 @@ GAUSSIAN_CENTRES = np.array([[-1.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]
 MIXTURE_RADIUS = 2.0
 DIGITS_MAX_PIXEL = 16.0
 
-# Already on a fixed scale the lessons talk about (pixels in [0, 1], a ring of radius 2).
-NOT_STANDARDIZED = (*DIGIT_DATASETS, "shapes", "mixture")
+# The logic set's corners, in the order of its truth tables (catalog.LOGIC_GATES).
+LOGIC_CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+# Already on a fixed scale the lessons talk about (pixels in [0, 1], a ring of radius 2,
+# a truth table's inputs 0 and 1).
+NOT_STANDARDIZED = (*DIGIT_DATASETS, "shapes", "mixture", "logic")
 
 LabelledPoints = tuple[np.ndarray, np.ndarray]
 
@@ -106,7 +111,8 @@ def _draw(cfg: DataConfig) -> LabelledPoints:
     if cfg.name in DIGIT_DATASETS:
         return _digits_subset(cfg.n_samples, cfg.seed, DIGIT_DATASETS[cfg.name])
     generate = GENERATORS[cfg.name]
-    return generate(n_samples_used(cfg), cfg.noise, np.random.default_rng(cfg.seed))
+    gate = {"gate": cfg.gate} if cfg.name == "logic" else {}
+    return generate(n_samples_used(cfg), cfg.noise, np.random.default_rng(cfg.seed), **gate)
 
 
 def _hold_out_test(x: np.ndarray, y: np.ndarray, cfg: DataConfig) -> tuple:
@@ -237,6 +243,17 @@ def _mixture(n_samples: int, noise: float, rng: np.random.Generator) -> Labelled
     return points, labels
 
 
+def _logic(
+    n_samples: int, noise: float, rng: np.random.Generator, gate: str = "and"
+) -> LabelledPoints:
+    # As many copies of each corner as possible (the first corners get the remainder), each
+    # labelled by the gate's truth table for its corner, whatever its noise.
+    corners = np.arange(n_samples) % len(LOGIC_CORNERS)
+    labels = np.array(LOGIC_GATES[gate])[corners]
+    points = LOGIC_CORNERS[corners] + rng.normal(0.0, noise, (n_samples, 2))
+    return points, labels
+
+
 def _sklearn_seed(rng: np.random.Generator) -> int:
     """scikit-learn's generators take an int seed, not a numpy Generator."""
     return int(rng.integers(2**31 - 1))
@@ -251,7 +268,10 @@ POINT_CLOUDS = {
     "mixture": _mixture,
 }
 
-# Everything drawn from the seed alone, by name: (n_samples, noise, rng) -> (x, y).
+# Everything drawn from the seed alone, by name: (n_samples, noise, rng) -> (x, y); the
+# logic set also takes its gate.
 # (The hiring set's training data is skewed by its own fields: load_dataset draws it with
 # hiring.load_hiring; its generator here gives the unbiased population.)
-GENERATORS = {**POINT_CLOUDS, "shapes": make_shapes, "hiring": hiring.population}
+GENERATORS = {
+    **POINT_CLOUDS, "shapes": make_shapes, "hiring": hiring.population, "logic": _logic,
+}

@@ -5,6 +5,8 @@ A task owns what is specific to its kind of learning (the loss of one step, the 
 measurements, the pictures) and leaves the loop in `training` to do the rest.
 """
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -44,7 +46,11 @@ class SupervisedTask:
         self.x_train, self.y_train = data.x_train.to(device), data.y_train.to(device)
         self.x_val, self.y_val = data.x_val.to(device), data.y_val.to(device)
         self.classifies = data.n_classes > 0
-        self.loss = F.cross_entropy if self.classifies else F.mse_loss
+        # The training objective; `evaluate` measures plain cross-entropy whatever it is.
+        self.loss = (
+            functools.partial(F.cross_entropy, label_smoothing=config.optim.label_smoothing)
+            if self.classifies else F.mse_loss
+        )
         # Frozen layers (transfer learning) are left out: weight decay must not shrink them.
         trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
         self.optimizers = [build_optimizer(config.optim, trainable)]
@@ -68,7 +74,7 @@ class SupervisedTask:
         if self.sample_weights is None:
             loss = self.loss(self.model(self.x_train[batch]), self.y_train[batch])
         else:
-            losses = F.cross_entropy(
+            losses = self.loss(
                 self.model(self.x_train[batch]), self.y_train[batch], reduction="none"
             )
             weights = self.sample_weights[batch]

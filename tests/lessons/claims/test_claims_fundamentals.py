@@ -1,9 +1,20 @@
 """The numbers the neural-network-fundamentals lessons quote still hold (see support.py)."""
 
+import math
+
 import pytest
 import torch
+import torch.nn.functional as F
 
-from tests.lessons.claims.support import assert_quoted, epoch_metrics, summary_for
+from tests.lessons.claims.support import (
+    PRESETS,
+    assert_quoted,
+    epoch_metrics,
+    run_for,
+    summary_for,
+    trained,
+)
+from training_worker.engine import load_dataset, parse_config
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [
@@ -18,8 +29,40 @@ CLAIMS = [
      "val_accuracy", 0.85, 0.002),
 ]  # fmt: skip
 
+# The single neuron on logic gates (artificial-neurons) and label smoothing on the spiral
+# (softmax-and-cross-entropy), seed 0 as in the lessons.
+GATE_CLAIMS = [
+    ("neuron-logic-gates", {}, "val_accuracy", 1.0, 0),
+    ("neuron-logic-gates", {"data.gate": "or"}, "val_accuracy", 1.0, 0),
+    ("neuron-logic-gates", {"data.gate": "xor"}, "val_accuracy", 0.55, 0.001),
+    ("neuron-logic-gates", {"data.gate": "xor"}, "val_loss", 0.69, 0.01),
+    ("neuron-logic-gates", {"data.gate": "xor", "model.hidden": [4]}, "val_accuracy", 1.0, 0),
+]  # fmt: skip
+
+SMOOTHING_CLAIMS = [
+    ("label-smoothing-on-spiral", {}, "train_loss", 0.007, 0.001),
+    ("label-smoothing-on-spiral", {}, "val_loss", 0.24, 0.005),
+    ("label-smoothing-on-spiral", {}, "best_val_loss", 0.12, 0.005),
+    ("label-smoothing-on-spiral", {}, "val_accuracy", 0.989, 0.001),
+    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1}, "train_loss", 0.084, 0.002),
+    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1}, "val_loss", 0.11, 0.005),
+    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1}, "val_accuracy", 0.989, 0.001),
+    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.2}, "train_loss", 0.157, 0.002),
+    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.2}, "val_loss", 0.18, 0.005),
+    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.2}, "val_accuracy", 0.989, 0.001),
+]  # fmt: skip
+
 NOT_MEASURED = {
-    "artificial-neurons": {"0": "ReLU's output for a negative sum, by its definition"},
+    "artificial-neurons": {
+        "0": "ReLU's output for a negative sum, by its definition",
+        "1": "an input of a logic gate, by the gate's definition",
+    },
+    "softmax-and-cross-entropy": {
+        "1": "a class's name in the figure",
+        "0.91": "the smoothed target 0.9 + 0.1/10, by the formula",
+        "0.01": "the smoothed target 0.1/10, by the formula",
+        "87%": "the smoothed target 1 - 0.2 + 0.2/3, by the formula",
+    },
 }
 
 CHECKED_BY = {
@@ -35,6 +78,19 @@ CHECKED_BY = {
         "3": "test_forward_propagation_quiz_three_four_two_network",
         "4": "test_forward_propagation_quiz_three_four_two_network",
     },
+    "artificial-neurons": {
+        "75%": "test_artificial_neurons_lesson_one_neuron_never_beats_three_corners_of_xor",
+        "2": "test_artificial_neurons_lesson_one_neuron_never_beats_three_corners_of_xor",
+    },
+    "softmax-and-cross-entropy": {
+        "99%": "test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points",
+        "4": "test_softmax_lesson_smoothing_over_seeds",
+        "0.008": "test_softmax_lesson_smoothing_over_seeds",
+        "0.085": "test_softmax_lesson_smoothing_over_seeds",
+        "2": "test_softmax_lesson_smoothing_over_seeds",
+        "2.5": "test_softmax_lesson_smoothing_over_seeds",
+        "31": "test_softmax_lesson_smoothing_over_seeds",
+    },
     "activation-functions": {
         "90%": "test_activation_lesson_orderings",
         "100": "test_activation_lesson_sigmoid_stays_at_a_straight_lines_level",
@@ -43,7 +99,8 @@ CHECKED_BY = {
 }
 
 
-@pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"), CLAIMS)
+@pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),
+                         CLAIMS + GATE_CLAIMS + SMOOTHING_CLAIMS)
 def test_quoted_result_still_holds(lab_slug, changes, field, quoted, tolerance):
     assert_quoted(lab_slug, changes, field, quoted, tolerance)
 
@@ -109,3 +166,106 @@ def test_activation_lesson_sigmoid_stays_at_a_straight_lines_level():
     assert all(0.82 - 1e-9 <= accuracy <= 0.87 + 1e-9 for accuracy in sigmoid[3:])
     pairs = zip(sigmoid[3:30], linear[3:], strict=True)
     assert all(abs(s - lin) <= 0.03 + 1e-9 for s, lin in pairs)  # close to the linear network
+
+
+def test_artificial_neurons_lesson_one_neuron_never_beats_three_corners_of_xor():
+    """With one neuron, XOR's training accuracy stays at or below 75% on seeds 0, 1 and 2
+    (its best line gets three corners of four); AND and OR reach 100% on the same seeds."""
+    for seed in (0, 1, 2):
+        xor = summary_for("neuron-logic-gates", {"data.gate": "xor", "data.seed": seed})
+        assert xor["train_accuracy"] <= 0.75
+        for gate in ("and", "or"):
+            summary = summary_for("neuron-logic-gates", {"data.gate": gate, "data.seed": seed})
+            assert summary["train_accuracy"] == summary["val_accuracy"] == 1.0
+
+
+def test_softmax_lesson_worked_example():
+    """Logits (2, 1, 0.1), true class 1: p = (0.659, 0.242, 0.099), loss 0.417, gradient
+    (-0.341, 0.242, 0.099), 2.317 for class 3; smoothed by 0.1: loss 0.514, gradient (-0.274,
+    0.209, 0.065); logits (1000, 999, 998): p = (0.665, 0.245, 0.090), log-sum-exp 1000.408;
+    the quiz's (3, 1, 0): 0.170 and (1000, 998): 0.881."""
+    logits = torch.tensor([[2.0, 1.0, 0.1]], dtype=torch.float64, requires_grad=True)
+    loss = F.cross_entropy(logits, torch.tensor([0]))
+    loss.backward()
+    assert torch.softmax(logits, 1)[0].tolist() == pytest.approx([0.659, 0.242, 0.099], abs=5e-4)
+    assert loss.item() == pytest.approx(0.417, abs=5e-4)
+    assert logits.grad[0].tolist() == pytest.approx([-0.341, 0.242, 0.099], abs=5e-4)
+    assert F.cross_entropy(logits, torch.tensor([2])).item() == pytest.approx(2.317, abs=5e-4)
+    logits.grad = None
+    smoothed = F.cross_entropy(logits, torch.tensor([0]), label_smoothing=0.1)
+    smoothed.backward()
+    assert smoothed.item() == pytest.approx(0.514, abs=5e-4)
+    assert logits.grad[0].tolist() == pytest.approx([-0.274, 0.209, 0.065], abs=5e-4)
+    large = torch.tensor([1000.0, 999.0, 998.0])
+    assert torch.softmax(large, 0).tolist() == pytest.approx([0.665, 0.245, 0.090], abs=5e-4)
+    assert torch.logsumexp(large, 0).item() == pytest.approx(1000.408, abs=5e-4)
+    assert torch.isnan(torch.exp(large) / torch.exp(large).sum()).all()  # the naive formula
+    quiz = F.cross_entropy(torch.tensor([[3.0, 1.0, 0.0]]), torch.tensor([0])).item()
+    assert quiz == pytest.approx(0.170, abs=5e-4)
+    assert torch.softmax(torch.tensor([1000.0, 998.0]), 0)[0].item() == pytest.approx(0.881,
+                                                                                     abs=5e-4)
+
+
+def test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points():
+    """Without smoothing, the network gives its training points' true classes about 99% on
+    average; with 0.1, a little under the smoothed target 0.933."""
+    def true_class_probability(changes):
+        _, _, model = trained("label-smoothing-on-spiral", changes)
+        data = load_dataset(parse_config(PRESETS["label-smoothing-on-spiral"]).data)
+        with torch.no_grad():
+            probabilities = torch.softmax(model(data.x_train), dim=1)
+        return probabilities.gather(1, data.y_train[:, None]).mean().item()
+
+    assert true_class_probability({}) == pytest.approx(0.99, abs=0.005)
+    assert 0.9 < true_class_probability({"optim.label_smoothing": 0.1}) < 0.9334
+
+
+SEEDS = (0, 1, 2, 3, 4)
+
+
+def test_softmax_lesson_smoothing_over_seeds():
+    """Over seeds 0 to 4: plain training's final validation loss spans 0.008 to 0.24,
+    smoothing with 0.1 keeps it between 0.085 and 0.11 and lower than with 0.2 on every seed;
+    the validation accuracy moves by at most 2 points; the training loss levels off just
+    above -ln(1 - eps + eps/3); the costliest validation point costs at most 2.5 with 0.1,
+    up to 31 without."""
+    def run(seed, eps):
+        return summary_for("label-smoothing-on-spiral",
+                           {"data.seed": seed, "optim.label_smoothing": eps})
+
+    def worst_validation_point(seed, eps):
+        changes = {"data.seed": seed, "optim.label_smoothing": eps}
+        _, _, model = trained("label-smoothing-on-spiral", changes)
+        config = {**PRESETS["label-smoothing-on-spiral"]}
+        config["data"] = {**config["data"], "seed": seed}
+        data = load_dataset(parse_config(config).data)
+        with torch.no_grad():
+            return F.cross_entropy(model(data.x_val), data.y_val, reduction="none").max().item()
+
+    assert max(worst_validation_point(seed, 0.1) for seed in SEEDS) <= 2.5
+    assert max(worst_validation_point(seed, 0.0) for seed in SEEDS) == pytest.approx(31, abs=0.5)
+
+    plain = [run(seed, 0.0)["val_loss"] for seed in SEEDS]
+    assert min(plain) == pytest.approx(0.008, abs=0.001)
+    assert max(plain) == pytest.approx(0.24, abs=0.005)
+    for seed in SEEDS:
+        light, heavy = run(seed, 0.1), run(seed, 0.2)
+        assert 0.085 - 0.001 <= light["val_loss"] <= 0.11 + 0.005
+        assert light["val_loss"] < heavy["val_loss"]
+        assert abs(light["val_accuracy"] - run(seed, 0.0)["val_accuracy"]) <= 0.02
+        for eps, summary in ((0.1, light), (0.2, heavy)):
+            floor = -math.log(1 - eps + eps / 3)
+            assert floor < summary["train_loss"] < floor + 0.025
+
+
+def test_softmax_lesson_step_loss_is_the_smoothed_objective():
+    """With 0.1, the per-step training loss is the smoothed loss, which cannot fall below the
+    entropy of the smoothed target (0.29 for three classes); the lab ends near 0.3."""
+    target = [1 - 0.1 + 0.1 / 3] + [0.1 / 3] * 2
+    entropy = -sum(q * math.log(q) for q in target)
+    assert entropy == pytest.approx(0.29, abs=0.005)
+    _, events = run_for("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1})
+    steps = [e.payload for e in events if e.type == "metric" and e.payload["scope"] == "step"]
+    last_epoch = [p["train_loss"] for p in steps if p["epoch"] == steps[-1]["epoch"]]
+    assert all(entropy < loss for loss in last_epoch)
+    assert sum(last_epoch) / len(last_epoch) == pytest.approx(0.3, abs=0.02)
