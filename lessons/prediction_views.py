@@ -10,8 +10,6 @@ from lessons.predictions import (
     given_text,
     judge,
     outcome_text,
-    predictions_of,
-    questions_of,
     range_text,
 )
 
@@ -41,15 +39,19 @@ def _value(value) -> str:
 
 
 def prediction_boxes(user, labs) -> dict[int, list[PredictionBox]]:
-    """Each lab's prediction boxes by lab id (two queries, three with a learner's own)."""
-    questions = list(questions_of(labs=labs))
+    """Each lab's prediction boxes by lab id. The questions come with the labs (prefetched,
+    and cached with the page's content); a learner's own predictions cost one query."""
+    questions = {q.pk: q for lab in labs for q in lab.prediction_questions.all()}
     if not questions:
         return {}
     mine = {}
     if user.is_authenticated:
-        mine = {p.question_id: p for p in predictions_of(user=user).filter(question__in=questions)}
+        for prediction in (Prediction.objects.filter(user=user, question_id__in=questions)
+                           .select_related("choice", "job")):
+            prediction.question = questions[prediction.question_id]  # choices loaded
+            mine[prediction.question_id] = prediction
     boxes: dict[int, list[PredictionBox]] = {}
-    for question in questions:
+    for question in questions.values():
         prediction = mine.get(question.pk)
         boxes.setdefault(question.lab_id, []).append(PredictionBox(
             question=question,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from lessons import content_cache, selectors, services
 from lessons.challenge_views import challenge_views
 from lessons.markdown import has_widgets
-from lessons.prediction_views import prediction_boxes
 from lessons.models import QuestionKind
+from lessons.prediction_views import prediction_boxes
 from training_worker import selectors as job_selectors
 
 
