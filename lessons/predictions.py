@@ -230,6 +230,11 @@ class PredictionTally:
     settled: int = 0
     right: int = 0
 
+    @property
+    def waiting(self) -> int:
+        """Made, but not settled yet: no run, or one that is training or did not succeed."""
+        return self.made - self.settled
+
 
 def prediction_tallies(*, users, course) -> dict[int, PredictionTally]:
     """Learner id → how many predictions they made on the course's labs, how many a run has
