@@ -58,9 +58,8 @@ def prediction_run(*, prediction: Prediction) -> TrainingJob:
     raises (ConfigError, LimitReached, QueueFull) when the run cannot be submitted.
     """
     with transaction.atomic():
-        prediction = (Prediction.objects.select_for_update().select_related("job")
-                      .get(pk=prediction.pk))
-        job = prediction.job
+        prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
+        job = TrainingJob.objects.filter(pk=prediction.job_id).first()
         if job is not None and job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
             raise RunConflict(f"This prediction already has its run, #{job.pk} ({job.status}).")
         question = PredictionQuestion.objects.select_related("lab").get(pk=prediction.question_id)
