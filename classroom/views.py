@@ -122,7 +122,7 @@ def _filtered(rows, *, query: str, activity: str):
 
 
 COLUMNS = [("name", "Learner"), ("progress", "Lessons completed"), ("score", "Mean quiz score"),
-           ("challenges", "Challenges passed"), ("predictions", "Predictions right"),
+           ("challenges", "Challenges passed"), ("predictions", "Predictions"),
            ("runs", "Runs"), ("activity", "Last activity")]
 
 

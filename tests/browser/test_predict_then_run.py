@@ -50,7 +50,8 @@ def post_again(page, url: str, method: str, body: dict) -> dict:
     return page.evaluate(
         """async ([url, method, body]) => {
              const token = document.cookie.match(/csrftoken=([^;]+)/)[1];
-             const r = await fetch(url, {method, credentials: "same-origin", body: JSON.stringify(body),
+             const r = await fetch(url, {method, credentials: "same-origin",
+               body: JSON.stringify(body),
                headers: {"Content-Type": "application/json", "X-CSRFToken": token}});
              return {status: r.status, body: await r.json()};
            }""",
@@ -124,6 +125,6 @@ def test_a_learner_predicts_then_runs_and_the_instructor_sees_it(live_platform, 
     teacher = browser.new_context(viewport=DESKTOP).new_page()
     log_in(teacher, base, "teacher", f"/classes/{cohort.pk}/")
     row = teacher.locator(f"tr[data-learner='{user.username}']")
-    expect(row.locator("td.predictions")).to_have_text("0 of 1")
+    expect(row.locator("td.predictions")).to_have_text("0 / 1")
     shoot(teacher, "class-page-desktop")
     shoot(on_a_phone(browser, teacher, f"{base}/classes/{cohort.pk}/"), "class-page-phone")

@@ -48,8 +48,11 @@ def test_the_class_page_counts_each_learners_predictions(client, instructor, pre
     assert (rows["slow"].made, rows["slow"].settled, rows["slow"].right) == (1, 1, 0)
     assert rows["idle"].made == 0
     html = response.content.decode()
-    assert "Predictions right" in html
-    assert "1 of 1 <span class=\"muted small\">(+1 awaiting a run)</span>" in html
+    assert ">Predictions</a>" in html
+    cell = html.split('<tr data-learner="learner">')[1].split('class="predictions">')[1]
+    assert cell.startswith('<span title="right, of those its run settled">1 / 1</span> '
+                           '<span class="muted small" title="made, waiting for a finished run">'
+                           "+1 waiting</span></td>")
     names = [row.learner.username for row in
              client.get(f"/classes/{predicting_class.pk}/?sort=predictions&dir=desc")
              .context["rows"]]

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from dlplatform.personal_data import delete_account, export_for
 from lessons import prediction_services as services
 from lessons.content import ContentError, read_content
 from lessons.loader import load_content
@@ -262,3 +263,16 @@ def test_an_author_writes_a_question_with_its_ranges_on_one_admin_page(client, s
     assert saved.status_code == 302
     question = PredictionQuestion.objects.get()
     assert [(c.low, c.high) for c in question.choices.all()] == [(None, 0.8), (0.8, None)]
+
+
+def test_a_learners_predictions_are_in_their_data_and_go_with_their_account(question,
+                                                                          learner):
+    prediction = services.prediction_make(user=learner, question=question,
+                                          choice_id=choice(question, "Middle").pk)
+    settle(prediction, val_accuracy=0.7)
+    [exported] = export_for(learner)["lab_predictions"]
+    assert (exported["lab"], exported["question"], exported["choice"]) == (
+        "Batch size", "Where will it end?", "Middle")
+    assert exported["run"] == Prediction.objects.get().job_id
+    delete_account(learner)
+    assert not Prediction.objects.exists()
