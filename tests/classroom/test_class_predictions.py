@@ -5,8 +5,11 @@ import csv
 import io
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from classroom.models import Cohort
+from classroom.selectors import gradebook
 from lessons.prediction_models import Prediction, PredictionChoice, PredictionQuestion
 from training_worker.models import JobStatus
 
@@ -90,3 +93,14 @@ def test_another_classes_instructor_sees_none_of_it(client, other_instructor,
     client.force_login(other_instructor)
     assert client.get(f"/classes/{predicting_class.pk}/").status_code == 404
     assert client.get(f"/classes/{predicting_class.pk}/gradebook.csv").status_code == 404
+
+
+def test_the_demo_class_shows_predictions_on_first_start():
+    call_command("load_lessons", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+    book = gradebook(cohort=Cohort.objects.get(name="Demo class"))
+    tallies = {row.learner.username: row.predictions for row in book.rows}
+    # ada predicted the run's real outcome (no better than guessing), grace "almost perfectly".
+    assert (tallies["ada"].made, tallies["ada"].settled, tallies["ada"].right) == (1, 1, 1)
+    assert (tallies["grace"].made, tallies["grace"].settled, tallies["grace"].right) == (1, 1, 0)
+    assert tallies["alan"].made == tallies["learner"].made == 0
