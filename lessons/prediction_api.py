@@ -29,7 +29,7 @@ from lessons.predictions import (
 )
 from lessons.selectors import lessons_visible_to
 from training_worker import limits
-from training_worker.api.serializers import JobSerializer
+from training_worker.api.serializers import JobSerializer, StrictFieldsMixin
 from training_worker.engine import ConfigError
 
 
@@ -85,17 +85,10 @@ class QuestionSerializer(serializers.Serializer):
     prediction = PredictionSerializer(allow_null=True, help_text="Yours, if you made one.")
 
 
-class PredictionMakeSerializer(serializers.Serializer):
+class PredictionMakeSerializer(StrictFieldsMixin, serializers.Serializer):
     question = serializers.IntegerField(min_value=1)
     choice = serializers.IntegerField(required=False, help_text="Range questions.")
     value = serializers.FloatField(required=False, help_text="Estimate questions.")
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 def prediction_data(prediction: Prediction, request) -> dict:

@@ -18,7 +18,7 @@ LESSON_URL = "/courses/foundations/what-is-deep-learning/"
 SHOTS = Path("/work/notes/shots/predict")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-WRONG_GUESS = "Almost perfectly, like the network with ReLU"
+WRONG_GUESS = "Almost perfectly, just like the network with ReLU"
 
 
 def log_in(page, base_url: str, username: str, next_url: str) -> None:
@@ -89,7 +89,7 @@ def test_a_learner_predicts_then_runs_and_the_instructor_sees_it(live_platform, 
     expect(box.locator(".prediction-given")).to_have_text(WRONG_GUESS)
     outcome = box.locator(".prediction-outcome")
     expect(outcome).to_contain_text("The run gave validation accuracy", timeout=180_000)
-    expect(outcome).to_contain_text("“About as well as guessing, like the straight line”. "
+    expect(outcome).to_contain_text("“No better than guessing, like the straight line”. "
                                     "Your prediction was not right.")
     expect(box.locator(".verdict")).to_have_text("✗")
     expect(box.locator(".prediction-explanation")).to_contain_text("one linear layer after")

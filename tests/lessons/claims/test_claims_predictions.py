@@ -39,7 +39,7 @@ PREDICTION_CLAIMS = [
 # The answer each shipped question's run gives: the right choice's text, or the number an
 # estimate is judged against (with how far the engine's result may drift from it).
 ANSWERS = {
-    "linear-vs-mlp": "About as well as guessing, like the straight line",
+    "linear-vs-mlp": "No better than guessing, like the straight line",
     "dropout": "About the same as without dropout",
     "transfer-frozen": (0.929, 0.002),
 }
