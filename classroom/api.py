@@ -111,6 +111,9 @@ class GradebookLearnerSerializer(serializers.Serializer):
         help_text="Challenge id → how far the learner got.",
     )
     challenges_passed = serializers.IntegerField()
+    predictions_made = serializers.IntegerField(help_text="Predict-then-run questions answered.")
+    predictions_settled = serializers.IntegerField(help_text="Of those, settled by a run.")
+    predictions_right = serializers.IntegerField(help_text="Of those, right.")
     runs = serializers.IntegerField()
     recent_runs = serializers.ListField(child=serializers.IntegerField())
     last_activity = serializers.DateTimeField(allow_null=True)
@@ -158,6 +161,9 @@ class ClassGradebook(APIView):
                 "challenges": {str(c.pk): _challenge_state(row.challenges.get(c.pk))
                                for c in book.challenges},
                 "challenges_passed": row.challenges_passed,
+                "predictions_made": row.predictions.made,
+                "predictions_settled": row.predictions.settled,
+                "predictions_right": row.predictions.right,
                 "runs": row.runs,
                 "recent_runs": [job.pk for job in row.recent_runs],
                 "last_activity": row.last_activity,

@@ -22,6 +22,7 @@ def gradebook_table(book: GradeBook) -> list[list[str]]:
     header += [f"quiz: {lesson.title}" for lesson in book.lessons]
     header += ["challenges passed"]
     header += [f"challenge: {c.lab.title}" for c in book.challenges]
+    header += ["predictions made", "predictions settled", "predictions right"]
     header += ["runs", "last activity"]
     table = [header]
     for row in book.rows:
@@ -33,6 +34,7 @@ def gradebook_table(book: GradeBook) -> list[list[str]]:
             status = row.challenges.get(challenge.pk)
             line.append("passed" if status and status.passed
                         else "tried" if status and status.runs_counted else "")
+        line += [row.predictions.made, row.predictions.settled, row.predictions.right]
         line += [row.runs, row.last_activity.isoformat(timespec="seconds")
                  if row.last_activity else ""]
         table.append([_cell(v) for v in line])

@@ -14,6 +14,7 @@ from django.db.models.functions import RowNumber
 from classroom.models import Cohort, Membership
 from lessons.challenges import ChallengeStatus, challenge_statuses, challenges_of
 from lessons.models import Attempt, Lesson, LessonProgress, LessonStatus, Question, QuestionKind
+from lessons.predictions import PredictionTally, prediction_tallies
 from training_worker.models import TrainingJob
 
 RECENT_RUNS = 3
@@ -57,6 +58,7 @@ class LearnerRow:
     best_scores: dict[int, float] = field(default_factory=dict)  # lesson id → best percent
     attempts: int = 0
     challenges: dict[int, ChallengeStatus] = field(default_factory=dict)  # by challenge id
+    predictions: PredictionTally = field(default_factory=PredictionTally)
     runs: int = 0
     recent_runs: list[TrainingJob] = field(default_factory=list)
     last_activity: datetime | None = None
@@ -89,7 +91,8 @@ def _seen(current: datetime | None, new: datetime | None) -> datetime | None:
 
 def gradebook(*, cohort: Cohort) -> GradeBook:
     """Every learner of the class with their progress through its course, quiz scores and
-    attempts, challenges, runs and last activity (a fixed number of queries)."""
+    attempts, challenges, predict-then-run questions, runs and last activity (a fixed number
+    of queries)."""
     memberships = list(cohort.memberships.select_related("learner"))
     rows = {m.learner_id: LearnerRow(m) for m in memberships}
     learner_ids = list(rows)
@@ -127,6 +130,8 @@ def gradebook(*, cohort: Cohort) -> GradeBook:
     statuses = challenge_statuses(users=learner_ids, challenges=challenges)
     for (user_id, challenge_id), status in statuses.items():
         rows[user_id].challenges[challenge_id] = status
+    for user_id, tally in prediction_tallies(users=learner_ids, course=cohort.course).items():
+        rows[user_id].predictions = tally
     return GradeBook(cohort, lessons, challenges, list(rows.values()))
 
 
@@ -135,6 +140,7 @@ SORT_KEYS = {
     "progress": lambda row: row.lessons_completed,
     "score": lambda row: -1 if row.mean_score is None else row.mean_score,
     "challenges": lambda row: row.challenges_passed,
+    "predictions": lambda row: (row.predictions.right, row.predictions.made),
     "runs": lambda row: row.runs,
     "activity": lambda row: row.last_activity.timestamp() if row.last_activity else 0,
 }

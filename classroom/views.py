@@ -122,7 +122,8 @@ def _filtered(rows, *, query: str, activity: str):
 
 
 COLUMNS = [("name", "Learner"), ("progress", "Lessons completed"), ("score", "Mean quiz score"),
-           ("challenges", "Challenges passed"), ("runs", "Runs"), ("activity", "Last activity")]
+           ("challenges", "Challenges passed"), ("predictions", "Predictions"),
+           ("runs", "Runs"), ("activity", "Last activity")]
 
 
 def _sort_links(filters: dict, *, sort: str, descending: bool) -> list[dict]:

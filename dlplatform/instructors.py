@@ -1,10 +1,11 @@
 """Roles: content authors, class instructors and site administrators.
 
-- **Content authors** (group) write courses, lessons, labs, challenges and quizzes in the
-  admin, and set the job limits. They see nothing of what learners did.
+- **Content authors** (group) write courses, lessons, labs, challenges, quizzes and
+  predict-then-run questions in the admin, and set the job limits. They see nothing of what
+  learners did.
 - **Class instructors** (group) create classes and read, never edit, the work of the
-  learners in the classes they teach: runs, events, quiz attempts and progress. Pages and
-  the admin narrow every such read through `learners_readable_by`.
+  learners in the classes they teach: runs, events, quiz attempts, predictions and
+  progress. Pages and the admin narrow every such read through `learners_readable_by`.
 - **Site administrators** are superusers: everything.
 
 Both groups' permissions are kept current after every migrate. A user made staff with
@@ -30,6 +31,7 @@ ROLE_GROUPS = (CONTENT_AUTHORS_GROUP, CLASS_INSTRUCTORS_GROUP)
 # app label → models of that app whose every permission the role gets.
 AUTHORED_MODELS = {
     "lessons": ("course", "module", "lesson", "lab", "challenge", "quiz", "question", "choice",
+                "predictionquestion", "predictionchoice",
                 # Read-only in the admin whatever the permission: the questions as learners
                 # answered them, and a lesson file's update waiting for review.
                 "questionversion", "pendinglessonupdate"),
@@ -37,7 +39,7 @@ AUTHORED_MODELS = {
 }
 # Learners' work, read-only (the admin narrows it to the instructor's classes).
 READABLE_WORK = {
-    "lessons": ("attempt", "lessonprogress"),
+    "lessons": ("attempt", "lessonprogress", "prediction"),
     "training_worker": ("trainingjob", "jobevent"),
 }
 MANAGED_MODELS = {"classroom": ("cohort", "membership")}

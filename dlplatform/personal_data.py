@@ -1,9 +1,10 @@
 """What the platform holds about one person: all of it as one JSON document, or all of it gone.
 
 `export_for` (a read) gathers the account, its API tokens (never their keys or hashes),
-runs with their configs and summaries, deployed models, quiz attempts and lesson progress.
-`delete_account` (a change) removes the account and everything that belongs to it: runs
-and their events, trained-model files, deployed models, tokens, attempts and progress.
+runs with their configs and summaries, deployed models, quiz attempts, predictions made
+before lab runs, and lesson progress. `delete_account` (a change) removes the account and
+everything that belongs to it: runs and their events, trained-model files, deployed models,
+tokens, attempts, predictions and progress.
 Runs still queued or training are stopped by the worker on its next write, which finds
 the job gone (training_worker.services.record_events).
 """
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dlplatform.models import ApiToken
-from lessons.models import Attempt, LessonProgress
+from lessons.models import Attempt, LessonProgress, Prediction
 from training_worker.models import DeployedModel, StandardBase, TrainedModel, TrainingJob
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ def export_for(user: User) -> dict:
     progress = (LessonProgress.objects.filter(user=user)
                 .select_related("lesson").order_by("lesson__title"))
     tokens = ApiToken.objects.filter(user=user).order_by("created", "id")
+    predictions = (Prediction.objects.filter(user=user)
+                   .select_related("question__lab__lesson", "choice").order_by("created_at", "id"))
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(timezone.now()),
@@ -104,6 +107,12 @@ def export_for(user: User) -> dict:
         "runs": [_run(job) for job in jobs],
         "models": [_model(deployed) for deployed in models],
         "quiz_attempts": [_attempt(attempt) for attempt in attempts],
+        "lab_predictions": [
+            {"lesson": p.question.lab.lesson.title, "lab": p.question.lab.title,
+             "question": p.question.prompt, "choice": p.choice.text if p.choice else None,
+             "value": p.value, "run": p.job_id, "created_at": _iso(p.created_at)}
+            for p in predictions
+        ],
         "lesson_progress": [
             {"lesson": p.lesson.title, "completed_at": _iso(p.completed_at),
              "best_quiz_score": p.best_score}
@@ -131,7 +140,7 @@ def delete_account(user: User) -> dict[str, int]:
             "runs": TrainingJob.objects.filter(owner=user).count(),
             "models": DeployedModel.objects.filter(owner=user).count(),
         }
-        user.delete()  # cascades to runs, events, models, tokens, attempts, progress
+        user.delete()  # cascades to runs, events, models, tokens, attempts, predictions, progress
         transaction.on_commit(lambda: _remove_files(files))
     return counts
 

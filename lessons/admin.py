@@ -332,3 +332,7 @@ class LessonProgressAdmin(LearnerWorkAdmin):
     list_filter = ["lesson__module__course", "lesson"]
     search_fields = ["user__username", "lesson__title"]
     list_select_related = ["user", "lesson"]
+
+
+# Predict-then-run questions and predictions register from their own module.
+from lessons import prediction_admin  # noqa: E402, F401

@@ -28,7 +28,10 @@ _LESSON_FILE = re.compile(r"^(\d+)-([-a-zA-Z0-9_]+)\.md$")
 COURSE_KEYS = {"title", "slug", "summary", "order", "is_published", "modules"}
 MODULE_KEYS = {"slug", "title", "order"}
 LESSON_KEYS = {"title", "slug", "summary", "order", "status", "labs", "quiz"}
-LAB_KEYS = {"title", "slug", "order", "instructions", "preset_config", "tunable", "challenge"}
+LAB_KEYS = {
+    "title", "slug", "order", "instructions", "preset_config", "tunable", "challenge",
+    "predictions",
+}
 CHALLENGE_KEYS = {"goal", "max_params", "bounds"}
 GOAL_KEYS = {"metric", "op", "value"}
 QUIZ_KEYS = {"title", "pass_mark", "questions"}
@@ -175,6 +178,7 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
         "preset_config": {},
         "tunable": lab.get("tunable") or {},
         "challenge": None,
+        "predictions": [],
     }
     if "preset_config" not in lab:
         problems.add(rel, f"{where}preset_config", "is required")
@@ -190,6 +194,11 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
     if lab.get("challenge") is not None:
         spec["challenge"] = _read_challenge(problems, rel, f"{where}challenge", lab["challenge"],
                                             spec)
+    if lab.get("predictions") is not None:
+        from lessons.prediction_content import read_predictions
+
+        spec["predictions"] = read_predictions(problems, rel, f"{where}predictions",
+                                               lab["predictions"], spec)
     return spec
 
 

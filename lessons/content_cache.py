@@ -88,9 +88,21 @@ def _on_migrated(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from lessons.models import Challenge, Choice, Course, Lab, Lesson, Module, Question, Quiz
+    from lessons.models import (
+        Challenge,
+        Choice,
+        Course,
+        Lab,
+        Lesson,
+        Module,
+        PredictionChoice,
+        PredictionQuestion,
+        Question,
+        Quiz,
+    )
 
-    for model in (Course, Module, Lesson, Lab, Challenge, Quiz, Question, Choice):
+    for model in (Course, Module, Lesson, Lab, Challenge, Quiz, Question, Choice,
+                  PredictionQuestion, PredictionChoice):
         uid = f"lessons-content-cache-{model.__name__}"
         post_save.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_delete.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)

@@ -31,6 +31,8 @@ from lessons.models import (
     Lesson,
     Module,
     PendingLessonUpdate,
+    PredictionChoice,
+    PredictionQuestion,
     Question,
     Quiz,
 )
@@ -80,7 +82,7 @@ def lesson_state(lesson: Lesson) -> dict:
         "fields": [lesson.title, lesson.summary, lesson.body, lesson.order, lesson.status],
         "labs": [
             [lab.slug, lab.title, lab.order, lab.instructions, lab.preset_config, lab.tunable,
-             *_challenge_state(lab)]
+             *_challenge_state(lab), *_predictions_state(lab)]
             for lab in Lab.objects.filter(lesson=lesson).order_by("slug")
         ],
         "quiz": None,
@@ -107,6 +109,34 @@ def _challenge_state(lab: Lab) -> list:
         return []
     return [[challenge.metric, challenge.op, challenge.target, challenge.max_params,
              challenge.bounds]]
+
+
+def _predictions_state(lab: Lab) -> list:
+    """A lab's prediction questions as stored, or nothing (a lab without any hashes as before)."""
+    questions = PredictionQuestion.objects.filter(lab=lab).order_by("order", "id")
+    return [[
+        [q.order, q.kind, q.prompt, q.run_changes, q.outcome, q.tolerance, q.explanation,
+         [[c.order, c.text, c.low, c.high] for c in q.choices.order_by("order", "id")]]
+        for q in questions
+    ]] if questions else []
+
+
+def _write_predictions(lab: Lab, specs: list[dict]) -> None:
+    def save_question(question: PredictionQuestion, spec: dict) -> None:
+        spec = dict(spec)
+        choices = spec.pop("choices")
+        _save_fields(question, spec)
+        _sync_children(
+            list(question.choices.order_by("order", "id")), choices,
+            lambda c: PredictionChoice.objects.create(question=question, **c),
+            _save_fields,
+        )
+
+    _sync_children(
+        list(PredictionQuestion.objects.filter(lab=lab).order_by("order", "id")), specs,
+        lambda spec: save_question(PredictionQuestion(lab=lab), spec),
+        save_question,
+    )
 
 
 def _write_challenge(lab: Lab, spec: dict | None) -> None:
@@ -201,9 +231,11 @@ def _write_lesson(spec: LessonSpec, module: Module, lesson: Lesson | None) -> Le
     for lab_spec in data["labs"]:
         lab_spec = dict(lab_spec)
         challenge = lab_spec.pop("challenge", None)
+        predictions = lab_spec.pop("predictions", [])
         lab = labs.pop(lab_spec["slug"], None) or Lab(lesson=lesson)
         _save_fields(lab, lab_spec)
         _write_challenge(lab, challenge)
+        _write_predictions(lab, predictions)
     for stale in labs.values():
         stale.delete()  # its training runs keep their history (TrainingJob.lab is SET_NULL)
     _write_quiz(lesson, data["quiz"])

@@ -378,4 +378,9 @@ class Challenge(models.Model):
 
 
 # Registered with the app from here; they refer to the models above by name.
+from lessons.prediction_models import (  # noqa: E402, F401
+    Prediction,
+    PredictionChoice,
+    PredictionQuestion,
+)
 from lessons.revision_models import PendingLessonUpdate, QuestionVersion  # noqa: E402, F401

@@ -17,6 +17,8 @@ from lessons.models import (
     LessonProgress,
     LessonStatus,
     Module,
+    PredictionChoice,
+    PredictionQuestion,
     Question,
     QuestionVersion,
     Quiz,
@@ -69,6 +71,9 @@ def lesson_for_page(*, user, course_slug: str, lesson_slug: str) -> Lesson | Non
             # A lab's challenge comes with it (and is cached with the page's content).
             Prefetch("labs", queryset=Lab.objects.order_by("order", "id")
                      .select_related("challenge")),
+            Prefetch("labs__prediction_questions", queryset=PredictionQuestion.objects
+                     .order_by("order", "id").prefetch_related(Prefetch(
+                         "choices", queryset=PredictionChoice.objects.order_by("order", "id")))),
             Prefetch(
                 "quiz",
                 queryset=Quiz.objects.prefetch_related(

@@ -13,6 +13,7 @@ from lessons import content_cache, selectors, services
 from lessons.challenge_views import challenge_views
 from lessons.markdown import has_widgets
 from lessons.models import QuestionKind
+from lessons.prediction_views import prediction_boxes
 from training_worker import selectors as job_selectors
 
 
@@ -125,11 +126,14 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         questions = [(str(q.id), q, q.choices.all()) for q in quiz.questions.all()]
     latest_runs = job_selectors.latest_job_ids_by_lab(user=request.user, labs=page.labs)
     challenges = challenge_views(request.user, page.labs)
+    predictions = prediction_boxes(request.user, page.labs)
     context = {
         "lesson": lesson,
         "course": lesson.module.course,
         "is_preview": selectors.lesson_is_preview(lesson),
-        "labs": [(lab, latest_runs.get(lab.id), challenges.get(lab.id)) for lab in page.labs],
+        "labs": [(lab, latest_runs.get(lab.id), challenges.get(lab.id), predictions.get(lab.id))
+                 for lab in page.labs],
+        "has_predictions": bool(predictions),
         "has_figures": has_widgets(lesson.body_html),
         "quiz": quiz,
         "quiz_rows": _quiz_rows(questions, submitted=submitted, errors=errors, attempt=attempt)

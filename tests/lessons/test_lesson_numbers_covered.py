@@ -17,7 +17,8 @@ prose must be accounted for by one of:
    (its docstring does not count), or in a module-level constant or helper function it uses.
 
 What counts as a number in the prose (the lesson's title and summary, the body, the labs'
-titles and instructions, the quiz prompts, choices and explanations):
+titles and instructions, the quiz prompts, choices and explanations, and the same of the labs'
+predict-then-run questions):
 
 - math (``$...$``, ``$$...$$``) and code (fenced blocks, figures, `inline`) are cut out the
   way the page renderer cuts them (``lessons.markdown``); so are link targets and URLs;
@@ -150,6 +151,12 @@ def read_lessons() -> list[LessonText]:
             for lab in data["labs"]:
                 pieces += [(lab["title"], f"lab {lab['slug']} title"),
                            (lab["instructions"], f"lab {lab['slug']} instructions")]
+                for i, q in enumerate(lab["predictions"], start=1):
+                    where = f"lab {lab['slug']} prediction {i}"
+                    pieces += [(q["prompt"], f"{where} prompt"),
+                               (q["explanation"], f"{where} explanation")]
+                    pieces += [(c["text"], f"{where} choice {j}")
+                               for j, c in enumerate(q["choices"], start=1)]
             for i, q in enumerate((data["quiz"] or {}).get("questions", []), start=1):
                 pieces += [(q["prompt"], f"quiz {i} prompt"),
                            (q["explanation"], f"quiz {i} explanation")]

@@ -180,10 +180,11 @@ def test_lesson_page_query_count(client, quiz, lab, learner, make_lesson, answer
     client.force_login(learner)
     client.post(LESSON_URL + "quiz/", form_data(answers_for(quiz)))
     attempt = Attempt.objects.get()
-    # session+user 2, lesson 1, labs 1, quiz+questions+choices 3, neighbours 1 (these six
-    # come from the content cache on later views), attempt 1, the question versions it
-    # answered 1, progress 1, the learner's latest run of every lab 1.
-    with django_assert_max_num_queries(12):
+    # session+user 2, lesson 1, labs 1, their prediction questions 1, quiz+questions+choices
+    # 3, neighbours 1 (these seven come from the content cache on later views), attempt 1,
+    # the question versions it answered 1, progress 1, the learner's latest run of every
+    # lab 1.
+    with django_assert_max_num_queries(13):
         assert client.get(f"{LESSON_URL}?attempt={attempt.id}").status_code == 200
 
 

@@ -16,11 +16,12 @@ DEMO_ACCOUNTS = [
 DEMO_CLASS = "Demo class"
 DEMO_LAB = "linear-vs-mlp"  # the lab with a challenge in content/foundations/introduction
 # Classmates of the demo learner (they cannot log in): per quiz in course order, whether
-# they answer right; and the hidden layers of the runs they trained on the demo lab.
+# they answer right; the hidden layers of the runs they trained on the demo lab; and which
+# choice (by position) they predicted for the demo lab's predict-then-run question, trained.
 CLASSMATES = {
-    "ada": {"quizzes": [True, True, True], "runs": [[], [4]]},
-    "grace": {"quizzes": [True, False], "runs": [[], [8]]},
-    "alan": {"quizzes": [False], "runs": []},
+    "ada": {"quizzes": [True, True, True], "runs": [[], [4]], "prediction": 0},
+    "grace": {"quizzes": [True, False], "runs": [[], [8]], "prediction": 2},
+    "alan": {"quizzes": [False], "runs": [], "prediction": None},
 }
 
 
@@ -58,9 +59,10 @@ class Command(BaseCommand):
                 classmate.save()
                 Membership.objects.create(cohort=cohort, learner=classmate)
                 self._answer_quizzes(classmate, course, work["quizzes"])
-                classmates.append((classmate, work["runs"]))
-        for classmate, runs in classmates:  # outside the transaction: the worker's own writes
-            self._train(classmate, runs)
+                classmates.append((classmate, work))
+        for classmate, work in classmates:  # outside the transaction: the worker's own writes
+            self._train(classmate, work["runs"])
+            self._predict(classmate, work["prediction"])
         self.stdout.write(f"created the class {DEMO_CLASS!r} (code {cohort.join_code}) taught by "
                           f"{instructor.username!r}, with {len(CLASSMATES) + 1} learners")
 
@@ -102,3 +104,19 @@ class Command(BaseCommand):
             config["model"]["hidden"] = hidden
             job = services.job_submit(user=user, config=config, lab=lab)
             runner.job_run(job_id=job.pk)
+
+
+    def _predict(self, user: User, choice_index: int | None) -> None:
+        """A prediction on the demo lab's first question, and its run, trained here."""
+        from lessons import prediction_services
+        from lessons.prediction_models import PredictionQuestion
+        from training_worker import runner
+
+        question = PredictionQuestion.objects.filter(lab__slug=DEMO_LAB).order_by("order").first()
+        if question is None or choice_index is None:
+            return
+        choice = question.choices.order_by("order", "id")[choice_index]
+        prediction = prediction_services.prediction_make(user=user, question=question,
+                                                         choice_id=choice.pk)
+        job = prediction_services.prediction_run(prediction=prediction)
+        runner.job_run(job_id=job.pk)
