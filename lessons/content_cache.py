@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+from lessons.models import Challenge, Choice, Course, Lab, Lesson, Module, Question, Quiz
+
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "lessons:content-version"
@@ -88,8 +90,6 @@ def _on_migrated(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from lessons.models import Challenge, Choice, Course, Lab, Lesson, Module, Question, Quiz
-
     for model in (Course, Module, Lesson, Lab, Challenge, Quiz, Question, Choice):
         uid = f"lessons-content-cache-{model.__name__}"
         post_save.connect(_on_content_saved_or_deleted, sender=model, dispatch_uid=uid)

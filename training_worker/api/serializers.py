@@ -4,8 +4,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lessons.models import Lab
 from training_worker.models import JobStatus, TrainingJob
+
+# The lab model, reached through the job's own foreign key (TrainingJob.lab names it as
+# "lessons.Lab"): the jobs side imports no lessons module.
+Lab = TrainingJob._meta.get_field("lab").related_model
 
 
 @extend_schema_field({"$ref": "#/components/schemas/TrainConfig"})

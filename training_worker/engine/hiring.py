@@ -25,6 +25,7 @@ import torch
 
 from training_worker.engine.catalog import DATASET_CLASSES, GROUPS
 from training_worker.engine.config import DataConfig
+from training_worker.engine.dataset import Dataset
 
 MEASUREMENT_NOISE = 0.5  # of test_score and interview around the skill
 POSTCODE_NOISE = 0.5  # around -1 (A) or +1 (B)
@@ -90,10 +91,8 @@ def population(n_samples: int, noise: float, rng: np.random.Generator) -> tuple:
     return np.concatenate([x, g[:, None].astype(x.dtype)], axis=1), y
 
 
-def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int):
+def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int) -> Dataset:
     """The hiring Dataset: a training set skewed as configured, unbiased balanced others."""
-    from training_worker.engine.datasets import Dataset  # datasets imports this module
-
     n_b = min(max(1, round(cfg.group_b_share * n_train)), n_train - 1)
     splits = {
         "train": draw_applicants(

@@ -19,15 +19,14 @@ from training_worker.engine.catalog import DATASET_CLASSES, TEXT_ALPHABET
 from training_worker.engine.config import DataConfig
 from training_worker.engine.config_rules import split_sizes
 from training_worker.engine.corpus import corpus_text
+from training_worker.engine.dataset import Dataset
 
 SERIES_WAVES = 3
 SERIES_PERIODS = (8.0, 60.0)  # in steps
 SERIES_AMPLITUDES = (0.5, 1.5)
 
 
-def load_sequence(cfg: DataConfig):
-    from training_worker.engine.datasets import Dataset
-
+def load_sequence(cfg: DataConfig) -> Dataset:
     # With data.train_size, the training stretch is just shorter.
     sizes = split_sizes(cfg)
     if cfg.name == "series":
