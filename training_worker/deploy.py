@@ -26,7 +26,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import resample
 from torch import nn
 
-from training_worker.artifacts import deserialize
+from training_worker import artifacts
 from training_worker.engine import datasets, parse_config
 from training_worker.engine.catalog import (
     DATASET_CLASSES,
@@ -206,7 +206,7 @@ class Loaded:
 def load_served(deployed: DeployedModel) -> Loaded:
     """Build the job's model from its stored file (the slow part the cache saves)."""
     with deployed.job.model.file.open("rb") as stored:
-        saved = deserialize(stored.read())
+        saved = artifacts.deserialize(stored.read())
     config = parse_config(saved["config"])
     model = build_model(config.model, config.data)
     model.load_state_dict(saved["state_dict"])
