@@ -42,7 +42,7 @@ _SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _is_share_token(text: str | None) -> bool:
-    return bool(text) and _SHARE_TOKEN.fullmatch(text) is not None
+    return text is not None and _SHARE_TOKEN.fullmatch(text) is not None
 
 
 def job_viewable_by(*, user, job_id: int, share_token: str | None = None) -> TrainingJob | None:

@@ -32,7 +32,7 @@ class JobSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="The training config; see the TrainConfig schema for every field and bound."
     )
     lab = serializers.PrimaryKeyRelatedField(
-        queryset=Lab.objects.filter(lesson__status="published"),
+        queryset=Lab._default_manager.filter(lesson__status="published"),
         required=False,
         allow_null=True,
         help_text="Submit as a run of this lab: only the lab's tunable fields may differ "

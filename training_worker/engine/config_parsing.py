@@ -6,6 +6,8 @@ Apart from `config` (the declarations and dataclasses) because it needs both `co
 parsing in `config`, those three imported each other.
 """
 
+from typing import Any
+
 from training_worker.engine.catalog import MODEL_KINDS
 from training_worker.engine.config import (
     CONFIG_FIELDS,
@@ -29,11 +31,17 @@ def parse_config(raw: object) -> TrainConfig:
         if key not in SECTIONS:
             errors[str(key)] = "unknown field"
     kind = _model_kind(raw)
-    sections = {}
+    # Each section parses into a dataclass of its own: TrainConfig's fields check them.
+    sections: dict[str, Any] = {}
     for section, section_type in SECTIONS.items():
         values = _parse_section(section, raw, kind, errors)
-        if values is not None:
-            sections[section] = (section_type or MODEL_CONFIGS[kind])(**values)
+        if values is None:
+            continue
+        dataclass_type: type | None = section_type
+        if dataclass_type is None:  # the model section, which parses only with a valid kind
+            assert kind is not None
+            dataclass_type = MODEL_CONFIGS[kind]
+        sections[section] = dataclass_type(**values)
     # Rules between fields run on every section that parsed, so all errors show at once.
     errors.update(check_rules(sections))
     if errors:
@@ -41,23 +49,22 @@ def parse_config(raw: object) -> TrainConfig:
     return TrainConfig(**sections)
 
 
-def _model_kind(raw: dict) -> str | None:
+def _model_kind(raw: dict[str, object]) -> str | None:
     """The model kind, when it is a valid one: it decides which model fields exist."""
     model = raw.get("model")
-    if isinstance(model, dict) and model.get("kind") in MODEL_KINDS:
-        return model["kind"]
-    return None
+    kind = model.get("kind") if isinstance(model, dict) else None
+    return kind if isinstance(kind, str) and kind in MODEL_KINDS else None
 
 
 def _parse_section(
-    section: str, raw: dict, kind: str | None, errors: dict[str, str]
-) -> dict | None:
+    section: str, raw: dict[str, object], kind: str | None, errors: dict[str, str]
+) -> dict[str, object] | None:
     """The section's normalized values, or None when anything in it is invalid."""
     if section not in raw:
         if section_is_required(section):
             errors[section] = "required"
             return None
-        given = {}
+        given: object = {}
     else:
         given = raw[section]
     if not isinstance(given, dict):
@@ -73,7 +80,7 @@ def _parse_section(
             errors[f"{section}.{key}"] = (
                 f'unknown field for model.kind "{kind}" (it belongs to {owners})'
             )
-    values = {}
+    values: dict[str, object] = {}
     # With an invalid kind, every model field is checked so that all errors show at once.
     for name, spec in section_fields(section, kind).items():
         path = f"{section}.{name}"

@@ -59,7 +59,9 @@ def draw_applicants(
     return x[order], y[order], g[order]
 
 
-def _draw_group(group: int, n: int, noise: float, rng: np.random.Generator) -> tuple:
+def _draw_group(
+    group: int, n: int, noise: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """n applicants of one group: exactly ceil(n / 2) qualified, the rest not."""
     wanted = {1: n - n // 2, 0: n // 2}
     kept: dict[int, list[np.ndarray]] = {value: [np.empty((0, 4))] for value in (0, 1)}
@@ -84,7 +86,9 @@ def _draw_group(group: int, n: int, noise: float, rng: np.random.Generator) -> t
     return x, y
 
 
-def population(n_samples: int, noise: float, rng: np.random.Generator) -> tuple:
+def population(
+    n_samples: int, noise: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """The unbiased population, half A and half B, with the group as a last column: what
     the validation set is drawn from (the datasets' common generator signature)."""
     x, y, g = draw_applicants(n_samples - n_samples // 2, n_samples // 2, noise, rng)

@@ -11,6 +11,8 @@ is validated on a stretch it never saw (a random split would leak overlapping wi
 """
 
 import math
+from collections.abc import Iterable
+from typing import SupportsInt
 
 import numpy as np
 import torch
@@ -62,7 +64,8 @@ def make_series(length: int, noise: float, seed: int) -> np.ndarray:
     waves = amplitudes[:, None] * np.sin(
         2 * math.pi * steps[None, :] / periods[:, None] + phases[:, None]
     )
-    return waves.sum(axis=0) + rng.normal(0.0, noise, length)
+    series: np.ndarray = waves.sum(axis=0) + rng.normal(0.0, noise, length)
+    return series
 
 
 def encode_text(text: str) -> np.ndarray:
@@ -71,7 +74,7 @@ def encode_text(text: str) -> np.ndarray:
     return np.array([index[char] for char in text], dtype=np.int64)
 
 
-def decode_text(indices) -> str:
+def decode_text(indices: Iterable[SupportsInt]) -> str:
     return "".join(TEXT_ALPHABET[int(i)] for i in indices)
 
 
