@@ -3,7 +3,7 @@
 Run by Celery beat every REAPER_INTERVAL_S (tasks.reap_lost_jobs):
 
 - A running job whose worker has not beaten its heart for JOB_STALE_AFTER_S (workers beat
-  every JOB_HEARTBEAT_S while a job trains, runner.EventRecorder) lost its worker machine.
+  every JOB_HEARTBEAT_S while a job trains, recording.EventRecorder) lost its worker machine.
   It goes back to `queued` and its next attempt is sent: it starts again on a surviving
   worker, announced in its stream. After JOB_MAX_ATTEMPTS attempts it fails with the reason.
   The lost attempt's own message, when Redis redelivers it much later, is refused by
