@@ -20,6 +20,7 @@ twice still runs the attempt once. While beat is down nothing is reaped: lost jo
 `running` (and count against their learner's limits) until a beat runs again.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -76,7 +77,7 @@ def _hand_on_lost_running(reaped: Reaped) -> None:
                 "error": (f"The worker running attempt {attempt} stopped responding; the job "
                           f"is queued to start again as attempt {attempt + 1}."),
             })
-            transaction.on_commit(lambda j=job_id, c=config, a=attempt + 1: _send(j, c, a))
+            transaction.on_commit(functools.partial(_send, job_id, config, attempt + 1))
         reaped.requeued += 1
 
 

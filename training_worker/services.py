@@ -74,6 +74,7 @@ def _parse_with_base(user, config: dict) -> TrainConfig:
     base_job, field = transfer.base_job_for(user=user, transfer={
         "base_job": parsed.transfer.base_job, "base_name": parsed.transfer.base_name,
     })
+    assert base_job is not None  # a transfer is enabled only with a base, found or refused
     errors = compatibility_errors(parsed, parse_config(base_job.config), field)
     if errors:
         raise ConfigError(errors)

@@ -17,7 +17,7 @@ from training_worker.models import JobStatus, StandardBase, TrainingJob
 BUILD_COMMAND = "manage.py build_base_models"
 
 
-def base_job_for(*, user, transfer: dict) -> tuple[TrainingJob | None, str]:
+def base_job_for(*, user, transfer: object) -> tuple[TrainingJob | None, str]:
     """The job whose model a submitted config starts from (None when it starts from
     scratch), and the config field that named it. Raises ConfigError naming that field when
     the base cannot be used. `transfer` is the raw section: it may not be valid yet."""
