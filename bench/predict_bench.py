@@ -81,7 +81,8 @@ def in_process_model(platform: Platform, job_id: int):
     import torch
 
     from training_worker import deploy
-    from training_worker.engine import build_model, parse_config
+    from training_worker.engine import parse_config
+    from training_worker.engine.models import build_model
 
     data = httpx.get(f"{platform.url}/api/v1/jobs/{job_id}/model/", headers=platform.headers,
                      timeout=30).content

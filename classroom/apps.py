@@ -6,6 +6,7 @@ class ClassroomConfig(AppConfig):
     verbose_name = "Classes"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: both modules import models.
         from classroom.selectors import learner_ids_taught_by
         from dlplatform.instructors import register_learner_scope
 

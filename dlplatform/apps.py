@@ -1,6 +1,7 @@
 import os
 
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class DlplatformConfig(AppConfig):
@@ -8,9 +9,8 @@ class DlplatformConfig(AppConfig):
     verbose_name = "Deep Learning Lessons"
 
     def ready(self) -> None:
-        from django.conf import settings
-
-        from dlplatform import instructors  # noqa: F401  (connects its signal receivers)
+        # Imported once the app registry is ready (it imports models); connects its receivers.
+        from dlplatform import instructors  # noqa: F401
 
         # kombu's filesystem broker expects its folders to exist.
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):

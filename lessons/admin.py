@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dlplatform.admin import LearnerWorkAdmin
 from lessons import loader
-from lessons.challenges import METRICS
+from lessons.challenge_rules import METRICS
 from lessons.models import (
     Attempt,
     Challenge,

@@ -17,55 +17,17 @@ from typing import Any
 
 from django.db.models import Q
 
-from lessons.labs import check_lab_config, validate_tunable
+from lessons.challenge_rules import METRICS, is_number
+from lessons.labs import check_lab_config
 from lessons.models import Challenge, ChallengeOp
 from training_worker.models import JobStatus, TrainingJob
 
-# The summary numbers a goal may name: path in TrainingJob.result → words for the page.
-METRICS = {
-    "val_accuracy": "validation accuracy (last epoch)",
-    "best_val_accuracy": "best validation accuracy",
-    "val_loss": "validation loss (last epoch)",
-    "best_val_loss": "best validation loss",
-    "train_accuracy": "training accuracy (last epoch)",
-    "train_loss": "training loss (last epoch)",
-    "val_macro_f1": "validation macro F1",
-    "test.accuracy": "test accuracy",
-}
 _COMPARE = {
     ChallengeOp.AT_LEAST: operator.ge,
     ChallengeOp.ABOVE: operator.gt,
     ChallengeOp.AT_MOST: operator.le,
     ChallengeOp.BELOW: operator.lt,
 }
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab) -> dict[str, str]:
-    """What is wrong with a challenge's definition: {field: reason}, empty when valid."""
-    errors: dict[str, str] = {}
-    if metric not in METRICS:
-        errors["metric"] = f"must be one of {', '.join(METRICS)}"
-    if not _is_number(target):
-        errors["target"] = "must be a number"
-    if not isinstance(bounds, dict):
-        errors["bounds"] = 'must map config paths to bounds, e.g. {"optim.lr": {"max": 1}}'
-        return errors
-    lab = lab if getattr(lab, "preset_config", None) else None
-    if lab is None:
-        return errors
-    not_tunable = sorted(set(bounds) - set(lab.tunable or {}))
-    if not_tunable:
-        errors["bounds"] = (
-            f"{not_tunable[0]}: not tunable in the lab, so a learner cannot change it"
-        )
-        return errors
-    for path, reason in validate_tunable(bounds, lab.preset_config).items():
-        errors.setdefault("bounds", f"{path}: {reason}")
-    return errors
 
 
 def allowed_fields(challenge: Challenge) -> dict:
@@ -86,7 +48,7 @@ def metric_value(result: dict, metric: str) -> float | None:
     value: Any = result or {}
     for part in metric.split("."):
         value = value.get(part) if isinstance(value, dict) else None
-    return float(value) if _is_number(value) else None
+    return float(value) if is_number(value) else None
 
 
 @dataclass
@@ -111,7 +73,7 @@ def grade_run(challenge: Challenge, job: TrainingJob) -> RunGrade:
     }
     n_params = (job.result or {}).get("n_params")
     if challenge.max_params is not None and (
-        not _is_number(n_params) or n_params > challenge.max_params
+        not is_number(n_params) or n_params > challenge.max_params
     ):
         reasons["parameters"] = (
             f"this challenge allows at most {challenge.max_params} parameters (got {n_params})"

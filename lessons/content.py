@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from lessons.challenges import validate_challenge
+from lessons.challenge_rules import validate_challenge
 from lessons.labs import normalize_preset, validate_tunable
 from lessons.models import ChallengeOp, LessonStatus, QuestionKind
 

@@ -21,6 +21,19 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+from lessons.models import (
+    Challenge,
+    Choice,
+    Course,
+    Lab,
+    Lesson,
+    Module,
+    PredictionChoice,
+    PredictionQuestion,
+    Question,
+    Quiz,
+)
+
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "lessons:content-version"
@@ -88,19 +101,6 @@ def _on_migrated(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from lessons.models import (
-        Challenge,
-        Choice,
-        Course,
-        Lab,
-        Lesson,
-        Module,
-        PredictionChoice,
-        PredictionQuestion,
-        Question,
-        Quiz,
-    )
-
     for model in (Course, Module, Lesson, Lab, Challenge, Quiz, Question, Choice,
                   PredictionQuestion, PredictionChoice):
         uid = f"lessons-content-cache-{model.__name__}"

@@ -13,6 +13,8 @@ its bounds. Bounds, all optional and combinable:
 import copy
 from typing import Any
 
+from training_worker.engine import CONFIG_FIELDS, ConfigError, parse_config
+
 _BOUND_KEYS = {"min", "max", "choices", "min_layers", "max_layers", "max_units"}
 
 
@@ -108,8 +110,6 @@ def form_fields(tunable: dict) -> dict[str, dict]:
     """What the lab form needs to draw each tunable field: its human label and one line of
     help, its type, and the engine's own bounds (a lab's bounds, in `tunable`, narrow them).
     Declared once, beside each field, in the engine's CONFIG_FIELDS."""
-    from training_worker.engine.config import CONFIG_FIELDS
-
     fields = {}
     for path in tunable or {}:
         spec = CONFIG_FIELDS.get(path)
@@ -129,8 +129,6 @@ def form_fields(tunable: dict) -> dict[str, dict]:
 
 def normalize_preset(preset: Any) -> tuple[dict, dict[str, str]]:
     """Validate a preset through the engine's schema: (normalized config, {path: reason})."""
-    from training_worker.engine import ConfigError, parse_config
-
     if not isinstance(preset, dict):
         return {}, {"config": "must be a JSON object"}
     try:
@@ -182,8 +180,6 @@ def validate_tunable(tunable: Any, preset: dict) -> dict[str, str]:
     must satisfy them, and every choice and every min/max end must be a value the engine
     accepts (so a lab can never offer a setting that fails on submit).
     """
-    from training_worker.engine import ConfigError, parse_config
-
     if not isinstance(tunable, dict):
         return {"tunable": 'must map config paths to bounds, e.g. {"optim.lr": {"max": 1}}'}
     leaves = _leaves(preset)

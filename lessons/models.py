@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
+from lessons import labs
+from lessons.challenge_rules import validate_challenge
 from lessons.markdown import render_markdown, render_markdown_inline
 
 
@@ -144,21 +146,22 @@ class Lab(models.Model):
     @property
     def form_fields(self) -> dict[str, dict]:
         """Label, help and type of each tunable field, for the lab form (lab.js)."""
-        from lessons.labs import form_fields
+        return labs.form_fields(self.tunable)
 
-        return form_fields(self.tunable)
+    def config_errors(self, config: dict) -> dict[str, str]:
+        """{path: reason} where a normalized config leaves this lab's preset and bounds;
+        services.job_submit asks it of the lab a run is submitted with."""
+        return labs.check_lab_config(self, config)
 
     def clean(self) -> None:
-        from lessons.labs import normalize_preset, validate_tunable
-
         super().clean()
-        preset, errors = normalize_preset(self.preset_config)
+        preset, errors = labs.normalize_preset(self.preset_config)
         if errors:
             raise ValidationError({"preset_config": [f"{p}: {r}" for p, r in errors.items()]})
         self.preset_config = preset
         if self.tunable is None:
             self.tunable = {}
-        errors = validate_tunable(self.tunable, preset)
+        errors = labs.validate_tunable(self.tunable, preset)
         if errors:
             raise ValidationError({"tunable": [f"{p}: {r}" for p, r in errors.items()]})
 
@@ -366,8 +369,6 @@ class Challenge(models.Model):
         return f"Challenge on {self.lab}"
 
     def clean(self) -> None:
-        from lessons.challenges import validate_challenge
-
         super().clean()
         errors = validate_challenge(
             metric=self.metric, target=self.target, bounds=self.bounds,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, QuerySet
 
 from lessons import content_cache
+from lessons.challenges import challenge_statuses, challenges_of
 from lessons.models import (
     Attempt,
     Course,
@@ -246,8 +247,6 @@ def dashboard_for(*, user) -> dict:
 def challenges_passed_by_lesson(*, user, courses) -> dict[int, tuple[int, int]]:
     """Lesson id → (challenges on its labs, how many of them this learner passed), for
     courses from courses_with_outline: no query when none of their lessons has one."""
-    from lessons.challenges import challenge_statuses, challenges_of
-
     if not any(lesson.challenge_count for course in courses for module in course.modules.all()
                for lesson in module.lessons.all()):
         return {}

@@ -10,6 +10,7 @@ time bound.
 import json
 import logging
 
+from dlplatform.celery import app
 from training_worker.dispatch import job_id_of
 
 log = logging.getLogger(__name__)
@@ -17,8 +18,6 @@ log = logging.getLogger(__name__)
 
 def pending_job_ids(queues: list[str]) -> set[int] | None:
     """Jobs with a message in `queues` or unacknowledged; None when this broker cannot say."""
-    from dlplatform.celery import app
-
     with app.connection_for_read() as connection:
         if connection.transport.driver_type != "redis":
             return None

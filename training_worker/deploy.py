@@ -22,9 +22,23 @@ import torch
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from sklearn.model_selection import train_test_split
+from sklearn.utils import resample
 from torch import nn
 
-from training_worker.engine.catalog import DIGIT_DATASETS
+from training_worker import artifacts
+from training_worker.engine import datasets, parse_config
+from training_worker.engine.catalog import (
+    DATASET_CLASSES,
+    DIGIT_DATASETS,
+    TEXT_ALPHABET,
+    is_classification,
+)
+from training_worker.engine.config import ALL_SAMPLES
+from training_worker.engine.config_rules import split_sizes
+from training_worker.engine.datasets import DIGITS_MAX_PIXEL
+from training_worker.engine.models import build_model
+from training_worker.engine.sequences import make_series
 from training_worker.models import DeployedModel, JobStatus, TrainingJob
 
 MAX_BATCH = 1000
@@ -102,8 +116,6 @@ STANDARDIZED_POINTS = ("moons", "circles", "spiral", "xor", "gaussians")
 def preprocessing_for(config: dict) -> dict:
     """The engine's input transform for this config: {"shift", "scale"} per feature
     (x_model = (x_raw - shift) / scale), computed from the training set as the engine does."""
-    from training_worker.engine import parse_config
-
     data = parse_config(config).data
     if data.name in STANDARDIZED_POINTS:
         mean, std = _point_statistics(data)
@@ -112,8 +124,6 @@ def preprocessing_for(config: dict) -> dict:
         mean, std = _series_statistics(data)
         return {"shift": [mean], "scale": [std]}
     if data.name in DIGIT_DATASETS:
-        from training_worker.engine.datasets import DIGITS_MAX_PIXEL
-
         return {"shift": [0.0], "scale": [DIGITS_MAX_PIXEL]}
     return {}
 
@@ -121,13 +131,6 @@ def preprocessing_for(config: dict) -> dict:
 def _point_statistics(data) -> tuple[np.ndarray, np.ndarray]:
     """The raw training set's mean and std, drawn as `datasets.load_dataset` draws it; checked
     against the engine's own standardized training set, so a change there fails loudly here."""
-    from sklearn.model_selection import train_test_split
-    from sklearn.utils import resample
-
-    from training_worker.engine import datasets
-    from training_worker.engine.config import ALL_SAMPLES
-    from training_worker.engine.config_rules import split_sizes
-
     x, y = datasets._draw(data)
     x, y, _, _ = datasets._hold_out_test(x, y, data)
     x_train, _, y_train, _ = train_test_split(
@@ -146,9 +149,6 @@ def _point_statistics(data) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _series_statistics(data) -> tuple[float, float]:
-    from training_worker.engine.config_rules import split_sizes
-    from training_worker.engine.sequences import make_series
-
     sizes = split_sizes(data)
     values = make_series(sizes.train + sizes.val + 2 * data.window, data.noise, data.seed)
     train_part = values[: sizes.train + data.window]
@@ -205,12 +205,8 @@ class Loaded:
 
 def load_served(deployed: DeployedModel) -> Loaded:
     """Build the job's model from its stored file (the slow part the cache saves)."""
-    from training_worker.artifacts import deserialize
-    from training_worker.engine import build_model, parse_config
-    from training_worker.engine.catalog import DATASET_CLASSES, is_classification
-
     with deployed.job.model.file.open("rb") as stored:
-        saved = deserialize(stored.read())
+        saved = artifacts.deserialize(stored.read())
     config = parse_config(saved["config"])
     model = build_model(config.model, config.data)
     model.load_state_dict(saved["state_dict"])
@@ -327,8 +323,6 @@ def _shape_problem(item: object, shape: tuple[int, ...]) -> str:
 
 
 def _text_batch(inputs: list, spec: InputSpec, expected: str) -> torch.Tensor:
-    from training_worker.engine.catalog import TEXT_ALPHABET
-
     index = {char: position for position, char in enumerate(TEXT_ALPHABET)}
     rows = []
     for position, item in enumerate(inputs):
@@ -402,7 +396,7 @@ def onnx_export_available() -> bool:
     package, which the README's install (requirements/run.txt) leaves out. Pages and API
     links offer the ONNX download only when it can work."""
     try:
-        import onnx  # noqa: F401
+        import onnx  # noqa: F401  (optional: imported only to see whether it is installed)
     except ImportError:
         return False
     return True
@@ -410,7 +404,7 @@ def onnx_export_available() -> bool:
 
 def onnx_bytes(deployed: DeployedModel) -> bytes:
     """The served module as ONNX (needs the `onnx` package); raises ImportError without it."""
-    import onnx  # noqa: F401  (torch's exporter needs it)
+    import onnx  # noqa: F401  (optional, left out of run.txt; torch's exporter needs it)
 
     loaded = loaded_model(deployed)
     buffer = io.BytesIO()

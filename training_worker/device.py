@@ -10,12 +10,12 @@ it touches CUDA (tasks._set_up_child), never in the parent, which forks.
 import logging
 import os
 
+import torch
+
 log = logging.getLogger(__name__)
 
 
 def configure(device: str, *, threads: int) -> None:
-    import torch
-
     torch.set_num_threads(threads)
     if not device.startswith("cuda"):
         return
@@ -31,8 +31,6 @@ def log_peak_memory(device: str, job_id: int) -> None:
     """Log the job's peak GPU memory, then reset the peak for the next job."""
     if not device.startswith("cuda"):
         return
-    import torch
-
     peak = torch.cuda.max_memory_allocated(device)
     log.info("job %s: peak GPU memory %.1f MiB", job_id, peak / 2**20)
     torch.cuda.reset_peak_memory_stats(device)

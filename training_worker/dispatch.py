@@ -8,10 +8,16 @@ worker's log tells which job a task is.
 import re
 import uuid
 
+from django.conf import settings
+
+from dlplatform.celery import app
 from training_worker import routing
 from training_worker.engine import TrainConfig
 
 _TASK_ID = re.compile(r"^job-(\d+)-")
+
+# Sent by name: the sender (web process, reaper) never imports the worker's task module.
+RUN_TRAINING_JOB = "training_worker.tasks.run_training_job"
 
 
 def task_id_for(job_id: int, attempt: int) -> str:
@@ -27,16 +33,12 @@ def job_id_of(task_id: str) -> int | None:
 def send_job(job_id: int, parsed: TrainConfig, *, attempt: int = 1) -> None:
     """Queue attempt `attempt` of a job on the queue its config routes to. Raises kombu's
     OperationalError when the broker cannot be reached."""
-    from training_worker.tasks import run_training_job  # the task module imports torch lazily
-
-    run_training_job.apply_async(
-        args=[job_id], kwargs={"attempt": attempt},
+    app.send_task(
+        RUN_TRAINING_JOB, args=[job_id], kwargs={"attempt": attempt},
         queue=routing.queue_for(parsed), task_id=task_id_for(job_id, attempt),
     )
 
 
 def job_queues() -> list[str]:
     """Every queue a job may be routed to."""
-    from django.conf import settings
-
     return [q for q in (settings.JOB_QUEUE, settings.JOB_GPU_QUEUE) if q]

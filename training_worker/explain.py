@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from training_worker import deploy
+from training_worker.engine.attribution import attribute, heatmap
 from training_worker.engine.catalog import IMAGE_SHAPES
 from training_worker.models import DeployedModel
 
@@ -35,8 +36,6 @@ def explain(deployed: DeployedModel, inputs: object, method: str,
     for an unknown target class, and NotExplainable for models that are not classifiers
     of numbers.
     """
-    from training_worker.engine.attribution import attribute, heatmap
-
     started = time.perf_counter()
     loaded = deploy.loaded_model(deployed)
     if not loaded.served.classifies or loaded.spec.text:

@@ -5,7 +5,9 @@ from django.http import Http404
 from django.shortcuts import render
 
 from training_worker import deploy, presentation
+from training_worker.engine import parse_config
 from training_worker.engine.catalog import DIGIT_DATASETS
+from training_worker.engine.datasets import load_dataset
 
 MAX_TRAINING_POINTS = 600
 REGION_GRID = 30  # decision regions drawn from a 30x30 grid of predictions
@@ -60,8 +62,6 @@ def model_detail(request, model_id: int):
 def _training_points(deployed) -> dict:
     """Up to MAX_TRAINING_POINTS training points in the dataset's own coordinates, and the
     model's decision regions around them."""
-    from training_worker.engine import load_dataset, parse_config
-
     data = load_dataset(parse_config(deployed.job.config).data)
     shift, scale = deployed.preprocessing["shift"], deployed.preprocessing["scale"]
     x = data.x_train[:MAX_TRAINING_POINTS].double().numpy() * scale + shift

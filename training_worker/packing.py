@@ -19,7 +19,7 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from training_worker import routing, runner, services
+from training_worker import recording, routing, services
 from training_worker.engine import (
     INFO,
     METRIC,
@@ -28,6 +28,17 @@ from training_worker.engine import (
     ConfigError,
     Event,
     parse_config,
+)
+from training_worker.engine.catalog import DATASET_CLASSES, n_input_features
+from training_worker.engine.config_rules import split_sizes
+from training_worker.engine.models import build_model, count_parameters
+from training_worker.engine.packed import can_pack, train_packed
+from training_worker.engine.summary import empty_summary, update_summary
+from training_worker.engine.supervised import SupervisedTask
+from training_worker.engine.training import (
+    TrainResult,
+    batch_bounds,
+    effective_batch_size,
 )
 from training_worker.models import JobStatus, TrainingJob
 
@@ -39,8 +50,6 @@ SCAN_LIMIT = 200
 
 def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
     """Start (for this worker) up to PACK_MAX_JOBS - 1 queued jobs packable with `job`."""
-    from training_worker.engine.packed import can_pack
-
     limit = settings.PACK_MAX_JOBS - 1
     config = parse_config(job.config)
     # The vectorized pass trains on the CPU; and a worker packs only jobs of its own queue
@@ -71,12 +80,12 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
 def run_packed(jobs: list[TrainingJob]) -> None:
     """Train the started jobs together and end each as its own run would end; every job
     is ended, whatever fails."""
-    recorders = [runner.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S,
-                                      attempt=job.attempt) for job in jobs]
+    recorders = [recording.EventRecorder(job.pk, time_limit_s=settings.JOB_TIME_LIMIT_S,
+                                         attempt=job.attempt) for job in jobs]
     try:
         _train_and_end(jobs, recorders)
     except SoftTimeLimitExceeded:
-        _end_all(jobs, recorders, runner.time_limit_message())
+        _end_all(jobs, recorders, recording.time_limit_message())
     except Exception as exc:
         log.exception("packed jobs %s crashed", [job.pk for job in jobs])
         _end_all(jobs, recorders, f"Training crashed: {type(exc).__name__}: {exc}")
@@ -86,14 +95,12 @@ def _end_all(jobs, recorders, error: str) -> None:
     """Fail the jobs not ended yet (job_finish refuses the ones that were)."""
     for job, recorder in zip(jobs, recorders, strict=True):
         try:
-            runner.end(recorder, JobStatus.FAILED, error=error)
+            recording.end(recorder, JobStatus.FAILED, error=error)
         except Exception:
             log.exception("packed job %s could not be ended; the reaper will", job.pk)
 
 
 def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
-    from training_worker.engine.packed import train_packed
-
     configs = [parse_config(job.config) for job in jobs]
     summaries = []
     for config, recorder in zip(configs, recorders, strict=True):
@@ -112,7 +119,7 @@ def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
         if decision == STOP and not recorders[index].timed_out:
             # Ended now, at this epoch, as a solo run would be: the pack trains on for the
             # others, and the learner who cancelled is not kept waiting for them.
-            runner.end(recorders[index], JobStatus.CANCELLED, result=summaries[index])
+            recording.end(recorders[index], JobStatus.CANCELLED, result=summaries[index])
             cancelled.add(index)
         return decision
 
@@ -126,27 +133,23 @@ def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
 
 
 def _end(job, config, recorder, summary: dict, result) -> None:
-    from training_worker.engine import TrainResult
-
     if result.diverged is not None:
-        runner.end(recorder, JobStatus.FAILED, error=str(result.diverged))
+        recording.end(recorder, JobStatus.FAILED, error=str(result.diverged))
     elif recorder.timed_out:
-        runner.end(recorder, JobStatus.FAILED, error=runner.time_limit_message(),
-                   result=summary)
+        recording.end(recorder, JobStatus.FAILED, error=recording.time_limit_message(),
+                      result=summary)
     else:  # not stopped: a job cancelled while packed was ended at that epoch (on_epoch)
         for event in _final_epoch_events(config, result):
             _update(summary, event)
             recorder.on_event(event)
         trained = TrainResult(stopped=False, epochs_completed=result.epochs_completed,
                               summary=summary, model=result.model)
-        runner.end_with_model(recorder, job, trained)
+        recording.end_with_model(recorder, job, trained)
 
 
 def _final_epoch_events(config, result) -> list[Event]:
     """The last epoch's confusion matrix, class report and pictures, measured on the trained
     model as a solo run measures them every epoch."""
-    from training_worker.engine.supervised import SupervisedTask
-
     task = SupervisedTask(config, result.data, result.model, "cpu")
     task.evaluate()
     epoch = result.epochs_completed
@@ -157,11 +160,6 @@ def _final_epoch_events(config, result) -> list[Event]:
 
 
 def _info(config) -> dict:
-    from training_worker.engine.catalog import DATASET_CLASSES, n_input_features
-    from training_worker.engine.config_rules import split_sizes
-    from training_worker.engine.models import build_model, count_parameters
-    from training_worker.engine.training import batch_bounds, effective_batch_size
-
     sizes = split_sizes(config.data)
     batch_size = effective_batch_size(config.optim.batch_size, sizes.train)
     info = {
@@ -181,12 +179,8 @@ def _info(config) -> dict:
 
 
 def _summary_of(info: Event) -> dict:
-    from training_worker.engine.summary import empty_summary
-
     return empty_summary(info.payload["n_params"])
 
 
 def _update(summary: dict, event: Event) -> None:
-    from training_worker.engine.summary import update_summary
-
     update_summary(summary, event)

@@ -3,7 +3,7 @@
 Run by Celery beat every REAPER_INTERVAL_S (tasks.reap_lost_jobs):
 
 - A running job whose worker has not beaten its heart for JOB_STALE_AFTER_S (workers beat
-  every JOB_HEARTBEAT_S while a job trains, runner.EventRecorder) lost its worker machine.
+  every JOB_HEARTBEAT_S while a job trains, recording.EventRecorder) lost its worker machine.
   It goes back to `queued` and its next attempt is sent: it starts again on a surviving
   worker, announced in its stream. After JOB_MAX_ATTEMPTS attempts it fails with the reason.
   The lost attempt's own message, when Redis redelivers it much later, is refused by
@@ -20,6 +20,7 @@ twice still runs the attempt once. While beat is down nothing is reaped: lost jo
 `running` (and count against their learner's limits) until a beat runs again.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -76,7 +77,7 @@ def _hand_on_lost_running(reaped: Reaped) -> None:
                 "error": (f"The worker running attempt {attempt} stopped responding; the job "
                           f"is queued to start again as attempt {attempt + 1}."),
             })
-            transaction.on_commit(lambda j=job_id, c=config, a=attempt + 1: _send(j, c, a))
+            transaction.on_commit(functools.partial(_send, job_id, config, attempt + 1))
         reaped.requeued += 1
 
 

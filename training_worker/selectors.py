@@ -24,6 +24,13 @@ def latest_job_ids_by_lab(*, user, labs) -> dict[int, int]:
     return dict(rows)
 
 
+def labs_run_by(*, user) -> list[dict]:
+    """The labs the user ran, by title: {"id", "title"} each (the runs page's lab filter)."""
+    rows = (TrainingJob.objects.filter(owner=user, lab__isnull=False)
+            .values_list("lab_id", "lab__title").distinct().order_by("lab__title", "lab_id"))
+    return [{"id": lab_id, "title": title} for lab_id, title in rows]
+
+
 def job_for_user(*, user, job_id: int) -> TrainingJob | None:
     """The job if this user may see it; None otherwise, so callers answer 404 either way."""
     return jobs_visible_to(user=user).filter(pk=job_id).first()
@@ -35,7 +42,7 @@ _SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _is_share_token(text: str | None) -> bool:
-    return bool(text) and _SHARE_TOKEN.fullmatch(text) is not None
+    return text is not None and _SHARE_TOKEN.fullmatch(text) is not None
 
 
 def job_viewable_by(*, user, job_id: int, share_token: str | None = None) -> TrainingJob | None:

@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from training_worker import dispatch, limits, live, transfer
 from training_worker.engine import ConfigError, TrainConfig, parse_config
+from training_worker.engine.config_rules import compatibility_errors, with_base_model
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,8 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
     parsed = _parse_with_base(user, config)
     normalized = parsed.to_dict()
     if lab is not None:
-        from lessons.labs import check_lab_config
-
-        errors = check_lab_config(lab, normalized)
+        # The lab checks its own bounds (lessons.Lab.config_errors): jobs never import lessons.
+        errors = lab.config_errors(normalized)
         if errors:
             raise ConfigError(errors)
     with transaction.atomic():
@@ -65,8 +65,6 @@ def job_create_unqueued(*, owner, config: dict) -> TrainingJob:
 def _parse_with_base(user, config: dict) -> TrainConfig:
     """Parse a config; one that starts from a base model must fit that model's layers (and
     takes the base's model section when it gives none)."""
-    from training_worker.engine.config_rules import compatibility_errors, with_base_model
-
     raw_transfer = config.get("transfer") if isinstance(config, dict) else None
     base_job, _ = transfer.base_job_for(user=user, transfer=raw_transfer)
     parsed = parse_config(with_base_model(config, base_job.config) if base_job else config)
@@ -76,6 +74,7 @@ def _parse_with_base(user, config: dict) -> TrainConfig:
     base_job, field = transfer.base_job_for(user=user, transfer={
         "base_job": parsed.transfer.base_job, "base_name": parsed.transfer.base_name,
     })
+    assert base_job is not None  # a transfer is enabled only with a base, found or refused
     errors = compatibility_errors(parsed, parse_config(base_job.config), field)
     if errors:
         raise ConfigError(errors)

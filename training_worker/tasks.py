@@ -1,10 +1,12 @@
 """Celery tasks: thin, take ids, safe to run twice. The work is in runner.py and services.py.
 
-The web process imports this module to send tasks, so torch is imported only inside the
-worker: once, in the parent process before it forks its children (see _warm_up).
+Only the worker imports this module (senders name the tasks: dispatch.RUN_TRAINING_JOB and
+the beat schedule in settings), so torch, which the runner imports, is loaded once, in the
+worker's parent process before it forks its children.
 """
 
 import os
+from dataclasses import asdict
 
 from billiard.exceptions import WorkerLostError
 from celery import shared_task
@@ -12,12 +14,15 @@ from celery.exceptions import TimeLimitExceeded
 from celery.signals import task_failure, worker_init, worker_process_init
 from django.conf import settings
 
-from training_worker import services
+from training_worker import device, reaper, runner, services
+from training_worker.dispatch import RUN_TRAINING_JOB
+from training_worker.engine.datasets import warm_up
+from training_worker.retention import prune_step_events
 
 
 @shared_task(
     bind=True,
-    name="training_worker.tasks.run_training_job",
+    name=RUN_TRAINING_JOB,
     soft_time_limit=settings.JOB_TIME_LIMIT_S + 30,
     time_limit=settings.JOB_HARD_TIME_LIMIT_S,
     # A job whose worker process dies (SIGKILL, out of memory, segfault) is tried again,
@@ -28,8 +33,6 @@ from training_worker import services
     default_retry_delay=1,
 )
 def run_training_job(self, job_id: int, attempt: int = 1) -> None:
-    from training_worker import runner
-
     worker = f"{self.request.hostname}:{os.getpid()}"
     # `attempt` is the attempt this message was sent for (the reaper sends later ones);
     # each time Celery retries it after its worker process died, one more.
@@ -38,17 +41,11 @@ def run_training_job(self, job_id: int, attempt: int = 1) -> None:
 
 @shared_task(name="training_worker.tasks.reap_lost_jobs")
 def reap_lost_jobs() -> dict:
-    from dataclasses import asdict
-
-    from training_worker import reaper
-
     return asdict(reaper.reap_lost_jobs())
 
 
 @shared_task(name="training_worker.tasks.prune_events")
 def prune_events() -> int:
-    from training_worker.retention import prune_step_events
-
     return prune_step_events()
 
 
@@ -72,10 +69,8 @@ def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
 
 @worker_init.connect
 def _warm_up(**_kwargs) -> None:
-    """Import torch and load datasets once in the parent; forked children inherit them."""
-    from training_worker import runner  # noqa: F401  (imports torch and the engine)
-    from training_worker.engine import warm_up
-
+    """Load datasets once in the parent (torch came with this module); forked children
+    inherit them."""
     warm_up()
 
 
@@ -83,6 +78,4 @@ def _warm_up(**_kwargs) -> None:
 def _set_up_child(**_kwargs) -> None:
     # Small models on a shared CPU train faster with one thread per job than with many
     # threads fighting over two cores; a GPU worker also asks for repeatable kernels.
-    from training_worker import device
-
     device.configure(settings.TRAINING_DEVICE, threads=settings.TORCH_NUM_THREADS)

@@ -9,13 +9,15 @@ build_base_models`).
 
 from django.db.models import Q
 
-from training_worker.engine import ConfigError
+from training_worker.artifacts import deserialize
+from training_worker.engine import ConfigError, parse_config
+from training_worker.engine.transfer import BaseModel
 from training_worker.models import JobStatus, StandardBase, TrainingJob
 
 BUILD_COMMAND = "manage.py build_base_models"
 
 
-def base_job_for(*, user, transfer: dict) -> tuple[TrainingJob | None, str]:
+def base_job_for(*, user, transfer: object) -> tuple[TrainingJob | None, str]:
     """The job whose model a submitted config starts from (None when it starts from
     scratch), and the config field that named it. Raises ConfigError naming that field when
     the base cannot be used. `transfer` is the raw section: it may not be valid yet."""
@@ -69,10 +71,6 @@ def _check_has_model(job: TrainingJob, field: str) -> None:
 
 def load_base(*, job: TrainingJob):
     """The engine's BaseModel for the job a config starts from, read from its stored file."""
-    from training_worker.artifacts import deserialize
-    from training_worker.engine import parse_config
-    from training_worker.engine.transfer import BaseModel
-
     with job.model.file.open("rb") as file:
         stored = deserialize(file.read())
     label = job.standard_base.name if hasattr(job, "standard_base") else f"job {job.pk}"

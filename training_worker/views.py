@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from lessons.models import Lab
 from training_worker import codegen, compare, history, presentation, selectors
 from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import JobSerializer
@@ -34,7 +33,7 @@ def my_runs(request):
         "lab": request.GET.get("lab", ""),
     }
     datasets = sorted({name for name in jobs.values_list("config__data__name", flat=True) if name})
-    labs = Lab.objects.filter(jobs__owner=request.user).distinct().order_by("title")
+    labs = selectors.labs_run_by(user=request.user)
     if filters["status"] in JobStatus.values:
         jobs = jobs.filter(status=filters["status"])
     if filters["dataset"]:

@@ -6,7 +6,9 @@ import pytest
 import torch
 
 from training_worker.artifacts import deserialize
-from training_worker.engine import build_model, datasets, load_dataset, parse_config
+from training_worker.engine import datasets, parse_config
+from training_worker.engine.datasets import load_dataset
+from training_worker.engine.models import build_model
 from training_worker.models import DeployedModel, TrainingJob
 
 

@@ -7,8 +7,10 @@ import torch
 
 from tests.errors import error_fields
 from training_worker.artifacts import deserialize
-from training_worker.engine import build_model, load_dataset, parse_config
+from training_worker.engine import parse_config
 from training_worker.engine.config_rules import split_sizes
+from training_worker.engine.datasets import load_dataset
+from training_worker.engine.models import build_model
 from training_worker.engine.sequences import make_series, windows
 
 

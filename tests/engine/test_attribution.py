@@ -7,13 +7,14 @@ import torch
 from torch import nn
 
 from tests.engine.support import make_config, run
-from training_worker.engine import build_model, load_dataset
 from training_worker.engine.attribution import (
     ATTRIBUTION_METHODS,
     attribute,
     heatmap,
     superpixel_mask,
 )
+from training_worker.engine.datasets import load_dataset
+from training_worker.engine.models import build_model
 
 DIGIT = (8, 8)
 TRAINED_MODELS = {"mlp": {"hidden": [64, 32]}, "cnn": {"channels": [8, 16]}}

@@ -14,9 +14,11 @@ from fairlearn.metrics import (
 from sklearn.metrics import accuracy_score
 
 from tests.engine.support import make_config, of_type, run
-from training_worker.engine import FAIRNESS, ConfigError, group_fairness, load_dataset
+from training_worker.engine import FAIRNESS, ConfigError
 from training_worker.engine.budget import count_parameters
+from training_worker.engine.datasets import load_dataset
 from training_worker.engine.hiring import draw_applicants
+from training_worker.engine.metrics import group_fairness
 from training_worker.engine.models import build_model
 from training_worker.engine.models import count_parameters as count_built
 from training_worker.engine.supervised import group_label_weights

@@ -4,8 +4,9 @@ import time
 
 import pytest
 
-from training_worker.engine import ConfigError, budget, parse_config, train
+from training_worker.engine import ConfigError, budget, parse_config
 from training_worker.engine.config_rules import split_sizes
+from training_worker.engine.training import train
 
 
 def config(kind, dataset, model=None, data=None, **optim):

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import FEATURE_MAPS, FILTERS, load_dataset
+from training_worker.engine import FEATURE_MAPS, FILTERS
+from training_worker.engine.datasets import load_dataset
 
 
 @pytest.fixture(scope="module")

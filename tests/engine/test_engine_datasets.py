@@ -3,7 +3,7 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 
-from training_worker.engine import datasets, load_dataset, parse_config
+from training_worker.engine import datasets, parse_config
 from training_worker.engine.catalog import (
     DATASET_CLASSES,
     DIGIT_DATASETS,
@@ -11,7 +11,7 @@ from training_worker.engine.catalog import (
     SEQUENCE_DATASETS,
 )
 from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.datasets import GENERATORS, POINT_CLOUDS
+from training_worker.engine.datasets import GENERATORS, POINT_CLOUDS, load_dataset
 
 # Datasets split at random, stratified by class (the sequences are split in time order).
 STRATIFIED = [name for name in DATASET_CLASSES if name not in SEQUENCE_DATASETS]

@@ -2,11 +2,14 @@ import pytest
 import torch
 from torch import nn
 
-from training_worker.engine import MODEL_REGISTRY, budget, build_model, load_dataset, parse_config
+from training_worker.engine import budget, parse_config
 from training_worker.engine.catalog import ACTIVATIONS, MODEL_KINDS, OPTIMIZERS
+from training_worker.engine.datasets import load_dataset
 from training_worker.engine.models import (
     ACTIVATION_LAYERS,
+    MODEL_REGISTRY,
     build_mlp,
+    build_model,
     count_parameters,
     weight_layers,
 )

@@ -17,9 +17,9 @@ from training_worker.engine import (
     TEST_METRICS,
     WEIGHTS_RESTORED,
     ConfigError,
-    load_dataset,
     parse_config,
 )
+from training_worker.engine.datasets import load_dataset
 from training_worker.engine.optimizers import build_optimizer
 from training_worker.engine.packed import can_pack
 

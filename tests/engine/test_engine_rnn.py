@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import FORECAST, TEXT_SAMPLE, load_dataset
+from training_worker.engine import FORECAST, TEXT_SAMPLE
 from training_worker.engine.catalog import TEXT_ALPHABET
+from training_worker.engine.datasets import load_dataset
 from training_worker.engine.sequences import decode_text
 
 

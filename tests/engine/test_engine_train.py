@@ -15,13 +15,12 @@ from training_worker.engine import (
     INFO,
     METRIC,
     MISCLASSIFIED,
-    TrainingDiverged,
-    build_model,
-    load_dataset,
     supervised,
-    train,
 )
 from training_worker.engine.catalog import ACTIVATIONS, DATASET_CLASSES, KIND_DATASETS, OPTIMIZERS
+from training_worker.engine.datasets import load_dataset
+from training_worker.engine.models import build_model
+from training_worker.engine.training import TrainingDiverged, train
 
 
 def config(dataset="moons", model=None, data=None, **optim):

@@ -24,14 +24,12 @@ from training_worker.engine import (
     INFO,
     METRIC,
     TEST_METRICS,
-    build_model,
     datasets,
-    load_dataset,
-    load_folds,
     snapshots,
     supervised,
 )
-from training_worker.engine.models import build_mlp
+from training_worker.engine.datasets import load_dataset, load_folds
+from training_worker.engine.models import build_mlp, build_model
 from training_worker.engine.optimizers import learning_rate
 from training_worker.engine.training import batch_bounds
 

@@ -4,8 +4,9 @@ config rules that keep a base and a new model compatible."""
 import pytest
 import torch
 
-from training_worker.engine import INFO, ConfigError, parse_config, train
+from training_worker.engine import INFO, ConfigError, parse_config
 from training_worker.engine.config_rules import compatibility_errors, with_base_model
+from training_worker.engine.training import train
 from training_worker.engine.transfer import BaseModel, hidden_blocks
 
 MLP = {"kind": "mlp", "hidden": [32, 16], "activation": "relu"}

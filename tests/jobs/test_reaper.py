@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from training_worker import broker_queue, dispatch, reaper, runner, services
+from training_worker import broker_queue, dispatch, reaper, recording, runner, services
 from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_the_attempt_that_was_handed_on_cannot_write_or_end_the_job(reap, job):
 
 def test_a_recorder_whose_attempt_was_handed_on_stops_training(reap, job):
     services.job_start(job_id=job.pk, attempt=1)
-    recorder = runner.EventRecorder(job.pk, time_limit_s=60, attempt=1)
+    recorder = recording.EventRecorder(job.pk, time_limit_s=60, attempt=1)
     go_silent(job)
     reap()
     from training_worker.engine import Event
@@ -145,7 +145,7 @@ def test_a_recorder_whose_attempt_was_handed_on_stops_training(reap, job):
     recorder.flush()
     assert recorder.superseded
     assert recorder.on_event(Event("metric", {"step": 2})) == "stop"
-    runner.end(recorder, JobStatus.SUCCEEDED)  # ends nothing: the next attempt owns the job
+    recording.end(recorder, JobStatus.SUCCEEDED)  # ends nothing: the next attempt owns the job
     assert TrainingJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
 
 
@@ -153,7 +153,7 @@ def test_an_idle_recorder_still_beats_the_jobs_heart(reap, job, settings):
     services.job_start(job_id=job.pk, attempt=1)
     go_silent(job)
     settings.JOB_HEARTBEAT_S = 0
-    recorder = runner.EventRecorder(job.pk, time_limit_s=60, attempt=1)
+    recorder = recording.EventRecorder(job.pk, time_limit_s=60, attempt=1)
     recorder._write_pending()  # what the writer thread does when nothing is buffered
     job.refresh_from_db()
     assert timezone.now() - job.heartbeat_at < timedelta(seconds=5)

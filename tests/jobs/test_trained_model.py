@@ -7,7 +7,9 @@ import pytest
 import torch
 
 from training_worker import runner, services
-from training_worker.engine import build_model, load_dataset, parse_config
+from training_worker.engine import parse_config
+from training_worker.engine.datasets import load_dataset
+from training_worker.engine.models import build_model
 from training_worker.models import JobStatus, TrainedModel
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from lessons.challenges import challenge_status, grade_run, validate_challenge
+from lessons.challenge_rules import validate_challenge
+from lessons.challenges import challenge_status, grade_run
 from lessons.content import ContentError, read_content
 from lessons.loader import load_content
 from lessons.models import Challenge, Lab

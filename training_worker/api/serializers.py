@@ -4,8 +4,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lessons.models import Lab
 from training_worker.models import JobStatus, TrainingJob
+
+# The lab model, reached through the job's own foreign key (TrainingJob.lab names it as
+# "lessons.Lab"): the jobs side imports no lessons module.
+Lab = TrainingJob._meta.get_field("lab").related_model
 
 
 @extend_schema_field({"$ref": "#/components/schemas/TrainConfig"})
@@ -29,7 +32,7 @@ class JobSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="The training config; see the TrainConfig schema for every field and bound."
     )
     lab = serializers.PrimaryKeyRelatedField(
-        queryset=Lab.objects.filter(lesson__status="published"),
+        queryset=Lab._default_manager.filter(lesson__status="published"),
         required=False,
         allow_null=True,
         help_text="Submit as a run of this lab: only the lab's tunable fields may differ "

@@ -1,53 +1,90 @@
 """The training engine: pure PyTorch and scikit-learn, no Django.
 
-Names are imported from their modules on first use, so that the web process can validate
-configs (`parse_config`, `config_json_schema`) without importing torch.
+The names used most, re-exported by plain imports (so go-to-definition lands on the
+definition): configs, their parsing and schema, and the event types. None of them imports
+torch, so validating a config never loads it. Everything that trains or holds tensors is
+imported from its own module (`engine.training.train`, `engine.datasets.load_dataset`,
+`engine.models.build_model`, ...): that is the line torch comes in at.
 """
 
-import importlib
+from training_worker.engine.config import (
+    CONFIG_FIELDS,
+    AutoencoderConfig,
+    CnnConfig,
+    ConfigError,
+    DataConfig,
+    EvalConfig,
+    GanConfig,
+    MlpConfig,
+    ModelConfig,
+    OptimConfig,
+    RnnConfig,
+    TrainConfig,
+)
+from training_worker.engine.config_parsing import parse_config
+from training_worker.engine.config_schema import config_json_schema
+from training_worker.engine.events import (
+    CLASSIFICATION_REPORT,
+    CONFUSION_MATRIX,
+    CV_SUMMARY,
+    DATA_POINTS,
+    DECISION_BOUNDARY,
+    DISCRIMINATOR_SURFACE,
+    EARLY_STOP,
+    FAIRNESS,
+    FEATURE_MAPS,
+    FILTERS,
+    FORECAST,
+    GAN_SAMPLES,
+    GRADIENT_NORMS,
+    INFO,
+    LATENT,
+    METRIC,
+    MISCLASSIFIED,
+    RECONSTRUCTIONS,
+    STOP,
+    TEST_METRICS,
+    TEXT_SAMPLE,
+    WEIGHTS_RESTORED,
+    Event,
+)
 
-from training_worker.engine import events as _events_module
-
-_EXPORTS = {
-    "CONFIG_FIELDS": "config",
-    "ConfigError": "config",
-    "DataConfig": "config",
-    "ModelConfig": "config",
-    "MlpConfig": "config",
-    "CnnConfig": "config",
-    "RnnConfig": "config",
-    "AutoencoderConfig": "config",
-    "GanConfig": "config",
-    "OptimConfig": "config",
-    "EvalConfig": "config",
-    "TrainConfig": "config",
-    "parse_config": "config",
-    "config_json_schema": "config_schema",
-    "STOP": "events",
-    "Event": "events",
-    # Every event type constant: INFO, METRIC, CONFUSION_MATRIX, DECISION_BOUNDARY, ...
-    **{name: "events" for name in dir(_events_module) if name.isupper() and name != "STOP"},
-    "Dataset": "datasets",
-    "load_dataset": "datasets",
-    "load_folds": "datasets",
-    "warm_up": "datasets",
-    "MODEL_REGISTRY": "models",
-    "build_model": "models",
-    "accuracy": "metrics",
-    "classification_report": "metrics",
-    "confusion_matrix": "metrics",
-    "group_fairness": "metrics",
-    "TrainResult": "training",
-    "TrainingDiverged": "training",
-    "train": "training",
-}
-
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> object:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+__all__ = [
+    "CONFIG_FIELDS",
+    "AutoencoderConfig",
+    "CnnConfig",
+    "ConfigError",
+    "DataConfig",
+    "EvalConfig",
+    "GanConfig",
+    "MlpConfig",
+    "ModelConfig",
+    "OptimConfig",
+    "RnnConfig",
+    "TrainConfig",
+    "parse_config",
+    "config_json_schema",
+    "INFO",
+    "DATA_POINTS",
+    "METRIC",
+    "CONFUSION_MATRIX",
+    "CLASSIFICATION_REPORT",
+    "FAIRNESS",
+    "MISCLASSIFIED",
+    "GRADIENT_NORMS",
+    "DECISION_BOUNDARY",
+    "FILTERS",
+    "FEATURE_MAPS",
+    "FORECAST",
+    "TEXT_SAMPLE",
+    "RECONSTRUCTIONS",
+    "LATENT",
+    "GAN_SAMPLES",
+    "DISCRIMINATOR_SURFACE",
+    "EARLY_STOP",
+    "WEIGHTS_RESTORED",
+    "CV_SUMMARY",
+    "TEST_METRICS",
+    "STOP",
+    "Event",
+]

@@ -77,7 +77,9 @@ def attribute(
         return _METHODS[method](request)
 
 
-def heatmap(attribution_row: np.ndarray | torch.Tensor, image_shape: tuple[int, int]) -> list:
+def heatmap(
+    attribution_row: np.ndarray | torch.Tensor, image_shape: tuple[int, int]
+) -> list[list[float]]:
     """One input's attributions as rows of an image, divided by their largest magnitude so
     that the UI can colour [-1, 1] alike for every input (all zeros stay zeros)."""
     values = np.asarray(attribution_row, dtype=np.float64).reshape(image_shape)
@@ -145,7 +147,8 @@ def _targets(model: nn.Module, inputs: torch.Tensor, target: int | None) -> list
     with torch.no_grad():
         logits = model(inputs)
     if target is None:
-        return logits.argmax(dim=1).tolist()
+        predicted: list[int] = logits.argmax(dim=1).tolist()
+        return predicted
     if not 0 <= target < logits.shape[1]:
         raise ValueError(f"target must be a class index in [0, {logits.shape[1] - 1}], "
                          f"got {target}")

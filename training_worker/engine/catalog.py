@@ -101,7 +101,7 @@ TRANSFER_KINDS = ("mlp", "cnn")
 
 # The platform's standard base models, built on each server by `manage.py
 # build_base_models`, by name: what a lab can name as `transfer.base_name`.
-STANDARD_BASES: dict[str, dict] = {
+STANDARD_BASES: dict[str, dict[str, object]] = {
     "digits-0-4-mlp": {
         "description": "An MLP (64-32) trained on the digits 0 to 4.",
         "config": {

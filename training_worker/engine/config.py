@@ -1,4 +1,4 @@
-"""Training configs: strict parsing of a JSON-like dict into frozen dataclasses.
+"""Training configs: each field declared once, and the frozen dataclasses configs parse into.
 
 Every accepted field, with its type, bounds and default, is declared once in CONFIG_FIELDS;
 parsing, normalization (`TrainConfig.to_dict`) and the JSON Schema are all derived from it.
@@ -23,7 +23,6 @@ from training_worker.engine.catalog import (
     STANDARD_BASES,
     WEIGHT_INITS,
 )
-from training_worker.engine.config_values import parse_value, show
 
 FULL_BATCH = "full"
 ALL_SAMPLES = "all"
@@ -582,72 +581,3 @@ class ConfigError(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{path}: {reason}" for path, reason in errors.items()))
         self.errors = errors
-
-
-def parse_config(raw: object) -> TrainConfig:
-    """Validate a JSON-like config; raises ConfigError listing every problem at once."""
-    # Imported here: config_rules needs the dataclasses above.
-    from training_worker.engine.config_rules import check_rules
-
-    if not isinstance(raw, dict):
-        raise ConfigError({"config": f"must be an object (got {show(raw)})"})
-    errors: dict[str, str] = {}
-    for key in raw:
-        if key not in SECTIONS:
-            errors[str(key)] = "unknown field"
-    kind = _model_kind(raw)
-    sections = {}
-    for section, section_type in SECTIONS.items():
-        values = _parse_section(section, raw, kind, errors)
-        if values is not None:
-            sections[section] = (section_type or MODEL_CONFIGS[kind])(**values)
-    # Rules between fields run on every section that parsed, so all errors show at once.
-    errors.update(check_rules(sections))
-    if errors:
-        raise ConfigError(errors)
-    return TrainConfig(**sections)
-
-
-def _model_kind(raw: dict) -> str | None:
-    """The model kind, when it is a valid one: it decides which model fields exist."""
-    model = raw.get("model")
-    if isinstance(model, dict) and model.get("kind") in MODEL_KINDS:
-        return model["kind"]
-    return None
-
-
-def _parse_section(
-    section: str, raw: dict, kind: str | None, errors: dict[str, str]
-) -> dict | None:
-    """The section's normalized values, or None when anything in it is invalid."""
-    if section not in raw:
-        if section_is_required(section):
-            errors[section] = "required"
-            return None
-        given = {}
-    else:
-        given = raw[section]
-    if not isinstance(given, dict):
-        errors[section] = f"must be an object (got {show(given)})"
-        return None
-    error_count = len(errors)
-    for key in given:
-        spec = CONFIG_FIELDS.get(f"{section}.{key}")
-        if spec is None:
-            errors[f"{section}.{key}"] = "unknown field"
-        elif kind is not None and not spec.has_kind(kind):
-            owners = ", ".join(f'"{owner}"' for owner in spec.kinds)
-            errors[f"{section}.{key}"] = (
-                f'unknown field for model.kind "{kind}" (it belongs to {owners})'
-            )
-    values = {}
-    # With an invalid kind, every model field is checked so that all errors show at once.
-    for name, spec in section_fields(section, kind).items():
-        path = f"{section}.{name}"
-        if name in given:
-            values[name] = parse_value(path, spec, given[name], errors)
-        elif spec.required:
-            errors[path] = "required"
-        else:
-            values[name] = spec.default_for(kind)
-    return values if len(errors) == error_count else None

@@ -19,7 +19,14 @@ from training_worker.engine.catalog import (
     is_classification,
     n_input_features,
 )
-from training_worker.engine.config import ALL_LAYERS, ALL_SAMPLES, SECTIONS, DataConfig
+from training_worker.engine.config import (
+    ALL_LAYERS,
+    ALL_SAMPLES,
+    SECTIONS,
+    DataConfig,
+    TrainConfig,
+)
+from training_worker.engine.corpus import corpus_text
 
 
 class SplitSizes(NamedTuple):
@@ -31,8 +38,6 @@ class SplitSizes(NamedTuple):
 def n_samples_used(data: DataConfig) -> int:
     """Samples actually drawn: n_samples, or fewer where the source is smaller."""
     if data.name == "text":
-        from training_worker.engine.corpus import corpus_text
-
         # The training and validation stretches each need a window before their first target.
         return min(data.n_samples, len(corpus_text()) - 2 * data.window)
     return min(data.n_samples, DATASET_AVAILABLE_SAMPLES.get(data.name, data.n_samples))
@@ -204,8 +209,6 @@ SIZE_FIELDS = {
 
 
 def _check_size_and_time(sections: dict, errors: dict[str, str]) -> None:
-    from training_worker.engine.config import TrainConfig
-
     config = TrainConfig(**sections)
     n_params = budget.count_parameters(config.model, config.data)
     if n_params > budget.MAX_PARAMETERS:

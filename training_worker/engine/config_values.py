@@ -7,10 +7,8 @@ value's dotted path (list items as "model.hidden[2]").
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # config imports this module
-    from training_worker.engine.config import FieldSpec
+from training_worker.engine.config import FieldSpec
 
 # Error messages quote the offending value; a pasted megabyte should not come back whole.
 MAX_QUOTED_VALUE_CHARS = 40

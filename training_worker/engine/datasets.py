@@ -9,7 +9,6 @@ time order instead.
 
 import functools
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -28,7 +27,9 @@ from training_worker.engine.catalog import (
 )
 from training_worker.engine.config import ALL_SAMPLES, DataConfig
 from training_worker.engine.config_rules import n_samples_used, split_sizes
+from training_worker.engine.dataset import Dataset
 from training_worker.engine.images import make_shapes
+from training_worker.engine.sequences import load_sequence
 
 SPIRAL_ARMS = 3
 SPIRAL_SWEEP_RADIANS = 4.0
@@ -46,38 +47,9 @@ NOT_STANDARDIZED = (*DIGIT_DATASETS, "shapes", "mixture", "logic")
 LabelledPoints = tuple[np.ndarray, np.ndarray]
 
 
-@dataclass(frozen=True)
-class Dataset:
-    x_train: torch.Tensor  # float32 (n, features) or (n, window, 1); int64 (n, window) for text
-    y_train: torch.Tensor  # int64 class indices, or float32 targets for series
-    x_val: torch.Tensor
-    y_val: torch.Tensor
-    classes: list[str]  # empty when the targets are numbers
-    x_test: torch.Tensor | None = None
-    y_test: torch.Tensor | None = None
-    # Datasets with groups (hiring): the group names and each sample's group index.
-    groups: list[str] = field(default_factory=list)
-    g_train: torch.Tensor | None = None
-    g_val: torch.Tensor | None = None
-    g_test: torch.Tensor | None = None
-
-    @property
-    def n_features(self) -> int:
-        """Numbers per sample, or for sequences per time step (a character is one)."""
-        if self.x_train.dtype == torch.int64:
-            return 1
-        return self.x_train.shape[-1]
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.classes)
-
-
 def load_dataset(cfg: DataConfig) -> Dataset:
     """The dataset split into train, validation and (when test_fraction > 0) test sets."""
     if cfg.name in SEQUENCE_DATASETS:
-        from training_worker.engine.sequences import load_sequence
-
         return load_sequence(cfg)
     if cfg.name in GROUPED_DATASETS:
         return hiring.load_hiring(cfg, *split_sizes(cfg))

@@ -14,7 +14,8 @@ from torch import nn
 from training_worker.engine import snapshots
 from training_worker.engine.catalog import IMAGE_SHAPES
 from training_worker.engine.config import TrainConfig
-from training_worker.engine.datasets import Dataset, mixture_centres
+from training_worker.engine.dataset import Dataset
+from training_worker.engine.datasets import mixture_centres
 from training_worker.engine.events import (
     DATA_POINTS,
     DISCRIMINATOR_SURFACE,

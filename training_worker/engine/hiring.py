@@ -25,6 +25,7 @@ import torch
 
 from training_worker.engine.catalog import DATASET_CLASSES, GROUPS
 from training_worker.engine.config import DataConfig
+from training_worker.engine.dataset import Dataset
 
 MEASUREMENT_NOISE = 0.5  # of test_score and interview around the skill
 POSTCODE_NOISE = 0.5  # around -1 (A) or +1 (B)
@@ -58,7 +59,9 @@ def draw_applicants(
     return x[order], y[order], g[order]
 
 
-def _draw_group(group: int, n: int, noise: float, rng: np.random.Generator) -> tuple:
+def _draw_group(
+    group: int, n: int, noise: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """n applicants of one group: exactly ceil(n / 2) qualified, the rest not."""
     wanted = {1: n - n // 2, 0: n // 2}
     kept: dict[int, list[np.ndarray]] = {value: [np.empty((0, 4))] for value in (0, 1)}
@@ -83,17 +86,17 @@ def _draw_group(group: int, n: int, noise: float, rng: np.random.Generator) -> t
     return x, y
 
 
-def population(n_samples: int, noise: float, rng: np.random.Generator) -> tuple:
+def population(
+    n_samples: int, noise: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """The unbiased population, half A and half B, with the group as a last column: what
     the validation set is drawn from (the datasets' common generator signature)."""
     x, y, g = draw_applicants(n_samples - n_samples // 2, n_samples // 2, noise, rng)
     return np.concatenate([x, g[:, None].astype(x.dtype)], axis=1), y
 
 
-def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int):
+def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int) -> Dataset:
     """The hiring Dataset: a training set skewed as configured, unbiased balanced others."""
-    from training_worker.engine.datasets import Dataset  # datasets imports this module
-
     n_b = min(max(1, round(cfg.group_b_share * n_train)), n_train - 1)
     splits = {
         "train": draw_applicants(

@@ -17,7 +17,9 @@ def accuracy(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
     return (y_true == y_pred).sum().item() / y_true.numel()
 
 
-def classification_report(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> dict:
+def classification_report(
+    y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int
+) -> dict[str, object]:
     """Per-class and macro-averaged precision, recall and F1, with the support per class.
 
     The same numbers as scikit-learn's precision_recall_fscore_support(labels=range(n),
@@ -46,7 +48,7 @@ def classification_report(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes:
 
 def group_fairness(
     y_true: torch.Tensor, y_pred: torch.Tensor, groups: torch.Tensor, n_groups: int
-) -> dict:
+) -> dict[str, object]:
     """Binary-classification rates per group (class 1 is the positive, favourable
     outcome), and the gaps between the groups.
 

@@ -22,7 +22,8 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 from training_worker.engine.config import TrainConfig
-from training_worker.engine.datasets import Dataset, load_dataset
+from training_worker.engine.dataset import Dataset
+from training_worker.engine.datasets import load_dataset
 from training_worker.engine.events import STOP
 from training_worker.engine.models import build_model
 from training_worker.engine.optimizers import learning_rate

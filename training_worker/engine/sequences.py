@@ -11,6 +11,8 @@ is validated on a stretch it never saw (a random split would leak overlapping wi
 """
 
 import math
+from collections.abc import Iterable
+from typing import SupportsInt
 
 import numpy as np
 import torch
@@ -19,15 +21,14 @@ from training_worker.engine.catalog import DATASET_CLASSES, TEXT_ALPHABET
 from training_worker.engine.config import DataConfig
 from training_worker.engine.config_rules import split_sizes
 from training_worker.engine.corpus import corpus_text
+from training_worker.engine.dataset import Dataset
 
 SERIES_WAVES = 3
 SERIES_PERIODS = (8.0, 60.0)  # in steps
 SERIES_AMPLITUDES = (0.5, 1.5)
 
 
-def load_sequence(cfg: DataConfig):
-    from training_worker.engine.datasets import Dataset
-
+def load_sequence(cfg: DataConfig) -> Dataset:
     # With data.train_size, the training stretch is just shorter.
     sizes = split_sizes(cfg)
     if cfg.name == "series":
@@ -63,7 +64,8 @@ def make_series(length: int, noise: float, seed: int) -> np.ndarray:
     waves = amplitudes[:, None] * np.sin(
         2 * math.pi * steps[None, :] / periods[:, None] + phases[:, None]
     )
-    return waves.sum(axis=0) + rng.normal(0.0, noise, length)
+    series: np.ndarray = waves.sum(axis=0) + rng.normal(0.0, noise, length)
+    return series
 
 
 def encode_text(text: str) -> np.ndarray:
@@ -72,7 +74,7 @@ def encode_text(text: str) -> np.ndarray:
     return np.array([index[char] for char in text], dtype=np.int64)
 
 
-def decode_text(indices) -> str:
+def decode_text(indices: Iterable[SupportsInt]) -> str:
     return "".join(TEXT_ALPHABET[int(i)] for i in indices)
 
 

@@ -13,7 +13,7 @@ from torch import nn
 
 from training_worker.engine import snapshots
 from training_worker.engine.config import TrainConfig
-from training_worker.engine.datasets import Dataset
+from training_worker.engine.dataset import Dataset
 from training_worker.engine.events import (
     CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,

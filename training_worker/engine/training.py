@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from training_worker.engine.config import FULL_BATCH, TrainConfig
-from training_worker.engine.datasets import Dataset, load_dataset, load_folds
+from training_worker.engine.dataset import Dataset
+from training_worker.engine.datasets import load_dataset, load_folds
 from training_worker.engine.events import (
     CV_SUMMARY,
     EARLY_STOP,

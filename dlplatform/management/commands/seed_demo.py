@@ -8,6 +8,11 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from classroom.models import Cohort, Membership
+from lessons.models import Course, Lab, QuestionKind, Quiz
+from lessons.services import attempt_submit
+from training_worker import runner, services
+
 DEMO_ACCOUNTS = [
     # username, password, is_staff
     ("learner", "learn-deep-2024", False),
@@ -42,9 +47,6 @@ class Command(BaseCommand):
         self._demo_class(users["instructor"], users["learner"])
 
     def _demo_class(self, instructor: User, learner: User) -> None:
-        from classroom.models import Cohort, Membership
-        from lessons.models import Course
-
         course = Course.objects.order_by("order", "id").first()
         if course is None or Cohort.objects.filter(name=DEMO_CLASS).exists():
             return  # no lessons loaded yet, or seeded before: keep what happened since
@@ -67,9 +69,6 @@ class Command(BaseCommand):
                           f"{instructor.username!r}, with {len(CLASSMATES) + 1} learners")
 
     def _answer_quizzes(self, user: User, course, rights: list[bool]) -> None:
-        from lessons.models import QuestionKind, Quiz
-        from lessons.services import attempt_submit
-
         quizzes = Quiz.objects.filter(lesson__module__course=course).order_by(
             "lesson__module__order", "lesson__order")
         for quiz, right in zip(quizzes, rights, strict=False):
@@ -90,9 +89,6 @@ class Command(BaseCommand):
     def _train(self, user: User, runs: list[list[int]]) -> None:
         """Real runs, trained here so the class page shows them finished on first start (a
         few seconds); the queue's copy of each is refused by the worker as already done."""
-        from lessons.models import Lab
-        from training_worker import runner, services
-
         lab = Lab.objects.filter(slug=DEMO_LAB).first()
         if lab is None:
             return

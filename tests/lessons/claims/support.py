@@ -17,8 +17,9 @@ import torch
 from django.conf import settings
 
 from lessons.content import read_content
-from training_worker.engine import parse_config, train
+from training_worker.engine import parse_config
 from training_worker.engine.catalog import STANDARD_BASES
+from training_worker.engine.training import train
 from training_worker.engine.transfer import BaseModel
 
 CONTENT = Path(settings.BASE_DIR) / "content"

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from tests.lessons.claims.support import PRESETS, assert_quoted, trained
-from training_worker.engine import load_dataset, parse_config
+from training_worker.engine import parse_config
 from training_worker.engine.attribution import attribute
+from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

@@ -1,0 +1,36 @@
+"""The Dataset every loader returns: train, validation and (optionally) test tensors.
+
+Its own module so that the loaders of `datasets`, `hiring` and `sequences` all build it
+without importing each other (`datasets` picks the loader by name).
+"""
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+@dataclass(frozen=True)
+class Dataset:
+    x_train: torch.Tensor  # float32 (n, features) or (n, window, 1); int64 (n, window) for text
+    y_train: torch.Tensor  # int64 class indices, or float32 targets for series
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    classes: list[str]  # empty when the targets are numbers
+    x_test: torch.Tensor | None = None
+    y_test: torch.Tensor | None = None
+    # Datasets with groups (hiring): the group names and each sample's group index.
+    groups: list[str] = field(default_factory=list)
+    g_train: torch.Tensor | None = None
+    g_val: torch.Tensor | None = None
+    g_test: torch.Tensor | None = None
+
+    @property
+    def n_features(self) -> int:
+        """Numbers per sample, or for sequences per time step (a character is one)."""
+        if self.x_train.dtype == torch.int64:
+            return 1
+        return self.x_train.shape[-1]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
