@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 from tests.engine.support import make_config, run
 from training_worker.codegen import pytorch_script
-from training_worker.engine import ConfigError, load_dataset, parse_config
+from training_worker.engine import ConfigError, parse_config
+from training_worker.engine.datasets import load_dataset
 from training_worker.engine.models import build_model
 from training_worker.engine.packed import can_pack
 from training_worker.engine.supervised import SupervisedTask

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from tests.engine.support import make_config, run
-from training_worker.engine import ConfigError, load_dataset
-from training_worker.engine.datasets import GENERATORS
+from training_worker.engine import ConfigError
+from training_worker.engine.datasets import GENERATORS, load_dataset
 
 CORNERS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 TRUTH = {

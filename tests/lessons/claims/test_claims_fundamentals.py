@@ -14,7 +14,8 @@ from tests.lessons.claims.support import (
     summary_for,
     trained,
 )
-from training_worker.engine import load_dataset, parse_config
+from training_worker.engine import parse_config
+from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

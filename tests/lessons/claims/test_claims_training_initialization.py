@@ -11,8 +11,8 @@ import pytest
 
 from tests.lessons.claims.init_histograms import layer_stds
 from tests.lessons.claims.support import assert_quoted, epoch_metrics, run_for
-from training_worker.engine import parse_config, train
-from training_worker.engine.training import TrainingDiverged
+from training_worker.engine import parse_config
+from training_worker.engine.training import TrainingDiverged, train
 
 LAB = "deep-network-inits"
 HE = {"model.init": "he"}
