@@ -1,10 +1,11 @@
 """Roles: content authors, class instructors and site administrators.
 
 - **Content authors** (group) write courses, lessons, labs, challenges and quizzes in the
-  admin, and set the job limits. They see nothing of what learners did.
+  admin, and set the job limits. They see nothing of what learners did. They may sweep a
+  lab (run its preset over a grid of values and seeds) to check a lesson's numbers.
 - **Class instructors** (group) create classes and read, never edit, the work of the
   learners in the classes they teach: runs, events, quiz attempts and progress. Pages and
-  the admin narrow every such read through `learners_readable_by`.
+  the admin narrow every such read through `learners_readable_by`. They may sweep labs too.
 - **Site administrators** are superusers: everything.
 
 Both groups' permissions are kept current after every migrate. A user made staff with
@@ -34,13 +35,15 @@ AUTHORED_MODELS = {
                 # answered them, and a lesson file's update waiting for review.
                 "questionversion", "pendinglessonupdate"),
     "training_worker": ("joblimits",),
+    # Their own sweeps of a lab's preset (classroom.sweep_selectors keeps each to its owner).
+    "classroom": ("sweep",),
 }
 # Learners' work, read-only (the admin narrows it to the instructor's classes).
 READABLE_WORK = {
     "lessons": ("attempt", "lessonprogress"),
     "training_worker": ("trainingjob", "jobevent"),
 }
-MANAGED_MODELS = {"classroom": ("cohort", "membership")}
+MANAGED_MODELS = {"classroom": ("cohort", "membership", "sweep")}
 
 
 def _permissions(models: dict[str, tuple[str, ...]], *, view_only: bool = False):
