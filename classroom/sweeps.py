@@ -120,8 +120,11 @@ def _checked(config: dict, point: dict, rules) -> dict:
         return normalized
     errors = {}
     for path, reason in problems.items():
-        if path in point:
-            errors[f"grid.{path}"] = f"{json.dumps(point[path])}: {reason}"
+        # "model.hidden[0]" is about the grid field "model.hidden".
+        field = next((p for p in point if path == p or path.startswith((f"{p}[", f"{p}."))),
+                     None)
+        if field is not None:
+            errors.setdefault(f"grid.{field}", f"{json.dumps(point[field])}: {reason}")
         else:
             errors[f"config.{path}"] = f"with {point_label(point)}: {reason}"
     raise SweepInvalid(errors)

@@ -73,7 +73,16 @@ def is_class_instructor(user) -> bool:
 
 @receiver(post_migrate)
 def _refresh_groups(sender, **kwargs) -> None:
-    if sender.name == "classroom":  # the last app migrated: all permissions exist
+    if sender.name == "classroom":  # the last app migrated: all models exist
+        # Their permissions may not yet: auth creates them in its own post_migrate receiver,
+        # which ran after this one on a fresh database (the groups then lacked every
+        # classroom permission). Creating them here first is idempotent.
+        from django.apps import apps
+        from django.contrib.auth.management import create_permissions
+
+        for label in {*AUTHORED_MODELS, *READABLE_WORK, *MANAGED_MODELS}:
+            create_permissions(apps.get_app_config(label), verbosity=0,
+                               using=kwargs.get("using", "default"))
         ensure_role_groups()
 
 
