@@ -73,7 +73,8 @@ class SweepForm(forms.Form):
         slot = {f"grid.{path}": f"values_{i}" for i, path in enumerate(grid, start=1)}
         for key, reason in errors.items():
             name = slot.get(key) or {"seeds": "seeds"}.get(key)
-            self.add_error(name, reason if name else f"{key}: {reason}")
+            # "grid" is about the whole grid (its size): said above the form, as it is.
+            self.add_error(name, reason if name or key == "grid" else f"{key}: {reason}")
 
 
 def _may_sweep_or_403(request) -> None:

@@ -4,40 +4,15 @@ and each grid value's mean ± std computed from the runs the worker stored."""
 import statistics
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from classroom import services, sweep_selectors
 from classroom.models import Sweep
 from classroom.sweeps import SweepInvalid
 from lessons.models import Lab
+from tests.classroom.conftest import TINY
 from training_worker import limits, runner
 from training_worker.models import JobLimits, JobStatus, TrainingJob
-
-TINY = {
-    "model": {"kind": "mlp", "hidden": [8], "activation": "relu"},
-    "data": {"name": "moons", "n_samples": 200, "noise": 0.2, "val_fraction": 0.25, "seed": 0},
-    "optim": {"name": "adam", "lr": 0.01, "batch_size": 32, "epochs": 3},
-}
-
-
-@pytest.fixture
-def tiny_lab(lesson) -> Lab:
-    lab = Lab(lesson=lesson, title="Tiny", slug="tiny", preset_config=TINY, tunable={
-        "optim.lr": {"min": 0.001, "max": 0.5},
-        "model.hidden": {"max_layers": 2, "max_units": 16},
-    })
-    lab.full_clean()
-    lab.save()
-    return lab
-
-
-@pytest.fixture
-def author(make_user):
-    """A content author only (no class instructor role)."""
-    user = make_user("author")
-    user.groups.add(Group.objects.get(name="Content authors"))
-    return user
 
 
 def sweep(owner, lab, grid=None, seeds=2) -> Sweep:
