@@ -243,10 +243,14 @@ def _pending(lesson: Lesson | None):
 
 class ChallengeForm(forms.ModelForm):
     metric = forms.ChoiceField(choices=list(METRICS.items()))
+    also_metric = forms.ChoiceField(choices=[("", "none"), *METRICS.items()], required=False,
+                                    label="Also metric",
+                                    help_text=Challenge._meta.get_field("also_metric").help_text)
 
     class Meta:
         model = Challenge
-        fields = ["metric", "op", "target", "max_params", "bounds"]
+        fields = ["metric", "op", "target", "max_params", "bounds", "also_metric", "also_op",
+                  "also_target"]
 
 
 class ChallengeInline(admin.StackedInline):

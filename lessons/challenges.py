@@ -31,6 +31,10 @@ METRICS = {
     "train_loss": "training loss (last epoch)",
     "val_macro_f1": "validation macro F1",
     "test.accuracy": "test accuracy",
+    # The groups' gaps on the validation set, for datasets whose samples belong to a group
+    # (the hiring set): engine/metrics.py group_fairness, measured after the last epoch.
+    "fairness.demographic_parity_difference": "demographic-parity difference (validation)",
+    "fairness.equal_opportunity_difference": "equal-opportunity difference (validation)",
 }
 _COMPARE = {
     ChallengeOp.AT_LEAST: operator.ge,
@@ -44,13 +48,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab) -> dict[str, str]:
+def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab, also_metric: Any = "",
+                       also_target: Any = None) -> dict[str, str]:
     """What is wrong with a challenge's definition: {field: reason}, empty when valid."""
     errors: dict[str, str] = {}
     if metric not in METRICS:
         errors["metric"] = f"must be one of {', '.join(METRICS)}"
     if not _is_number(target):
         errors["target"] = "must be a number"
+    if also_metric and also_metric not in METRICS:
+        errors["also_metric"] = f"must be one of {', '.join(METRICS)}"
+    if also_metric and also_metric == metric:
+        errors["also_metric"] = "must be another number than the goal's"
+    if also_metric and not _is_number(also_target):
+        errors["also_target"] = "must be a number"
+    if not also_metric and also_target is not None:
+        errors["also_metric"] = "name the number that must meet this second target"
     if not isinstance(bounds, dict):
         errors["bounds"] = 'must map config paths to bounds, e.g. {"optim.lr": {"max": 1}}'
         return errors
@@ -77,6 +90,10 @@ def goal_text(challenge: Challenge) -> str:
     """The goal in words: "validation accuracy (last epoch) at least 0.95, ≤ 500 parameters"."""
     op = ChallengeOp(challenge.op).label
     text = f"{METRICS.get(challenge.metric, challenge.metric)} {op} {challenge.target:g}"
+    if challenge.also_metric:
+        also_op = ChallengeOp(challenge.also_op).label
+        text += (f", while {METRICS.get(challenge.also_metric, challenge.also_metric)} "
+                 f"{also_op} {challenge.also_target:g}")
     if challenge.max_params is not None:
         text += f", with at most {challenge.max_params} parameters"
     return text
@@ -95,6 +112,7 @@ class RunGrade:
     reasons: dict[str, str]  # why the run does not count; empty when it counts
     value: float | None
     passed: bool
+    also_value: float | None = None  # the second condition's number, when there is one
 
     @property
     def counts(self) -> bool:
@@ -117,10 +135,14 @@ def grade_run(challenge: Challenge, job: TrainingJob) -> RunGrade:
             f"this challenge allows at most {challenge.max_params} parameters (got {n_params})"
         )
     value = metric_value(job.result, challenge.metric)
-    if value is None and not reasons:
-        reasons[challenge.metric] = "the run reported no such number"
-    passed = not reasons and _COMPARE[challenge.op](value, challenge.target)
-    return RunGrade(job=job, reasons=reasons, value=value, passed=passed)
+    also_value = metric_value(job.result, challenge.also_metric) if challenge.also_metric else None
+    for metric, number in ((challenge.metric, value), (challenge.also_metric, also_value)):
+        if metric and number is None and not reasons:
+            reasons[metric] = "the run reported no such number"
+    passed = not reasons and _COMPARE[challenge.op](value, challenge.target) and (
+        not challenge.also_metric or _COMPARE[challenge.also_op](also_value, challenge.also_target)
+    )
+    return RunGrade(job=job, reasons=reasons, value=value, passed=passed, also_value=also_value)
 
 
 @dataclass

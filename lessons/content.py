@@ -29,7 +29,7 @@ COURSE_KEYS = {"title", "slug", "summary", "order", "is_published", "modules"}
 MODULE_KEYS = {"slug", "title", "order"}
 LESSON_KEYS = {"title", "slug", "summary", "order", "status", "labs", "quiz"}
 LAB_KEYS = {"title", "slug", "order", "instructions", "preset_config", "tunable", "challenge"}
-CHALLENGE_KEYS = {"goal", "max_params", "bounds"}
+CHALLENGE_KEYS = {"goal", "also", "max_params", "bounds"}
 GOAL_KEYS = {"metric", "op", "value"}
 QUIZ_KEYS = {"title", "pass_mark", "questions"}
 QUESTION_KEYS = {"kind", "prompt", "explanation", "choices", "answer", "tolerance"}
@@ -194,7 +194,8 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
 
 
 def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dict | None:
-    """`challenge: {goal: {metric, op, value}, max_params, bounds}` under a lab."""
+    """`challenge: {goal: {metric, op, value}, also: {metric, op, value}, max_params,
+    bounds}` under a lab (`also`, a second condition the run must meet, is optional)."""
     if not isinstance(data, dict) or not isinstance(data.get("goal"), dict):
         problems.add(rel, where, "must be a mapping with goal: {metric, op, value}")
         return None
@@ -207,16 +208,31 @@ def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dic
         "target": float(goal["value"]) if _is_number(goal.get("value")) else goal.get("value"),
         "max_params": data.get("max_params"),
         "bounds": data.get("bounds") or {},
+        "also_metric": "", "also_op": ChallengeOp.AT_LEAST.value, "also_target": None,
     }
-    if spec["op"] not in ChallengeOp.values:
-        problems.add(rel, f"{where}.goal.op", f"must be one of {', '.join(ChallengeOp.values)}")
+    also = data.get("also")
+    if also is not None:
+        if not isinstance(also, dict):
+            problems.add(rel, f"{where}.also", "must be a mapping {metric, op, value}")
+            also = {}
+        _check_keys(problems, rel, f"{where}.also.", also, GOAL_KEYS)
+        value = also.get("value")
+        spec.update(also_metric=also.get("metric") or "",
+                    also_op=also.get("op", ChallengeOp.AT_LEAST.value),
+                    also_target=float(value) if _is_number(value) else value)
+    ops = ", ".join(ChallengeOp.values)
+    for key, op in (("goal", spec["op"]), ("also", spec["also_op"])):
+        if op not in ChallengeOp.values:
+            problems.add(rel, f"{where}.{key}.op", f"must be one of {ops}")
     max_params = spec["max_params"]
     if max_params is not None and (not _is_int(max_params) or max_params < 1):
         problems.add(rel, f"{where}.max_params", "must be a whole number ≥ 1")
     rules = SimpleNamespace(preset_config=lab["preset_config"], tunable=lab["tunable"])
-    names = {"metric": "goal.metric", "target": "goal.value", "bounds": "bounds"}
+    names = {"metric": "goal.metric", "target": "goal.value", "bounds": "bounds",
+             "also_metric": "also.metric", "also_target": "also.value"}
     found = validate_challenge(
-        metric=spec["metric"], target=spec["target"], bounds=spec["bounds"], lab=rules
+        metric=spec["metric"], target=spec["target"], bounds=spec["bounds"], lab=rules,
+        also_metric=spec["also_metric"], also_target=spec["also_target"],
     )
     for key, reason in found.items():
         problems.add(rel, f"{where}.{names[key]}", reason)
