@@ -17,6 +17,7 @@ from lessons.challenges import METRICS
 from lessons.models import (
     Attempt,
     Challenge,
+    ChallengeOp,
     Choice,
     Course,
     Lab,
@@ -246,6 +247,11 @@ class ChallengeForm(forms.ModelForm):
     also_metric = forms.ChoiceField(choices=[("", "none"), *METRICS.items()], required=False,
                                     label="Also metric",
                                     help_text=Challenge._meta.get_field("also_metric").help_text)
+    also_op = forms.ChoiceField(choices=ChallengeOp.choices, required=False, label="Also op")
+
+    def clean_also_op(self) -> str:
+        # Only read with an also metric: a form that leaves it out means the default.
+        return self.cleaned_data.get("also_op") or ChallengeOp.AT_LEAST
 
     class Meta:
         model = Challenge

@@ -4,6 +4,7 @@ shipped one on the reweighting lab is failed by its preset, passed by a real run
 bounds, and failed by a run that closes the gap but drops below the floor."""
 
 import copy
+import json
 
 import pytest
 from django.core.management import call_command
@@ -149,3 +150,23 @@ def test_the_shipped_challenge_is_failed_by_the_preset_and_passed_by_a_real_run(
     longer = grade_run(challenge, trained(model__hidden=[32, 32], optim__epochs=60))
     assert longer.value <= 0.05 and longer.also_value < 0.85 and not longer.passed
     assert challenge_status(user=learner, challenge=challenge).passed
+
+
+def test_the_admin_edits_the_second_condition_with_errors_beside_it(client, staff, lab):
+    client.force_login(staff)
+    data = {
+        "lesson": lab.lesson_id, "title": lab.title, "slug": lab.slug, "order": 1,
+        "instructions": "Go.", "preset_config": json.dumps(lab.preset_config),
+        "tunable": json.dumps(lab.tunable), "challenge-INITIAL_FORMS": 0,
+        "challenge-TOTAL_FORMS": 1, "challenge-0-metric": GAP, "challenge-0-op": "<=",
+        "challenge-0-target": "0.05", "challenge-0-bounds": "{}",
+        "challenge-0-also_metric": "val_accuracy", "challenge-0-also_op": ">=",
+    }
+    refused = client.post(f"/admin/lessons/lab/{lab.pk}/change/", data)
+    assert refused.status_code == 200 and not Challenge.objects.exists()
+    assert refused.context["inline_admin_formsets"][0].formset.forms[0].errors == {
+        "also_target": ["must be a number"]}
+    data["challenge-0-also_target"] = "0.7"
+    assert client.post(f"/admin/lessons/lab/{lab.pk}/change/", data).status_code == 302
+    saved = Challenge.objects.get()
+    assert (saved.also_metric, saved.also_op, saved.also_target) == ("val_accuracy", ">=", 0.7)
