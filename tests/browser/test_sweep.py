@@ -69,3 +69,5 @@ def test_an_instructor_sweeps_a_lab_and_sees_mean_and_std(live_platform, page, u
     page.screenshot(path=str(SHOTS / "sweep-phone.png"), full_page=True)
     page.goto(f"{live_platform.url}/labs/{tiny_lesson.labs.get().pk}/sweep/")
     page.screenshot(path=str(SHOTS / "sweep-form-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=str(SHOTS / "sweep-form-desktop.png"), full_page=True)
