@@ -18,6 +18,8 @@ from training_worker import limits
 from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.engine import ConfigError
 
+NOT_A_SWEEPER = OpenApiResponse(description="Only instructors and content authors sweep.")
+
 
 class MaySweep(BasePermission):
     message = "Only instructors and content authors can run sweeps."
@@ -83,7 +85,7 @@ def sweep_data(report, request) -> dict:
 class SweepListCreate(APIView):
     permission_classes = [MaySweep]
 
-    @extend_schema(responses=SweepSerializer(many=True))
+    @extend_schema(responses={200: SweepSerializer(many=True), 403: NOT_A_SWEEPER})
     def get(self, request):
         """Your sweeps, newest first."""
         return Response([
@@ -95,7 +97,7 @@ class SweepListCreate(APIView):
         201: SweepSerializer,
         400: OpenApiResponse(description="A field is wrong (lab, grid, seeds, or a config "
                                          "field a grid value breaks); each is named."),
-        403: OpenApiResponse(description="Only instructors and content authors sweep."),
+        403: NOT_A_SWEEPER,
         429: OpenApiResponse(description="A job limit; see Retry-After."),
         503: OpenApiResponse(description="The queue has no room; see Retry-After."),
     })
@@ -129,7 +131,7 @@ class SweepListCreate(APIView):
 class SweepDetail(APIView):
     permission_classes = [MaySweep]
 
-    @extend_schema(responses={200: SweepSerializer,
+    @extend_schema(responses={200: SweepSerializer, 403: NOT_A_SWEEPER,
                               404: OpenApiResponse(description="No such sweep, or not yours.")})
     def get(self, request, sweep_id: int):
         """A sweep's progress and each grid point's final metrics, mean ± std over seeds."""
