@@ -90,7 +90,7 @@ def sweep_create(request, lab_id: int):
     if lab is None:
         raise Http404("No such lab.")
     form = SweepForm(request.POST or None, lab=lab)
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():  # never for a GET: its form is unbound
         grid = form.grid()
         try:
             sweep = services.sweep_create(owner=request.user, lab=lab, grid=grid,

@@ -103,3 +103,15 @@ def test_learners_get_403_and_other_instructors_404(client, instructor, other_in
     assert f"/sweeps/{sweep.pk}/" not in client.get("/sweeps/").content.decode()
     client.force_login(instructor)
     assert f"/sweeps/{sweep.pk}/" in client.get("/sweeps/").content.decode()
+
+
+def test_a_value_with_runs_still_going_says_how_many_it_averages(client, instructor, tiny_lab):
+    sweep = services.sweep_create(owner=instructor, lab=tiny_lab, grid={"optim.lr": [0.1]},
+                                  seeds=2)
+    first = sweep.runs.order_by("id").first().job
+    runner.job_run(job_id=first.pk)
+    first.refresh_from_db()
+    client.force_login(instructor)
+    html = client.get(f"/sweeps/{sweep.pk}/").content.decode()
+    assert f"{first.result['val_accuracy']:.4f} (of 1 run)" in html
+    assert "1 queued" in html and 'http-equiv="refresh"' in html
