@@ -200,30 +200,19 @@ def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dic
         problems.add(rel, where, "must be a mapping with goal: {metric, op, value}")
         return None
     _check_keys(problems, rel, f"{where}.", data, CHALLENGE_KEYS)
-    goal = data["goal"]
-    _check_keys(problems, rel, f"{where}.goal.", goal, GOAL_KEYS)
+    metric, op, target = _condition(problems, rel, f"{where}.goal", data["goal"])
+    also = data.get("also")
+    if also is not None and not isinstance(also, dict):
+        problems.add(rel, f"{where}.also", "must be a mapping {metric, op, value}")
+    also_metric, also_op, also_target = (
+        _condition(problems, rel, f"{where}.also", also) if isinstance(also, dict)
+        else ("", ChallengeOp.AT_LEAST.value, None))
     spec = {
-        "metric": goal.get("metric"),
-        "op": goal.get("op", ChallengeOp.AT_LEAST.value),
-        "target": float(goal["value"]) if _is_number(goal.get("value")) else goal.get("value"),
+        "metric": metric, "op": op, "target": target,
         "max_params": data.get("max_params"),
         "bounds": data.get("bounds") or {},
-        "also_metric": "", "also_op": ChallengeOp.AT_LEAST.value, "also_target": None,
+        "also_metric": also_metric or "", "also_op": also_op, "also_target": also_target,
     }
-    also = data.get("also")
-    if also is not None:
-        if not isinstance(also, dict):
-            problems.add(rel, f"{where}.also", "must be a mapping {metric, op, value}")
-            also = {}
-        _check_keys(problems, rel, f"{where}.also.", also, GOAL_KEYS)
-        value = also.get("value")
-        spec.update(also_metric=also.get("metric") or "",
-                    also_op=also.get("op", ChallengeOp.AT_LEAST.value),
-                    also_target=float(value) if _is_number(value) else value)
-    ops = ", ".join(ChallengeOp.values)
-    for key, op in (("goal", spec["op"]), ("also", spec["also_op"])):
-        if op not in ChallengeOp.values:
-            problems.add(rel, f"{where}.{key}.op", f"must be one of {ops}")
     max_params = spec["max_params"]
     if max_params is not None and (not _is_int(max_params) or max_params < 1):
         problems.add(rel, f"{where}.max_params", "must be a whole number ≥ 1")
@@ -237,6 +226,16 @@ def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dic
     for key, reason in found.items():
         problems.add(rel, f"{where}.{names[key]}", reason)
     return spec
+
+
+def _condition(problems, rel: str, where: str, data: dict) -> tuple:
+    """(metric, op, target) of a `{metric, op, value}` mapping, its keys and op checked."""
+    _check_keys(problems, rel, f"{where}.", data, GOAL_KEYS)
+    op = data.get("op", ChallengeOp.AT_LEAST.value)
+    if op not in ChallengeOp.values:
+        problems.add(rel, f"{where}.op", f"must be one of {', '.join(ChallengeOp.values)}")
+    value = data.get("value")
+    return data.get("metric"), op, float(value) if _is_number(value) else value
 
 
 def _read_question(problems, rel: str, i: int, q: Any) -> dict | None:
