@@ -63,3 +63,40 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.cohort}"
+
+
+class Sweep(models.Model):
+    """An instructor's batch of runs of a lab's preset over a grid of values and seeds, to
+    see how a result varies before quoting it in a lesson (classroom.sweeps builds it)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sweeps"
+    )
+    lab = models.ForeignKey("lessons.Lab", on_delete=models.CASCADE, related_name="sweeps")
+    base_config = models.JSONField(help_text="The lab's preset when the sweep started.")
+    grid = models.JSONField(help_text='Config path → values, e.g. {"optim.lr": [0.01, 0.1]}.')
+    seeds = models.JSONField(help_text="The data.seed values each grid point runs with.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Sweep #{self.pk} of {self.lab}"
+
+
+class SweepRun(models.Model):
+    """One run of a sweep: an ordinary training job, and the grid point and seed it runs."""
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="runs")
+    job = models.OneToOneField(
+        "training_worker.TrainingJob", on_delete=models.CASCADE, related_name="sweep_run"
+    )
+    point = models.JSONField(help_text='This run\'s grid values, e.g. {"optim.lr": 0.1}.')
+    seed = models.IntegerField()
+
+    class Meta:
+        ordering = ["sweep", "id"]
+
+    def __str__(self) -> str:
+        return f"Run #{self.job_id} of sweep #{self.sweep_id}"

@@ -5,10 +5,14 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from classroom.models import CODE_LENGTH, Cohort, Membership, new_join_code
+from classroom.models import CODE_LENGTH, Cohort, Membership, Sweep, SweepRun, new_join_code
 from classroom.selectors import cohort_open_for_joining
+from classroom.sweep_selectors import may_sweep
+from classroom.sweeps import plan_sweep
 from dlplatform.instructors import is_class_instructor
-from lessons.models import Course
+from lessons.models import Course, Lab
+from training_worker.models import JobLimits, TrainingJob
+from training_worker.services import job_submit_batch
 
 _NOT_CODE = re.compile(r"[\s-]+")
 
@@ -78,3 +82,28 @@ def cohort_set_joining(*, cohort: Cohort, open_: bool) -> Cohort:
     cohort.joining_open = open_
     cohort.save(update_fields=["joining_open"])
     return cohort
+
+
+def sweep_create(*, owner, lab: Lab, grid, seeds) -> Sweep:
+    """Run `lab`'s preset over `grid` × `seeds` as ordinary training jobs, all or none.
+
+    PermissionDenied unless `owner` is an instructor or content author; SweepInvalid names
+    the field at fault (grid, seeds, or a config field a grid value breaks); ConfigError,
+    limits.LimitReached and limits.QueueFull come from job_submit_batch as for any job.
+    """
+    if not may_sweep(owner):
+        raise PermissionDenied("Only instructors and content authors can run sweeps.")
+    plan = plan_sweep(lab=lab, grid=grid, seeds=seeds,
+                      max_runs=JobLimits.current().max_sweep_runs)
+    with transaction.atomic():
+        jobs = job_submit_batch(
+            user=owner, configs=[config for _, _, config in plan.runs], lab=lab,
+            batch_jobs=TrainingJob.objects.filter(owner=owner, sweep_run__isnull=False),
+        )
+        sweep = Sweep.objects.create(owner=owner, lab=lab, base_config=lab.preset_config,
+                                     grid=plan.grid, seeds=plan.seeds)
+        SweepRun.objects.bulk_create(
+            SweepRun(sweep=sweep, job=job, point=point, seed=seed)
+            for job, (point, seed, _) in zip(jobs, plan.runs, strict=True)
+        )
+    return sweep

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from classroom import views
+from classroom import sweep_views, views
 
 urlpatterns = [
     path("classes/", views.classes, name="classes"),
@@ -12,4 +12,7 @@ urlpatterns = [
          name="class-gradebook-csv"),
     path("classes/<int:cohort_id>/renew-code/", views.class_renew_code, name="class-renew-code"),
     path("classes/<int:cohort_id>/leave/", views.class_leave, name="class-leave"),
+    path("sweeps/", sweep_views.sweep_list, name="sweeps"),
+    path("labs/<int:lab_id>/sweep/", sweep_views.sweep_create, name="sweep-create"),
+    path("sweeps/<int:sweep_id>/", sweep_views.sweep_detail, name="sweep-detail"),
 ]

@@ -2,10 +2,12 @@
 
 - **Content authors** (group) write courses, lessons, labs, challenges, quizzes and
   predict-then-run questions in the admin, and set the job limits. They see nothing of what
-  learners did.
+  learners did. They may sweep a lab (run its preset over a grid of values and seeds) to
+  check a lesson's numbers.
 - **Class instructors** (group) create classes and read, never edit, the work of the
   learners in the classes they teach: runs, events, quiz attempts, predictions and
   progress. Pages and the admin narrow every such read through `learners_readable_by`.
+  They may sweep labs too.
 - **Site administrators** are superusers: everything.
 
 Both groups' permissions are kept current after every migrate. A user made staff with
@@ -36,13 +38,15 @@ AUTHORED_MODELS = {
                 # answered them, and a lesson file's update waiting for review.
                 "questionversion", "pendinglessonupdate"),
     "training_worker": ("joblimits",),
+    # Their own sweeps of a lab's preset (classroom.sweep_selectors keeps each to its owner).
+    "classroom": ("sweep",),
 }
 # Learners' work, read-only (the admin narrows it to the instructor's classes).
 READABLE_WORK = {
     "lessons": ("attempt", "lessonprogress", "prediction"),
     "training_worker": ("trainingjob", "jobevent"),
 }
-MANAGED_MODELS = {"classroom": ("cohort", "membership")}
+MANAGED_MODELS = {"classroom": ("cohort", "membership", "sweep")}
 
 
 def _permissions(models: dict[str, tuple[str, ...]], *, view_only: bool = False):
@@ -72,7 +76,16 @@ def is_class_instructor(user) -> bool:
 
 @receiver(post_migrate)
 def _refresh_groups(sender, **kwargs) -> None:
-    if sender.name == "classroom":  # the last app migrated: all permissions exist
+    if sender.name == "classroom":  # the last app migrated: all models exist
+        # Their permissions may not yet: auth creates them in its own post_migrate receiver,
+        # which ran after this one on a fresh database (the groups then lacked every
+        # classroom permission). Creating them here first is idempotent.
+        from django.apps import apps
+        from django.contrib.auth.management import create_permissions
+
+        for label in {*AUTHORED_MODELS, *READABLE_WORK, *MANAGED_MODELS}:
+            create_permissions(apps.get_app_config(label), verbosity=0,
+                               using=kwargs.get("using", "default"))
         ensure_role_groups()
 
 

@@ -17,6 +17,7 @@ from lessons.challenge_rules import METRICS
 from lessons.models import (
     Attempt,
     Challenge,
+    ChallengeOp,
     Choice,
     Course,
     Lab,
@@ -243,10 +244,19 @@ def _pending(lesson: Lesson | None):
 
 class ChallengeForm(forms.ModelForm):
     metric = forms.ChoiceField(choices=list(METRICS.items()))
+    also_metric = forms.ChoiceField(choices=[("", "none"), *METRICS.items()], required=False,
+                                    label="Also metric",
+                                    help_text=Challenge._meta.get_field("also_metric").help_text)
+    also_op = forms.ChoiceField(choices=ChallengeOp.choices, required=False, label="Also op")
+
+    def clean_also_op(self) -> str:
+        # Only read with an also metric: a form that leaves it out means the default.
+        return self.cleaned_data.get("also_op") or ChallengeOp.AT_LEAST
 
     class Meta:
         model = Challenge
-        fields = ["metric", "op", "target", "max_params", "bounds"]
+        fields = ["metric", "op", "target", "max_params", "bounds", "also_metric", "also_op",
+                  "also_target"]
 
 
 class ChallengeInline(admin.StackedInline):

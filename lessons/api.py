@@ -19,11 +19,16 @@ from lessons.challenges import (
 from lessons.selectors import lessons_visible_to
 
 
-class GoalSerializer(serializers.Serializer):
+class ConditionSerializer(serializers.Serializer):
     metric = serializers.CharField(help_text="A number of the run's summary (job.result).")
     op = serializers.ChoiceField(choices=[">=", ">", "<=", "<"])
     value = serializers.FloatField()
+
+
+class GoalSerializer(ConditionSerializer):
     max_params = serializers.IntegerField(allow_null=True)
+    also = ConditionSerializer(allow_null=True, help_text="A second condition the run must "
+                               "also meet (e.g. an accuracy floor beside a fairness gap).")
     text = serializers.CharField(help_text="The goal in words.")
 
 
@@ -76,7 +81,9 @@ def challenge_data(status: ChallengeStatus, request) -> dict:
             reverse("lesson-detail", args=[lesson.module.course.slug, lesson.slug])
         ),
         "goal": {"metric": challenge.metric, "op": challenge.op, "value": challenge.target,
-                 "max_params": challenge.max_params, "text": goal_text(challenge)},
+                 "max_params": challenge.max_params, "text": goal_text(challenge),
+                 "also": {"metric": challenge.also_metric, "op": challenge.also_op,
+                          "value": challenge.also_target} if challenge.also_metric else None},
         "allowed": allowed_fields(challenge),
         "status": {
             "passed": status.passed,

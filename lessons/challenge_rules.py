@@ -19,6 +19,10 @@ METRICS = {
     "train_loss": "training loss (last epoch)",
     "val_macro_f1": "validation macro F1",
     "test.accuracy": "test accuracy",
+    # The groups' gaps on the validation set, for datasets whose samples belong to a group
+    # (the hiring set): engine/metrics.py group_fairness, measured after the last epoch.
+    "fairness.demographic_parity_difference": "demographic-parity difference (validation)",
+    "fairness.equal_opportunity_difference": "equal-opportunity difference (validation)",
 }
 
 
@@ -26,13 +30,22 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab) -> dict[str, str]:
+def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab, also_metric: Any = "",
+                       also_target: Any = None) -> dict[str, str]:
     """What is wrong with a challenge's definition: {field: reason}, empty when valid."""
     errors: dict[str, str] = {}
     if metric not in METRICS:
         errors["metric"] = f"must be one of {', '.join(METRICS)}"
     if not is_number(target):
         errors["target"] = "must be a number"
+    if also_metric and also_metric not in METRICS:
+        errors["also_metric"] = f"must be one of {', '.join(METRICS)}"
+    if also_metric and also_metric == metric:
+        errors["also_metric"] = "must be another number than the goal's"
+    if also_metric and not is_number(also_target):
+        errors["also_target"] = "must be a number"
+    if not also_metric and also_target is not None:
+        errors["also_metric"] = "name the number that must meet this second target"
     if not isinstance(bounds, dict):
         errors["bounds"] = 'must map config paths to bounds, e.g. {"optim.lr": {"max": 1}}'
         return errors

@@ -2,7 +2,14 @@
 
 from dataclasses import dataclass
 
-from lessons.challenges import ChallengeStatus, allowed_fields, challenge_statuses, goal_text
+from lessons.challenges import (
+    METRICS,
+    ChallengeStatus,
+    RunGrade,
+    allowed_fields,
+    challenge_statuses,
+    goal_text,
+)
 from lessons.models import Challenge
 
 
@@ -29,14 +36,23 @@ def _value_text(challenge: Challenge, value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if value is not None else "–"
 
 
+def _reached(challenge: Challenge, grade: RunGrade) -> str:
+    """"0.045", or with a second condition "0.045 with validation accuracy 0.8675"."""
+    text = _value_text(challenge, grade.value)
+    if challenge.also_metric:
+        words = METRICS.get(challenge.also_metric, challenge.also_metric)
+        text += f" with {words} {_value_text(challenge, grade.also_value)}"
+    return text
+
+
 def status_text(status: ChallengeStatus) -> str:
     """One sentence: passed with which run, the best try so far, or nothing counted yet."""
     best = status.best
     if best is not None and best.passed:
-        return (f"Passed: run #{best.job.pk} reached {_value_text(status.challenge, best.value)}.")
+        return f"Passed: run #{best.job.pk} reached {_reached(status.challenge, best)}."
     if best is not None:
         return (f"Not passed yet. Your best run so far, #{best.job.pk}, reached "
-                f"{_value_text(status.challenge, best.value)}.")
+                f"{_reached(status.challenge, best)}.")
     return "No run of yours counts yet: train to try."
 
 

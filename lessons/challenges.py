@@ -39,6 +39,10 @@ def goal_text(challenge: Challenge) -> str:
     """The goal in words: "validation accuracy (last epoch) at least 0.95, ≤ 500 parameters"."""
     op = ChallengeOp(challenge.op).label
     text = f"{METRICS.get(challenge.metric, challenge.metric)} {op} {challenge.target:g}"
+    if challenge.also_metric:
+        also_op = ChallengeOp(challenge.also_op).label
+        text += (f", while {METRICS.get(challenge.also_metric, challenge.also_metric)} "
+                 f"{also_op} {challenge.also_target:g}")
     if challenge.max_params is not None:
         text += f", with at most {challenge.max_params} parameters"
     return text
@@ -57,6 +61,7 @@ class RunGrade:
     reasons: dict[str, str]  # why the run does not count; empty when it counts
     value: float | None
     passed: bool
+    also_value: float | None = None  # the second condition's number, when there is one
 
     @property
     def counts(self) -> bool:
@@ -79,10 +84,14 @@ def grade_run(challenge: Challenge, job: TrainingJob) -> RunGrade:
             f"this challenge allows at most {challenge.max_params} parameters (got {n_params})"
         )
     value = metric_value(job.result, challenge.metric)
-    if value is None and not reasons:
-        reasons[challenge.metric] = "the run reported no such number"
-    passed = not reasons and _COMPARE[challenge.op](value, challenge.target)
-    return RunGrade(job=job, reasons=reasons, value=value, passed=passed)
+    also_value = metric_value(job.result, challenge.also_metric) if challenge.also_metric else None
+    for metric, number in ((challenge.metric, value), (challenge.also_metric, also_value)):
+        if metric and number is None and not reasons:
+            reasons[metric] = "the run reported no such number"
+    passed = not reasons and _COMPARE[challenge.op](value, challenge.target) and (
+        not challenge.also_metric or _COMPARE[challenge.also_op](also_value, challenge.also_target)
+    )
+    return RunGrade(job=job, reasons=reasons, value=value, passed=passed, also_value=also_value)
 
 
 @dataclass

@@ -32,7 +32,7 @@ LAB_KEYS = {
     "title", "slug", "order", "instructions", "preset_config", "tunable", "challenge",
     "predictions",
 }
-CHALLENGE_KEYS = {"goal", "max_params", "bounds"}
+CHALLENGE_KEYS = {"goal", "also", "max_params", "bounds"}
 GOAL_KEYS = {"metric", "op", "value"}
 QUIZ_KEYS = {"title", "pass_mark", "questions"}
 QUESTION_KEYS = {"kind", "prompt", "explanation", "choices", "answer", "tolerance"}
@@ -203,33 +203,48 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
 
 
 def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dict | None:
-    """`challenge: {goal: {metric, op, value}, max_params, bounds}` under a lab."""
+    """`challenge: {goal: {metric, op, value}, also: {metric, op, value}, max_params,
+    bounds}` under a lab (`also`, a second condition the run must meet, is optional)."""
     if not isinstance(data, dict) or not isinstance(data.get("goal"), dict):
         problems.add(rel, where, "must be a mapping with goal: {metric, op, value}")
         return None
     _check_keys(problems, rel, f"{where}.", data, CHALLENGE_KEYS)
-    goal = data["goal"]
-    _check_keys(problems, rel, f"{where}.goal.", goal, GOAL_KEYS)
+    metric, op, target = _condition(problems, rel, f"{where}.goal", data["goal"])
+    also = data.get("also")
+    if also is not None and not isinstance(also, dict):
+        problems.add(rel, f"{where}.also", "must be a mapping {metric, op, value}")
+    also_metric, also_op, also_target = (
+        _condition(problems, rel, f"{where}.also", also) if isinstance(also, dict)
+        else ("", ChallengeOp.AT_LEAST.value, None))
     spec = {
-        "metric": goal.get("metric"),
-        "op": goal.get("op", ChallengeOp.AT_LEAST.value),
-        "target": float(goal["value"]) if _is_number(goal.get("value")) else goal.get("value"),
+        "metric": metric, "op": op, "target": target,
         "max_params": data.get("max_params"),
         "bounds": data.get("bounds") or {},
+        "also_metric": also_metric or "", "also_op": also_op, "also_target": also_target,
     }
-    if spec["op"] not in ChallengeOp.values:
-        problems.add(rel, f"{where}.goal.op", f"must be one of {', '.join(ChallengeOp.values)}")
     max_params = spec["max_params"]
     if max_params is not None and (not _is_int(max_params) or max_params < 1):
         problems.add(rel, f"{where}.max_params", "must be a whole number ≥ 1")
     rules = SimpleNamespace(preset_config=lab["preset_config"], tunable=lab["tunable"])
-    names = {"metric": "goal.metric", "target": "goal.value", "bounds": "bounds"}
+    names = {"metric": "goal.metric", "target": "goal.value", "bounds": "bounds",
+             "also_metric": "also.metric", "also_target": "also.value"}
     found = validate_challenge(
-        metric=spec["metric"], target=spec["target"], bounds=spec["bounds"], lab=rules
+        metric=spec["metric"], target=spec["target"], bounds=spec["bounds"], lab=rules,
+        also_metric=spec["also_metric"], also_target=spec["also_target"],
     )
     for key, reason in found.items():
         problems.add(rel, f"{where}.{names[key]}", reason)
     return spec
+
+
+def _condition(problems, rel: str, where: str, data: dict) -> tuple:
+    """(metric, op, target) of a `{metric, op, value}` mapping, its keys and op checked."""
+    _check_keys(problems, rel, f"{where}.", data, GOAL_KEYS)
+    op = data.get("op", ChallengeOp.AT_LEAST.value)
+    if op not in ChallengeOp.values:
+        problems.add(rel, f"{where}.op", f"must be one of {', '.join(ChallengeOp.values)}")
+    value = data.get("value")
+    return data.get("metric"), op, float(value) if _is_number(value) else value
 
 
 def _read_question(problems, rel: str, i: int, q: Any) -> dict | None:

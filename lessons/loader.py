@@ -107,8 +107,11 @@ def _challenge_state(lab: Lab) -> list:
     challenge = Challenge.objects.filter(lab=lab).first()
     if challenge is None:
         return []
-    return [[challenge.metric, challenge.op, challenge.target, challenge.max_params,
-             challenge.bounds]]
+    state = [challenge.metric, challenge.op, challenge.target, challenge.max_params,
+             challenge.bounds]
+    if challenge.also_metric:  # only then: a challenge without one hashes as it always did
+        state += [challenge.also_metric, challenge.also_op, challenge.also_target]
+    return [state]
 
 
 def _predictions_state(lab: Lab) -> list:

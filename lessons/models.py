@@ -341,7 +341,9 @@ class ChallengeOp(models.TextChoices):
 class Challenge(models.Model):
     """A goal on a lab, graded from the learner's own succeeded runs as the worker stored
     them (see lessons.challenges): a metric of the run's summary against a target, at most
-    `max_params` parameters, and only the fields in `bounds` changed from the lab's preset."""
+    `max_params` parameters, and only the fields in `bounds` changed from the lab's preset.
+    An optional second condition (`also_*`) must hold too: a fairness gap under a bound is
+    no achievement for a model that rejects everyone, so it comes with an accuracy floor."""
 
     lab = models.OneToOneField(Lab, on_delete=models.CASCADE, related_name="challenge")
     metric = models.CharField(max_length=40, help_text="A number of the run's summary.")
@@ -356,12 +358,24 @@ class Challenge(models.Model):
         'lab\'s tunable format, e.g. {"model.hidden": {"max_layers": 2, "max_units": 16}}. '
         "Each must be tunable in the lab. Empty: the lab's own tunable fields and bounds.",
     )
+    also_metric = models.CharField(
+        max_length=40, blank=True,
+        help_text="Optional: a second number of the run's summary that must also meet its "
+        "target, e.g. validation accuracy at least 0.85 beside a fairness gap.",
+    )
+    also_op = models.CharField(max_length=2, choices=ChallengeOp.choices,
+                               default=ChallengeOp.AT_LEAST)
+    also_target = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(op__in=[o.value for o in ChallengeOp]),
                 name="challenge_op_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(also_op__in=[o.value for o in ChallengeOp]),
+                name="challenge_also_op_valid",
             ),
         ]
 
@@ -372,7 +386,8 @@ class Challenge(models.Model):
         super().clean()
         errors = validate_challenge(
             metric=self.metric, target=self.target, bounds=self.bounds,
-            lab=getattr(self, "lab", None),
+            lab=getattr(self, "lab", None), also_metric=self.also_metric,
+            also_target=self.also_target,
         )
         if errors:
             raise ValidationError({key: [reason] for key, reason in errors.items()})

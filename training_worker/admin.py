@@ -27,7 +27,7 @@ class JobEventAdmin(LearnerWorkAdmin):
 class JobLimitsAdmin(admin.ModelAdmin):
     list_display = [
         "__str__", "max_concurrent_jobs", "max_jobs_per_hour",
-        "max_training_seconds_per_day", "max_queued_jobs",
+        "max_training_seconds_per_day", "max_queued_jobs", "max_sweep_runs",
     ]
 
     def has_add_permission(self, request) -> bool:

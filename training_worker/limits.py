@@ -74,6 +74,48 @@ def check_submission(*, user) -> None:
         raise QueueFull("The training queue is full right now; please try again shortly.")
 
 
+def check_batch_submission(*, user, n_jobs: int, batch_jobs) -> None:
+    """Limits for a batch of `n_jobs` submitted at once (an instructor's sweep).
+
+    The per-learner concurrent limit (a few jobs) would refuse any useful sweep, so a batch
+    takes `max_sweep_runs` instead: the user's batch jobs queued or running (`batch_jobs`,
+    a queryset of their jobs that belong to batches, counted after the lock) plus this batch
+    may not exceed it. Every other limit counts the whole batch: jobs in the last hour,
+    training time in the last 24 hours, and room in the platform's queue.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    limits = JobLimits.current()
+    now = timezone.now()
+    own = TrainingJob.objects.filter(owner=user)
+
+    active = batch_jobs.filter(status__in=ACTIVE).count()
+    if active + n_jobs > limits.max_sweep_runs:
+        raise LimitReached(
+            f"You have {active} sweep runs queued or running; with these {n_jobs} that would "
+            f"pass the {limits.max_sweep_runs} allowed at once. Wait for them to finish or "
+            "cancel some.",
+            retry_after_s=30,
+        )
+    recent = own.filter(created_at__gte=now - HOUR)
+    if recent.count() + n_jobs > limits.max_jobs_per_hour:
+        oldest = recent.aggregate(oldest=Min("created_at"))["oldest"] or now
+        raise LimitReached(
+            f"These {n_jobs} runs would pass your limit of {limits.max_jobs_per_hour} jobs "
+            "in any hour.",
+            retry_after_s=_seconds_until(oldest + HOUR, now),
+        )
+    if _training_seconds_since(own, now - DAY) >= limits.max_training_seconds_per_day:
+        raise LimitReached(
+            f"You have used your {limits.max_training_seconds_per_day // 60} minutes of "
+            "training time for the last 24 hours.",
+            retry_after_s=3600,
+        )
+    queued = TrainingJob.objects.filter(status=JobStatus.QUEUED).count()
+    if queued + n_jobs > limits.max_queued_jobs:
+        raise QueueFull("The training queue has no room for this many runs right now; "
+                        "please try again shortly.")
+
+
 def _training_seconds_since(jobs, since) -> int:
     elapsed = ExpressionWrapper(
         Coalesce(F("finished_at"), Now()) - F("started_at"), output_field=DurationField()

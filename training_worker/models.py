@@ -118,6 +118,13 @@ class JobLimits(models.Model):
     max_queued_jobs = models.PositiveIntegerField(
         default=1000, help_text="Queued jobs of all learners together; beyond it, 503."
     )
+    max_sweep_runs = models.PositiveIntegerField(
+        default=20,
+        help_text="Runs one instructor's sweep may hold (grid values × seeds), and sweep runs "
+        "one instructor may have queued or running at once. Sweep runs take this allowance "
+        "instead of the per-learner concurrent limit; the hourly, daily and queue limits "
+        "still count every one of them.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "job limits"

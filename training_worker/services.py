@@ -53,6 +53,27 @@ def job_submit(*, user, config: dict, lab=None) -> TrainingJob:
     return job
 
 
+def job_submit_batch(*, user, configs: list[dict], lab=None, batch_jobs) -> list[TrainingJob]:
+    """Submit many jobs at once (an instructor's sweep): all or none.
+
+    Every config is validated by the engine's schema and budget first (ConfigError names
+    the first config's offending fields); then, in one transaction, the batch is checked
+    against limits.check_batch_submission (`batch_jobs`: the user's jobs that belong to
+    batches) and stored; each message is sent once the transaction commits. The caller
+    checks any lab bounds before: a sweep varies the seed even where the lab does not.
+    """
+    parsed = [_parse_with_base(user, config) for config in configs]
+    with transaction.atomic():
+        limits.check_batch_submission(user=user, n_jobs=len(parsed), batch_jobs=batch_jobs)
+        jobs = []
+        for one in parsed:
+            job = TrainingJob.objects.create(owner=user, lab=lab, config=one.to_dict())
+            _append_events(job.pk, [(STATUS_EVENT, {"status": JobStatus.QUEUED})])
+            _enqueue(job, one)
+            jobs.append(job)
+    return jobs
+
+
 def job_create_unqueued(*, owner, config: dict) -> TrainingJob:
     """A queued job that the caller runs itself, in its own process (the platform's standard
     base models): not a learner's submission, so no limits and no queue message."""

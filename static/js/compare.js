@@ -1,6 +1,8 @@
 /* The compare page: the chosen runs' per-epoch curves overlaid on one chart. Runs that
  * differ only in their seed are drawn as one mean line with a ± 1 std band (the server
- * computes both: training_worker/compare.py), unless the learner unticks the bands. */
+ * computes both: training_worker/compare.py), unless the learner unticks the bands. A sweep's
+ * page (classroom/sweep_detail.html) draws its runs the same way, each group named by its
+ * grid value. */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("compare-data").textContent);
@@ -31,7 +33,7 @@
         traces.push({ x: group.epochs, y: lower, mode: "lines", line: { width: 0 }, fill: "tonexty",
           fillcolor: c + "33", name: "± 1 std", legendgroup: group.label, hoverinfo: "skip", showlegend: false });
         traces.push({ x: group.epochs, y: group.mean[key], mode: "lines+markers", marker: { size: 4 },
-          line: { color: c, width: 2.5 }, name: `mean of ${group.job_ids.map((i) => "#" + i).join(", ")}`,
+          line: { color: c, width: 2.5 }, name: group.name ? `mean of ${group.name}` : `mean of ${group.job_ids.map((i) => "#" + i).join(", ")}`,
           legendgroup: group.label, customdata: group.std[key],
           hovertemplate: "epoch %{x}: %{y:.4f} ± %{customdata:.4f}<extra></extra>" });
       }

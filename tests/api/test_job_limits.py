@@ -85,7 +85,8 @@ def test_an_instructor_edits_the_limits_in_the_admin(client, make_user, limits):
     response = client.post(
         f"/admin/training_worker/joblimits/{limits.pk}/change/",
         {"max_concurrent_jobs": 5, "max_jobs_per_hour": 10,
-         "max_training_seconds_per_day": 900, "max_queued_jobs": 50},
+         "max_training_seconds_per_day": 900, "max_queued_jobs": 50, "max_sweep_runs": 12},
     )
     assert response.status_code == 302
     assert JobLimits.current().max_concurrent_jobs == 5
+    assert JobLimits.current().max_sweep_runs == 12

@@ -1,8 +1,10 @@
 """One-line setup for classroom tests: a course, a class with its instructor and learners."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from classroom.models import Cohort, Membership
+from lessons.models import Lab
 from tests.lessons import conftest as lessons_setup
 from training_worker.models import JobStatus, TrainingJob
 
@@ -45,3 +47,30 @@ def make_run(preset):
         )
 
     return make
+
+
+# A lab small enough to sweep in a test: 3 epochs on 200 moons.
+TINY = {
+    "model": {"kind": "mlp", "hidden": [8], "activation": "relu"},
+    "data": {"name": "moons", "n_samples": 200, "noise": 0.2, "val_fraction": 0.25, "seed": 0},
+    "optim": {"name": "adam", "lr": 0.01, "batch_size": 32, "epochs": 3},
+}
+
+
+@pytest.fixture
+def tiny_lab(lesson) -> Lab:
+    lab = Lab(lesson=lesson, title="Tiny", slug="tiny", preset_config=TINY, tunable={
+        "optim.lr": {"min": 0.001, "max": 0.5},
+        "model.hidden": {"max_layers": 2, "max_units": 16},
+    })
+    lab.full_clean()
+    lab.save()
+    return lab
+
+
+@pytest.fixture
+def author(make_user):
+    """A content author only (no class instructor role)."""
+    user = make_user("author")
+    user.groups.add(Group.objects.get(name="Content authors"))
+    return user

@@ -207,6 +207,7 @@ def test_content_files_carry_challenges_and_reject_bad_ones(tmp_path):
     assert spec.lessons[0].data["labs"][0]["challenge"] == {
         "metric": "val_accuracy", "op": ">=", "target": 0.9, "max_params": 300,
         "bounds": {"model.hidden": {"max_layers": 1}},
+        "also_metric": "", "also_op": ">=", "also_target": None,
     }
     (course / "m" / "01-l.md").write_text(lesson % ("luck", "=>", "-3"))
     with pytest.raises(ContentError) as error:
