@@ -9,8 +9,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from lessons.challenge_rules import validate_challenge
 from lessons.challenge_views import status_text
-from lessons.challenges import challenge_status, goal_text, grade_run, validate_challenge
+from lessons.challenges import challenge_status, goal_text, grade_run
 from lessons.content import ContentError, read_content
 from lessons.models import Challenge, Lab
 from training_worker import runner, services
