@@ -1,0 +1,223 @@
+"""The lab's admin form: its preset as one form field per engine config field.
+
+Each field of the engine's CONFIG_FIELDS becomes a form field with the engine's label, help
+and bounds (drawn from the same FieldSpec the learner's lab form uses), grouped by section.
+The fields only parse text into JSON values; the engine's `parse_config` then validates the
+whole preset, and each of its errors is shown beside the field it names. The raw JSON stays
+on the page for the advanced: an author edits one or the other, and the form uses the one
+that changed.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from lessons.labs import normalize_preset
+from lessons.models import Lab
+from training_worker.engine.catalog import MODEL_KINDS
+from training_worker.engine.config import CONFIG_FIELDS, SECTIONS, FieldSpec
+
+SECTION_TITLES = {
+    "model": "Model",
+    "data": "Data",
+    "optim": "Training",
+    "eval": "Evaluation",
+    "transfer": "Transfer learning",
+}
+_EMPTY = ("", None)
+
+
+def preset_field_name(path: str) -> str:
+    """The form field of a config path: "optim.lr" → "preset__optim__lr"."""
+    return "preset__" + path.replace(".", "__")
+
+
+class ListField(forms.CharField):
+    """A list typed as comma-separated items ("16, 16"); `item` turns each into its value."""
+
+    def __init__(self, *, item, example: str, **kwargs):
+        self.item, self.example = item, example
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value)
+        try:
+            return [self.item(part.strip()) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError(f"Separate the items with commas, e.g. {self.example}.") from None
+
+
+class WholeNumberOrWordField(forms.CharField):
+    """A whole number, or the one word the engine accepts instead ("full", "all")."""
+
+    def __init__(self, *, word: str, **kwargs):
+        self.word = word
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "" if value is None else str(value)
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if text in _EMPTY or text == self.word:
+            return text or None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValidationError(f'Enter a whole number or "{self.word}".') from None
+
+
+def _choice_value(choices: tuple):
+    return int if all(isinstance(c, int) for c in choices) else str
+
+
+def config_form_field(path: str, spec: FieldSpec) -> forms.Field:
+    """The form field of one config field, labelled and bounded as the engine declares it.
+    Bounds go to the browser as hints (min, max); the engine is the one that enforces them."""
+    help_text = spec.help
+    if spec.kinds:
+        help_text += f" (Model types: {', '.join(spec.kinds)}.)"
+    common = {"label": spec.label, "help_text": help_text, "required": False}
+    kinds = {"data-kinds": " ".join(spec.kinds)} if spec.kinds else {}
+    bounds = {k: v for k, v in (("min", spec.minimum), ("max", spec.maximum)) if v is not None}
+    if spec.type == "choice":
+        blank = [("", "---------")] if spec.required else []
+        return forms.TypedChoiceField(
+            choices=blank + [(c, str(c)) for c in spec.choices],
+            coerce=_choice_value(spec.choices), empty_value=None,
+            widget=forms.Select(attrs=kinds), **common,
+        )
+    if spec.type == "boolean":
+        return forms.BooleanField(widget=forms.CheckboxInput(attrs=kinds), **common)
+    if spec.type == "integer_list":
+        return ListField(item=int, example="16, 16", widget=forms.TextInput(attrs=kinds), **common)
+    if spec.type == "choice_list":
+        example = ", ".join(spec.choices[:2])
+        return ListField(item=str, example=example, widget=forms.TextInput(attrs=kinds), **common)
+    if isinstance(spec.also_accepts, str):
+        return WholeNumberOrWordField(
+            word=spec.also_accepts, widget=forms.TextInput(attrs=kinds), **common
+        )
+    if spec.type == "integer":
+        widget = forms.NumberInput(attrs={**bounds, **kinds, "step": 1})
+        return forms.IntegerField(widget=widget, **common)
+    widget = forms.NumberInput(attrs={**bounds, **kinds, "step": "any"})
+    return forms.FloatField(widget=widget, **common)
+
+
+def _initial_value(path: str, spec: FieldSpec, preset: dict, kind: str | None) -> Any:
+    section, name = path.split(".")
+    value = (preset.get(section) or {}).get(name)
+    if value is not None:
+        return value
+    if spec.required:
+        return None
+    # A model field of another kind: that kind's default, ready if the author switches.
+    own_kind = kind if spec.has_kind(kind) else (spec.kinds or (kind,))[0]
+    default = spec.default_for(own_kind)
+    return list(default) if isinstance(default, tuple) else default
+
+
+def preset_fieldsets() -> list[tuple[str, dict]]:
+    """One admin fieldset per config section, its fields in CONFIG_FIELDS' order."""
+    return [
+        (f"Preset: {SECTION_TITLES[section]}", {"fields": [
+            preset_field_name(path) for path in CONFIG_FIELDS if path.startswith(f"{section}.")
+        ]})
+        for section in SECTIONS
+    ]
+
+
+# Declared on a class (not added in __init__), so the admin's fieldsets may name them.
+PresetFields = type("PresetFields", (forms.Form,), {
+    preset_field_name(path): config_form_field(path, spec) for path, spec in CONFIG_FIELDS.items()
+})
+
+
+class LabForm(PresetFields, forms.ModelForm):
+    """A lab with its preset edited field by field (or, for the advanced, as JSON)."""
+
+    class Meta:
+        model = Lab
+        fields = ["lesson", "title", "slug", "order", "instructions", "preset_config", "tunable"]
+        help_texts = {
+            "preset_config": "The same preset as the form above, as JSON. Change either the "
+            "form or this, not both; it is saved normalized (every default filled in).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset_config"].required = False
+        stored = self.instance.preset_config if self.instance.pk else None
+        normalized, problems = normalize_preset(stored) if stored else ({}, {})
+        self.stored_preset = stored if problems else normalized
+        kind = (self.stored_preset.get("model") or {}).get("kind")
+        for path, spec in CONFIG_FIELDS.items():
+            initial = _initial_value(path, spec, self.stored_preset, kind)
+            self.initial.setdefault(preset_field_name(path), initial)
+        self._errors_beside_fields = False
+
+    def _form_fields_posted(self) -> bool:
+        return any(self.add_prefix(preset_field_name(path)) in self.data for path in CONFIG_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self._form_fields_posted():
+            return cleaned  # a page without the form (the lesson's lab inline): the JSON
+        form_changed = any(name.startswith("preset__") for name in self.changed_data)
+        json_changed = "preset_config" in self.changed_data
+        if json_changed and form_changed:
+            self.add_error("preset_config", "You changed the preset both in the form and as "
+                           "JSON: keep one of the two changes.")
+        elif json_changed:
+            return cleaned  # the JSON, validated by the model like any preset
+        elif not any(name.startswith("preset__") for name in self.errors):
+            self._use_form_preset(cleaned)
+        return cleaned
+
+    def _use_form_preset(self, cleaned: dict) -> None:
+        preset = self._preset_from_fields(cleaned)
+        normalized, problems = normalize_preset(preset)
+        if not problems:
+            cleaned["preset_config"] = normalized
+            return
+        for path, reason in problems.items():
+            field = preset_field_name(path.split("[")[0])  # "model.hidden[2]": the list
+            if field in self.fields:
+                self.add_error(field, f"{path}: {reason}" if "[" in path else reason)
+            else:
+                self.add_error(None, f"{path}: {reason}")
+        self._errors_beside_fields = True
+        cleaned.pop("preset_config", None)
+
+    def _preset_from_fields(self, cleaned: dict) -> dict:
+        """The preset the form's fields describe: model fields of the chosen kind only,
+        the transfer section only when it is used, and a blank field left to its default."""
+        kind = cleaned.get(preset_field_name("model.kind"))
+        preset: dict[str, dict] = {}
+        for path, spec in CONFIG_FIELDS.items():
+            section, name = path.split(".")
+            if section == "model" and kind in MODEL_KINDS and not spec.has_kind(kind):
+                continue
+            value = cleaned.get(preset_field_name(path))
+            if value is None:
+                continue
+            if section == "transfer" and value == spec.default:
+                continue
+            preset.setdefault(section, {})[name] = value
+        return preset
+
+    def _update_errors(self, errors):
+        # The model checks the preset again: with its problems already beside their fields,
+        # the same ones are not repeated in a lump under the JSON.
+        if self._errors_beside_fields and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("preset_config", None)
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
