@@ -197,8 +197,8 @@ class LabForm(PresetFields, forms.ModelForm):
         cleaned.pop("preset_config", None)
 
     def _preset_from_fields(self, cleaned: dict) -> dict:
-        """The preset the form's fields describe: model fields of the chosen kind only,
-        the transfer section only when it is used, and a blank field left to its default."""
+        """The preset the form's fields describe: model fields of the chosen kind only, and a
+        blank field left to its default (an unused transfer section normalizes away)."""
         kind = cleaned.get(preset_field_name("model.kind"))
         preset: dict[str, dict] = {}
         for path, spec in CONFIG_FIELDS.items():
@@ -207,8 +207,6 @@ class LabForm(PresetFields, forms.ModelForm):
                 continue
             value = cleaned.get(preset_field_name(path))
             if value is None:
-                continue
-            if section == "transfer" and value == spec.default:
                 continue
             preset.setdefault(section, {})[name] = value
         return preset
