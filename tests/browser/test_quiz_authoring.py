@@ -66,7 +66,6 @@ def test_an_author_writes_a_question_with_its_choices_on_one_page(
     log_in(page, base, quiz_url)
 
     page.locator(".djn-add-handler.djn-model-lessons-question:visible").click()
-    page.fill("[name='questions-0-order']", "1")
     page.select_option("[name='questions-0-kind']", "multiple")
     page.fill("[name='questions-0-prompt']", "Which of these are **loss** functions?")
     page.fill("[name='questions-0-explanation']", "Accuracy is a metric, not a loss.")
@@ -76,12 +75,11 @@ def test_an_author_writes_a_question_with_its_choices_on_one_page(
     ):
         add_choice.click()
         page.fill(f"[name='questions-0-choices-{j}-text']", text)
-        page.fill(f"[name='questions-0-choices-{j}-order']", str(j + 1))
         if correct:
             page.check(f"[name='questions-0-choices-{j}-is_correct']")
     shoot(page, "quiz-authoring-desktop")
     page.click("input[name=_continue]")
-    expect(page.locator(".messages")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     question = Question.objects.get(quiz=quiz)
     assert question.kind == "multiple" and "<strong>loss</strong>" in question.prompt_html
@@ -102,7 +100,7 @@ def test_an_author_writes_a_question_with_its_choices_on_one_page(
     expect(page.locator(".card.quiz")).to_contain_text("Which of these are loss functions?")
     shoot(page, "quiz-preview-desktop")
     page.check("text=Cross-entropy")
-    page.click("form button[type=submit]")
+    page.click(".card.quiz button[type=submit]")
     expect(page.locator(".quiz-score")).to_contain_text("You scored 0 / 1")
     shoot(page, "quiz-preview-answered-desktop")
     phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
