@@ -5,15 +5,18 @@ and bounds (drawn from the same FieldSpec the learner's lab form uses), grouped 
 The fields only parse text into JSON values; the engine's `parse_config` then validates the
 whole preset, and each of its errors is shown beside the field it names. The raw JSON stays
 on the page for the advanced: an author edits one or the other, and the form uses the one
-that changed.
+that changed. Beside each field, a "learner may change" box holds that field's bounds in the
+lab's tunable format (written as in the content files, e.g. `{min: 0.001, max: 1}`), checked
+by `validate_tunable` with its errors beside the box; the tunable JSON stays too.
 """
 
 from typing import Any
 
+import yaml
 from django import forms
 from django.core.exceptions import ValidationError
 
-from lessons.labs import normalize_preset
+from lessons.labs import normalize_preset, validate_tunable
 from lessons.models import Lab
 from training_worker.engine.catalog import MODEL_KINDS
 from training_worker.engine.config import CONFIG_FIELDS, SECTIONS, FieldSpec
@@ -31,6 +34,20 @@ _EMPTY = ("", None)
 def preset_field_name(path: str) -> str:
     """The form field of a config path: "optim.lr" → "preset__optim__lr"."""
     return "preset__" + path.replace(".", "__")
+
+
+def tunable_field_name(path: str) -> str:
+    """The form field of a config path's bounds: "optim.lr" → "tunable__optim__lr"."""
+    return "tunable__" + path.replace(".", "__")
+
+
+TUNABLE_HELP = (
+    "<p>Each setting's <em>Learner may change</em> box says what a learner may set on the "
+    "lesson page, written as in the lesson files: blank keeps the preset's value; "
+    "<code>{}</code> allows any value the engine accepts; <code>{min: 0.001, max: 1}</code> a "
+    "range; <code>{choices: [1, 32, full]}</code> a list; and for lists of layers "
+    "<code>{min_layers: 1, max_layers: 3, max_units: 32}</code>.</p>"
+)
 
 
 class ListField(forms.CharField):
@@ -71,6 +88,30 @@ class WholeNumberOrWordField(forms.CharField):
             return int(text)
         except ValueError:
             raise ValidationError(f'Enter a whole number or "{self.word}".') from None
+
+
+class BoundsField(forms.CharField):
+    """A tunable field's bounds as a YAML mapping ("{min: 0.001, max: 1}"); blank: fixed."""
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return yaml.safe_dump(value, default_flow_style=True, sort_keys=False,
+                                  width=1000).strip()  # fmt: skip
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        try:
+            bounds = yaml.safe_load(text)
+        except yaml.YAMLError:
+            bounds = None
+        if not isinstance(bounds, dict):
+            raise ValidationError("Write bounds such as {min: 0.001, max: 1}, or {} for any value.")
+        return bounds
 
 
 def _choice_value(choices: tuple):
@@ -124,19 +165,28 @@ def _initial_value(path: str, spec: FieldSpec, preset: dict, kind: str | None) -
     return list(default) if isinstance(default, tuple) else default
 
 
+def bounds_form_field(spec: FieldSpec) -> BoundsField:
+    kinds = {"data-kinds": " ".join(spec.kinds)} if spec.kinds else {}
+    widget = forms.TextInput(attrs={"placeholder": "fixed", "size": 30, **kinds})
+    return BoundsField(label="Learner may change", required=False, widget=widget)
+
+
 def preset_fieldsets() -> list[tuple[str, dict]]:
-    """One admin fieldset per config section, its fields in CONFIG_FIELDS' order."""
+    """One admin fieldset per config section: each config field on a line with its bounds."""
     return [
-        (f"Preset: {SECTION_TITLES[section]}", {"fields": [
-            preset_field_name(path) for path in CONFIG_FIELDS if path.startswith(f"{section}.")
-        ]})
+        (f"Preset: {SECTION_TITLES[section]}", {
+            "fields": [(preset_field_name(path), tunable_field_name(path))
+                       for path in CONFIG_FIELDS if path.startswith(f"{section}.")],
+            **({"description": TUNABLE_HELP} if section == "model" else {}),
+        })
         for section in SECTIONS
     ]
 
 
 # Declared on a class (not added in __init__), so the admin's fieldsets may name them.
 PresetFields = type("PresetFields", (forms.Form,), {
-    preset_field_name(path): config_form_field(path, spec) for path, spec in CONFIG_FIELDS.items()
+    **{preset_field_name(p): config_form_field(p, spec) for p, spec in CONFIG_FIELDS.items()},
+    **{tunable_field_name(p): bounds_form_field(spec) for p, spec in CONFIG_FIELDS.items()},
 })
 
 
@@ -149,6 +199,8 @@ class LabForm(PresetFields, forms.ModelForm):
         help_texts = {
             "preset_config": "The same preset as the form above, as JSON. Change either the "
             "form or this, not both; it is saved normalized (every default filled in).",
+            "tunable": "The learner-may-change boxes above, as JSON (dotted config path → "
+            'bounds, e.g. {"optim.lr": {"min": 0.0001, "max": 1}}). Change either, not both.',
         }
 
     def __init__(self, *args, **kwargs):
@@ -158,28 +210,51 @@ class LabForm(PresetFields, forms.ModelForm):
         normalized, problems = normalize_preset(stored) if stored else ({}, {})
         self.stored_preset = stored if problems else normalized
         kind = (self.stored_preset.get("model") or {}).get("kind")
+        tunable = self.instance.tunable if isinstance(self.instance.tunable, dict) else {}
         for path, spec in CONFIG_FIELDS.items():
             initial = _initial_value(path, spec, self.stored_preset, kind)
             self.initial.setdefault(preset_field_name(path), initial)
-        self._errors_beside_fields = False
+            self.initial.setdefault(tunable_field_name(path), tunable.get(path))
+        self._errors_beside_fields: set[str] = set()  # model fields whose errors are placed
 
-    def _form_fields_posted(self) -> bool:
-        return any(self.add_prefix(preset_field_name(path)) in self.data for path in CONFIG_FIELDS)
+    def _which_edit(self, prefix: str, json_field: str, what: str) -> str | None:
+        """"form" or "json": which of the two editors of the preset (or the tunable bounds)
+        to take; None when neither can be (the page had no form, or both changed)."""
+        if not any(self.add_prefix(f"{prefix}{p.replace('.', '__')}") in self.data
+                   for p in CONFIG_FIELDS):  # fmt: skip
+            return "json"  # a page without the form (the lesson's lab inline)
+        form_changed = any(name.startswith(prefix) for name in self.changed_data)
+        if json_field not in self.changed_data:
+            return None if any(n.startswith(prefix) for n in self.errors) else "form"
+        if form_changed:
+            self.add_error(json_field, f"You changed {what} both in the form and as JSON: keep "
+                           "one of the two changes.")
+            return None
+        return "json"
 
     def clean(self):
         cleaned = super().clean()
-        if not self._form_fields_posted():
-            return cleaned  # a page without the form (the lesson's lab inline): the JSON
-        form_changed = any(name.startswith("preset__") for name in self.changed_data)
-        json_changed = "preset_config" in self.changed_data
-        if json_changed and form_changed:
-            self.add_error("preset_config", "You changed the preset both in the form and as "
-                           "JSON: keep one of the two changes.")
-        elif json_changed:
-            return cleaned  # the JSON, validated by the model like any preset
-        elif not any(name.startswith("preset__") for name in self.errors):
+        if self._which_edit("preset__", "preset_config", "the preset") == "form":
             self._use_form_preset(cleaned)
+        if self._which_edit("tunable__", "tunable", "what the learner may change") == "form":
+            self._use_form_tunable(cleaned)
         return cleaned
+
+    def _use_form_tunable(self, cleaned: dict) -> None:
+        tunable = {path: cleaned[tunable_field_name(path)] for path in CONFIG_FIELDS
+                   if cleaned.get(tunable_field_name(path)) is not None}  # fmt: skip
+        preset, problems = normalize_preset(cleaned.get("preset_config"))
+        if problems:
+            cleaned["tunable"] = tunable  # checked once the preset is right
+            return
+        errors = validate_tunable(tunable, preset)
+        for path, reason in errors.items():
+            self.add_error(tunable_field_name(path), reason)
+        if errors:
+            self._errors_beside_fields.add("tunable")
+            cleaned.pop("tunable", None)
+        else:
+            cleaned["tunable"] = tunable
 
     def _use_form_preset(self, cleaned: dict) -> None:
         preset = self._preset_from_fields(cleaned)
@@ -193,7 +268,7 @@ class LabForm(PresetFields, forms.ModelForm):
                 self.add_error(field, f"{path}: {reason}" if "[" in path else reason)
             else:
                 self.add_error(None, f"{path}: {reason}")
-        self._errors_beside_fields = True
+        self._errors_beside_fields.add("preset_config")
         cleaned.pop("preset_config", None)
 
     def _preset_from_fields(self, cleaned: dict) -> dict:
@@ -212,10 +287,11 @@ class LabForm(PresetFields, forms.ModelForm):
         return preset
 
     def _update_errors(self, errors):
-        # The model checks the preset again: with its problems already beside their fields,
-        # the same ones are not repeated in a lump under the JSON.
-        if self._errors_beside_fields and hasattr(errors, "error_dict"):
-            errors.error_dict.pop("preset_config", None)
+        # The model checks the preset and bounds again: with their problems already beside
+        # their fields, the same ones are not repeated in a lump under the JSON.
+        if hasattr(errors, "error_dict"):
+            for field in self._errors_beside_fields:
+                errors.error_dict.pop(field, None)
             if not errors.error_dict:
                 return
         super()._update_errors(errors)

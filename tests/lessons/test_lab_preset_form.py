@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from lessons.lab_preset_form import preset_field_name
+from lessons.lab_preset_form import preset_field_name, tunable_field_name
 from lessons.loader import load_content
 from lessons.models import Challenge, Lab
 from tests.lessons.admin_forms import AUTHOR, form_data, staff_with_roles
@@ -198,3 +198,55 @@ def test_a_bad_challenge_on_the_lab_page_is_an_error_beside_its_field(client, au
     data["challenge-0-bounds"] = '{"optim.lr": {"max": 0.5}}'
     assert post(client, lab, data).status_code == 302
     assert Challenge.objects.get(lab=lab).bounds == {"optim.lr": {"max": 0.5}}
+
+
+def bounds_error(html: str, path: str) -> str:
+    """The error list rendered beside a config field's learner-may-change box."""
+    name = tunable_field_name(path)
+    errors = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', html, re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", errors.group(1))).strip() if errors else ""
+
+
+def test_the_learner_may_change_boxes_show_and_save_the_bounds(client, author, lab):
+    client.force_login(author)
+    html = page(client, lab)
+    box = re.search(r'<input[^>]*name="tunable__optim__batch_size"[^>]*>', html).group(0)
+    assert 'value="{choices: [1, 32, full]}"' in box
+    data = form_data(html, FORM, **{
+        "tunable__optim__lr": "{min: 0.01, max: 0.5}", "tunable__optim__batch_size": "",
+        "tunable__data__seed": "{}",
+    })
+    assert post(client, lab, data).status_code == 302
+    lab.refresh_from_db()
+    assert lab.tunable == {"optim.lr": {"min": 0.01, "max": 0.5}, "data.seed": {},
+                           "model.hidden": {"max_layers": 3, "max_units": 32}}
+
+
+@pytest.mark.parametrize(
+    ("path", "bounds", "message"),
+    [
+        ("optim.lr", "{max: 99}", "99 is not a valid value: must be greater than 0"),
+        ("optim.lr", "{min: 0.5", "Write bounds such as {min: 0.001, max: 1}"),
+        ("optim.epochs", "{min: 30}", "the preset value is outside these bounds"),
+        ("model.channels", "{max_layers: 2}", "not a field of the config"),
+    ],
+)
+def test_bad_bounds_are_an_error_beside_their_box(client, author, lab, path, bounds, message):
+    client.force_login(author)
+    data = form_data(page(client, lab), FORM, **{tunable_field_name(path): bounds})
+    response = post(client, lab, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in bounds_error(html, path)
+    assert [p for p in CONFIG_FIELDS if p != path and bounds_error(html, p)] == []
+    assert 'id="id_tunable_error"' not in html  # not repeated in a lump under the JSON
+    assert "optim.epochs" not in Lab.objects.get(pk=lab.pk).tunable
+
+
+def test_changing_both_the_boxes_and_the_tunable_json_asks_for_one(client, author, lab):
+    client.force_login(author)
+    data = form_data(page(client, lab), FORM, tunable__data__seed="{}",
+                     tunable='{"optim.lr": {"max": 1}}')
+    response = post(client, lab, data)
+    assert response.status_code == 200
+    assert "both in the form and as JSON" in response.content.decode()
