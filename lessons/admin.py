@@ -54,6 +54,7 @@ class LabInline(admin.StackedInline):
     extra = 0
     fields = ["order", "title", "slug", "instructions", "preset_config", "tunable"]
     prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True  # the lab's own page edits the preset field by field
 
 
 class ChoiceFormSet(nested_admin.formsets.NestedInlineFormSet):
