@@ -250,3 +250,17 @@ def test_changing_both_the_boxes_and_the_tunable_json_asks_for_one(client, autho
     response = post(client, lab, data)
     assert response.status_code == 200
     assert "both in the form and as JSON" in response.content.decode()
+
+
+def test_bounds_errors_are_not_repeated_when_the_preset_changes_too(client, author, lab):
+    """A wider preset with its bounds widened in the same save, and one bound wrong: the old
+    bounds no longer fit the new preset, but only the wrong box says so."""
+    client.force_login(author)
+    data = form_data(page(client, lab), FORM, **{
+        "preset__model__hidden": "64", "tunable__model__hidden": "{max_layers: 3, max_units: 64}",
+        "tunable__optim__lr": "{max: 99}",
+    })
+    html = post(client, lab, data).content.decode()
+    assert "99 is not a valid value" in bounds_error(html, "optim.lr")
+    assert bounds_error(html, "model.hidden") == ""
+    assert 'id="id_tunable_error"' not in html
