@@ -329,6 +329,7 @@ class LabAdmin(admin.ModelAdmin):
     ]
 
     class Media:
+        css = {"all": ["css/admin/lab_preset.css"]}
         js = ["js/admin/lab_preset.js"]
 
     @admin.display(boolean=True, description="Challenge")

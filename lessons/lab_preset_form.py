@@ -93,9 +93,14 @@ class WholeNumberOrWordField(forms.CharField):
 class BoundsField(forms.CharField):
     """A tunable field's bounds as a YAML mapping ("{min: 0.001, max: 1}"); blank: fixed."""
 
+    # Shown in this order ("{min: 0.001, max: 1}"), not as the database returns the keys.
+    KEY_ORDER = ("min", "max", "choices", "min_layers", "max_layers", "max_units")
+
     def prepare_value(self, value):
         if isinstance(value, dict):
-            return yaml.safe_dump(value, default_flow_style=True, sort_keys=False,
+            ordered = sorted(value.items(), key=lambda kv: (
+                self.KEY_ORDER.index(kv[0]) if kv[0] in self.KEY_ORDER else len(self.KEY_ORDER)))
+            return yaml.safe_dump(dict(ordered), default_flow_style=True, sort_keys=False,
                                   width=1000).strip()  # fmt: skip
         return value
 

@@ -212,6 +212,7 @@ def test_the_learner_may_change_boxes_show_and_save_the_bounds(client, author, l
     html = page(client, lab)
     box = re.search(r'<input[^>]*name="tunable__optim__batch_size"[^>]*>', html).group(0)
     assert 'value="{choices: [1, 32, full]}"' in box
+    assert 'value="{min: 0.0001, max: 1}"' in html  # read as written, whatever the storage
     data = form_data(html, FORM, **{
         "tunable__optim__lr": "{min: 0.01, max: 0.5}", "tunable__optim__batch_size": "",
         "tunable__data__seed": "{}",
