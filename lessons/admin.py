@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from dlplatform.admin import LearnerWorkAdmin
 from lessons import loader, quiz_preview
 from lessons.challenges import METRICS
-from lessons.lab_preset_form import LabForm, preset_fieldsets
+from lessons.lab_preset_form import BoundsByPathField, LabForm, preset_fieldsets
 from lessons.models import (
     Attempt,
     Challenge,
@@ -295,6 +295,12 @@ def _pending(lesson: Lesson | None):
 
 class ChallengeForm(forms.ModelForm):
     metric = forms.ChoiceField(choices=list(METRICS.items()))
+    bounds = BoundsByPathField(
+        required=False,
+        help_text="The fields the learner may change for this challenge, one a line as in the "
+        "lesson files, e.g. <code>model.hidden: {max_layers: 2, max_units: 16}</code>; each "
+        "must be tunable in the lab. Blank: the lab's own tunable fields and bounds.",
+    )
 
     class Meta:
         model = Challenge

@@ -90,17 +90,21 @@ class WholeNumberOrWordField(forms.CharField):
             raise ValidationError(f'Enter a whole number or "{self.word}".') from None
 
 
+# Bounds are shown in this order ("{min: 0.001, max: 1}"), not as the database returns them.
+_BOUND_ORDER = ("min", "max", "choices", "min_layers", "max_layers", "max_units")
+
+
+def _ordered(bounds: dict) -> dict:
+    rank = {key: i for i, key in enumerate(_BOUND_ORDER)}
+    return dict(sorted(bounds.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
 class BoundsField(forms.CharField):
     """A tunable field's bounds as a YAML mapping ("{min: 0.001, max: 1}"); blank: fixed."""
 
-    # Shown in this order ("{min: 0.001, max: 1}"), not as the database returns the keys.
-    KEY_ORDER = ("min", "max", "choices", "min_layers", "max_layers", "max_units")
-
     def prepare_value(self, value):
         if isinstance(value, dict):
-            ordered = sorted(value.items(), key=lambda kv: (
-                self.KEY_ORDER.index(kv[0]) if kv[0] in self.KEY_ORDER else len(self.KEY_ORDER)))
-            return yaml.safe_dump(dict(ordered), default_flow_style=True, sort_keys=False,
+            return yaml.safe_dump(_ordered(value), default_flow_style=True, sort_keys=False,
                                   width=1000).strip()  # fmt: skip
         return value
 
@@ -117,6 +121,32 @@ class BoundsField(forms.CharField):
         if not isinstance(bounds, dict):
             raise ValidationError("Write bounds such as {min: 0.001, max: 1}, or {} for any value.")
         return bounds
+
+
+class BoundsByPathField(forms.CharField):
+    """Config path → bounds (a challenge's), one path a line as in the lesson files:
+    `optim.lr: {min: 0.001, max: 1}`. JSON, a subset of YAML, reads too. What is not a
+    mapping is passed on as it is, for the model's check to name."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 70})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            value = {path: _ordered(b) if isinstance(b, dict) else b for path, b in value.items()}
+            return yaml.safe_dump(value, default_flow_style=None, sort_keys=False,
+                                  width=1000).strip() if value else ""  # fmt: skip
+        return value
+
+    def to_python(self, value):
+        if not isinstance(value, str):
+            return value
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ValidationError(
+                "Write one config path a line, e.g. optim.lr: {min: 0.001, max: 1}."
+            ) from None
+        return {} if parsed is None else parsed
 
 
 def _choice_value(choices: tuple):

@@ -265,3 +265,50 @@ def test_bounds_errors_are_not_repeated_when_the_preset_changes_too(client, auth
     assert "99 is not a valid value" in bounds_error(html, "optim.lr")
     assert bounds_error(html, "model.hidden") == ""
     assert 'id="id_tunable_error"' not in html
+
+
+def challenge_bounds_error(html: str) -> str:
+    errors = re.search(r'<ul class="errorlist" id="id_challenge-0-bounds_error">(.*?)</ul>', html,
+                       re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", errors.group(1))).strip() if errors else ""
+
+
+def test_challenge_bounds_are_written_as_in_the_lesson_files(client, author, lab):
+    client.force_login(author)
+    data = form_data(page(client, lab), FORM, **{
+        "challenge-TOTAL_FORMS": "1", "challenge-0-metric": "val_accuracy",
+        "challenge-0-op": ">=", "challenge-0-target": "0.9", "challenge-0-max_params": "60",
+        "challenge-0-bounds": "model.hidden: {max_layers: 2, max_units: 16}\noptim.lr: {max: 0.5}",
+    })
+    response = post(client, lab, data)
+    assert response.status_code == 302, re.findall(r'errorlist.*', response.content.decode())
+    challenge = Challenge.objects.get(lab=lab)
+    assert challenge.bounds == {"model.hidden": {"max_layers": 2, "max_units": 16},
+                                "optim.lr": {"max": 0.5}}
+    html = page(client, lab)
+    shown = re.search(r'<textarea name="challenge-0-bounds"[^>]*>(.*?)</textarea>', html, re.S)
+    assert sorted(unescape(shown.group(1)).strip().splitlines()) == [
+        "model.hidden: {max_layers: 2, max_units: 16}", "optim.lr: {max: 0.5}"]
+    # Saved again as shown, it is unchanged.
+    assert post(client, lab, form_data(html, FORM)).status_code == 302
+    assert Challenge.objects.get(lab=lab).bounds == challenge.bounds
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        ("optim.lr: {max: 0.5", "Write one config path a line"),
+        ("- optim.lr", "must map config paths to bounds"),
+        ("optim.lr: {min: 2}", "optim.lr: the preset value is outside these bounds"),
+    ],
+)
+def test_bad_challenge_bounds_are_an_error_beside_them(client, author, lab, bounds, message):
+    client.force_login(author)
+    data = form_data(page(client, lab), FORM, **{
+        "challenge-TOTAL_FORMS": "1", "challenge-0-metric": "val_accuracy",
+        "challenge-0-op": ">=", "challenge-0-target": "0.9", "challenge-0-bounds": bounds,
+    })
+    response = post(client, lab, data)
+    assert response.status_code == 200
+    assert message in challenge_bounds_error(response.content.decode())
+    assert not Challenge.objects.exists()
