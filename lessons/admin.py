@@ -4,6 +4,7 @@ narrowed to a class instructor's own learners, their attempts and progress."""
 import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.core import checks
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -353,8 +354,24 @@ class ChallengeAdmin(admin.ModelAdmin):
     fields = ["lab", "metric", "op", "target", "max_params", "bounds"]
 
 
+class NestedAdmin(nested_admin.NestedModelAdmin):
+    """A page of nested inlines. django-nested-admin fails (a 500) on a plain admin inline
+    among them, so `manage.py check` names any such inline instead."""
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        for inline in self.inlines:
+            if not issubclass(inline, nested_admin.nested.NestedInlineModelAdminMixin):
+                errors.append(checks.Error(
+                    f"{inline.__name__} must be a nested_admin.NestedStackedInline or "
+                    f"NestedTabularInline: {type(self).__name__} nests its inlines.",
+                    obj=type(self), id="lessons.E001",
+                ))
+        return errors
+
+
 @admin.register(Quiz)
-class QuizAdmin(nested_admin.NestedModelAdmin):
+class QuizAdmin(NestedAdmin):
     """The quiz authoring page: its questions with their choices on one page, and a preview
     of the quiz exactly as learners see it."""
 
@@ -381,7 +398,7 @@ class QuizAdmin(nested_admin.NestedModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(nested_admin.NestedModelAdmin):
+class QuestionAdmin(NestedAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
     list_filter = ["kind", "quiz__lesson__module__course"]
     search_fields = ["prompt", "quiz__lesson__title"]

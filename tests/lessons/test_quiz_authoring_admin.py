@@ -144,3 +144,18 @@ def test_changing_a_questions_kind_checks_its_choices_for_the_new_kind(client, a
     question = quiz.questions.get(prompt="One?")
     assert question.kind == QuestionKind.MULTIPLE
     assert question.choices.filter(is_correct=True).count() == 2
+
+
+def test_a_plain_inline_on_the_nested_quiz_page_is_named_by_the_checks(monkeypatch):
+    from django.contrib import admin
+
+    from lessons.admin import QuestionInline, QuizAdmin
+
+    class PlainInline(admin.StackedInline):
+        model = Question
+
+    monkeypatch.setattr(QuizAdmin, "inlines", [QuestionInline, PlainInline])
+    errors = QuizAdmin(Quiz, admin.site).check()
+    assert [e.id for e in errors] == ["lessons.E001"] and "PlainInline" in errors[0].msg
+    monkeypatch.setattr(QuizAdmin, "inlines", [QuestionInline])
+    assert QuizAdmin(Quiz, admin.site).check() == []
