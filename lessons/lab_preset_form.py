@@ -253,11 +253,11 @@ class LabForm(PresetFields, forms.ModelForm):
         self._errors_beside_fields: set[str] = set()  # model fields whose errors are placed
 
     def _which_edit(self, prefix: str, json_field: str, what: str) -> str | None:
-        """"form" or "json": which of the two editors of the preset (or the tunable bounds)
-        to take; None when neither can be (the page had no form, or both changed)."""
+        """"form" or "json": which of the two editors of the preset (or of the tunable
+        bounds) to take; None when neither (both changed, or a form field has an error)."""
         if not any(self.add_prefix(f"{prefix}{p.replace('.', '__')}") in self.data
                    for p in CONFIG_FIELDS):  # fmt: skip
-            return "json"  # a page without the form (the lesson's lab inline)
+            return "json"  # posted without the form's fields (a script): the JSON alone
         form_changed = any(name.startswith(prefix) for name in self.changed_data)
         if json_field not in self.changed_data:
             return None if any(n.startswith(prefix) for n in self.errors) else "form"
