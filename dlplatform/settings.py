@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "nested_admin",  # the quiz page: questions with their choices, on one page
     "dlplatform",
     "lessons",
     "training_worker",

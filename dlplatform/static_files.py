@@ -22,6 +22,14 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     # Rewrite `import … from "./x.js"` in our ES modules (static/js/figures/) to the hashed
     # names too: otherwise a hashed index.js would import the unhashed, briefly cached files.
     support_js_module_import_aggregation = True
+    # django-nested-admin ships its ES-module sources beside the bundle its pages load
+    # (nested_admin/dist/); nothing loads the sources, and their extension-less imports
+    # ("./regexquote") name no file to hash: they are copied as they are, not rewritten.
+    unprocessed_prefixes = ("nested_admin/src/",)
+
+    def post_process(self, paths, *args, **kwargs):
+        kept = {p: v for p, v in paths.items() if not p.startswith(self.unprocessed_prefixes)}
+        yield from super().post_process(kept, *args, **kwargs)
 
 
 def _environ_headers(scope: dict) -> dict[str, str]:

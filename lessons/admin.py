@@ -1,9 +1,12 @@
 """The authors' side: courses, lessons, labs, challenges and quizzes; and, read-only and
 narrowed to a class instructor's own learners, their attempts and progress."""
 
+import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.core import checks
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -12,8 +15,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from dlplatform.admin import LearnerWorkAdmin
-from lessons import loader
+from lessons import loader, quiz_preview
 from lessons.challenge_rules import METRICS
+from lessons.lab_preset_form import BoundsByPathField, LabForm, preset_fieldsets
 from lessons.models import (
     Attempt,
     Challenge,
@@ -25,6 +29,7 @@ from lessons.models import (
     LessonProgress,
     Module,
     Question,
+    QuestionKind,
     QuestionVersion,
     Quiz,
 )
@@ -51,19 +56,51 @@ class LabInline(admin.StackedInline):
     extra = 0
     fields = ["order", "title", "slug", "instructions", "preset_config", "tunable"]
     prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True  # the lab's own page edits the preset field by field
 
 
-class QuestionInline(admin.StackedInline):
-    model = Question
-    extra = 0
-    fields = ["order", "kind", "prompt", "explanation", "answer", "tolerance"]
-    show_change_link = True
+class ChoiceFormSet(nested_admin.formsets.NestedInlineFormSet):
+    def clean(self):
+        super().clean()
+        _check_correct_choices(self.instance, self)
 
 
-class ChoiceInline(admin.TabularInline):
+def _check_correct_choices(question: Question, formset) -> None:
+    """A question's choices as the loader requires them (lessons.content), as a form error."""
+    kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
+    kept = [f for f in kept if not formset._should_delete_form(f) and f.is_valid()]
+    n_correct = sum(1 for f in kept if f.cleaned_data.get("is_correct"))
+    if question.kind == QuestionKind.SINGLE and n_correct != 1:
+        raise ValidationError(
+            f"A single-choice question needs exactly one correct choice (has {n_correct})."
+        )
+    if question.kind == QuestionKind.MULTIPLE and n_correct < 1:
+        raise ValidationError("A multiple-choice question needs at least one correct choice.")
+    if question.kind == QuestionKind.NUMERIC and kept:
+        raise ValidationError("A numeric question has no choices: remove them.")
+
+
+class ChoiceInline(nested_admin.NestedTabularInline):
+    """A question's choices, on the question's own form: drag the handle or type the order."""
+
     model = Choice
+    formset = ChoiceFormSet
     extra = 0
     fields = ["order", "text", "is_correct"]
+    sortable_field_name = "order"
+
+
+class QuestionInline(nested_admin.NestedStackedInline):
+    """A quiz's questions with their choices, all on the quiz's page."""
+
+    model = Question
+    extra = 0
+    fields = [("order", "kind"), "prompt", ("answer", "tolerance"), "explanation"]
+    sortable_field_name = "order"
+    inlines = [ChoiceInline]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
+    }
 
 
 @admin.register(Course)
@@ -118,10 +155,10 @@ class LessonAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "body"]
     list_select_related = ["module__course", "pending_update"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at", "source_path", "preview_link", "file_update"]
+    readonly_fields = ["updated_at", "source_path", "preview_link", "file_update", "quiz_link"]
     fields = [
         "module", "title", "slug", "order", "status", "summary", "body",
-        "preview_link", "updated_at", "source_path",
+        "preview_link", "quiz_link", "updated_at", "source_path",
     ]  # fmt: skip
     inlines = [LabInline]
     actions = ["accept_file_updates", "keep_admin_versions"]
@@ -223,6 +260,22 @@ class LessonAdmin(admin.ModelAdmin):
             keep,
         )
 
+    @admin.display(description="Quiz")
+    def quiz_link(self, obj: Lesson) -> str:
+        """Questions and choices are written on the quiz's own page, all of them at once."""
+        if obj.pk is None:
+            return "Save the lesson to give it a quiz."
+        quiz = Quiz.objects.filter(lesson=obj).first()
+        if quiz is None:
+            url = reverse("admin:lessons_quiz_add") + f"?lesson={obj.pk}"
+            return format_html('<a href="{}">Add a quiz</a>', url)
+        return format_html(
+            '<a href="{}">Edit the quiz: {} question(s) with their choices</a> · '
+            '<a href="{}">Preview it</a>',
+            reverse("admin:lessons_quiz_change", args=[quiz.pk]), quiz.questions.count(),
+            reverse("admin:lessons_quiz_preview", args=[quiz.pk]),
+        )
+
     @admin.display(description="Preview")
     def preview_link(self, obj: Lesson) -> str:
         if obj.pk is None:
@@ -244,6 +297,12 @@ def _pending(lesson: Lesson | None):
 
 class ChallengeForm(forms.ModelForm):
     metric = forms.ChoiceField(choices=list(METRICS.items()))
+    bounds = BoundsByPathField(
+        required=False,
+        help_text="The fields the learner may change for this challenge, one a line as in the "
+        "lesson files, e.g. <code>model.hidden: {max_layers: 2, max_units: 16}</code>; each "
+        "must be tunable in the lab. Blank: the lab's own tunable fields and bounds.",
+    )
     also_metric = forms.ChoiceField(choices=[("", "none"), *METRICS.items()], required=False,
                                     label="Also metric",
                                     help_text=Challenge._meta.get_field("also_metric").help_text)
@@ -269,12 +328,26 @@ class ChallengeInline(admin.StackedInline):
 
 @admin.register(Lab)
 class LabAdmin(admin.ModelAdmin):
+    """A lab with its preset as a form generated from the engine's config fields (the JSON
+    below it for the advanced), and its challenge."""
+
+    form = LabForm
     list_display = ["title", "lesson", "order", "has_challenge"]
     list_filter = ["lesson__module__course"]
     search_fields = ["title", "lesson__title"]
     list_select_related = ["lesson", "challenge"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ChallengeInline]
+    fieldsets = [
+        (None, {"fields": ["lesson", "title", "slug", "order", "instructions"]}),
+        *preset_fieldsets(),
+        ("What the learner may change", {"fields": ["tunable"]}),
+        ("Advanced: the preset as JSON", {"fields": ["preset_config"]}),
+    ]
+
+    class Media:
+        css = {"all": ["css/admin/lab_preset.css"]}
+        js = ["js/admin/lab_preset.js"]
 
     @admin.display(boolean=True, description="Challenge")
     def has_challenge(self, obj: Lab) -> bool:
@@ -291,16 +364,51 @@ class ChallengeAdmin(admin.ModelAdmin):
     fields = ["lab", "metric", "op", "target", "max_params", "bounds"]
 
 
+class NestedAdmin(nested_admin.NestedModelAdmin):
+    """A page of nested inlines. django-nested-admin fails (a 500) on a plain admin inline
+    among them, so `manage.py check` names any such inline instead."""
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        for inline in self.inlines:
+            if not issubclass(inline, nested_admin.nested.NestedInlineModelAdminMixin):
+                errors.append(checks.Error(
+                    f"{inline.__name__} must be a nested_admin.NestedStackedInline or "
+                    f"NestedTabularInline: {type(self).__name__} nests its inlines.",
+                    obj=type(self), id="lessons.E001",
+                ))
+        return errors
+
+
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
-    list_display = ["title", "lesson", "pass_mark"]
+class QuizAdmin(NestedAdmin):
+    """The quiz authoring page: its questions with their choices on one page, and a preview
+    of the quiz exactly as learners see it."""
+
+    list_display = ["title", "lesson", "pass_mark", "preview_link"]
     search_fields = ["title", "lesson__title"]
     list_select_related = ["lesson"]
+    fields = ["lesson", "title", "pass_mark", "preview_link"]
+    readonly_fields = ["preview_link"]
     inlines = [QuestionInline]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(quiz_preview.quiz_preview_view(self))
+        return [
+            path("<int:object_id>/preview/", preview, name="lessons_quiz_preview"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj: Quiz) -> str:
+        if obj.pk is None:
+            return "Save the quiz to preview it."
+        url = reverse("admin:lessons_quiz_preview", args=[obj.pk])
+        return format_html('<a href="{}">Preview as a learner sees it</a>', url)
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(NestedAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
     list_filter = ["kind", "quiz__lesson__module__course"]
     search_fields = ["prompt", "quiz__lesson__title"]
