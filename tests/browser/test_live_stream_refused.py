@@ -49,6 +49,11 @@ def test_too_many_streams_is_shown_until_a_stream_frees_up_and_the_end_is_announ
     job = services.job_create_unqueued(owner=user, config=moons(3))
     services.job_start(job_id=job.pk)
     url = f"{live_platform.url}/api/v1/jobs/{job.pk}/events/"
+    # Listening from the page's start: the replayed statuses (queued, running) are no end.
+    page.add_init_script("""
+        window.runsFinished = [];
+        document.addEventListener("dlp:run-finished", (e) => window.runsFinished.push(e.detail));
+    """)
     with HeldStreams(url, new_key(user), settings.SSE_MAX_STREAMS_PER_USER):
         open_run(page, live_platform, job)
         page.wait_for_selector(f"{PROBLEM}:not([hidden])", timeout=20_000)
@@ -58,15 +63,12 @@ def test_too_many_streams_is_shown_until_a_stream_frees_up_and_the_end_is_announ
         page.locator(".run-view").screenshot(path=str(SCREENSHOTS / "run-stream-refused.png"))
     # The server asked to wait 10 s (Retry-After); then the page follows the run again.
     page.wait_for_selector(f"{PROBLEM}[hidden]", state="attached", timeout=30_000)
-    page.evaluate("""() => {
-        window.runsFinished = [];
-        document.addEventListener("dlp:run-finished", (e) => window.runsFinished.push(e.detail));
-    }""")
     services.record_events(job_id=job.pk, events=[
         ("metric", {"scope": "epoch", "epoch": 1, "epochs": 3, "step": 10, "train_loss": 0.5,
                     "val_loss": 0.6})])
     page.wait_for_function("() => document.querySelector('.run-loss').data[1].x.length === 1",
                            timeout=20_000)
+    assert page.evaluate("() => window.runsFinished") == []
     services.job_finish(job_id=job.pk, status="succeeded", result={})
     wait_for_status(page, "succeeded", timeout=20_000)
     page.wait_for_timeout(500)  # a second announcement would come with the next redraw
