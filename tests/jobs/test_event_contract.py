@@ -6,13 +6,13 @@ live view's own fold (run in Node, as the page runs it) must keep and show each 
 """
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.engine.support import make_config, run
+from tests.js.test_node_units import NODE_ARGS, node
 from training_worker.engine import events as engine_events
 from training_worker.engine.catalog import KIND_DATASETS
 from training_worker.event_contract import CONTRACT_MODULE, contract_module, event_contract
@@ -66,11 +66,8 @@ def engine_event_types() -> set[str]:
 
 
 def fold_in_node(events: list[dict]) -> dict:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed: the browser's fold runs in it")
     done = subprocess.run(
-        [node, "--experimental-detect-module", "--no-warnings", str(FOLD_SCRIPT)],
+        [node(), *NODE_ARGS, str(FOLD_SCRIPT)],
         input=json.dumps(events), capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
