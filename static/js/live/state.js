@@ -123,7 +123,7 @@ const OWN = {
 };
 
 /* The handler of each type the contract names: its own, or keep it as its kind says and
- * then move the progress if it does. Exported so the contract test can see which types are handled. */
+ * then move the progress if it does. False when it could not keep the payload. */
 export const HANDLERS = Object.freeze(Object.fromEntries(
   Object.entries(CONTRACT.keptAs)
     .filter(([type, kind]) => OWN[type] || BY_KIND[kind])
