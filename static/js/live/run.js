@@ -72,6 +72,7 @@ export class LiveRun {
 
   // What tests, chart_text.js and the panels read.
   get lastSeq() { return this.stream.lastSeq; }
+  get status() { return this.state.status; }
   get source() { return this.stream.source; }
   get info() { return this.state.latest.info; }
   get epochRows() { return this.state.epochRows; }
