@@ -1,7 +1,7 @@
 """How much main-thread script time the live view costs in Chromium under a fast stream.
 
-Serves a page with the real live-view scripts (static/js/live_run.js, live_panels.js and
-the vendored Plotly bundle) and a fake Server-Sent Events stream shaped like the
+Serves a page with the real live-view scripts (static/js/chart_text.js, the modules of
+static/js/live/ and the vendored Plotly bundle) and a fake Server-Sent Events stream shaped like the
 engine's (step metrics, epoch metrics, confusion matrices, decision boundaries), so the
 measurement is of the browser side alone: no Django, database or worker. Chrome's
 `Performance.getMetrics` (through Playwright's CDP session) gives ScriptDuration and
@@ -23,10 +23,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+JS = ROOT / "static" / "js"
 FILES = {
     "/plotly.min.js": ROOT / "static" / "vendor" / "plotly" / "plotly-cartesian.min.js",
-    "/live_run.js": ROOT / "static" / "js" / "live_run.js",
-    "/live_panels.js": ROOT / "static" / "js" / "live_panels.js",
+    "/chart_text.js": JS / "chart_text.js",
+    "/live_run.js": JS / "live_run.js",
+    **{f"/live/{module.name}": module for module in (JS / "live").glob("*.js")},
     "/site.css": ROOT / "static" / "css" / "site.css",
 }
 CHROMIUM = "/usr/bin/chromium"
@@ -36,9 +38,9 @@ GRID = 40
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="/site.css"></head>
 <body><main><div class="run-view"></div></main>
-<script src="/plotly.min.js"></script><script src="/live_run.js"></script>
-<script src="/live_panels.js"></script>
-<script>
+<script src="/plotly.min.js"></script><script src="/chart_text.js"></script>
+<script type="module" src="/live_run.js"></script>
+<script type="module">
   const params = new URLSearchParams(location.search);
   const job = { id: 1, status: "running", started_at: new Date().toISOString(),
     config: { optim: { epochs: 1000 } },

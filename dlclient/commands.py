@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from dlclient.api import ApiError, Client
 from dlclient.files import UsageError, load_job_file
 from dlclient.progress import TERMINAL_STATUSES, Progress
-from dlclient.stream import read_events
+from dlclient.stream import STREAM_ERROR_EVENTS, read_events
 
 EXIT_OK = 0
 EXIT_JOB_FAILED = 1
@@ -68,7 +68,7 @@ def follow_job(client: Client, job_id: int, *, out: TextIO, err: TextIO,
                 payload = event.json()
             except ValueError:
                 continue  # not ours to show; the stream goes on
-            if event.event == "error":
+            if event.event in STREAM_ERROR_EVENTS:
                 detail = payload.get("detail") if isinstance(payload, dict) else payload
                 err.write(f"server: {detail}\n")
                 continue

@@ -24,6 +24,10 @@ from dlclient.api import ApiError
 
 DEFAULT_RETRY_S = 1.0
 MAX_RETRY_S = 30.0
+# The server's note that it ends the stream (too many streams): `stream-error`, sent with no
+# id; servers before the rename (the name collided with a browser EventSource's own
+# `error`) sent `error` with id 0.
+STREAM_ERROR_EVENTS = ("stream-error", "error")
 # Consecutive connection attempts that bring no new event before the reader gives up.
 MAX_FAILURES = 8
 
@@ -98,7 +102,7 @@ class ResumePoint:
 
     The platform's ids are a job's event seqs, which only grow, so the largest one is where
     to resume, and a numeric id not above it is a replay to skip. Taking the largest (not the
-    latest, as a browser does) matters because the server's in-band `error` event carries
+    latest, as a browser does) matters because older servers' in-band `error` event carried
     id 0: taken literally, it would rewind the next connection to the first event.
     """
 
@@ -109,7 +113,7 @@ class ResumePoint:
         return int(self.value) if self.value is not None else 0
 
     def is_replay(self, event: SseEvent) -> bool:
-        if event.event == "error" or event.id is None or not event.id.isdigit():
+        if event.event in STREAM_ERROR_EVENTS or event.id is None or not event.id.isdigit():
             return False
         return int(event.id) <= self._best()
 

@@ -351,6 +351,24 @@ def test_follow_exits_0_on_success_and_1_on_failure(mock_server, capsys):
     assert capsys.readouterr().out.endswith("job 4 cancelled\n")
 
 
+@pytest.mark.parametrize("name", ["stream-error", "error"])  # today's server, and older ones
+def test_follow_prints_the_servers_stream_error_and_goes_on(mock_server, capsys, name):
+    body = "".join([
+        "retry: 1000\n\n",
+        f'id: 0\nevent: {name}\ndata: {{"detail":"Too many open event streams"}}\n\n',
+        'id: 1\nevent: status\ndata: {"status":"succeeded","error":"","result":{}}\n\n',
+    ])
+
+    def handle(request):
+        if request.url.path == "/api/v1/jobs/4/":
+            return httpx.Response(200, json={"id": 4, "status": "running", "config": MOONS})
+        return httpx.Response(200, text=body, headers={"Content-Type": "text/event-stream"})
+
+    mock_server["handler"] = handle
+    assert cli.main(["follow", "4"]) == 0
+    assert "server: Too many open event streams" in capsys.readouterr().err
+
+
 def test_list_filters_by_status_and_prints_a_table(mock_server, capsys):
     jobs = [{"id": i, "status": "succeeded" if i % 2 else "failed", "config": MOONS,
              "result": {"val_accuracy": 0.9}, "created_at": "2026-11-25T10:00:00Z"}

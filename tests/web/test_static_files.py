@@ -109,3 +109,15 @@ def test_the_favicon_is_found(client):
     assert response.status_code == 302
     assert re.fullmatch(r"/static/img/favicon(\.[0-9a-f]{12})?\.svg", response["Location"])
     assert "max-age=86400" in response["Cache-Control"]
+
+
+def test_the_live_views_modules_import_each_other_by_hashed_name(collected, manifest):
+    """An unhashed import would load a second copy of a module (and miss the cache)."""
+    modules = ["js/live_run.js", *(name for name in manifest if name.startswith("js/live/"))]
+    assert "js/live/state.js" in modules and "js/live/contract.js" in modules
+    for name in modules:
+        text = (collected / manifest[name]).read_text()
+        imports = re.findall(r'from "\./(?:live/)?([^"]+)"', text)
+        assert imports or name in ("js/live/contract.js", "js/live/dom.js"), name
+        for imported in imports:
+            assert re.fullmatch(r"[a-z_]+\.[0-9a-f]{12}\.js", imported), (name, imported)

@@ -27,7 +27,8 @@ SSE_EVENT_SCHEMA = {
                "description": "The job's event sequence number."},
         "event": {"type": "string", "description": "status, info, metric, "
                   "confusion_matrix, or another kind the model streams (pictures); "
-                  "`error` when the stream itself must stop (too many streams)."},
+                  "`stream-error` ({code, detail}) when the stream itself must stop (too many "
+                  "streams)."},
         "data": {"type": "string", "contentMediaType": "application/json",
                  "description": "The event's payload, as JSON."},
     },

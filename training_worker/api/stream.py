@@ -22,6 +22,7 @@ from dlplatform.login_throttle import client_address
 from training_worker import live, selectors
 from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import SHARE_QUERY_PARAM
+from training_worker.event_contract import STREAM_ERROR_EVENT
 from training_worker.models import TERMINAL_STATUSES
 from training_worker.ops_metrics import OPEN_STREAMS
 from training_worker.services import STATUS_EVENT
@@ -141,10 +142,11 @@ async def _event_stream(job_id: int, *, after_seq: int, viewer: str) -> AsyncIte
     except live.TooManyStreams:
         # Lost a race for the last slot after the view's check; headers are sent already,
         # so say why in the stream and ask the browser to wait before reconnecting.
-        yield "retry: 30000\n\n"
-        yield _format({"seq": 0, "type": "error", "payload": {
-            "detail": f"Too many open event streams (at most "
-                      f"{settings.SSE_MAX_STREAMS_PER_USER}); close another page."}})
+        # No id: the browser's Last-Event-ID stays the last real event's.
+        detail = (f"Too many open event streams (at most {settings.SSE_MAX_STREAMS_PER_USER}); "
+                  "close another page.")
+        payload = json.dumps({"code": "too_many_streams", "detail": detail})
+        yield f"retry: 30000\n\nevent: {STREAM_ERROR_EVENT}\ndata: {payload}\n\n"
 
 
 async def _job_events(job_id: int, *, after_seq: int) -> AsyncIterator[str]:
