@@ -8,10 +8,12 @@ at the same time.
 import math
 
 import pytest
+import torch
 
 from tests.lessons.claims.init_histograms import layer_stds
 from tests.lessons.claims.support import assert_quoted, epoch_metrics, run_for
 from training_worker.engine import parse_config
+from training_worker.engine.models import build_model, weight_layers
 from training_worker.engine.training import TrainingDiverged, train
 
 LAB = "deep-network-inits"
@@ -179,3 +181,24 @@ def test_the_figures_standard_deviations():
     assert all(s == pytest.approx(0.84, abs=0.025) for s in saturated)
     residual = layer_stds(0.5, "relu", residual=True)
     assert (round(residual[0], 2), round(residual[-1], 2)) == (1.03, 2.52)
+
+
+def test_the_preset_draws_an_eighth_of_hes_variance():
+    """The lab's instructions: init scale 0.5 draws each weight with std 0.5 / √fan-in, a
+    variance of 0.25 / fan-in, an eighth of He's 2 / fan-in; and the engine's `he` takes
+    the fan-in (kaiming_normal_'s default mode), as the lesson's formulas do."""
+    def weights_of(changes: dict) -> dict:
+        config = parse_config(preset_with(changes))
+        return dict(weight_layers(build_model(config.model, config.data)))
+
+    torch.manual_seed(0)
+    preset_layers, he_layers = weights_of({}), weights_of(HE)
+    # Hidden layers 32 -> 32: 1024 weights each, pooled over linear2 ... linear6.
+    hidden = [f"linear{n}" for n in range(2, 7)]
+    preset_variance = torch.cat([preset_layers[n].detach().flatten() for n in hidden]).var()
+    he_variance = torch.cat([he_layers[n].detach().flatten() for n in hidden]).var()
+    assert preset_variance.item() == pytest.approx(0.25 / 32, rel=0.05)
+    assert he_variance.item() == pytest.approx(2 / 32, rel=0.05)
+    assert (preset_variance / he_variance).item() == pytest.approx(1 / 8, rel=0.07)
+    # The first layer has fan-in 2 and fan-out 32: He by fan-in gives std 1, by fan-out 0.25.
+    assert he_layers["linear1"].detach().std().item() == pytest.approx(1.0, rel=0.25)
