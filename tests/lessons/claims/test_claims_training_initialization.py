@@ -53,6 +53,8 @@ CHECKED_BY = {
         "13": "test_a_too_small_init_sits_at_chance",
         "200": "test_a_too_small_init_sits_at_chance",
         "0.001": "test_a_too_small_init_sits_at_chance",
+        "0.69": "test_a_too_small_init_flickers_once_it_starts_to_learn",
+        "81%": "test_a_too_small_init_flickers_once_it_starts_to_learn",
         "0.0016": "test_gradient_norms_of_the_first_epoch",
         "0.0024": "test_gradient_norms_of_the_first_epoch",
         "0.043": "test_gradient_norms_of_the_first_epoch",
@@ -124,6 +126,18 @@ def test_a_too_small_init_sits_at_chance():
     ratios = [he / small for he, small in zip(first_epoch_norms(HE), first_epoch_norms({}),
                                               strict=True)]
     assert min(ratios) > 200
+
+
+def test_a_too_small_init_flickers_once_it_starts_to_learn():
+    """Scale 0.5, epochs 14 to 20: the training loss still above 0.69, and the validation
+    accuracy jumping between 50% and up to 81% (at least twice each way), ending at 50%."""
+    later = epoch_metrics(LAB)[13:]
+    assert all(m["train_loss"] > 0.69 for m in later)
+    accuracies = [m["val_accuracy"] for m in later]
+    assert max(accuracies) == pytest.approx(0.81, abs=0.002)
+    assert sum(a == 0.5 for a in accuracies) >= 2 and sum(a > 0.7 for a in accuracies) >= 2
+    assert sum(a != b for a, b in zip(accuracies, accuracies[1:], strict=False)) >= 4
+    assert accuracies[-1] == 0.5
 
 
 def test_a_too_large_init_fails_and_clipping_keeps_it_alive():
