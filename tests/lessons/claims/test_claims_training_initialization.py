@@ -8,10 +8,12 @@ at the same time.
 import math
 
 import pytest
+import torch
 
 from tests.lessons.claims.init_histograms import layer_stds
 from tests.lessons.claims.support import assert_quoted, epoch_metrics, run_for
 from training_worker.engine import parse_config
+from training_worker.engine.models import build_model, weight_layers
 from training_worker.engine.training import TrainingDiverged, train
 
 LAB = "deep-network-inits"
@@ -51,6 +53,8 @@ CHECKED_BY = {
         "13": "test_a_too_small_init_sits_at_chance",
         "200": "test_a_too_small_init_sits_at_chance",
         "0.001": "test_a_too_small_init_sits_at_chance",
+        "0.69": "test_a_too_small_init_flickers_once_it_starts_to_learn",
+        "81%": "test_a_too_small_init_flickers_once_it_starts_to_learn",
         "0.0016": "test_gradient_norms_of_the_first_epoch",
         "0.0024": "test_gradient_norms_of_the_first_epoch",
         "0.043": "test_gradient_norms_of_the_first_epoch",
@@ -124,6 +128,18 @@ def test_a_too_small_init_sits_at_chance():
     assert min(ratios) > 200
 
 
+def test_a_too_small_init_flickers_once_it_starts_to_learn():
+    """Scale 0.5, epochs 14 to 20: the training loss still above 0.69, and the validation
+    accuracy jumping between 50% and up to 81% (at least twice each way), ending at 50%."""
+    later = epoch_metrics(LAB)[13:]
+    assert all(m["train_loss"] > 0.69 for m in later)
+    accuracies = [m["val_accuracy"] for m in later]
+    assert max(accuracies) == pytest.approx(0.81, abs=0.002)
+    assert sum(a == 0.5 for a in accuracies) >= 2 and sum(a > 0.7 for a in accuracies) >= 2
+    assert sum(a != b for a, b in zip(accuracies, accuracies[1:], strict=False)) >= 4
+    assert accuracies[-1] == 0.5
+
+
 def test_a_too_large_init_fails_and_clipping_keeps_it_alive():
     """Scale 3 makes the loss NaN at step 5 of the first epoch; clipping at 1 trains, with
     a training loss that jumps as high as 14 (and ends below He's accuracy)."""
@@ -179,3 +195,24 @@ def test_the_figures_standard_deviations():
     assert all(s == pytest.approx(0.84, abs=0.025) for s in saturated)
     residual = layer_stds(0.5, "relu", residual=True)
     assert (round(residual[0], 2), round(residual[-1], 2)) == (1.03, 2.52)
+
+
+def test_the_preset_draws_an_eighth_of_hes_variance():
+    """The lab's instructions: init scale 0.5 draws each weight with std 0.5 / √fan-in, a
+    variance of 0.25 / fan-in, an eighth of He's 2 / fan-in; and the engine's `he` takes
+    the fan-in (kaiming_normal_'s default mode), as the lesson's formulas do."""
+    def weights_of(changes: dict) -> dict:
+        config = parse_config(preset_with(changes))
+        return dict(weight_layers(build_model(config.model, config.data)))
+
+    torch.manual_seed(0)
+    preset_layers, he_layers = weights_of({}), weights_of(HE)
+    # Hidden layers 32 -> 32: 1024 weights each, pooled over linear2 ... linear6.
+    hidden = [f"linear{n}" for n in range(2, 7)]
+    preset_variance = torch.cat([preset_layers[n].detach().flatten() for n in hidden]).var()
+    he_variance = torch.cat([he_layers[n].detach().flatten() for n in hidden]).var()
+    assert preset_variance.item() == pytest.approx(0.25 / 32, rel=0.05)
+    assert he_variance.item() == pytest.approx(2 / 32, rel=0.05)
+    assert (preset_variance / he_variance).item() == pytest.approx(1 / 8, rel=0.07)
+    # The first layer has fan-in 2 and fan-out 32: He by fan-in gives std 1, by fan-out 0.25.
+    assert he_layers["linear1"].detach().std().item() == pytest.approx(1.0, rel=0.25)
