@@ -11,10 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classroom import selectors, services
-from dlplatform.api_errors import invalid
+from dlplatform.api_errors import StrictFieldsMixin, invalid
 from lessons.models import Course
 from lessons.selectors import courses_visible_to
-from training_worker.api.serializers import StrictFieldsMixin
 
 
 class ClassSerializer(serializers.Serializer):

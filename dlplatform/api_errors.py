@@ -11,6 +11,8 @@ seconds, as the Retry-After header does. DRF views raise exceptions and
 stream, the JSON 404/500 handlers, the database-down middleware) call `error_response`.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -74,9 +76,22 @@ class NotAvailable(exceptions.APIException):
     default_code = "not_implemented"
 
 
-def invalid(fields: dict[str, str]) -> exceptions.ValidationError:
-    """A 400 naming each field: raise invalid({"inputs": "expected 64 numbers"})."""
+def invalid(fields: Mapping[str, str | Mapping[str, str]]) -> exceptions.ValidationError:
+    """A 400 naming each field: raise invalid({"inputs": "expected 64 numbers"}); a field's
+    own fields nest ({"config": {"optim.lr": ...}} names config.optim.lr)."""
     return exceptions.ValidationError(fields)
+
+
+class StrictFieldsMixin:
+    """For a request's serializer: a field the endpoint does not know is a 400 naming it,
+    not silently ignored (a misspelt optional field would otherwise look accepted)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise exceptions.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
 
 
 def api_exception_handler(exc, context):

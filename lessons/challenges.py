@@ -48,7 +48,7 @@ def goal_text(challenge: Challenge) -> str:
     return text
 
 
-def metric_value(result: dict, metric: str) -> float | None:
+def metric_value(result: dict | None, metric: str) -> float | None:
     value: Any = result or {}
     for part in metric.split("."):
         value = value.get(part) if isinstance(value, dict) else None

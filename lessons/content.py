@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 
 from lessons.challenge_rules import validate_challenge
+from lessons.content_fields import Problems, check_keys, text_field
 from lessons.labs import normalize_preset, validate_tunable
 from lessons.models import ChallengeOp, LessonStatus, QuestionKind
+from lessons.prediction_content import read_predictions
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _FRONT_MATTER = re.compile(
@@ -62,14 +64,6 @@ class CourseSpec:
     lessons: list[LessonSpec] = field(default_factory=list)
 
 
-class _Problems:
-    def __init__(self):
-        self.items: list[str] = []
-
-    def add(self, path: str, where: str, reason: str) -> None:
-        self.items.append(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -80,26 +74,6 @@ def _is_number(value: Any) -> bool:
 
 def _present(items) -> list:
     return [item for item in items if item is not None]
-
-
-def _check_keys(problems, path, where, data, allowed) -> None:
-    for key in sorted(set(data) - allowed):
-        allowed_list = ", ".join(sorted(allowed))
-        problems.add(path, f"{where}{key}", f"unknown field (allowed: {allowed_list})")
-
-
-def _text(problems, path, where, data, key, *, required=True) -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            problems.add(path, f"{where}{key}", "is required")
-        return ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        problems.add(path, f"{where}{key}", "must be text")
-        return ""
-    if required and not str(value).strip():
-        problems.add(path, f"{where}{key}", "must not be empty")
-    return str(value)
 
 
 def _slug(problems, path, where, value) -> str:
@@ -127,14 +101,14 @@ def _read_course(problems, course_dir: Path, rel: str) -> dict | None:
     if not isinstance(data, dict):
         problems.add(rel, "", "must be a YAML mapping")
         return None
-    _check_keys(problems, rel, "", data, COURSE_KEYS)
+    check_keys(problems, rel, "", data, COURSE_KEYS)
     slug = data.get("slug", course_dir.name)
     if slug != course_dir.name:
         problems.add(rel, "slug", f"must match the directory name {course_dir.name!r}")
     course = {
         "slug": _slug(problems, rel, "slug", slug),
-        "title": _text(problems, rel, "", data, "title"),
-        "summary": _text(problems, rel, "", data, "summary", required=False),
+        "title": text_field(problems, rel, "", data, "title"),
+        "summary": text_field(problems, rel, "", data, "summary", required=False),
         "order": _order(problems, rel, "order", data.get("order"), 0),
         "is_published": data.get("is_published", True),
         "modules": [],
@@ -150,11 +124,11 @@ def _read_course(problems, course_dir: Path, rel: str) -> dict | None:
         if not isinstance(module, dict):
             problems.add(rel, f"modules[{i}]", "must be a mapping with slug and title")
             continue
-        _check_keys(problems, rel, where, module, MODULE_KEYS)
+        check_keys(problems, rel, where, module, MODULE_KEYS)
         course["modules"].append(
             {
                 "slug": _slug(problems, rel, f"{where}slug", module.get("slug")),
-                "title": _text(problems, rel, where, module, "title"),
+                "title": text_field(problems, rel, where, module, "title"),
                 "order": _order(problems, rel, f"{where}order", module.get("order"), i + 1),
             }
         )
@@ -169,12 +143,12 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
     if not isinstance(lab, dict):
         problems.add(rel, f"labs[{i}]", "must be a mapping")
         return None
-    _check_keys(problems, rel, where, lab, LAB_KEYS)
-    spec = {
-        "title": _text(problems, rel, where, lab, "title"),
+    check_keys(problems, rel, where, lab, LAB_KEYS)
+    spec: dict[str, object] = {
+        "title": text_field(problems, rel, where, lab, "title"),
         "slug": _slug(problems, rel, f"{where}slug", lab.get("slug")),
         "order": _order(problems, rel, f"{where}order", lab.get("order"), i + 1),
-        "instructions": _text(problems, rel, where, lab, "instructions", required=False),
+        "instructions": text_field(problems, rel, where, lab, "instructions", required=False),
         "preset_config": {},
         "tunable": lab.get("tunable") or {},
         "challenge": None,
@@ -195,8 +169,6 @@ def _read_lab(problems, rel: str, i: int, lab: Any) -> dict | None:
         spec["challenge"] = _read_challenge(problems, rel, f"{where}challenge", lab["challenge"],
                                             spec)
     if lab.get("predictions") is not None:
-        from lessons.prediction_content import read_predictions
-
         spec["predictions"] = read_predictions(problems, rel, f"{where}predictions",
                                                lab["predictions"], spec)
     return spec
@@ -208,7 +180,7 @@ def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dic
     if not isinstance(data, dict) or not isinstance(data.get("goal"), dict):
         problems.add(rel, where, "must be a mapping with goal: {metric, op, value}")
         return None
-    _check_keys(problems, rel, f"{where}.", data, CHALLENGE_KEYS)
+    check_keys(problems, rel, f"{where}.", data, CHALLENGE_KEYS)
     metric, op, target = _condition(problems, rel, f"{where}.goal", data["goal"])
     also = data.get("also")
     if also is not None and not isinstance(also, dict):
@@ -239,7 +211,7 @@ def _read_challenge(problems, rel: str, where: str, data: Any, lab: dict) -> dic
 
 def _condition(problems, rel: str, where: str, data: dict) -> tuple:
     """(metric, op, target) of a `{metric, op, value}` mapping, its keys and op checked."""
-    _check_keys(problems, rel, f"{where}.", data, GOAL_KEYS)
+    check_keys(problems, rel, f"{where}.", data, GOAL_KEYS)
     op = data.get("op", ChallengeOp.AT_LEAST.value)
     if op not in ChallengeOp.values:
         problems.add(rel, f"{where}.op", f"must be one of {', '.join(ChallengeOp.values)}")
@@ -252,15 +224,15 @@ def _read_question(problems, rel: str, i: int, q: Any) -> dict | None:
     if not isinstance(q, dict):
         problems.add(rel, f"quiz.questions[{i}]", "must be a mapping")
         return None
-    _check_keys(problems, rel, where, q, QUESTION_KEYS)
+    check_keys(problems, rel, where, q, QUESTION_KEYS)
     kind = q.get("kind")
     if kind not in QuestionKind.values:
         problems.add(rel, f"{where}kind", f"must be one of {', '.join(QuestionKind.values)}")
     spec = {
         "order": i + 1,
         "kind": kind,
-        "prompt": _text(problems, rel, where, q, "prompt"),
-        "explanation": _text(problems, rel, where, q, "explanation", required=False),
+        "prompt": text_field(problems, rel, where, q, "prompt"),
+        "explanation": text_field(problems, rel, where, q, "explanation", required=False),
         "answer": None,
         "tolerance": 0.0,
         "choices": [],
@@ -290,11 +262,11 @@ def _read_question(problems, rel: str, i: int, q: Any) -> dict | None:
         if not isinstance(choice, dict):
             problems.add(rel, cwhere, "must be a mapping with text (and correct: true)")
             continue
-        _check_keys(problems, rel, f"{cwhere}.", choice, CHOICE_KEYS)
+        check_keys(problems, rel, f"{cwhere}.", choice, CHOICE_KEYS)
         correct = choice.get("correct", False)
         if not isinstance(correct, bool):
             problems.add(rel, f"{cwhere}.correct", "must be true or false")
-        text = _text(problems, rel, f"{cwhere}.", choice, "text")
+        text = text_field(problems, rel, f"{cwhere}.", choice, "text")
         spec["choices"].append({"order": j + 1, "text": text, "is_correct": correct is True})
     n_correct = sum(c["is_correct"] for c in spec["choices"])
     if kind == QuestionKind.SINGLE and n_correct != 1:
@@ -316,7 +288,7 @@ def _read_quiz(problems, rel: str, quiz: Any) -> dict | None:
     if not isinstance(quiz, dict):
         problems.add(rel, "quiz", "must be a mapping with pass_mark and questions")
         return None
-    _check_keys(problems, rel, "quiz.", quiz, QUIZ_KEYS)
+    check_keys(problems, rel, "quiz.", quiz, QUIZ_KEYS)
     pass_mark = quiz.get("pass_mark", 60)
     if not _is_int(pass_mark) or not 0 <= pass_mark <= 100:
         problems.add(rel, "quiz.pass_mark", "must be a whole percent from 0 to 100")
@@ -325,7 +297,7 @@ def _read_quiz(problems, rel: str, quiz: Any) -> dict | None:
         problems.add(rel, "quiz.questions", "must be a non-empty list")
         questions = []
     return {
-        "title": _text(problems, rel, "quiz.", quiz, "title", required=False)
+        "title": text_field(problems, rel, "quiz.", quiz, "title", required=False)
         or "Check your understanding",
         "pass_mark": pass_mark,
         "questions": _present(_read_question(problems, rel, i, q) for i, q in enumerate(questions)),
@@ -349,7 +321,7 @@ def _read_lesson(problems, file: Path, rel: str, module_slug: str) -> LessonSpec
     if not isinstance(meta, dict):
         problems.add(rel, "front matter", "must be a YAML mapping")
         return None
-    _check_keys(problems, rel, "", meta, LESSON_KEYS)
+    check_keys(problems, rel, "", meta, LESSON_KEYS)
     status = meta.get("status", LessonStatus.PUBLISHED)
     if status not in LessonStatus.values:
         problems.add(rel, "status", f"must be one of {', '.join(LessonStatus.values)}")
@@ -358,9 +330,9 @@ def _read_lesson(problems, file: Path, rel: str, module_slug: str) -> LessonSpec
         problems.add(rel, "labs", "must be a list")
         labs = []
     data = {
-        "title": _text(problems, rel, "", meta, "title"),
+        "title": text_field(problems, rel, "", meta, "title"),
         "slug": _slug(problems, rel, "slug", meta.get("slug", match.group(2))),
-        "summary": _text(problems, rel, "", meta, "summary", required=False),
+        "summary": text_field(problems, rel, "", meta, "summary", required=False),
         "order": _order(problems, rel, "order", meta.get("order"), int(match.group(1))),
         "status": status,
         "labs": _present(_read_lab(problems, rel, i, lab) for i, lab in enumerate(labs)),
@@ -375,7 +347,7 @@ def _read_lesson(problems, file: Path, rel: str, module_slug: str) -> LessonSpec
 def read_content(root: Path) -> list[CourseSpec]:
     """Read and validate every course under `root`; raise ContentError listing all problems."""
     root = Path(root)
-    problems = _Problems()
+    problems = Problems()
     if not root.is_dir():
         raise ContentError([f"{root}: not a directory"])
     courses: list[CourseSpec] = []

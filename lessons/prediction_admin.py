@@ -13,7 +13,7 @@ from lessons.prediction_models import (
     PredictionKind,
     PredictionQuestion,
 )
-from lessons.predictions import OUTCOMES, ranges_error
+from lessons.prediction_rules import OUTCOMES, ranges_error
 
 
 class PredictionQuestionForm(forms.ModelForm):

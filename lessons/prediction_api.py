@@ -14,11 +14,11 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dlplatform.api_errors import Conflict, RetryLater, invalid
+from dlplatform.api_errors import Conflict, RetryLater, StrictFieldsMixin, invalid
 from lessons import prediction_services as services
 from lessons.prediction_models import Prediction, PredictionKind, PredictionQuestion
+from lessons.prediction_rules import OUTCOMES
 from lessons.predictions import (
-    OUTCOMES,
     given_text,
     judge,
     outcome_text,
@@ -28,9 +28,12 @@ from lessons.predictions import (
     value_text,
 )
 from lessons.selectors import lessons_visible_to
-from training_worker import limits
-from training_worker.api.serializers import JobSerializer, StrictFieldsMixin
+from training_worker import selectors as job_selectors
+from training_worker import services as job_services
 from training_worker.engine import ConfigError
+
+# The jobs API documents the job this answers with (lessons do not import that API).
+JOB_SCHEMA = {"$ref": "#/components/schemas/Job"}
 
 
 class PredictionConflict(Conflict):
@@ -238,7 +241,7 @@ class PredictionRun(APIView):
     @extend_schema(
         request=None,
         responses={
-            201: JobSerializer,
+            201: OpenApiResponse(JOB_SCHEMA, description="The run, as the jobs API shows it."),
             409: OpenApiResponse(description="Its run is training or has settled it."),
             429: OpenApiResponse(description="A per-learner limit; see Retry-After."),
             503: OpenApiResponse(description="The queue is full; see Retry-After."),
@@ -254,12 +257,12 @@ class PredictionRun(APIView):
             raise PredictionConflict(str(exc), field="job") from exc
         except ConfigError as exc:  # the lab changed since the question was written
             raise invalid({"config": exc.errors}) from exc
-        except limits.LimitReached as exc:
+        except job_services.LimitReached as exc:
             raise RetryLater(str(exc), code="limit_reached", retry_after=exc.retry_after_s,
                              status_code=status.HTTP_429_TOO_MANY_REQUESTS) from exc
-        except limits.QueueFull as exc:
+        except job_services.QueueFull as exc:
             raise RetryLater(str(exc), code="queue_full", retry_after=exc.retry_after_s,
                              status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from exc
-        body = JobSerializer(job, context={"request": request}).data
+        body = job_selectors.job_body(job=job, request=request)
         return Response(body, status=status.HTTP_201_CREATED,
                         headers={"Location": body["urls"]["self"]})

@@ -14,20 +14,24 @@
 """
 
 from types import SimpleNamespace
-from typing import Any
 
-from lessons.prediction_models import PredictionKind
-from lessons.predictions import range_error, ranges_error, validate_question
+from lessons.content_fields import Problems, check_keys, text_field
+from lessons.prediction_rules import (
+    PredictionKind,
+    is_finite_number,
+    range_error,
+    ranges_error,
+    validate_question,
+)
 
 PREDICTION_KEYS = {"kind", "prompt", "run", "outcome", "choices", "tolerance", "explanation"}
 RANGE_KEYS = {"text", "at_least", "below"}
 _NAMES = {"run_changes": "run", "kind": "kind", "outcome": "outcome", "tolerance": "tolerance"}
 
 
-def read_predictions(problems, rel: str, where: str, data: Any, lab: dict) -> list[dict]:
+def read_predictions(problems: Problems, rel: str, where: str, data: object,
+                     lab: dict) -> list[dict]:
     """The `predictions:` list of a lab, as rows for the loader; problems are added."""
-    from lessons.content import _check_keys, _text
-
     if not isinstance(data, list):
         problems.add(rel, where, "must be a list of questions")
         return []
@@ -37,15 +41,15 @@ def read_predictions(problems, rel: str, where: str, data: Any, lab: dict) -> li
         if not isinstance(item, dict):
             problems.add(rel, qwhere, "must be a mapping with prompt, outcome and choices")
             continue
-        _check_keys(problems, rel, f"{qwhere}.", item, PREDICTION_KEYS)
+        check_keys(problems, rel, f"{qwhere}.", item, PREDICTION_KEYS)
         spec = {
             "order": i + 1,
             "kind": item.get("kind", PredictionKind.CHOICE.value),
-            "prompt": _text(problems, rel, f"{qwhere}.", item, "prompt"),
+            "prompt": text_field(problems, rel, f"{qwhere}.", item, "prompt"),
             "run_changes": item.get("run") or {},
             "outcome": item.get("outcome"),
             "tolerance": item.get("tolerance", 0),
-            "explanation": _text(problems, rel, f"{qwhere}.", item, "explanation"),
+            "explanation": text_field(problems, rel, f"{qwhere}.", item, "explanation"),
             "choices": [],
         }
         rules = SimpleNamespace(preset_config=lab["preset_config"], tunable=lab["tunable"])
@@ -67,30 +71,34 @@ def read_predictions(problems, rel: str, where: str, data: Any, lab: dict) -> li
     return specs
 
 
-def _read_ranges(problems, rel: str, where: str, choices: Any) -> list[dict]:
-    from lessons.content import _check_keys, _text
-
+def _read_ranges(problems: Problems, rel: str, where: str, choices: object) -> list[dict]:
     if not isinstance(choices, list):
         problems.add(rel, where, "needs a list of at least 2 choices, each a range")
         return []
     rows = []
+    spans: list[tuple[float | None, float | None]] = []
     for j, choice in enumerate(choices):
         cwhere = f"{where}[{j}]"
         if not isinstance(choice, dict):
             problems.add(rel, cwhere, "must be a mapping with text, at_least and/or below")
             continue
-        _check_keys(problems, rel, f"{cwhere}.", choice, RANGE_KEYS)
-        row = {"order": j + 1, "text": _text(problems, rel, f"{cwhere}.", choice, "text"),
-               "low": choice.get("at_least"), "high": choice.get("below")}
-        reason = range_error(row["low"], row["high"])
+        check_keys(problems, rel, f"{cwhere}.", choice, RANGE_KEYS)
+        text = text_field(problems, rel, f"{cwhere}.", choice, "text")
+        low, high = choice.get("at_least"), choice.get("below")
+        reason = range_error(low, high)
         if reason:
             problems.add(rel, cwhere, reason)
             continue
-        row["low"] = None if row["low"] is None else float(row["low"])
-        row["high"] = None if row["high"] is None else float(row["high"])
-        rows.append(row)
+        span = (_float_or_none(low), _float_or_none(high))
+        spans.append(span)
+        rows.append({"order": j + 1, "text": text, "low": span[0], "high": span[1]})
     if len(rows) == len(choices):
-        reason = ranges_error([(r["low"], r["high"]) for r in rows])
+        reason = ranges_error(spans)
         if reason:
             problems.add(rel, where, reason)
     return rows
+
+
+def _float_or_none(end: object) -> float | None:
+    """A range's end as stored: a number as a float, no end as None."""
+    return float(end) if is_finite_number(end) else None

@@ -6,7 +6,8 @@
 - `Prediction`: a learner's answer, locked once stored (lessons.prediction_services refuses a
   second one and there is no way to edit it), and the run that settles it (`job`). Whether it
   was right is read from that run's summary as the worker stored it, whenever it is shown
-  (lessons.predictions), so it can never disagree with the run.
+  (lessons.predictions), so it can never disagree with the run. What makes a question valid
+  is in lessons.prediction_rules.
 
 Imported by lessons.models, so Django registers them with the app.
 """
@@ -16,11 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from lessons.markdown import render_markdown, render_markdown_inline
-
-
-class PredictionKind(models.TextChoices):
-    CHOICE = "choice", "Pick a range"
-    NUMERIC = "numeric", "Estimate the number"
+from lessons.prediction_rules import PredictionKind, range_error, validate_question
 
 
 class PredictionQuestion(models.Model):
@@ -75,8 +72,6 @@ class PredictionQuestion(models.Model):
         }
 
     def clean(self) -> None:
-        from lessons.predictions import validate_question
-
         super().clean()
         errors = validate_question(
             kind=self.kind, run_changes=self.run_changes, outcome=self.outcome,
@@ -113,8 +108,6 @@ class PredictionChoice(models.Model):
         return {"text_html": render_markdown_inline(self.text)}
 
     def clean(self) -> None:
-        from lessons.predictions import range_error
-
         super().clean()
         reason = range_error(self.low, self.high)
         if reason:

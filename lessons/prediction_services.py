@@ -59,7 +59,7 @@ def prediction_run(*, prediction: Prediction) -> TrainingJob:
     """
     with transaction.atomic():
         prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
-        job = TrainingJob.objects.filter(pk=prediction.job_id).first()
+        job = prediction.job
         if job is not None and job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
             raise RunConflict(f"This prediction already has its run, #{job.pk} ({job.status}).")
         question = PredictionQuestion.objects.select_related("lab").get(pk=prediction.question_id)

@@ -4,8 +4,8 @@ the learner's locked prediction beside what its run gave."""
 from dataclasses import dataclass
 
 from lessons.prediction_models import Prediction, PredictionQuestion
+from lessons.prediction_rules import OUTCOMES
 from lessons.predictions import (
-    OUTCOMES,
     PredictionOutcome,
     given_text,
     judge,
@@ -46,10 +46,10 @@ def prediction_boxes(user, labs) -> dict[int, list[PredictionBox]]:
         return {}
     mine = {}
     if user.is_authenticated:
-        for prediction in (Prediction.objects.filter(user=user, question_id__in=questions)
-                           .select_related("choice", "job")):
-            prediction.question = questions[prediction.question_id]  # choices loaded
-            mine[prediction.question_id] = prediction
+        for own in (Prediction.objects.filter(user=user, question_id__in=questions)
+                    .select_related("choice", "job")):
+            own.question = questions[own.question_id]  # choices loaded
+            mine[own.question_id] = own
     boxes: dict[int, list[PredictionBox]] = {}
     for question in questions.values():
         prediction = mine.get(question.pk)

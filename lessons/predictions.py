@@ -7,34 +7,20 @@ decides it. Whether a prediction was right is computed whenever it is read, like
 status, so it can never disagree with the run.
 """
 
-import math
 from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from lessons.challenges import METRICS, metric_value
-from lessons.labs import _fmt, _with_value, check_lab_config, normalize_preset
+from lessons.challenges import metric_value
+from lessons.labs import _fmt, _with_value, normalize_preset
 from lessons.prediction_models import (
     Prediction,
     PredictionChoice,
     PredictionKind,
     PredictionQuestion,
 )
+from lessons.prediction_rules import OUTCOMES
 from training_worker.models import JobStatus
-
-# The numbers a prediction may be about: the challenges' summary numbers, and two read off
-# the curves, which say how a run overfits.
-DERIVED = {
-    "val_loss_over_best": "final validation loss as a multiple of its lowest",
-    "accuracy_gap": "training accuracy minus validation accuracy (last epoch)",
-}
-OUTCOMES = {**METRICS, "best_val_loss_epoch": "epoch of the lowest validation loss", **DERIVED}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def outcome_value(result: dict | None, outcome: str) -> float | None:
@@ -48,30 +34,6 @@ def outcome_value(result: dict | None, outcome: str) -> float | None:
     return metric_value(result, outcome)
 
 
-def range_error(low: Any, high: Any) -> str | None:
-    for end in (low, high):
-        if end is not None and not _is_number(end):
-            return "the ends of a range must be numbers"
-    if low is None and high is None:
-        return "give the range at least one end (low, high or both)"
-    if low is not None and high is not None and low >= high:
-        return f"low ({_fmt(low)}) must be below high ({_fmt(high)})"
-    return None
-
-
-def ranges_error(ranges: list[tuple[Any, Any]]) -> str | None:
-    """Why a range question's choices could not settle a run: fewer than two, or overlapping
-    (a run's number must fall in at most one of them)."""
-    if len(ranges) < 2:
-        return "a range question needs at least 2 choices"
-    spans = sorted(((-math.inf if lo is None else lo), (math.inf if hi is None else hi))
-                   for lo, hi in ranges)
-    for (_, high), (low, _) in zip(spans, spans[1:], strict=False):
-        if low < high:
-            return "the choices' ranges overlap: a run's number must fall in one at most"
-    return None
-
-
 def run_config(question: PredictionQuestion) -> dict:
     """The config the question runs: the lab's preset with its changes."""
     preset, _ = normalize_preset(question.lab.preset_config)
@@ -79,47 +41,6 @@ def run_config(question: PredictionQuestion) -> dict:
     for path, value in (question.run_changes or {}).items():
         config = _with_value(config, path, value)
     return config
-
-
-def validate_question(*, kind: Any, run_changes: Any, outcome: Any, tolerance: Any,
-                      lab) -> dict[str, str]:
-    """What is wrong with a prediction question's definition: {field: reason}."""
-    errors: dict[str, str] = {}
-    if kind not in PredictionKind.values:
-        errors["kind"] = f"must be one of {', '.join(PredictionKind.values)}"
-    if outcome not in OUTCOMES:
-        errors["outcome"] = f"must be one of {', '.join(OUTCOMES)}"
-    if not _is_number(tolerance) or tolerance < 0:
-        errors["tolerance"] = "must be a number ≥ 0"
-    if not isinstance(run_changes, dict):
-        errors["run_changes"] = 'must map config paths to values, e.g. {"model.dropout": 0.5}'
-        return errors
-    if getattr(lab, "preset_config", None):
-        problems = _run_changes_errors(lab, run_changes)
-        if problems:
-            path, reason = next(iter(problems.items()))
-            errors["run_changes"] = f"{path}: {reason}"
-    return errors
-
-
-def _run_changes_errors(lab, run_changes: dict) -> dict[str, str]:
-    """The changes must make a config the lab accepts: the run is a run of the lab."""
-    preset, problems = normalize_preset(lab.preset_config)
-    if problems:
-        return {}  # the lab's own preset is reported where it is wrong
-    config = preset
-    for path in run_changes:
-        node = config
-        for key in path.split(".")[:-1]:
-            node = node.get(key) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or path.split(".")[-1] not in node:
-            return {path: "not a field of the config"}
-        config = _with_value(config, path, run_changes[path])
-    normalized, problems = normalize_preset(config)
-    if problems:
-        return problems
-    rules = SimpleNamespace(preset_config=preset, tunable=lab.tunable or {})
-    return check_lab_config(rules, normalized)
 
 
 # --- judging ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import re
 from django.db.models import Max, Q, QuerySet
 
 from dlplatform.instructors import learners_readable_by
+from training_worker.api.serializers import JobSerializer
 from training_worker.models import JobEvent, TrainingJob
 
 
@@ -29,6 +30,12 @@ def labs_run_by(*, user) -> list[dict]:
     rows = (TrainingJob.objects.filter(owner=user, lab__isnull=False)
             .values_list("lab_id", "lab__title").distinct().order_by("lab__title", "lab_id"))
     return [{"id": lab_id, "title": title} for lab_id, title in rows]
+
+
+def job_body(*, job: TrainingJob, request) -> dict:
+    """A job as the jobs API answers with it (GET /api/v1/jobs/{id}/), for an endpoint of
+    another app that answers with a run it started (a prediction's run)."""
+    return JobSerializer(job, context={"request": request}).data
 
 
 def job_for_user(*, user, job_id: int) -> TrainingJob | None:

@@ -173,6 +173,18 @@ def test_every_prediction_endpoint_is_in_the_schema(db):
             "/api/v1/predictions/{prediction_id}/run/"} <= paths
 
 
+def test_a_predictions_run_is_documented_as_the_job_the_jobs_api_documents(db):
+    # The run endpoint names the jobs API's Job schema by reference (lessons do not import
+    # that API's serializer): the reference must lead to it.
+    schema = APIClient().get("/api/v1/schema/?format=json").json()
+    created = schema["paths"]["/api/v1/predictions/{prediction_id}/run/"]["post"]["responses"]
+    ref = created["201"]["content"]["application/json"]["schema"]["$ref"]
+    name = ref.removeprefix("#/components/schemas/")
+    assert {"id", "status", "urls"} <= set(schema["components"]["schemas"][name]["properties"])
+    job = schema["paths"]["/api/v1/jobs/{job_id}/"]["get"]["responses"]["200"]
+    assert job["content"]["application/json"]["schema"]["$ref"] == ref
+
+
 # --- the lesson page ---------------------------------------------------------------------------
 
 def test_the_page_offers_the_choices_with_their_ranges_until_a_prediction_is_made(

@@ -10,10 +10,15 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dlplatform.api_errors import Conflict, NotAvailable, Unprocessable, invalid
+from dlplatform.api_errors import (
+    Conflict,
+    NotAvailable,
+    StrictFieldsMixin,
+    Unprocessable,
+    invalid,
+)
 from dlplatform.parsers import BoundedJSONParser
 from training_worker import deploy, explain
-from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.api.views import _job_or_404
 from training_worker.engine.catalog import ATTRIBUTION_METHODS
 from training_worker.models import DeployedModel

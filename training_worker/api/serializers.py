@@ -4,6 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dlplatform.api_errors import StrictFieldsMixin
 from training_worker.models import JobStatus, TrainingJob
 
 # The lab model, reached through the job's own foreign key (TrainingJob.lab names it as
@@ -14,17 +15,6 @@ Lab = TrainingJob._meta.get_field("lab").related_model
 @extend_schema_field({"$ref": "#/components/schemas/TrainConfig"})
 class TrainConfigField(serializers.JSONField):
     """A training config; documented by the engine's own JSON schema (schema.py adds it)."""
-
-
-class StrictFieldsMixin:
-    """A field the endpoint does not know is an error, not silently ignored."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class JobSubmitSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -2,6 +2,7 @@
 and, the first time, a demo class so the instructor's class page is full on first start."""
 
 import copy
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -9,7 +10,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from classroom.models import Cohort, Membership
+from lessons import prediction_services
 from lessons.models import Course, Lab, QuestionKind, Quiz
+from lessons.prediction_models import PredictionQuestion
 from lessons.services import attempt_submit
 from training_worker import runner, services
 
@@ -23,7 +26,13 @@ DEMO_LAB = "linear-vs-mlp"  # the lab with a challenge in content/foundations/in
 # Classmates of the demo learner (they cannot log in): per quiz in course order, whether
 # they answer right; the hidden layers of the runs they trained on the demo lab; and which
 # choice (by position) they predicted for the demo lab's predict-then-run question, trained.
-CLASSMATES = {
+class ClassmateWork(TypedDict):
+    quizzes: list[bool]
+    runs: list[list[int]]
+    prediction: int | None
+
+
+CLASSMATES: dict[str, ClassmateWork] = {
     "ada": {"quizzes": [True, True, True], "runs": [[], [4]], "prediction": 0},
     "grace": {"quizzes": [True, False], "runs": [[], [8]], "prediction": 2},
     "alan": {"quizzes": [False], "runs": [], "prediction": None},
@@ -101,13 +110,8 @@ class Command(BaseCommand):
             job = services.job_submit(user=user, config=config, lab=lab)
             runner.job_run(job_id=job.pk)
 
-
     def _predict(self, user: User, choice_index: int | None) -> None:
         """A prediction on the demo lab's first question, and its run, trained here."""
-        from lessons import prediction_services
-        from lessons.prediction_models import PredictionQuestion
-        from training_worker import runner
-
         question = PredictionQuestion.objects.filter(lab__slug=DEMO_LAB).order_by("order").first()
         if question is None or choice_index is None:
             return
