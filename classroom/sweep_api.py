@@ -47,7 +47,9 @@ class SpreadSerializer(serializers.Serializer):
 
 class PointSerializer(serializers.Serializer):
     values = serializers.DictField(source="point", help_text="This point's grid values.")
-    label = serializers.CharField()
+    # The response's key is "label". DRF's metaclass takes declared fields off the class, so
+    # this never shadows Field.label at runtime; only the stubs see the two collide.
+    label = serializers.CharField()  # type: ignore[assignment]  # see above
     jobs = serializers.ListField(source="job_ids", child=serializers.IntegerField())
     statuses = serializers.DictField(child=serializers.IntegerField())
     metrics = serializers.DictField(

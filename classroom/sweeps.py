@@ -11,7 +11,6 @@ import itertools
 import json
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
 
 from lessons.labs import check_lab_config
 from training_worker.engine import ConfigError, parse_config
@@ -41,7 +40,7 @@ def point_label(point: dict) -> str:
     return ", ".join(f"{path} = {json.dumps(value)}" for path, value in point.items())
 
 
-def _with_value(config: dict, path: str, value: Any) -> None:
+def _with_value(config: dict, path: str, value: object) -> None:
     node = config
     *parents, leaf = path.split(".")
     for key in parents:
@@ -49,7 +48,7 @@ def _with_value(config: dict, path: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _seeds(seeds: Any) -> list[int]:
+def _seeds(seeds: object) -> list[int]:
     """A count n (seeds 0 … n - 1) or a list of distinct seeds."""
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         if seeds < 1:
@@ -65,7 +64,7 @@ def _seeds(seeds: Any) -> list[int]:
     return seeds
 
 
-def _grid(lab, grid: Any) -> dict[str, list]:
+def _grid(lab, grid: object) -> dict[str, list]:
     if not isinstance(grid, dict) or not 1 <= len(grid) <= MAX_GRID_FIELDS:
         raise SweepInvalid({"grid": "must map one or two of the lab's tunable fields to "
                                     'lists of values, e.g. {"optim.lr": [0.01, 0.1]}'})
@@ -86,7 +85,7 @@ def _grid(lab, grid: Any) -> dict[str, list]:
     return grid
 
 
-def plan_sweep(*, lab, grid: Any, seeds: Any, max_runs: int) -> SweepPlan:
+def plan_sweep(*, lab, grid: object, seeds: object, max_runs: int) -> SweepPlan:
     """Every run of the sweep, each config checked by the engine's schema and budget and by
     the lab's bounds; SweepInvalid names the first field and value that fail."""
     grid, seeds = _grid(lab, grid), _seeds(seeds)
@@ -118,7 +117,7 @@ def _checked(config: dict, point: dict, rules) -> dict:
         problems = dict(exc.errors)
     if not problems:
         return normalized
-    errors = {}
+    errors: dict[str, str] = {}
     for path, reason in problems.items():
         # "model.hidden[0]" is about the grid field "model.hidden".
         field = next((p for p in point if path == p or path.startswith((f"{p}[", f"{p}."))),

@@ -30,8 +30,8 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab, also_metric: Any = "",
-                       also_target: Any = None) -> dict[str, str]:
+def validate_challenge(*, metric: Any, target: Any, bounds: Any, lab, also_metric: object = "",
+                       also_target: object = None) -> dict[str, str]:
     """What is wrong with a challenge's definition: {field: reason}, empty when valid."""
     errors: dict[str, str] = {}
     if metric not in METRICS:

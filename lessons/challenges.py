@@ -55,6 +55,12 @@ def metric_value(result: dict | None, metric: str) -> float | None:
     return float(value) if is_number(value) else None
 
 
+def _meets(op: str, value: float | None, target: float | None) -> bool:
+    """Whether a run's number meets a condition (a run missing the number has a reason
+    already, so it is never compared)."""
+    return value is not None and target is not None and _COMPARE[ChallengeOp(op)](value, target)
+
+
 @dataclass
 class RunGrade:
     job: TrainingJob
@@ -88,8 +94,8 @@ def grade_run(challenge: Challenge, job: TrainingJob) -> RunGrade:
     for metric, number in ((challenge.metric, value), (challenge.also_metric, also_value)):
         if metric and number is None and not reasons:
             reasons[metric] = "the run reported no such number"
-    passed = not reasons and _COMPARE[challenge.op](value, challenge.target) and (
-        not challenge.also_metric or _COMPARE[challenge.also_op](also_value, challenge.also_target)
+    passed = not reasons and _meets(challenge.op, value, challenge.target) and (
+        not challenge.also_metric or _meets(challenge.also_op, also_value, challenge.also_target)
     )
     return RunGrade(job=job, reasons=reasons, value=value, passed=passed, also_value=also_value)
 

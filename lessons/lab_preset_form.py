@@ -10,7 +10,7 @@ lab's tunable format (written as in the content files, e.g. `{min: 0.001, max: 1
 by `validate_tunable` with its errors beside the box; the tunable JSON stays too.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 import yaml
 from django import forms
@@ -20,6 +20,10 @@ from lessons.labs import normalize_preset, validate_tunable
 from lessons.models import Lab
 from training_worker.engine.catalog import MODEL_KINDS
 from training_worker.engine.config import CONFIG_FIELDS, SECTIONS, FieldSpec
+
+if TYPE_CHECKING:
+    # The admin's fieldset options, a TypedDict that exists only in django-stubs.
+    from django.contrib.admin.options import _FieldOpts
 
 SECTION_TITLES = {
     "model": "Model",
@@ -153,13 +157,21 @@ def _choice_value(choices: tuple):
     return int if all(isinstance(c, int) for c in choices) else str
 
 
+class _CommonFieldArgs(TypedDict):
+    """The arguments every preset field takes, whatever its type."""
+
+    label: str
+    help_text: str
+    required: bool
+
+
 def config_form_field(path: str, spec: FieldSpec) -> forms.Field:
     """The form field of one config field, labelled and bounded as the engine declares it.
     Bounds go to the browser as hints (min, max); the engine is the one that enforces them."""
     help_text = spec.help
     if spec.kinds:
         help_text += f" (Model types: {', '.join(spec.kinds)}.)"
-    common = {"label": spec.label, "help_text": help_text, "required": False}
+    common = _CommonFieldArgs(label=spec.label, help_text=help_text, required=False)
     kinds = {"data-kinds": " ".join(spec.kinds)} if spec.kinds else {}
     bounds = {k: v for k, v in (("min", spec.minimum), ("max", spec.maximum)) if v is not None}
     if spec.type == "choice":
@@ -187,7 +199,7 @@ def config_form_field(path: str, spec: FieldSpec) -> forms.Field:
     return forms.FloatField(widget=widget, **common)
 
 
-def _initial_value(path: str, spec: FieldSpec, preset: dict, kind: str | None) -> Any:
+def _initial_value(path: str, spec: FieldSpec, preset: dict, kind: str | None) -> object:
     section, name = path.split(".")
     value = (preset.get(section) or {}).get(name)
     if value is not None:
@@ -195,7 +207,7 @@ def _initial_value(path: str, spec: FieldSpec, preset: dict, kind: str | None) -
     if spec.required:
         return None
     # A model field of another kind: that kind's default, ready if the author switches.
-    own_kind = kind if spec.has_kind(kind) else (spec.kinds or (kind,))[0]
+    own_kind = kind if kind is not None and spec.has_kind(kind) else (spec.kinds or (kind,))[0]
     default = spec.default_for(own_kind)
     return list(default) if isinstance(default, tuple) else default
 
@@ -206,20 +218,29 @@ def bounds_form_field(spec: FieldSpec) -> BoundsField:
     return BoundsField(label="Learner may change", required=False, widget=widget)
 
 
-def preset_fieldsets() -> list[tuple[str, dict]]:
+def preset_fieldsets() -> list[tuple[str, "_FieldOpts"]]:
     """One admin fieldset per config section: each config field on a line with its bounds."""
-    return [
-        (f"Preset: {SECTION_TITLES[section]}", {
-            "fields": [(preset_field_name(path), tunable_field_name(path))
-                       for path in CONFIG_FIELDS if path.startswith(f"{section}.")],
-            **({"description": TUNABLE_HELP} if section == "model" else {}),
-        })
-        for section in SECTIONS
-    ]
+    return [_section_fieldset(section) for section in SECTIONS]
 
 
-# Declared on a class (not added in __init__), so the admin's fieldsets may name them.
-PresetFields = type("PresetFields", (forms.Form,), {
+def _section_fieldset(section: str) -> tuple[str, "_FieldOpts"]:
+    options: _FieldOpts = {
+        "fields": [(preset_field_name(path), tunable_field_name(path))
+                   for path in CONFIG_FIELDS if path.startswith(f"{section}.")],
+    }
+    if section == "model":
+        options["description"] = TUNABLE_HELP
+    return f"Preset: {SECTION_TITLES[section]}", options
+
+
+class PresetFields(forms.Form):
+    """A field per engine config field and a bounds box beside each, declared on a class (not
+    added in __init__), so the admin's fieldsets may name them."""
+
+
+# Their names come from CONFIG_FIELDS, so they join the declared fields once the class exists
+# (Django's form metaclass reads declared_fields when LabForm subclasses it, below).
+PresetFields.declared_fields.update({
     **{preset_field_name(p): config_form_field(p, spec) for p, spec in CONFIG_FIELDS.items()},
     **{tunable_field_name(p): bounds_form_field(spec) for p, spec in CONFIG_FIELDS.items()},
 })

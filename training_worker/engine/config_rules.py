@@ -176,8 +176,9 @@ def _check_training_options(model, optim, errors: dict[str, str]) -> None:
             errors["optim.log_grad_norms"] = 'is not available for model.kind "gan"'
 
 
-def _check_label_smoothing(model: ModelConfig, data: DataConfig, optim: OptimConfig,
-                           errors: dict[str, str]) -> None:
+def _check_label_smoothing(
+    model: ModelConfig, data: DataConfig, optim: OptimConfig, errors: dict[str, str]
+) -> None:
     if optim.label_smoothing and not is_classification(model.kind, data.name):
         errors["optim.label_smoothing"] = (
             "smooths the targets of a classifier; model.kind "
