@@ -216,7 +216,9 @@ def _condition(problems, rel: str, where: str, data: dict) -> tuple:
     if op not in ChallengeOp.values:
         problems.add(rel, f"{where}.op", f"must be one of {', '.join(ChallengeOp.values)}")
     value = data.get("value")
-    return data.get("metric"), op, float(value) if _is_number(value) else value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = float(value)
+    return data.get("metric"), op, value
 
 
 def _read_question(problems, rel: str, i: int, q: Any) -> dict | None:
