@@ -57,8 +57,12 @@ export function mount(root) {
     ctx.lineWidth = 1;
     ctx.fillStyle = COLORS.bad;
     ctx.beginPath(); ctx.arc(sx(point[0]), sy(point[1]), 6, 0, 2 * Math.PI); ctx.fill();
-    ctx.fillStyle = COLORS.text;
+    ctx.fillStyle = COLORS.axis;
     ctx.font = "11px system-ui, sans-serif";
+    ctx.fillText("0", sx(0) - 10, sy(0) + 12);
+    ctx.fillText("1", sx(1) - 3, sy(0) + 12);
+    ctx.fillText("1", sx(0) - 10, sy(1) + 4);
+    ctx.fillStyle = COLORS.text;
     ctx.fillText(names[0], sx(0.5) - ctx.measureText(names[0]).width / 2, size - 6);
     ctx.save();
     ctx.translate(left + 11, sy(0.5) + ctx.measureText(names[1]).width / 2);
