@@ -9,6 +9,7 @@ time order instead.
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -90,7 +91,9 @@ def _draw(cfg: DataConfig) -> LabelledPoints:
     return generate(n_samples_used(cfg), cfg.noise, rng, **gate)
 
 
-def _imbalanced(generate, cfg: DataConfig, rng: np.random.Generator) -> LabelledPoints:
+def _imbalanced(
+    generate: Callable[..., LabelledPoints], cfg: DataConfig, rng: np.random.Generator
+) -> LabelledPoints:
     """n_samples points of which n_minority are class 1: the balanced set is drawn with
     as many points of class 0 as wanted, then class 1 is thinned at random, so the rare
     points still come from the whole of their class's shape."""

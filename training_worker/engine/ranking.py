@@ -47,7 +47,7 @@ def ranking_report(y_true: np.ndarray, scores: np.ndarray) -> dict[str, object]:
     }
 
 
-def calibration_bins(y_true: np.ndarray, scores: np.ndarray) -> dict[str, list]:
+def calibration_bins(y_true: np.ndarray, scores: np.ndarray) -> dict[str, list[float]]:
     """The reliability diagram's points: for each non-empty bin of the scores, the mean
     score (what the model promised) and the fraction of positives (what happened)."""
     edges = np.linspace(0.0, 1.0, CALIBRATION_BINS + 1)
