@@ -59,6 +59,7 @@ FIGURES = (
     "init-histograms",
     "optimizer-paths",
     "softmax",
+    "roc-point",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -199,6 +199,11 @@ def pytorch_script(config: dict, *, title: str = "A training run") -> str:
             "A transfer-learning run starts from a stored model, which a standalone script "
             "cannot load: download the base's weights from its run instead."
         )
+    if data.get("minority_fraction", 0.5) != 0.5 or optim.get("class_weights", "none") != "none":
+        raise NotCovered(
+            "Imbalanced data (data.minority_fraction) and class weights (optim.class_weights) "
+            "are not covered yet: the script would train on balanced data, unweighted."
+        )
     if (config.get("eval") or {}).get("cv_folds"):
         cv_note = "# Cross-validation (eval.cv_folds) is not reproduced: one split.\n"
     else:

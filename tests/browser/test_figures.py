@@ -6,6 +6,7 @@ import math
 
 import pytest
 from django.core.management import call_command
+from sklearn import metrics
 
 from lessons.models import Lesson, LessonStatus
 from tests.fixtures.accounts import PASSWORD
@@ -141,6 +142,39 @@ def test_threshold_moves_precision_recall_and_f1(lessons, page, screenshot):
     snap(screenshot, page, root, "figure-threshold")
 
 
+def test_roc_point_moves_with_the_threshold_and_imbalance_moves_only_precision(
+    lessons, page, screenshot
+):
+    """The ROC point is (FPR, TPR) at the threshold; counting every negative k times leaves
+    it and the ROC AUC alone, and lowers precision and average precision (scikit-learn's,
+    with the negatives weighted k)."""
+    console_errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    root = open_figure(page, lessons, "roc-pr-and-imbalance", "roc-point")
+    scores = page.evaluate("() => window.dlFigures.threshold.SCORES")
+    labels = page.evaluate("() => window.dlFigures.threshold.LABELS")
+
+    def expected(threshold: float, k: int) -> str:
+        called = [s >= threshold for s in scores]
+        tp = sum(c and y for c, y in zip(called, labels, strict=True))
+        fp = sum(c and not y for c, y in zip(called, labels, strict=True))
+        weights = [1 if y else k for y in labels]
+        auc = metrics.roc_auc_score(labels, scores, sample_weight=weights)
+        ap = metrics.average_precision_score(labels, scores, sample_weight=weights)
+        return (f"Threshold {shown(threshold)}, negatives ×{k}: recall {shown(tp / 8)}, "
+                f"false-positive rate {shown(fp / 12)}, precision {shown(tp / (tp + k * fp))}; "
+                f"ROC AUC {shown(auc)}, average precision {shown(ap)}")
+
+    assert readout(root) == expected(0.5, 1)
+    root.get_by_role("slider", name="threshold", exact=True).fill("0.3")
+    assert readout(root) == expected(0.3, 1)
+    root.get_by_role("slider", name="each negative counts ×k", exact=True).fill("10")
+    assert readout(root) == expected(0.3, 10)
+    assert "ROC AUC 0.906" in readout(root) and "average precision 0.638" in readout(root)
+    assert console_errors == []
+    snap(screenshot, page, root, "figure-roc-point")
+
+
 def shown_std(x: float) -> str:
     """A standard deviation as init-histograms prints it: 3 significant digits."""
     if abs(x) < 1e-4 or abs(x) >= 1e5:
@@ -261,6 +295,7 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
             ("convolutional-networks", "convolution"),
             ("initialization-and-unstable-gradients", "init-histograms"),
             ("softmax-and-cross-entropy", "softmax"),
+            ("roc-pr-and-imbalance", "roc-point"),
             ("performance-metrics", "threshold"),
         ]:
             root = open_figure(page, lessons, lesson, figure)

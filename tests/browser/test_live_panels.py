@@ -31,7 +31,7 @@ RUNS = [
                      "optim": OPTIM, "eval": {"cv_folds": 3}}, ["boundary", "cv", "test"]),
     ("mlp-hiring", {"model": {"kind": "mlp"},
                     "data": {"name": "hiring", "group_b_share": 0.2, "label_bias": 0.4},
-                    "optim": OPTIM}, ["fairness", "report"]),
+                    "optim": OPTIM}, ["fairness", "report", "roc", "pr", "calibration"]),
 ]
 
 

@@ -80,12 +80,12 @@ def test_missing_optional_fields_get_their_defaults():
         "data": {"name": "circles", "n_samples": 500, "noise": 0.2, "val_fraction": 0.2,
                  "test_fraction": 0.0, "train_size": "all", "window": 16, "seed": 0,
                  "group_b_share": 0.5, "label_bias": 0.0, "use_group_feature": True,
-                 "gate": "and"},
+                 "gate": "and", "minority_fraction": 0.5},
         "optim": {"name": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 3, "momentum": 0.9,
                   "weight_decay": 0.0, "schedule": "constant", "step_size": 10, "gamma": 0.5,
                   "early_stopping_patience": 0, "log_grad_norms": False, "reweight": "none",
                       "restore_best": False, "clip_grad_norm": 0.0, "warmup_epochs": 0,
-                      "label_smoothing": 0.0},
+                      "label_smoothing": 0.0, "class_weights": "none"},
         "eval": {"cv_folds": 0},
     }
 

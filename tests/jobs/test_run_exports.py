@@ -215,3 +215,9 @@ def test_uncovered_kinds_say_so(moons_config):
     config = {**moons_config, "model": {"kind": "cnn"}, "data": {"name": "shapes"}}
     with pytest.raises(codegen.NotCovered, match="shapes"):
         codegen.pytorch_script(config)
+    config = {**moons_config, "data": {**moons_config["data"], "minority_fraction": 0.1}}
+    with pytest.raises(codegen.NotCovered, match="minority_fraction"):
+        codegen.pytorch_script(config)
+    config = {**moons_config, "optim": {**moons_config["optim"], "class_weights": "balanced"}}
+    with pytest.raises(codegen.NotCovered, match="class_weights"):
+        codegen.pytorch_script(config)

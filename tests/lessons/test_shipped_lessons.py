@@ -42,7 +42,7 @@ SYLLABUS = {
         "autoencoders",
     ],
     "Overfitting and Regularization": ["overfitting", "regularization"],
-    "Evaluation and Metrics": ["model-evaluation", "performance-metrics"],
+    "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
     "Transfer Learning": ["transfer-learning"],
     "Deep Learning Frameworks": ["deep-learning-frameworks"],
     "Ethics and Bias in AI": ["bias-in-data", "ethical-ai"],
@@ -138,6 +138,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "initialization-and-unstable-gradients": ["init-histograms"],
         "optimizers": ["optimizer-paths"],
         "softmax-and-cross-entropy": ["softmax"],
+        "roc-pr-and-imbalance": ["roc-point"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

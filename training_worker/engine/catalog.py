@@ -20,6 +20,12 @@ RNN_CELLS = ("rnn", "lstm", "gru")
 
 REWEIGHTS = ("none", "group_label")
 
+# Class weights in the classifier's loss: "balanced" weighs class k by n / (K * n_k).
+CLASS_WEIGHTS = ("none", "balanced")
+
+# Two-class point clouds that data.minority_fraction can make imbalanced (class 1 rare).
+IMBALANCEABLE_DATASETS = ("moons", "circles", "xor")
+
 # How a trained classifier's decision is attributed to its input features (attribution.py).
 ATTRIBUTION_METHODS = ("saliency", "integrated_gradients", "kernel_shap", "lime")
 

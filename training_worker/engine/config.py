@@ -13,7 +13,9 @@ from typing import Literal
 
 from training_worker.engine.catalog import (
     ACTIVATIONS,
+    CLASS_WEIGHTS,
     DATASET_CLASSES,
+    IMBALANCEABLE_DATASETS,
     LOGIC_GATES,
     MODEL_KINDS,
     OPTIMIZERS,
@@ -253,6 +255,16 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default="and", choices=tuple(LOGIC_GATES),
         label="Logic gate", help="Which truth table labels the four corners.",
     ),
+    "data.minority_fraction": FieldSpec(
+        "number",
+        f"Two-class point clouds ({', '.join(IMBALANCEABLE_DATASETS)}) only: the share of "
+        "the samples in class 1, the positive class, kept rare (0.5 = the balanced set). "
+        "The points are drawn as usual and class 1 is thinned at random; the splits stay "
+        "stratified, so training, validation and test sets all have this share.",
+        default=0.5, minimum=0.02, maximum=0.5,
+        label="Share of class 1",
+        help="Share of the samples in class 1, the rare positive class (0.5 = balanced).",
+    ),
     "data.seed": FieldSpec(
         "integer",
         "Seeds the data, the split, the initial weights and the shuffling.",
@@ -379,6 +391,18 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Sample weights",
         help="Give every (group, label) cell of the training set the same total weight.",
     ),
+    "optim.class_weights": FieldSpec(
+        "choice",
+        'Class weights in a classifier\'s training loss: "balanced" weighs class k by '
+        "n / (K · n_k), from the counts n_k of the training set (K classes, n samples), so "
+        "every class adds the same total weight and a rare class counts as much as a common "
+        "one (torch's cross_entropy(weight=...), which divides by the summed weights of the "
+        'batch); "none" weighs every sample the same. The measured train and validation '
+        "losses stay unweighted.",
+        default="none", choices=CLASS_WEIGHTS,
+        label="Class weights",
+        help='"balanced" makes each class weigh the same in the loss, however rare it is.',
+    ),
     "transfer.base_job": FieldSpec(
         "integer",
         "Transfer learning: start from the trained model of this finished job (yours, or a "
@@ -493,6 +517,7 @@ class DataConfig:
     label_bias: float = 0.0
     use_group_feature: bool = True
     gate: str = "and"
+    minority_fraction: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -513,6 +538,7 @@ class OptimConfig:
     clip_grad_norm: float = 0.0
     warmup_epochs: int = 0
     label_smoothing: float = 0.0
+    class_weights: str = "none"
 
 
 @dataclass(frozen=True)

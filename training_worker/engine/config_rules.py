@@ -13,6 +13,7 @@ from training_worker.engine.catalog import (
     DATASET_AVAILABLE_SAMPLES,
     DATASET_CLASSES,
     GROUPED_DATASETS,
+    IMBALANCEABLE_DATASETS,
     KIND_DATASETS,
     SEQUENCE_DATASETS,
     TRANSFER_KINDS,
@@ -69,6 +70,7 @@ def check_rules(sections: dict) -> dict[str, str]:
         _check_dataset_suits_model(model, data, errors)
     if data is not None:
         _check_split(data, cv_folds, errors)
+        _check_minority(data, cv_folds, errors)
     if model is not None and "eval" in sections and data is not None:
         _check_evaluation(model, data, cv_folds, errors)
     if model is not None and optim is not None:
@@ -77,6 +79,7 @@ def check_rules(sections: dict) -> dict[str, str]:
         _check_groups(data, optim, cv_folds, errors)
     if model is not None and data is not None and optim is not None:
         _check_label_smoothing(model, data, optim, errors)
+        _check_class_weights(model, data, optim, errors)
     if model is not None and "transfer" in sections:
         _check_transfer(model, sections["transfer"], errors)
     if not errors and len(sections) == len(SECTIONS):
@@ -183,6 +186,56 @@ def _check_label_smoothing(
         errors["optim.label_smoothing"] = (
             "smooths the targets of a classifier; model.kind "
             f'"{model.kind}" on "{data.name}" does not predict classes (use 0)'
+        )
+
+
+# A stratified split needs this many samples of the rare class on every side.
+MIN_MINORITY_PER_SIDE = 2
+
+
+def n_minority(data: DataConfig) -> int:
+    """Samples of class 1 drawn under data.minority_fraction."""
+    return round(n_samples_used(data) * data.minority_fraction)
+
+
+def _check_minority(data: DataConfig, cv_folds: int, errors: dict[str, str]) -> None:
+    if data.minority_fraction == 0.5:
+        return
+    if data.name not in IMBALANCEABLE_DATASETS:
+        names = ", ".join(f'"{name}"' for name in IMBALANCEABLE_DATASETS)
+        errors["data.minority_fraction"] = (
+            f'thins class 1 of a two-class point cloud ({names}), not "{data.name}" '
+            "(use 0.5)"
+        )
+        return
+    rare = n_minority(data)
+    sizes = split_sizes(data, cv_folds)
+    shares = [data.val_fraction if not cv_folds else sizes.val / n_samples_used(data)]
+    shares.append(sizes.train / n_samples_used(data))
+    if data.test_fraction > 0:
+        shares.append(data.test_fraction)
+    fewest = min(rare * share for share in shares)
+    if fewest < MIN_MINORITY_PER_SIDE:
+        errors["data.minority_fraction"] = (
+            f"leaves {rare} samples of class 1 among {n_samples_used(data)}: the smallest "
+            f"split would get about {fewest:.1f}, and each needs at least "
+            f"{MIN_MINORITY_PER_SIDE} (raise n_samples or minority_fraction)"
+        )
+
+
+def _check_class_weights(model: ModelConfig, data: DataConfig, optim: OptimConfig,
+                         errors: dict[str, str]) -> None:
+    if optim.class_weights == "none":
+        return
+    if not is_classification(model.kind, data.name):
+        errors["optim.class_weights"] = (
+            f'weighs the classes of a classifier; model.kind "{model.kind}" on "{data.name}" '
+            'does not predict classes (use "none")'
+        )
+    elif optim.reweight != "none":
+        errors["optim.class_weights"] = (
+            'cannot be combined with optim.reweight: use one way of weighing samples '
+            '(set one of them to "none")'
         )
 
 

@@ -9,6 +9,7 @@ time order instead.
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -26,7 +27,7 @@ from training_worker.engine.catalog import (
     SEQUENCE_DATASETS,
 )
 from training_worker.engine.config import ALL_SAMPLES, DataConfig
-from training_worker.engine.config_rules import n_samples_used, split_sizes
+from training_worker.engine.config_rules import n_minority, n_samples_used, split_sizes
 from training_worker.engine.dataset import Dataset
 from training_worker.engine.images import make_shapes
 from training_worker.engine.sequences import load_sequence
@@ -84,7 +85,24 @@ def _draw(cfg: DataConfig) -> LabelledPoints:
         return _digits_subset(cfg.n_samples, cfg.seed, DIGIT_DATASETS[cfg.name])
     generate = GENERATORS[cfg.name]
     gate = {"gate": cfg.gate} if cfg.name == "logic" else {}
-    return generate(n_samples_used(cfg), cfg.noise, np.random.default_rng(cfg.seed), **gate)
+    rng = np.random.default_rng(cfg.seed)
+    if cfg.minority_fraction != 0.5:
+        return _imbalanced(generate, cfg, rng)
+    return generate(n_samples_used(cfg), cfg.noise, rng, **gate)
+
+
+def _imbalanced(
+    generate: Callable[..., LabelledPoints], cfg: DataConfig, rng: np.random.Generator
+) -> LabelledPoints:
+    """n_samples points of which n_minority are class 1: the balanced set is drawn with
+    as many points of class 0 as wanted, then class 1 is thinned at random, so the rare
+    points still come from the whole of their class's shape."""
+    n_rare = n_minority(cfg)
+    n_common = n_samples_used(cfg) - n_rare
+    x, y = generate(2 * n_common, cfg.noise, rng)
+    rare = rng.choice(np.flatnonzero(y == 1), size=n_rare, replace=False)
+    kept = np.sort(np.concatenate([np.flatnonzero(y == 0), rare]))
+    return x[kept], y[kept]
 
 
 def _hold_out_test(x: np.ndarray, y: np.ndarray, cfg: DataConfig) -> tuple:

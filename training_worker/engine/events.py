@@ -73,6 +73,11 @@ WEIGHTS_RESTORED (optim.restore_best, once training ends: stopped early or at th
     holds; then the epoch METRIC's measurements taken again on those weights. The
     classifier's CONFUSION_MATRIX, CLASSIFICATION_REPORT, FAIRNESS and the pictures of
     the restored model follow, with epoch = weights_epoch.
+RANKING (binary classifiers, once training ends: the final model, restored or not)
+    {epoch, roc: {fpr, tpr, thresholds}, roc_auc, pr: {precision, recall},
+     average_precision, calibration: {lower, count, mean_predicted, fraction_positive},
+     n, n_positive}  on the validation set, from each sample's probability of class 1:
+    see ranking.ranking_report (equal to scikit-learn's curves and areas).
 CV_SUMMARY (after the last fold)
     {folds: [{fold, val_accuracy, macro_f1, epochs}], mean_val_accuracy,
      std_val_accuracy, sem_val_accuracy, mean_macro_f1, std_macro_f1, sem_macro_f1}
@@ -107,6 +112,7 @@ GAN_SAMPLES = "gan_samples"
 DISCRIMINATOR_SURFACE = "discriminator_surface"
 EARLY_STOP = "early_stop"
 WEIGHTS_RESTORED = "weights_restored"
+RANKING = "ranking"
 CV_SUMMARY = "cv_summary"
 TEST_METRICS = "test_metrics"
 
@@ -137,6 +143,7 @@ KEPT_AS: dict[str, str] = {
     DISCRIMINATOR_SURFACE: PER_EPOCH,
     EARLY_STOP: LATEST,
     WEIGHTS_RESTORED: LATEST,
+    RANKING: LATEST,
     CV_SUMMARY: LATEST,
     TEST_METRICS: LATEST,
 }

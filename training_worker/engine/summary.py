@@ -18,6 +18,7 @@ from training_worker.engine.events import (
     FAIRNESS,
     INFO,
     METRIC,
+    RANKING,
     TEST_METRICS,
     WEIGHTS_RESTORED,
     Event,
@@ -84,6 +85,9 @@ def update_summary(summary: dict, event: Event) -> None:
         summary["test"]["macro_f1"] = payload["macro"]["f1"]
     elif event.type == CLASSIFICATION_REPORT:
         summary["val_macro_f1"] = payload["macro"]["f1"]
+    elif event.type == RANKING:
+        summary["roc_auc"] = payload["roc_auc"]
+        summary["average_precision"] = payload["average_precision"]
     elif event.type == FAIRNESS:
         summary["fairness"] = {name: value for name, value in payload.items() if name != "epoch"}
     if event.type != METRIC:

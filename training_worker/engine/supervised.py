@@ -24,6 +24,7 @@ from training_worker.engine.events import (
     FILTERS,
     FORECAST,
     MISCLASSIFIED,
+    RANKING,
     TEXT_SAMPLE,
     Event,
 )
@@ -34,6 +35,7 @@ from training_worker.engine.metrics import (
     group_fairness,
 )
 from training_worker.engine.optimizers import build_optimizer, clip_and_step
+from training_worker.engine.ranking import ranking_report
 
 # Larger models are evaluated this many samples at a time, to bound the memory the
 # activations of a whole training set would take.
@@ -48,7 +50,10 @@ class SupervisedTask:
         self.classifies = data.n_classes > 0
         # The training objective; `evaluate` measures plain cross-entropy whatever it is.
         self.loss = (
-            functools.partial(F.cross_entropy, label_smoothing=config.optim.label_smoothing)
+            functools.partial(
+                F.cross_entropy, label_smoothing=config.optim.label_smoothing,
+                weight=self._class_weights(config, data, device),
+            )
             if self.classifies else F.mse_loss
         )
         # Frozen layers (transfer learning) are left out: weight decay must not shrink them.
@@ -63,6 +68,12 @@ class SupervisedTask:
         self.sample_weights = None
         if config.optim.reweight == "group_label":
             self.sample_weights = group_label_weights(data.g_train, data.y_train).to(device)
+
+    @staticmethod
+    def _class_weights(config: TrainConfig, data: Dataset, device: str) -> torch.Tensor | None:
+        if config.optim.class_weights == "none":
+            return None
+        return balanced_class_weights(data.y_train, data.n_classes).to(device)
 
     def start_events(self) -> list[Event]:
         if not self.on_plane:
@@ -156,6 +167,16 @@ class SupervisedTask:
             return [Event(TEXT_SAMPLE, {"epoch": epoch, **payload})]
         return []
 
+    @torch.no_grad()
+    def end_events(self, epoch: int) -> list[Event]:
+        """The final model's ROC, PR and calibration on the validation set (two classes)."""
+        if self.data.n_classes != 2:
+            return []
+        self.model.eval()
+        scores = torch.softmax(_predict(self.model, self.x_val, self.chunk), dim=1)[:, 1]
+        report = ranking_report(self.y_val.cpu().numpy(), scores.double().cpu().numpy())
+        return [Event(RANKING, {"epoch": epoch, **report})]
+
     def final_scores(self) -> dict:
         """The last epoch's validation scores, for cross-validation's summary."""
         return {"val_accuracy": accuracy(self.y_val, self.val_predictions),
@@ -186,6 +207,15 @@ class SupervisedTask:
     def _mse(self, x: torch.Tensor, y: torch.Tensor) -> float:
         self.model.eval()
         return F.mse_loss(_predict(self.model, x, self.chunk), y).item()
+
+
+def balanced_class_weights(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """n / (K · n_k) for each class k of the training labels (scikit-learn's
+    compute_class_weight("balanced")): every class then adds the same total weight, n / K.
+    A class absent from the training set gets weight 0 (it never occurs in the loss)."""
+    counts = torch.bincount(labels.long(), minlength=n_classes).double()
+    weights = torch.where(counts > 0, len(labels) / (n_classes * counts.clamp(min=1)), 0.0)
+    return weights.float()
 
 
 def group_label_weights(groups: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

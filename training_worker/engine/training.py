@@ -278,6 +278,8 @@ def _fit(
             break
     if optim.restore_best:
         yield from _restore_weights(task, best_weights, best_loss_epoch, last_epoch=epoch)
+    if isinstance(task, SupervisedTask):
+        yield from task.end_events(best_loss_epoch if optim.restore_best else epoch)
 
 
 def _copy_weights(model: nn.Module) -> dict[str, torch.Tensor]:

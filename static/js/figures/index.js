@@ -7,6 +7,7 @@ import * as gradientDescent from "./gradient-descent.js";
 import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
+import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
 
@@ -20,6 +21,7 @@ export const FIGURES = {
   "init-histograms": initHistograms,
   "optimizer-paths": optimizerPaths,
   softmax,
+  "roc-point": rocPoint,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

@@ -22,6 +22,7 @@ export const CONTRACT = Object.freeze({
     "discriminator_surface": "per_epoch",
     "early_stop": "latest",
     "weights_restored": "latest",
+    "ranking": "latest",
     "cv_summary": "latest",
     "test_metrics": "latest"
   },

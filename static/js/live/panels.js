@@ -10,6 +10,7 @@ import { el } from "./dom.js";
 import { drawTiles, table } from "./pictures.js";
 import { atEpoch } from "./state.js";
 import { plotConfig } from "./charts.js";
+import { drawRanking } from "./ranking.js";
 
 const CLASS_COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad",
   "#f08c00", "#495057", "#d6336c", "#5c940d"];
@@ -27,7 +28,7 @@ const PER_EPOCH_DRAWERS = {
 // The event types the panels show (the contract test checks every type has a view): the
 // training points are drawn under the boundary and GAN pictures.
 export const SHOWS = [...Object.keys(PER_EPOCH_DRAWERS), "data_points", "gradient_norms",
-  "early_stop", "weights_restored", "cv_summary", "test_metrics"];
+  "early_stop", "weights_restored", "cv_summary", "test_metrics", "ranking"];
 
 export class LivePanels {
   constructor(run) {
@@ -346,6 +347,11 @@ export class LivePanels {
         `${restored.weights_epoch}, the lowest validation loss (${f3(restored.val_loss)}` +
         (typeof restored.val_accuracy === "number" ? `, validation accuracy ${pct(restored.val_accuracy)}` : "") +
         "). The final metrics, the test set and the saved model are that epoch's.";
+    }
+    const ranking = this.latest("ranking");
+    if (ranking && this.drawn.ranking !== ranking) {
+      this.drawn.ranking = ranking;
+      drawRanking(this, ranking);
     }
     const cv = this.latest("cv_summary");
     if (cv && !this.nodes.cv) {
