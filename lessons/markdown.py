@@ -59,6 +59,7 @@ FIGURES = (
     "init-histograms",
     "optimizer-paths",
     "softmax",
+    "history-timeline",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 
