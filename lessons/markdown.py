@@ -60,6 +60,7 @@ FIGURES = (
     "optimizer-paths",
     "softmax",
     "roc-point",
+    "history-timeline",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

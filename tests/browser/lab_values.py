@@ -14,6 +14,7 @@ BIGGER_IS_CHEAPER = {"optim.batch_size"}
 # Fields where a value's size says nothing about cost: any other value will do.
 COST_NEUTRAL = {"data.seed", "optim.lr", "data.noise", "model.denoise_noise", "optim.momentum",
                 "optim.weight_decay", "data.group_b_share", "data.label_bias", "model.dropout",
+                "data.base_rate_b",
                 "optim.gamma", "transfer.freeze"}
 FEW_EPOCHS = 3
 

@@ -1,5 +1,7 @@
 """The hiring dataset, the fairness metrics and reweighting (the bias lab's engine side)."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -7,11 +9,12 @@ from fairlearn.metrics import (
     MetricFrame,
     demographic_parity_difference,
     equal_opportunity_difference,
+    equalized_odds_difference,
     false_negative_rate,
     false_positive_rate,
     selection_rate,
 )
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score, precision_score
 
 from tests.engine.support import make_config, of_type, run
 from training_worker.engine import FAIRNESS, ConfigError
@@ -50,6 +53,28 @@ def test_validation_set_does_not_depend_on_the_training_skew():
     plain = load_dataset(hiring().data)
     skewed = load_dataset(hiring({"group_b_share": 0.05, "label_bias": 0.5}).data)
     assert torch.equal(plain.y_val, skewed.y_val) and torch.equal(plain.g_val, skewed.g_val)
+
+
+def test_group_b_base_rate_holds_in_every_split_and_leaves_group_a_alone():
+    cfg = hiring({"n_samples": 1000, "test_fraction": 0.2, "base_rate_b": 0.3}).data
+    data = load_dataset(cfg)
+    for split in ("train", "val", "test"):
+        labels, groups = getattr(data, f"y_{split}"), getattr(data, f"g_{split}")
+        n_b = int((groups == 1).sum())
+        assert labels[groups == 1].sum().item() == math.floor(0.3 * n_b + 0.5), split
+        assert labels[groups == 0].float().mean().item() == pytest.approx(0.5, abs=0.01), split
+    # Validation: 100 per group; 50 qualified in A, 30 in B.
+    assert [int(data.y_val[data.g_val == group].sum()) for group in (0, 1)] == [50, 30]
+
+
+def test_a_base_rate_of_one_half_draws_the_same_applicants_as_before():
+    rng_default, rng_half = np.random.default_rng(7), np.random.default_rng(7)
+    default = draw_applicants(51, 49, 0.3, rng_default)
+    half = draw_applicants(51, 49, 0.3, rng_half, base_rate_b=0.5)
+    for ours, theirs in zip(default, half, strict=True):
+        assert np.array_equal(ours, theirs)
+    # Odd groups give the qualified the odd one: 26 of 51, 25 of 49.
+    assert [int(default[1][default[2] == group].sum()) for group in (0, 1)] == [26, 25]
 
 
 def test_group_column_is_the_last_feature_only_when_asked():
@@ -91,6 +116,8 @@ def test_the_models_input_size_follows_the_group_toggle():
         ({"group_b_share": 0.51}, {}, "data.group_b_share"),
         ({"label_bias": -0.1}, {}, "data.label_bias"),
         ({"label_bias": 0.6}, {}, "data.label_bias"),
+        ({"base_rate_b": 0.05}, {}, "data.base_rate_b"),
+        ({"base_rate_b": 0.6}, {}, "data.base_rate_b"),
         ({"use_group_feature": 1}, {}, "data.use_group_feature"),
         ({}, {"reweight": "inverse"}, "optim.reweight"),
         ({}, {"reweight": True}, "optim.reweight"),
@@ -123,6 +150,7 @@ def test_defaults_normalize_and_round_trip():
     normalized = cfg.to_dict()
     assert normalized["data"]["group_b_share"] == 0.5
     assert normalized["data"]["label_bias"] == 0.0
+    assert normalized["data"]["base_rate_b"] == 0.5
     assert normalized["data"]["use_group_feature"] is True
     assert normalized["optim"]["reweight"] == "none"
     assert parse_config(normalized) == cfg
@@ -134,6 +162,7 @@ def test_schema_documents_the_new_fields():
     schema = config_json_schema()["properties"]
     assert schema["data"]["properties"]["group_b_share"]["minimum"] == 0.05
     assert schema["data"]["properties"]["label_bias"]["maximum"] == 0.5
+    assert schema["data"]["properties"]["base_rate_b"]["minimum"] == 0.1
     assert schema["optim"]["properties"]["reweight"]["enum"] == ["none", "group_label"]
 
 
@@ -167,6 +196,14 @@ def test_fairness_metrics_match_fairlearn(seed):
     assert ours["equal_opportunity_difference"] == pytest.approx(
         equal_opportunity_difference(y, p, sensitive_features=g), abs=1e-12
     )
+    assert ours["equalized_odds_difference"] == pytest.approx(
+        equalized_odds_difference(y, p, sensitive_features=g), abs=1e-12
+    )
+    precision = MetricFrame(
+        metrics=lambda t, q: precision_score(t, q, zero_division=0),
+        y_true=y, y_pred=p, sensitive_features=g,
+    ).by_group
+    assert ours["ppv"] == pytest.approx(precision.tolist(), abs=1e-12)
 
 
 def test_fairness_metrics_by_hand():
@@ -180,9 +217,41 @@ def test_fairness_metrics_by_hand():
         "fpr": [0.5, 0.0],
         "fnr": [0.0, 0.5],
         "selection_rate": [0.75, 0.25],
+        "base_rate": [0.5, 0.5],
+        "ppv": [2 / 3, 1.0],
         "demographic_parity_difference": 0.5,
         "equal_opportunity_difference": 0.5,
+        "equalized_odds_difference": 0.5,
+        "predictive_parity_difference": pytest.approx(1 / 3),
     }
+
+
+def test_fairness_metrics_by_hand_with_unequal_base_rates():
+    # Group A: 4 qualified of 6; group B: 1 qualified of 5 (different base rates).
+    y_true = torch.tensor([1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0])
+    y_pred = torch.tensor([1, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0])
+    groups = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    result = group_fairness(y_true, y_pred, groups, 2)
+    # A: TP 3, FN 1, FP 1, TN 1. B: TP 1, FN 0, FP 1, TN 3.
+    assert result["base_rate"] == pytest.approx([4 / 6, 1 / 5])
+    assert result["selection_rate"] == pytest.approx([4 / 6, 2 / 5])
+    assert result["fpr"] == pytest.approx([1 / 2, 1 / 4])
+    assert result["fnr"] == pytest.approx([1 / 4, 0.0])
+    assert result["ppv"] == pytest.approx([3 / 4, 1 / 2])
+    assert result["demographic_parity_difference"] == pytest.approx(4 / 6 - 2 / 5)
+    assert result["equal_opportunity_difference"] == pytest.approx(1 / 4)
+    assert result["equalized_odds_difference"] == pytest.approx(1 / 4)
+    assert result["predictive_parity_difference"] == pytest.approx(1 / 4)
+
+
+def test_equalized_odds_takes_the_false_positive_gap_when_it_is_larger():
+    # Same true-positive rate (1) in both groups; FPR 1 in A and 0 in B.
+    y_true = torch.tensor([1, 0, 1, 0])
+    y_pred = torch.tensor([1, 1, 1, 0])
+    groups = torch.tensor([0, 0, 1, 1])
+    result = group_fairness(y_true, y_pred, groups, 2)
+    assert result["equal_opportunity_difference"] == 0.0
+    assert result["equalized_odds_difference"] == 1.0
 
 
 def test_group_label_weights_give_every_cell_the_same_total():
@@ -211,8 +280,9 @@ def test_training_on_hiring_reports_fairness_every_epoch_and_in_the_summary():
     last = reports[-1]
     assert last["groups"] == ["A", "B"]
     assert set(last) == {
-        "epoch", "groups", "accuracy", "fpr", "fnr", "selection_rate",
+        "epoch", "groups", "accuracy", "fpr", "fnr", "selection_rate", "base_rate", "ppv",
         "demographic_parity_difference", "equal_opportunity_difference",
+        "equalized_odds_difference", "predictive_parity_difference",
     }
     assert result.summary["fairness"] == {k: v for k, v in last.items() if k != "epoch"}
     # Each fairness event follows its epoch's classification report.

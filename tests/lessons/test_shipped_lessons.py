@@ -139,6 +139,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "optimizers": ["optimizer-paths"],
         "softmax-and-cross-entropy": ["softmax"],
         "roc-pr-and-imbalance": ["roc-point"],
+        "what-is-deep-learning": ["history-timeline"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -240,6 +240,15 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Label bias against group B",
         help="Share of group B's hired labels flipped to not hired in the training data.",
     ),
+    "data.base_rate_b": FieldSpec(
+        "number",
+        "hiring only: the share of group B's applicants who are qualified, in every split "
+        "(group A's is 0.5). Below 0.5 the groups' base rates differ, and demographic "
+        "parity, equalized odds and predictive parity can no longer all hold.",
+        default=0.5, minimum=0.1, maximum=0.5,
+        label="Qualified share of group B",
+        help="Share of group B's applicants who are qualified (group A: 0.5), in every split.",
+    ),
     "data.use_group_feature": FieldSpec(
         "boolean",
         "hiring only: give the model the group as an input column. Without it the model "
@@ -515,6 +524,7 @@ class DataConfig:
     # Defaults repeat CONFIG_FIELDS' for code that builds a DataConfig by hand.
     group_b_share: float = 0.5
     label_bias: float = 0.0
+    base_rate_b: float = 0.5
     use_group_feature: bool = True
     gate: str = "and"
     minority_fraction: float = 0.5

@@ -28,9 +28,13 @@ CLASSIFICATION_REPORT (classifiers, per epoch, validation set)
     with zero_division=0, over every class.
 FAIRNESS (classifiers on a dataset with groups (hiring), per epoch, validation set)
     {epoch, groups: ["A", "B"], accuracy: [float], fpr: [float], fnr: [float],
-     selection_rate: [float], demographic_parity_difference, equal_opportunity_difference}
+     selection_rate: [float], base_rate: [float], ppv: [float],
+     demographic_parity_difference, equal_opportunity_difference,
+     equalized_odds_difference, predictive_parity_difference}
     per group, in the order of groups; "hired" is the positive outcome. The differences
-    are the largest minus the smallest selection rate and true-positive rate (1 - fnr).
+    are the largest minus the smallest selection rate, true-positive rate (1 - fnr) and
+    positive predictive value; equalized odds takes the larger of the true- and
+    false-positive rate gaps (metrics.group_fairness).
 GRADIENT_NORMS (per epoch, when optim.log_grad_norms)
     {epoch, layers: [str], norms: [float]}  per weight layer, input to output, the mean
     over the epoch's steps of the L2 norm of its weight gradient.

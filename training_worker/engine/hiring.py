@@ -3,8 +3,11 @@
 Each applicant belongs to group A or B and has a hidden skill and some experience; they
 are qualified ("hired", label 1) when skill + 0.5 * experience + noise > 0. Both groups
 draw skill and experience from the same distributions and are labelled by the same rule,
-so the true relationship between features and label is identical for A and B, and each
-group is exactly half qualified. The model sees four numbers per applicant:
+so the true relationship between features and label is identical for A and B. Group A is
+exactly half qualified; group B too unless data.base_rate_b says otherwise: a base rate
+that differs between groups in every split (fewer qualified applicants, whatever the
+reason), the condition under which the fairness definitions conflict. The model sees four
+numbers per applicant:
 
 - test_score and interview: two noisy measurements of the skill (noise 0.5 each);
 - experience: as is;
@@ -19,6 +22,8 @@ B's qualified applicants to "not hired" (historical bias). Validation and test s
 drawn apart from it, half A and half B, with true labels, so the per-group metrics show
 what the model does to each group in reality.
 """
+
+import math
 
 import numpy as np
 import torch
@@ -40,14 +45,23 @@ Applicants = tuple[np.ndarray, np.ndarray, np.ndarray]  # features, labels, grou
 
 
 def draw_applicants(
-    n_a: int, n_b: int, noise: float, rng: np.random.Generator, label_bias: float = 0.0
+    n_a: int,
+    n_b: int,
+    noise: float,
+    rng: np.random.Generator,
+    label_bias: float = 0.0,
+    base_rate_b: float = 0.5,
 ) -> Applicants:
-    """n_a applicants of group A and n_b of group B, each group half qualified (the first
-    half gets the odd one), shuffled; `label_bias` of B's qualified ones labelled 0.
+    """n_a applicants of group A, half qualified (the qualified get the odd one), and n_b
+    of group B, `base_rate_b` of them qualified, shuffled; `label_bias` of B's qualified
+    ones labelled 0.
 
     Features are (test_score, interview, experience, postcode), before standardizing.
     """
-    parts = [_draw_group(GROUP_A, n_a, noise, rng), _draw_group(GROUP_B, n_b, noise, rng)]
+    parts = [
+        _draw_group(GROUP_A, n_a, 0.5, noise, rng),
+        _draw_group(GROUP_B, n_b, base_rate_b, noise, rng),
+    ]
     x = np.concatenate([part[0] for part in parts])
     y = np.concatenate([part[1] for part in parts])
     g = np.concatenate([np.full(len(part[1]), group) for group, part in enumerate(parts)])
@@ -60,10 +74,12 @@ def draw_applicants(
 
 
 def _draw_group(
-    group: int, n: int, noise: float, rng: np.random.Generator
+    group: int, n: int, base_rate: float, noise: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """n applicants of one group: exactly ceil(n / 2) qualified, the rest not."""
-    wanted = {1: n - n // 2, 0: n // 2}
+    """n applicants of one group: exactly base_rate * n qualified (rounded half up, so
+    ceil(n / 2) at 0.5), the rest not."""
+    n_qualified = math.floor(base_rate * n + 0.5)
+    wanted = {1: n_qualified, 0: n - n_qualified}
     kept: dict[int, list[np.ndarray]] = {value: [np.empty((0, 4))] for value in (0, 1)}
     while any(wanted.values()):
         # Candidates in bulk; about half of each batch is qualified.
@@ -82,7 +98,9 @@ def _draw_group(
             kept[value].append(rows)
             wanted[value] -= len(rows)
     x = np.concatenate(kept[1] + kept[0])
-    y = np.concatenate([np.ones(n - n // 2, dtype=np.int64), np.zeros(n // 2, dtype=np.int64)])
+    y = np.concatenate([
+        np.ones(n_qualified, dtype=np.int64), np.zeros(n - n_qualified, dtype=np.int64)
+    ])
     return x, y
 
 
@@ -96,11 +114,13 @@ def population(
 
 
 def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int) -> Dataset:
-    """The hiring Dataset: a training set skewed as configured, unbiased balanced others."""
+    """The hiring Dataset: a training set skewed as configured, unbiased balanced others
+(group B's base rate is the same in every split)."""
     n_b = min(max(1, round(cfg.group_b_share * n_train)), n_train - 1)
     splits = {
         "train": draw_applicants(
-            n_train - n_b, n_b, cfg.noise, _stream(cfg, TRAIN_STREAM), cfg.label_bias
+            n_train - n_b, n_b, cfg.noise, _stream(cfg, TRAIN_STREAM), cfg.label_bias,
+            cfg.base_rate_b,
         ),
         "val": _balanced(n_val, cfg, VAL_STREAM),
     }
@@ -121,7 +141,9 @@ def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int) -> Datas
 
 
 def _balanced(n: int, cfg: DataConfig, stream: int) -> Applicants:
-    return draw_applicants(n - n // 2, n // 2, cfg.noise, _stream(cfg, stream))
+    return draw_applicants(
+        n - n // 2, n // 2, cfg.noise, _stream(cfg, stream), base_rate_b=cfg.base_rate_b
+    )
 
 
 def _stream(cfg: DataConfig, stream: int) -> np.random.Generator:

@@ -53,11 +53,16 @@ def group_fairness(
     outcome), and the gaps between the groups.
 
     Per group: accuracy, false-positive rate FP / (FP + TN), false-negative rate
-    FN / (FN + TP) and selection rate (the share predicted positive); a rate with nothing
-    to divide by counts as 0. The demographic-parity difference is the largest minus the
-    smallest selection rate, the equal-opportunity difference the same for the
-    true-positive rate (1 - FNR): the definitions of fairlearn's
-    demographic_parity_difference and equal_opportunity_difference.
+    FN / (FN + TP), selection rate (the share predicted positive), base rate (the share
+    truly positive) and positive predictive value TP / (TP + FP) (the share of the
+    selected who are truly positive); a rate with nothing to divide by counts as 0. The
+    demographic-parity difference is the largest minus the smallest selection rate, the
+    equal-opportunity difference the same for the true-positive rate (1 - FNR) and the
+    equalized-odds difference the larger of that and the same gap in false-positive
+    rates: the definitions of fairlearn's demographic_parity_difference,
+    equal_opportunity_difference and equalized_odds_difference. The predictive-parity
+    difference is the gap in positive predictive value: a decision that means the same in
+    every group ("calibrated" in Chouldechova's sense) has none.
     """
     index = groups.long() * 4 + y_true.long() * 2 + y_pred.long()
     counts = torch.bincount(index, minlength=4 * n_groups).reshape(n_groups, 2, 2).double()
@@ -65,13 +70,21 @@ def group_fairness(
     total = counts.sum(dim=(1, 2))
     selection_rate = _ratio(fp + tp, total)
     true_positive_rate = _ratio(tp, tp + fn)
+    false_positive_rate = _ratio(fp, fp + tn)
+    positive_predictive_value = _ratio(tp, tp + fp)
     return {
         "accuracy": _ratio(tn + tp, total).tolist(),
-        "fpr": _ratio(fp, fp + tn).tolist(),
+        "fpr": false_positive_rate.tolist(),
         "fnr": _ratio(fn, fn + tp).tolist(),
         "selection_rate": selection_rate.tolist(),
+        "base_rate": _ratio(fn + tp, total).tolist(),
+        "ppv": positive_predictive_value.tolist(),
         "demographic_parity_difference": _spread(selection_rate),
         "equal_opportunity_difference": _spread(true_positive_rate),
+        "equalized_odds_difference": max(
+            _spread(true_positive_rate), _spread(false_positive_rate)
+        ),
+        "predictive_parity_difference": _spread(positive_predictive_value),
     }
 
 

@@ -4,6 +4,7 @@ import * as activations from "./activations.js";
 import * as convolution from "./convolution.js";
 import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
+import * as historyTimeline from "./history-timeline.js";
 import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
@@ -22,6 +23,7 @@ export const FIGURES = {
   "optimizer-paths": optimizerPaths,
   softmax,
   "roc-point": rocPoint,
+  "history-timeline": historyTimeline,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

@@ -301,12 +301,19 @@ export class LivePanels {
 
   drawFairness(p) {
     const node = this.panel("fairness", "", "text");
-    const rows = p.groups.map((group, i) => [group, pct(p.accuracy[i]), pct(p.selection_rate[i]),
-      pct(p.fpr[i]), pct(p.fnr[i])]);
+    const rows = p.groups.map((group, i) => [group, pct(p.base_rate[i]), pct(p.accuracy[i]),
+      pct(p.selection_rate[i]), pct(p.fpr[i]), pct(p.fnr[i]), f3(p.ppv[i])]);
+    // Seven columns: the table scrolls sideways inside the panel on a phone.
+    const scroll = el("div", { class: "table-scroll" });
+    scroll.append(table(["group", "base rate", "accuracy", "hired", "FPR", "FNR", "PPV"], rows));
     node.body.replaceChildren(
-      table(["group", "accuracy", "hired (selection rate)", "false positives", "false negatives"], rows),
+      scroll,
+      el("p", { class: "muted" }, "Base rate: share qualified. Hired: selection rate. " +
+        "FPR, FNR: false-positive and false-negative rates. PPV: share of the hired who are qualified."),
       el("p", {}, `Demographic parity difference ${f3(p.demographic_parity_difference)} · ` +
-        `equal opportunity difference ${f3(p.equal_opportunity_difference)}`));
+        `equal opportunity difference ${f3(p.equal_opportunity_difference)} · ` +
+        `equalized odds difference ${f3(p.equalized_odds_difference)} · ` +
+        `predictive parity difference ${f3(p.predictive_parity_difference)}`));
     node.caption.textContent = `Fairness by group on the validation set, epoch ${p.epoch}`;
   }
 

@@ -29,6 +29,21 @@ FAIRNESS_CLAIMS = [
     }),
 ]  # fmt: skip
 
+# The fairness-definitions lab: base rates 0.5 (A) and 0.3 (B), so rates are counts over 60,
+# 100, 140 or 200 applicants, quoted to three decimals.
+TRADEOFF_CLAIMS = [
+    ("fairness-tradeoff", {}, {
+        "base_rate": [0.5, 0.3], "selection_rate": [0.585, 0.275],
+        "ppv": [0.812, 0.782], "fpr": [0.22, 0.086], "fnr": [0.05, 0.283],
+        "demographic_parity_difference": 0.31, "predictive_parity_difference": 0.03,
+        "equalized_odds_difference": 0.233,
+    }),
+    ("fairness-tradeoff", {"optim.reweight": "group_label"}, {
+        "ppv": [0.828, 0.729], "demographic_parity_difference": 0.23,
+        "equalized_odds_difference": 0.11, "predictive_parity_difference": 0.099,
+    }),
+]  # fmt: skip
+
 RATE_TOLERANCE = 0.001  # rates are counts over 100 or 200 applicants: exact up to rounding
 
 NOT_MEASURED = {
@@ -45,6 +60,11 @@ NOT_MEASURED = {
         "0.6": "a quiz slip, the inverse weight 0.06 / 0.1",
     },
     "ethical-ai": {
+        "2016": "a date (Kleinberg, Mullainathan and Raghavan)",
+        "2017": "a date (Chouldechova)",
+        "0.2": "a quiz scenario's base rate, PPV complement and FNR",
+        "0.8": "a quiz scenario's positive predictive value",
+        "0.05": "a quiz answer, computed by hand from Chouldechova's identity",
         "8": "the worked example's GPUs", "0.3": "the worked example's kW per GPU",
         "24": "the worked example's hours", "16": "a quiz scenario's GPUs",
         "0.4": "a quiz scenario's kW per GPU", "12": "a quiz scenario's hours",
@@ -55,6 +75,7 @@ NOT_MEASURED = {
     },
 }
 CHECKED_BY = {
+    "ethical-ai": {"0.07": "test_equal_base_rates_keep_every_gap_small"},
     "bias-in-data": {
         "45": "test_bias_lesson_rejected_qualified_applicants",
         "8": "test_bias_lesson_rejected_qualified_applicants",
@@ -107,3 +128,49 @@ def test_reweighting_weakens_as_the_bias_grows():
         return fnr[1] - fnr[0]
 
     assert 0 < gap({}) < gap({"data.label_bias": 0.5})
+
+
+@pytest.mark.parametrize(("lab_slug", "changes", "quoted"), TRADEOFF_CLAIMS)
+def test_fairness_definitions_lab_rates(lab_slug, changes, quoted):
+    fairness = summary_for(lab_slug, changes)["fairness"]
+    for name, value in quoted.items():
+        assert fairness[name] == pytest.approx(value, abs=RATE_TOLERANCE), name
+
+
+def test_chouldechova_identity_holds_on_the_lab_rates():
+    """The worked example: FPR = p / (1 - p) * (1 - PPV) / PPV * (1 - FNR) in each group."""
+    fairness = summary_for("fairness-tradeoff", {})["fairness"]
+    for group in (0, 1):
+        p, ppv, fnr = (fairness[name][group] for name in ("base_rate", "ppv", "fnr"))
+        expected = p / (1 - p) * (1 - ppv) / ppv * (1 - fnr)
+        assert fairness["fpr"][group] == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reweighting_trades_the_equalized_odds_gap_for_a_predictive_parity_gap(seed):
+    """"With reweighting the equalized-odds gap falls ... while the predictive-parity gap
+    opens", for each of seeds 0, 1 and 2; no gap closes."""
+    plain = summary_for("fairness-tradeoff", {"data.seed": seed})["fairness"]
+    weighted = summary_for(
+        "fairness-tradeoff", {"data.seed": seed, "optim.reweight": "group_label"}
+    )["fairness"]
+    assert weighted["equalized_odds_difference"] < plain["equalized_odds_difference"]
+    assert weighted["predictive_parity_difference"] > plain["predictive_parity_difference"]
+    assert weighted["demographic_parity_difference"] < plain["demographic_parity_difference"]
+    for fairness in (plain, weighted):
+        assert min(fairness["demographic_parity_difference"],
+                   fairness["equalized_odds_difference"],
+                   fairness["predictive_parity_difference"]) > 0.02
+
+
+def test_equal_base_rates_keep_every_gap_small():
+    """"At base_rate_b: 0.5 all three gaps stay at or below 0.07 and reweighting changes
+    nothing"."""
+    gaps = ("demographic_parity_difference", "equalized_odds_difference",
+            "predictive_parity_difference")
+    plain = summary_for("fairness-tradeoff", {"data.base_rate_b": 0.5})["fairness"]
+    weighted = summary_for(
+        "fairness-tradeoff", {"data.base_rate_b": 0.5, "optim.reweight": "group_label"}
+    )["fairness"]
+    assert max(plain[gap] for gap in gaps) <= 0.07 + RATE_TOLERANCE
+    assert weighted == plain

@@ -21,6 +21,7 @@ NOT_MEASURED = {
         "1940": "a date (the first neuron models)",
         "1950": "a date (the first neuron models)",
         "2010": "a date (the 2010s)",
+        "2012": "a date (the ImageNet result, in the history timeline's introduction)",
         "50": '"50/50", the even odds of a guess, as words',
         "50%": "the question's premise: a model answering even odds",
         "128": "the worked example's layer width, with its arithmetic beside it",
