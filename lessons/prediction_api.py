@@ -242,6 +242,7 @@ class PredictionRun(APIView):
         request=None,
         responses={
             201: OpenApiResponse(JOB_SCHEMA, description="The run, as the jobs API shows it."),
+            404: OpenApiResponse(description="No such prediction of yours."),
             409: OpenApiResponse(description="Its run is training or has settled it."),
             429: OpenApiResponse(description="A per-learner limit; see Retry-After."),
             503: OpenApiResponse(description="The queue is full; see Retry-After."),
