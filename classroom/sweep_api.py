@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from classroom import services, sweep_selectors
 from classroom.sweeps import SweepInvalid
-from dlplatform.api_errors import RetryLater, invalid
+from dlplatform.api_errors import invalid, retry_later
 from training_worker import limits
 from training_worker.api.serializers import StrictFieldsMixin
 from training_worker.engine import ConfigError
@@ -120,12 +120,8 @@ class SweepListCreate(APIView):
             raise invalid(exc.errors) from exc
         except ConfigError as exc:
             raise invalid({"config": exc.errors}) from exc
-        except limits.LimitReached as exc:
-            raise RetryLater(str(exc), code="limit_reached", retry_after=exc.retry_after_s,
-                             status_code=status.HTTP_429_TOO_MANY_REQUESTS) from exc
-        except limits.QueueFull as exc:
-            raise RetryLater(str(exc), code="queue_full", retry_after=exc.retry_after_s,
-                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from exc
+        except (limits.LimitReached, limits.QueueFull) as exc:
+            raise retry_later(exc) from exc
         report = sweep_selectors.sweep_report(sweep=sweep)
         return Response(sweep_data(report, request), status=status.HTTP_201_CREATED)
 

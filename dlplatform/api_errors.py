@@ -12,6 +12,7 @@ stream, the JSON 404/500 handlers, the database-down middleware) call `error_res
 """
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -69,6 +70,23 @@ class RetryLater(exceptions.APIException):
         super().__init__(message, code)
         self.status_code = status_code
         self.retry_after = retry_after
+
+
+class OverLimit(Protocol):
+    """What a limit refusal carries (training_worker.limits.LimitReached and QueueFull)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def http_status(self) -> int: ...
+    @property
+    def retry_after_s(self) -> int: ...
+
+
+def retry_later(refusal: OverLimit) -> RetryLater:
+    """The API's answer to a limit refusal: its status (429 or 503) with Retry-After."""
+    return RetryLater(str(refusal), code=refusal.code, status_code=refusal.http_status,
+                      retry_after=refusal.retry_after_s)
 
 
 class NotAvailable(exceptions.APIException):

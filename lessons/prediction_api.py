@@ -14,7 +14,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dlplatform.api_errors import Conflict, RetryLater, StrictFieldsMixin, invalid
+from dlplatform.api_errors import Conflict, StrictFieldsMixin, invalid, retry_later
 from lessons import prediction_services as services
 from lessons.prediction_models import Prediction, PredictionKind, PredictionQuestion
 from lessons.prediction_rules import OUTCOMES
@@ -258,12 +258,8 @@ class PredictionRun(APIView):
             raise PredictionConflict(str(exc), field="job") from exc
         except ConfigError as exc:  # the lab changed since the question was written
             raise invalid({"config": exc.errors}) from exc
-        except job_services.LimitReached as exc:
-            raise RetryLater(str(exc), code="limit_reached", retry_after=exc.retry_after_s,
-                             status_code=status.HTTP_429_TOO_MANY_REQUESTS) from exc
-        except job_services.QueueFull as exc:
-            raise RetryLater(str(exc), code="queue_full", retry_after=exc.retry_after_s,
-                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from exc
+        except (job_services.LimitReached, job_services.QueueFull) as exc:
+            raise retry_later(exc) from exc
         body = job_selectors.job_body(job=job, request=request)
         return Response(body, status=status.HTTP_201_CREATED,
                         headers={"Location": body["urls"]["self"]})

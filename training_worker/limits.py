@@ -6,6 +6,7 @@ user row, so two simultaneous submissions by one learner are counted one after t
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
 from django.contrib.auth.models import User
 from django.db.models import DurationField, ExpressionWrapper, F, Min, Sum
@@ -25,6 +26,8 @@ class LimitReached(Exception):
 
     message: str
     retry_after_s: int
+    code: ClassVar[str] = "limit_reached"
+    http_status: ClassVar[int] = 429
 
     def __str__(self) -> str:
         return self.message
@@ -36,6 +39,8 @@ class QueueFull(Exception):
 
     message: str
     retry_after_s: int = 30
+    code: ClassVar[str] = "queue_full"
+    http_status: ClassVar[int] = 503
 
     def __str__(self) -> str:
         return self.message

@@ -8,7 +8,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dlplatform.api_errors import Conflict, RetryLater, invalid
+from dlplatform.api_errors import Conflict, invalid, retry_later
 from training_worker import limits, selectors, services
 from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import (
@@ -84,12 +84,8 @@ class JobListCreate(generics.ListAPIView):
             )
         except ConfigError as exc:
             raise invalid({"config": exc.errors}) from exc
-        except limits.LimitReached as exc:
-            raise RetryLater(str(exc), code="limit_reached", retry_after=exc.retry_after_s,
-                             status_code=status.HTTP_429_TOO_MANY_REQUESTS) from exc
-        except limits.QueueFull as exc:
-            raise RetryLater(str(exc), code="queue_full", retry_after=exc.retry_after_s,
-                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE) from exc
+        except (limits.LimitReached, limits.QueueFull) as exc:
+            raise retry_later(exc) from exc
         body = JobSerializer(job, context={"request": request}).data
         return Response(
             body, status=status.HTTP_201_CREATED, headers={"Location": body["urls"]["self"]}
