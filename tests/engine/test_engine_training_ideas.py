@@ -29,6 +29,7 @@ from training_worker.engine import (
     supervised,
 )
 from training_worker.engine.datasets import load_dataset, load_folds
+from training_worker.engine.events import RANKING
 from training_worker.engine.models import build_mlp, build_model
 from training_worker.engine.optimizers import learning_rate
 from training_worker.engine.training import batch_bounds
@@ -144,7 +145,9 @@ def test_early_stopping_ends_a_run_once_validation_loss_stops_improving():
     (early_stop,) = of_type(events, EARLY_STOP)
     best = min(metrics, key=lambda m: m["val_loss"])
 
-    assert events[-1].type == EARLY_STOP
+    # Nothing of an epoch comes after it: only the final model's report (binary classifiers).
+    stop_at = next(i for i, event in enumerate(events) if event.type == EARLY_STOP)
+    assert [event.type for event in events[stop_at + 1:]] == [RANKING]
     assert early_stop == {"epoch": metrics[-1]["epoch"], "best_val_loss_epoch": best["epoch"],
                           "best_val_loss": best["val_loss"], "patience": 5,
                           "restore_best": False}
