@@ -10,6 +10,7 @@ RUN pip install $TORCH_SPEC && pip install -r requirements/run.txt
 COPY pyproject.toml README.md ./
 COPY dlplatform ./dlplatform
 COPY lessons ./lessons
+COPY engine ./engine
 COPY training_worker ./training_worker
 COPY dlclient ./dlclient
 RUN pip install --no-deps .

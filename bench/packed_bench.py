@@ -26,11 +26,11 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from training_worker.engine import parse_config  # noqa: E402
-from training_worker.engine.datasets import load_dataset  # noqa: E402
-from training_worker.engine.models import build_model  # noqa: E402
-from training_worker.engine.packed import can_pack, train_packed  # noqa: E402
-from training_worker.engine.training import train  # noqa: E402
+from engine import parse_config  # noqa: E402
+from engine.datasets import load_dataset  # noqa: E402
+from engine.models import build_model  # noqa: E402
+from engine.packed import can_pack, train_packed  # noqa: E402
+from engine.training import train  # noqa: E402
 
 K_VALUES = (1, 8, 32, 128)
 LRS = (0.003, 0.01, 0.03)  # the jobs of a lab's lr sweep, one seed each

@@ -48,8 +48,8 @@ def engine_alone(config: dict) -> tuple[float, float]:
     """(whole run, training loop): the whole run from parsing the config, as the worker's
     run is measured; the loop from the engine's INFO event (data loaded, model built: where
     the plain loop's clock starts too) to the end."""
-    from training_worker.engine import INFO, parse_config
-    from training_worker.engine.training import train
+    from engine import INFO, parse_config
+    from engine.training import train
 
     started: list[float] = []
 

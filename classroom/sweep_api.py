@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from classroom import services, sweep_selectors
 from classroom.sweeps import SweepInvalid
 from dlplatform.api_errors import invalid, retry_later
+from engine import ConfigError
 from training_worker import limits
 from training_worker.api.serializers import StrictFieldsMixin
-from training_worker.engine import ConfigError
 
 NOT_A_SWEEPER = OpenApiResponse(description="Only instructors and content authors sweep.")
 

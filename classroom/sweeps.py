@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from engine import ConfigError, parse_config
 from lessons.labs import check_lab_config
-from training_worker.engine import ConfigError, parse_config
 
 SEED_PATH = "data.seed"
 MAX_GRID_FIELDS = 2

@@ -16,10 +16,10 @@ import yaml
 from django import forms
 from django.core.exceptions import ValidationError
 
+from engine.catalog import MODEL_KINDS
+from engine.config import CONFIG_FIELDS, SECTIONS, FieldSpec
 from lessons.labs import normalize_preset, validate_tunable
 from lessons.models import Lab
-from training_worker.engine.catalog import MODEL_KINDS
-from training_worker.engine.config import CONFIG_FIELDS, SECTIONS, FieldSpec
 
 if TYPE_CHECKING:
     # The admin's fieldset options, a TypedDict that exists only in django-stubs.

@@ -13,7 +13,7 @@ its bounds. Bounds, all optional and combinable:
 import copy
 from typing import Any
 
-from training_worker.engine import CONFIG_FIELDS, ConfigError, parse_config
+from engine import CONFIG_FIELDS, ConfigError, parse_config
 
 _BOUND_KEYS = {"min", "max", "choices", "min_layers", "max_layers", "max_units"}
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, StrictFieldsMixin, invalid, retry_later
+from engine import ConfigError
 from lessons import prediction_services as services
 from lessons.prediction_models import Prediction, PredictionKind, PredictionQuestion
 from lessons.prediction_rules import OUTCOMES
@@ -30,7 +31,6 @@ from lessons.predictions import (
 from lessons.selectors import lessons_visible_to
 from training_worker import selectors as job_selectors
 from training_worker import services as job_services
-from training_worker.engine import ConfigError
 
 # The jobs API documents the job this answers with (lessons do not import that API).
 JOB_SCHEMA = {"$ref": "#/components/schemas/Job"}

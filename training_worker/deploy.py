@@ -26,19 +26,19 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import resample
 from torch import nn
 
-from training_worker import artifacts
-from training_worker.engine import datasets, parse_config
-from training_worker.engine.catalog import (
+from engine import datasets, parse_config
+from engine.catalog import (
     DATASET_CLASSES,
     DIGIT_DATASETS,
     TEXT_ALPHABET,
     is_classification,
 )
-from training_worker.engine.config import ALL_SAMPLES
-from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.datasets import DIGITS_MAX_PIXEL
-from training_worker.engine.models import build_model
-from training_worker.engine.sequences import make_series
+from engine.config import ALL_SAMPLES
+from engine.config_rules import split_sizes
+from engine.datasets import DIGITS_MAX_PIXEL
+from engine.models import build_model
+from engine.sequences import make_series
+from training_worker import artifacts
 from training_worker.models import DeployedModel, JobStatus, TrainingJob
 
 MAX_BATCH = 1000

@@ -11,8 +11,8 @@ import uuid
 from django.conf import settings
 
 from dlplatform.celery import app
+from engine import TrainConfig
 from training_worker import routing
-from training_worker.engine import TrainConfig
 
 _TASK_ID = re.compile(r"^job-(\d+)-")
 

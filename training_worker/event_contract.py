@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from training_worker.engine.events import KEPT_AS, LATEST
+from engine.events import KEPT_AS, LATEST
 from training_worker.models import TERMINAL_STATUSES, JobStatus
 from training_worker.services import STATUS_EVENT
 

@@ -10,9 +10,9 @@ import time
 import numpy as np
 import torch
 
+from engine.attribution import attribute, heatmap
+from engine.catalog import IMAGE_SHAPES
 from training_worker import deploy
-from training_worker.engine.attribution import attribute, heatmap
-from training_worker.engine.catalog import IMAGE_SHAPES
 from training_worker.models import DeployedModel
 
 # KernelSHAP and LIME fit one surrogate model per input (~20 ms each on a digit).

@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from engine import parse_config
+from engine.catalog import DIGIT_DATASETS
+from engine.datasets import load_dataset
 from training_worker import deploy, presentation
-from training_worker.engine import parse_config
-from training_worker.engine.catalog import DIGIT_DATASETS
-from training_worker.engine.datasets import load_dataset
 
 MAX_TRAINING_POINTS = 600
 REGION_GRID = 30  # decision regions drawn from a 30x30 grid of predictions

@@ -19,8 +19,7 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from training_worker import recording, routing, services
-from training_worker.engine import (
+from engine import (
     INFO,
     METRIC,
     STOP,
@@ -29,17 +28,18 @@ from training_worker.engine import (
     Event,
     parse_config,
 )
-from training_worker.engine.catalog import DATASET_CLASSES, n_input_features
-from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.models import build_model, count_parameters
-from training_worker.engine.packed import can_pack, train_packed
-from training_worker.engine.summary import empty_summary, update_summary
-from training_worker.engine.supervised import SupervisedTask
-from training_worker.engine.training import (
+from engine.catalog import DATASET_CLASSES, n_input_features
+from engine.config_rules import split_sizes
+from engine.models import build_model, count_parameters
+from engine.packed import can_pack, train_packed
+from engine.summary import empty_summary, update_summary
+from engine.supervised import SupervisedTask
+from engine.training import (
     TrainResult,
     batch_bounds,
     effective_batch_size,
 )
+from training_worker import recording, routing, services
 from training_worker.models import JobStatus, TrainingJob
 
 log = logging.getLogger(__name__)

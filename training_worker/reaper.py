@@ -31,8 +31,8 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from engine import ConfigError, parse_config
 from training_worker import broker_queue, dispatch, services
-from training_worker.engine import ConfigError, parse_config
 from training_worker.models import JobStatus, TrainingJob
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ without it every job goes to DLP_JOB_QUEUE. CUDA is touched only inside those wo
 
 from django.conf import settings
 
-from training_worker.engine import TrainConfig
-from training_worker.engine.budget import batch_size, forward_macs
-from training_worker.engine.config_rules import split_sizes
+from engine import TrainConfig
+from engine.budget import batch_size, forward_macs
+from engine.config_rules import split_sizes
 
 
 def macs_per_step(parsed: TrainConfig) -> int:

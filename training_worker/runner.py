@@ -8,10 +8,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
+from engine import parse_config
+from engine.config_rules import compatibility_errors
+from engine.training import TrainingDiverged, train
 from training_worker import device, packing, services, transfer
-from training_worker.engine import parse_config
-from training_worker.engine.config_rules import compatibility_errors
-from training_worker.engine.training import TrainingDiverged, train
 from training_worker.models import JobStatus
 from training_worker.recording import (
     EventRecorder,

@@ -14,9 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from engine import ConfigError, TrainConfig, parse_config
+from engine.config_rules import compatibility_errors, with_base_model
 from training_worker import dispatch, limits, live, transfer
-from training_worker.engine import ConfigError, TrainConfig, parse_config
-from training_worker.engine.config_rules import compatibility_errors, with_base_model
 from training_worker.limits import LimitReached as LimitReached  # raised by job_submit:
 from training_worker.limits import QueueFull as QueueFull  # lessons catch them from here
 from training_worker.models import ALLOWED_TRANSITIONS, JobEvent, JobStatus, TrainingJob

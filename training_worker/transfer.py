@@ -9,9 +9,9 @@ build_base_models`).
 
 from django.db.models import Q
 
+from engine import ConfigError, parse_config
+from engine.transfer import BaseModel
 from training_worker.artifacts import deserialize
-from training_worker.engine import ConfigError, parse_config
-from training_worker.engine.transfer import BaseModel
 from training_worker.models import JobStatus, StandardBase, TrainingJob
 
 BUILD_COMMAND = "manage.py build_base_models"

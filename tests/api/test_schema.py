@@ -2,7 +2,7 @@ import pytest
 import yaml
 from rest_framework.test import APIClient
 
-from training_worker.engine import CONFIG_FIELDS
+from engine import CONFIG_FIELDS
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ where the field drives the cost of a run, makes the run cheaper (fewer epochs, s
 layers, fewer samples, bigger batches), so the second pass costs less than the first.
 """
 
-from training_worker.engine.config import CONFIG_FIELDS
+from engine.config import CONFIG_FIELDS
 
 # Fields where a bigger value makes a run cheaper; for the other cost-driving fields
 # (epochs, sizes, samples, folds, window) smaller is cheaper.

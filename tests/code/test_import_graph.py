@@ -9,8 +9,8 @@ from pathlib import Path
 import grimp
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("training_worker", "lessons", "classroom", "dlplatform", "dlclient")
-ENGINE = "training_worker.engine"
+PACKAGES = ("engine", "training_worker", "lessons", "classroom", "dlplatform", "dlclient")
+ENGINE = "engine"
 
 
 def project_graph() -> grimp.ImportGraph:

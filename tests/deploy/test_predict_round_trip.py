@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+from engine import datasets, parse_config
+from engine.datasets import load_dataset
+from engine.models import build_model
 from training_worker.artifacts import deserialize
-from training_worker.engine import datasets, parse_config
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
 from training_worker.models import DeployedModel, TrainingJob
 
 

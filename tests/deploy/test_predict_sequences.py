@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import torch
 
+from engine import parse_config
+from engine.config_rules import split_sizes
+from engine.datasets import load_dataset
+from engine.models import build_model
+from engine.sequences import make_series, windows
 from tests.errors import error_fields
 from training_worker.artifacts import deserialize
-from training_worker.engine import parse_config
-from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
-from training_worker.engine.sequences import make_series, windows
 
 
 def rnn(dataset: str) -> dict:

@@ -3,8 +3,8 @@
 The engine tests run with `--noconftest`, so shared helpers live in this module.
 """
 
-from training_worker.engine import METRIC, STOP, parse_config
-from training_worker.engine.training import train
+from engine import METRIC, STOP, parse_config
+from engine.training import train
 
 
 def make_config(kind="mlp", dataset="moons", model=None, data=None, eval=None, **optim):

@@ -6,15 +6,15 @@ import pytest
 import torch
 from torch import nn
 
-from tests.engine.support import make_config, run
-from training_worker.engine.attribution import (
+from engine.attribution import (
     ATTRIBUTION_METHODS,
     attribute,
     heatmap,
     superpixel_mask,
 )
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
+from engine.datasets import load_dataset
+from engine.models import build_model
+from tests.engine.support import make_config, run
 
 DIGIT = (8, 8)
 TRAINED_MODELS = {"mlp": {"hidden": [64, 32]}, "cnn": {"channels": [8, 16]}}

@@ -5,10 +5,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from engine import LATENT, RECONSTRUCTIONS
+from engine.datasets import load_dataset
+from engine.snapshots import principal_components
 from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import LATENT, RECONSTRUCTIONS
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.snapshots import principal_components
 
 # Mean squared error per pixel (pixels in [0, 1]) that a 16-number code must get below.
 RECONSTRUCTION_MSE_BOUND = 0.01

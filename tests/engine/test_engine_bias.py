@@ -16,15 +16,15 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import accuracy_score, precision_score
 
+from engine import FAIRNESS, ConfigError
+from engine.budget import count_parameters
+from engine.datasets import load_dataset
+from engine.hiring import draw_applicants
+from engine.metrics import group_fairness
+from engine.models import build_model
+from engine.models import count_parameters as count_built
+from engine.supervised import group_label_weights
 from tests.engine.support import make_config, of_type, run
-from training_worker.engine import FAIRNESS, ConfigError
-from training_worker.engine.budget import count_parameters
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.hiring import draw_applicants
-from training_worker.engine.metrics import group_fairness
-from training_worker.engine.models import build_model
-from training_worker.engine.models import count_parameters as count_built
-from training_worker.engine.supervised import group_label_weights
 
 
 def hiring(data=None, **optim):
@@ -144,7 +144,7 @@ def test_cross_validation_is_refused_for_hiring():
 
 
 def test_defaults_normalize_and_round_trip():
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     cfg = hiring()
     normalized = cfg.to_dict()
@@ -157,7 +157,7 @@ def test_defaults_normalize_and_round_trip():
 
 
 def test_schema_documents_the_new_fields():
-    from training_worker.engine import config_json_schema
+    from engine import config_json_schema
 
     schema = config_json_schema()["properties"]
     assert schema["data"]["properties"]["group_b_share"]["minimum"] == 0.05

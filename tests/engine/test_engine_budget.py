@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from training_worker.engine import ConfigError, budget, parse_config
-from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.training import train
+from engine import ConfigError, budget, parse_config
+from engine.config_rules import split_sizes
+from engine.training import train
 
 
 def config(kind, dataset, model=None, data=None, **optim):

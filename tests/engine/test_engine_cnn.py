@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from engine import FEATURE_MAPS, FILTERS
+from engine.datasets import load_dataset
 from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import FEATURE_MAPS, FILTERS
-from training_worker.engine.datasets import load_dataset
 
 
 @pytest.fixture(scope="module")

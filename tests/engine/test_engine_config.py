@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from training_worker.engine import (
+from engine import (
     CONFIG_FIELDS,
     ConfigError,
     DataConfig,
@@ -18,8 +18,8 @@ from training_worker.engine import (
     config_json_schema,
     parse_config,
 )
-from training_worker.engine.catalog import ACTIVATIONS, DATASET_CLASSES, MODEL_KINDS, OPTIMIZERS
-from training_worker.engine.config import section_fields
+from engine.catalog import ACTIVATIONS, DATASET_CLASSES, MODEL_KINDS, OPTIMIZERS
+from engine.config import section_fields
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -384,7 +384,7 @@ def test_validating_a_config_does_not_import_torch():
     # hundreds of MB per process.
     code = (
         "import sys\n"
-        "from training_worker.engine import parse_config, config_json_schema, ConfigError\n"
+        "from engine import parse_config, config_json_schema, ConfigError\n"
         f"parse_config({EXAMPLE!r}); config_json_schema()\n"
         "print(sorted(m for m in ('torch', 'sklearn', 'numpy') if m in sys.modules))\n"
     )

@@ -7,16 +7,16 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from training_worker.engine import ConfigError, parse_config
-from training_worker.engine.budget import (
+from engine import ConfigError, parse_config
+from engine.budget import (
     MAX_ESTIMATED_SECONDS,
     MAX_PARAMETERS,
     count_parameters,
     estimate_seconds,
 )
-from training_worker.engine.catalog import KIND_DATASETS
-from training_worker.engine.config import CONFIG_FIELDS, FieldSpec
-from training_worker.engine.config_rules import split_sizes
+from engine.catalog import KIND_DATASETS
+from engine.config import CONFIG_FIELDS, FieldSpec
+from engine.config_rules import split_sizes
 
 JUNK = st.one_of(
     st.none(), st.booleans(), st.text(max_size=5), st.floats(allow_nan=True),

@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from training_worker.engine import ConfigError, budget, config_json_schema, parse_config
-from training_worker.engine.catalog import KIND_DATASETS, MODEL_KINDS
-from training_worker.engine.config import CONFIG_FIELDS, section_fields
-from training_worker.engine.config_rules import split_sizes
+from engine import ConfigError, budget, config_json_schema, parse_config
+from engine.catalog import KIND_DATASETS, MODEL_KINDS
+from engine.config import CONFIG_FIELDS, section_fields
+from engine.config_rules import split_sizes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,7 +75,7 @@ def test_each_kind_example_parses_and_round_trips(kind):
 
 
 def test_every_model_field_belongs_to_a_kind_and_every_kind_to_a_dataclass():
-    from training_worker.engine.config import MODEL_CONFIGS
+    from engine.config import MODEL_CONFIGS
 
     assert set(MODEL_CONFIGS) == set(MODEL_KINDS)
     for kind, dataclass_type in MODEL_CONFIGS.items():
@@ -213,7 +213,7 @@ def test_rules_between_sections_are_reported_with_field_errors_elsewhere():
 
 
 def test_text_uses_at_most_the_corpus():
-    from training_worker.engine.corpus import corpus_text
+    from engine.corpus import corpus_text
 
     config = parse_config(with_values(EXAMPLES["rnn"], data__name="text", data__n_samples=5000))
     sizes = split_sizes(config.data)
@@ -279,7 +279,7 @@ def test_json_schema_forbids_the_fields_of_other_kinds_and_documents_kind_defaul
 def test_validating_any_kind_does_not_import_torch():
     code = (
         "import sys\n"
-        "from training_worker.engine import parse_config\n"
+        "from engine import parse_config\n"
         f"for raw in {list(EXAMPLES.values())!r}: parse_config(raw)\n"
         f"parse_config({with_values(EXAMPLES['rnn'], data__name='text')!r})\n"
         "print(sorted(m for m in ('torch', 'sklearn', 'numpy') if m in sys.modules))\n"

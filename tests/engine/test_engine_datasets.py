@@ -3,15 +3,15 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 
-from training_worker.engine import datasets, parse_config
-from training_worker.engine.catalog import (
+from engine import datasets, parse_config
+from engine.catalog import (
     DATASET_CLASSES,
     DIGIT_DATASETS,
     KIND_DATASETS,
     SEQUENCE_DATASETS,
 )
-from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.datasets import GENERATORS, POINT_CLOUDS, load_dataset
+from engine.config_rules import split_sizes
+from engine.datasets import GENERATORS, POINT_CLOUDS, load_dataset
 
 # Datasets split at random, stratified by class (the sequences are split in time order).
 STRATIFIED = [name for name in DATASET_CLASSES if name not in SEQUENCE_DATASETS]
@@ -181,7 +181,7 @@ def test_mixture_is_eight_balanced_modes_on_a_ring():
 
 
 def test_series_windows_predict_the_next_value_and_validation_comes_later():
-    from training_worker.engine.sequences import make_series
+    from engine.sequences import make_series
 
     cfg = data_config("series", n_samples=300, window=10, noise=0.1, seed=2)
     data = load_dataset(cfg)
@@ -199,9 +199,9 @@ def test_series_windows_predict_the_next_value_and_validation_comes_later():
 
 
 def test_text_windows_are_the_corpus_in_order():
-    from training_worker.engine.catalog import TEXT_ALPHABET
-    from training_worker.engine.corpus import corpus_text
-    from training_worker.engine.sequences import decode_text
+    from engine.catalog import TEXT_ALPHABET
+    from engine.corpus import corpus_text
+    from engine.sequences import decode_text
 
     text = corpus_text()
     assert set(text) <= set(TEXT_ALPHABET) and 4000 < len(text) < 8000

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from engine import DATA_POINTS, DISCRIMINATOR_SURFACE, GAN_SAMPLES
+from engine.datasets import mixture_centres
+from engine.generative import modes_covered
 from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import DATA_POINTS, DISCRIMINATOR_SURFACE, GAN_SAMPLES
-from training_worker.engine.datasets import mixture_centres
-from training_worker.engine.generative import modes_covered
 
 MIXTURE_NOISE = 0.1
 

@@ -9,13 +9,13 @@ from sklearn import metrics
 from sklearn.calibration import calibration_curve
 from sklearn.utils.class_weight import compute_class_weight
 
+from engine import ConfigError, parse_config
+from engine.datasets import load_dataset
+from engine.models import build_model
+from engine.packed import can_pack
+from engine.ranking import ranking_report
+from engine.supervised import SupervisedTask
 from tests.engine.support import make_config, of_type, run
-from training_worker.engine import ConfigError, parse_config
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
-from training_worker.engine.packed import can_pack
-from training_worker.engine.ranking import ranking_report
-from training_worker.engine.supervised import SupervisedTask
 
 IMBALANCED = {"name": "moons", "n_samples": 400, "minority_fraction": 0.1, "noise": 0.3}
 

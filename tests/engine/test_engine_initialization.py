@@ -8,12 +8,12 @@ import pytest
 import torch
 from torch import nn
 
+from engine import ConfigError, parse_config
+from engine.models import build_mlp
+from engine.optimizers import clip_and_step
+from engine.packed import can_pack
+from engine.training import TrainingDiverged
 from tests.engine.support import make_config, of_type, run
-from training_worker.engine import ConfigError, parse_config
-from training_worker.engine.models import build_mlp
-from training_worker.engine.optimizers import clip_and_step
-from training_worker.engine.packed import can_pack
-from training_worker.engine.training import TrainingDiverged
 
 WIDTH = 256  # wide layers, so a layer's sample variance is within a few percent of its own
 

@@ -7,13 +7,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from engine import ConfigError, parse_config
+from engine.datasets import load_dataset
+from engine.models import build_model
+from engine.packed import can_pack
+from engine.supervised import SupervisedTask
 from tests.engine.support import make_config, run
 from training_worker.codegen import pytorch_script
-from training_worker.engine import ConfigError, parse_config
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
-from training_worker.engine.packed import can_pack
-from training_worker.engine.supervised import SupervisedTask
 
 
 def smoothed_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, eps: float) -> torch.Tensor:

@@ -4,9 +4,9 @@ unit square labelled by a truth table, and what a single neuron can learn of it.
 import numpy as np
 import pytest
 
+from engine import ConfigError
+from engine.datasets import GENERATORS, load_dataset
 from tests.engine.support import make_config, run
-from training_worker.engine import ConfigError
-from training_worker.engine.datasets import GENERATORS, load_dataset
 
 CORNERS = [(0, 0), (0, 1), (1, 0), (1, 1)]
 TRUTH = {

@@ -2,7 +2,7 @@ import pytest
 import torch
 from sklearn import metrics as sk_metrics
 
-from training_worker.engine.metrics import accuracy, classification_report, confusion_matrix
+from engine.metrics import accuracy, classification_report, confusion_matrix
 
 
 def random_labels(seed: int, n_classes: int, size: int, present: list[int]) -> torch.Tensor:

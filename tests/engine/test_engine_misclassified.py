@@ -2,9 +2,9 @@
 
 import torch
 
+from engine import CONFUSION_MATRIX, MISCLASSIFIED
+from engine.datasets import load_dataset
 from tests.engine.support import make_config, of_type, run
-from training_worker.engine import CONFUSION_MATRIX, MISCLASSIFIED
-from training_worker.engine.datasets import load_dataset
 
 
 def test_digit_examples_match_the_matrix_and_the_validation_images():

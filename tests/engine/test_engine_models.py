@@ -2,10 +2,10 @@ import pytest
 import torch
 from torch import nn
 
-from training_worker.engine import budget, parse_config
-from training_worker.engine.catalog import ACTIVATIONS, MODEL_KINDS, OPTIMIZERS
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import (
+from engine import budget, parse_config
+from engine.catalog import ACTIVATIONS, MODEL_KINDS, OPTIMIZERS
+from engine.datasets import load_dataset
+from engine.models import (
     ACTIVATION_LAYERS,
     MODEL_REGISTRY,
     build_mlp,
@@ -13,7 +13,7 @@ from training_worker.engine.models import (
     count_parameters,
     weight_layers,
 )
-from training_worker.engine.optimizers import OPTIMIZER_REGISTRY, build_optimizer
+from engine.optimizers import OPTIMIZER_REGISTRY, build_optimizer
 
 
 def parsed(model=None, optim=None):

@@ -8,8 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import (
+from engine import (
     CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,
     CV_SUMMARY,
@@ -19,9 +18,10 @@ from training_worker.engine import (
     ConfigError,
     parse_config,
 )
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.optimizers import build_optimizer
-from training_worker.engine.packed import can_pack
+from engine.datasets import load_dataset
+from engine.optimizers import build_optimizer
+from engine.packed import can_pack
+from tests.engine.support import epoch_metrics, make_config, of_type, run
 
 LR, WEIGHT_DECAY = 0.01, 0.1
 

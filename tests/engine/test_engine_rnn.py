@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
+from engine import FORECAST, TEXT_SAMPLE
+from engine.catalog import TEXT_ALPHABET
+from engine.datasets import load_dataset
+from engine.sequences import decode_text
 from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import FORECAST, TEXT_SAMPLE
-from training_worker.engine.catalog import TEXT_ALPHABET
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.sequences import decode_text
 
 
 def series_config(cell, **optim):

@@ -8,8 +8,7 @@ import torch
 import torch.nn.functional as F
 from sklearn import metrics as sk_metrics
 
-from tests.engine.support import make_config, run
-from training_worker.engine import (
+from engine import (
     CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,
     INFO,
@@ -17,10 +16,11 @@ from training_worker.engine import (
     MISCLASSIFIED,
     supervised,
 )
-from training_worker.engine.catalog import ACTIVATIONS, DATASET_CLASSES, KIND_DATASETS, OPTIMIZERS
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
-from training_worker.engine.training import TrainingDiverged, train
+from engine.catalog import ACTIVATIONS, DATASET_CLASSES, KIND_DATASETS, OPTIMIZERS
+from engine.datasets import load_dataset
+from engine.models import build_model
+from engine.training import TrainingDiverged, train
+from tests.engine.support import make_config, run
 
 
 def config(dataset="moons", model=None, data=None, **optim):

@@ -13,8 +13,7 @@ from sklearn import metrics as sk_metrics
 from sklearn.model_selection import StratifiedKFold
 from torch import nn
 
-from tests.engine.support import epoch_metrics, make_config, of_type, run
-from training_worker.engine import (
+from engine import (
     CLASSIFICATION_REPORT,
     CV_SUMMARY,
     DATA_POINTS,
@@ -28,11 +27,12 @@ from training_worker.engine import (
     snapshots,
     supervised,
 )
-from training_worker.engine.datasets import load_dataset, load_folds
-from training_worker.engine.events import RANKING
-from training_worker.engine.models import build_mlp, build_model
-from training_worker.engine.optimizers import learning_rate
-from training_worker.engine.training import batch_bounds
+from engine.datasets import load_dataset, load_folds
+from engine.events import RANKING
+from engine.models import build_mlp, build_model
+from engine.optimizers import learning_rate
+from engine.training import batch_bounds
+from tests.engine.support import epoch_metrics, make_config, of_type, run
 
 
 def test_each_hidden_layer_can_have_its_own_activation():

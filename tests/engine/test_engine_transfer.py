@@ -4,10 +4,10 @@ config rules that keep a base and a new model compatible."""
 import pytest
 import torch
 
-from training_worker.engine import INFO, ConfigError, parse_config
-from training_worker.engine.config_rules import compatibility_errors, with_base_model
-from training_worker.engine.training import train
-from training_worker.engine.transfer import BaseModel, hidden_blocks
+from engine import INFO, ConfigError, parse_config
+from engine.config_rules import compatibility_errors, with_base_model
+from engine.training import train
+from engine.transfer import BaseModel, hidden_blocks
 
 MLP = {"kind": "mlp", "hidden": [32, 16], "activation": "relu"}
 CNN = {"kind": "cnn", "channels": [4, 8], "kernel_size": 3, "batch_norm": True}
@@ -152,7 +152,7 @@ def test_a_config_without_a_model_section_takes_the_base_one():
 
 
 def test_digit_halves_hold_only_their_digits_labelled_from_zero():
-    from training_worker.engine.datasets import load_dataset
+    from engine.datasets import load_dataset
 
     data = load_dataset(parse_config(config(MLP, "digits_5_9")).data)
     assert data.classes == ["5", "6", "7", "8", "9"]
@@ -160,7 +160,7 @@ def test_digit_halves_hold_only_their_digits_labelled_from_zero():
 
 
 def _net(base: BaseModel):
-    from training_worker.engine.models import build_model
+    from engine.models import build_model
 
     net = build_model(base.config.model, base.config.data)
     net.load_state_dict(base.state_dict)

@@ -7,11 +7,11 @@ import pytest
 import torch
 from torch import nn
 
+from engine import ConfigError, parse_config, supervised
+from engine.optimizers import learning_rate
+from engine.packed import can_pack, train_packed
 from tests.engine.support import epoch_metrics, make_config, run
 from training_worker import codegen
-from training_worker.engine import ConfigError, parse_config, supervised
-from training_worker.engine.optimizers import learning_rate
-from training_worker.engine.packed import can_pack, train_packed
 
 
 def expected_rates(lr, epochs, warmup, schedule, step_size=2, gamma=0.5):

@@ -3,11 +3,11 @@
 import pytest
 import torch
 
+from engine import STOP
+from engine.datasets import load_dataset
+from engine.packed import can_pack, train_packed
+from engine.training import TrainingDiverged, train
 from tests.engine.support import epoch_metrics, make_config, run
-from training_worker.engine import STOP
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.packed import can_pack, train_packed
-from training_worker.engine.training import TrainingDiverged, train
 
 SMALL_MLP = {"hidden": [16, 16], "activation": "tanh"}
 # Per job: seed, lr, weight decay, schedule; three jobs that share only the architecture.

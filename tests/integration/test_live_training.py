@@ -108,8 +108,8 @@ def test_event_streams_per_user_are_capped_and_freed(live_platform, token, user,
                                                      settings):
     import threading
 
+    from engine import parse_config
     from training_worker import services
-    from training_worker.engine import parse_config
 
     # A job that is running but sends nothing (no worker has it): its streams stay open.
     job = TrainingJob.objects.create(owner=user, config=parse_config(moons_config).to_dict())

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from engine import events as engine_events
+from engine.catalog import KIND_DATASETS
 from tests.engine.support import make_config, run
 from tests.js.test_node_units import NODE_ARGS, node
-from training_worker.engine import events as engine_events
-from training_worker.engine.catalog import KIND_DATASETS
 from training_worker.event_contract import CONTRACT_MODULE, contract_module, event_contract
 from training_worker.services import STATUS_EVENT
 

@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from training_worker.engine import parse_config
+from engine import parse_config
 from training_worker.routing import macs_per_step, queue_for
 
 

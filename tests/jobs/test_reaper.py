@@ -139,7 +139,7 @@ def test_a_recorder_whose_attempt_was_handed_on_stops_training(reap, job):
     recorder = recording.EventRecorder(job.pk, time_limit_s=60, attempt=1)
     go_silent(job)
     reap()
-    from training_worker.engine import Event
+    from engine import Event
 
     recorder.on_event(Event("metric", {"step": 1}))
     recorder.flush()

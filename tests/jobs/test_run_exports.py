@@ -104,7 +104,7 @@ def test_code_download_is_a_python_file(api, user, moons_config):
 
 
 def test_generated_mlp_script_runs_and_learns(tmp_path, moons_config):
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     config = parse_config(
         {
@@ -127,7 +127,7 @@ def test_generated_mlp_script_runs_and_learns(tmp_path, moons_config):
 def test_generated_script_uses_adamw_and_restores_the_lowest_validation_loss(
     tmp_path, moons_config
 ):
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     optim = {**moons_config["optim"], "name": "adamw", "weight_decay": 0.01, "lr": 0.05,
              "early_stopping_patience": 8, "restore_best": True}
@@ -157,7 +157,7 @@ def test_generated_script_draws_the_initial_weights_and_clips_as_the_run(
     """The script's second layer (16 to 16 units) has the spread the engine gives it (std
     0.5/√16 for "normal" at scale 0.5), zero biases, and it clips the gradient before each
     step."""
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     model = {**moons_config["model"], "init": init, "init_scale": 0.5}
     optim = {**moons_config["optim"], "clip_grad_norm": 0.5}
@@ -182,14 +182,14 @@ def test_generated_script_keeps_pytorchs_default_initialization(moons_config):
 
 @pytest.mark.parametrize("dataset", ["spiral", "xor", "gaussians", "circles", "digits"])
 def test_generated_script_compiles_for_every_covered_dataset(dataset, moons_config):
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     raw = {**moons_config, "data": {**moons_config["data"], "name": dataset}}
     compile(codegen.pytorch_script(parse_config(raw).to_dict()), "run.py", "exec")
 
 
 def test_generated_cnn_script_runs_and_learns(tmp_path):
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     config = parse_config(
         {

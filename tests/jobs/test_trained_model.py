@@ -6,10 +6,10 @@ import io
 import pytest
 import torch
 
+from engine import parse_config
+from engine.datasets import load_dataset
+from engine.models import build_model
 from training_worker import runner, services
-from training_worker.engine import parse_config
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.models import build_model
 from training_worker.models import JobStatus, TrainedModel
 
 

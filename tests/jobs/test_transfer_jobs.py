@@ -7,9 +7,9 @@ import pytest
 import torch
 from django.core.management import call_command
 
+from engine.transfer import hidden_blocks
 from tests.errors import error_fields
 from training_worker import deploy, runner, services
-from training_worker.engine.transfer import hidden_blocks
 from training_worker.models import JobStatus, StandardBase
 
 BASE = {
@@ -144,8 +144,8 @@ def test_build_base_models_trains_named_bases_once(api, user, settings, tmp_path
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.config["model"]["hidden"] == [64, 32]
     base_state = stored_state_of(standard.job)
-    from training_worker.engine import parse_config
-    from training_worker.engine.models import build_model
+    from engine import parse_config
+    from engine.models import build_model
 
     net = build_model(parse_config(job.config).model, parse_config(job.config).data)
     net.load_state_dict(stored_state_of(job))

@@ -36,7 +36,7 @@ TUNABLE = {
 def preset(preset):
     """The conftest preset as the engine normalizes it: check_lab_config compares normalized
     configs, and a submitted config always has every default filled in."""
-    from training_worker.engine import parse_config
+    from engine import parse_config
 
     return parse_config(preset).to_dict()
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from engine.config import CONFIG_FIELDS
 from lessons.labs import form_fields
-from training_worker.engine.config import CONFIG_FIELDS
 
 
 def test_each_tunable_field_gets_its_label_help_and_type():

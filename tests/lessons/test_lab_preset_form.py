@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from engine.config import CONFIG_FIELDS
 from lessons.lab_preset_form import preset_field_name, tunable_field_name
 from lessons.loader import load_content
 from lessons.models import Challenge, Lab
 from tests.lessons.admin_forms import AUTHOR, form_data, staff_with_roles
-from training_worker.engine.config import CONFIG_FIELDS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from engine import parse_config
 from lessons.labs import check_lab_config
 from lessons.loader import load_content
 from lessons.models import Course, Lesson, QuestionKind
 from lessons.services import attempt_submit
-from training_worker.engine import parse_config
 
 pytestmark = pytest.mark.django_db
 

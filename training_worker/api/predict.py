@@ -18,9 +18,9 @@ from dlplatform.api_errors import (
     invalid,
 )
 from dlplatform.parsers import BoundedJSONParser
+from engine.catalog import ATTRIBUTION_METHODS
 from training_worker import deploy, explain
 from training_worker.api.views import _job_or_404
-from training_worker.engine.catalog import ATTRIBUTION_METHODS
 from training_worker.models import DeployedModel
 
 NOT_FOUND = OpenApiResponse(description="No such model, or another user's.")

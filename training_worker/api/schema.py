@@ -5,7 +5,7 @@ import threading
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 
-from training_worker.engine import config_json_schema
+from engine import config_json_schema
 
 EVENT_STREAM_DESCRIPTION = """\
 Server-Sent Events of one job. Each event has `id:` (the job's event sequence number),

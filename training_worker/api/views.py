@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, invalid, retry_later
+from engine import ConfigError
 from training_worker import limits, selectors, services
 from training_worker.api.params import is_non_negative_int
 from training_worker.api.serializers import (
@@ -18,7 +19,6 @@ from training_worker.api.serializers import (
     JobShareSerializer,
     JobSubmitSerializer,
 )
-from training_worker.engine import ConfigError
 
 
 class ViewableRun(BasePermission):

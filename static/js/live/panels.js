@@ -4,7 +4,7 @@
  * Each panel appears on the first event of its type. Per-epoch pictures (decision boundary,
  * filters, reconstructions, ...) follow the epoch scrubber; one-off results (early stop,
  * cross-validation, test set) are shown as text and tables. Payload shapes:
- * training_worker/engine/events.py. Unknown fields are ignored.
+ * engine/events.py. Unknown fields are ignored.
  */
 import { el } from "./dom.js";
 import { drawTiles, table } from "./pictures.js";

@@ -1,7 +1,7 @@
 /* The final model's ranking of the validation set (the "ranking" event of a two-class
  * classifier): its ROC curve, its precision-recall curve and its reliability diagram,
  * each a plot panel of LivePanels with a sentence and a data table. Payload shape:
- * training_worker/engine/events.py (RANKING). */
+ * engine/events.py (RANKING). */
 
 const f3 = (v) => (typeof v === "number" ? v.toFixed(3) : "–");
 const CURVE = "#3b5bdb";

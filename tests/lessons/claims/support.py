@@ -16,11 +16,11 @@ import pytest
 import torch
 from django.conf import settings
 
+from engine import parse_config
+from engine.catalog import STANDARD_BASES
+from engine.training import train
+from engine.transfer import BaseModel
 from lessons.content import read_content
-from training_worker.engine import parse_config
-from training_worker.engine.catalog import STANDARD_BASES
-from training_worker.engine.training import train
-from training_worker.engine.transfer import BaseModel
 
 CONTENT = Path(settings.BASE_DIR) / "content"
 

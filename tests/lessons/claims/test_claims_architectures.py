@@ -7,6 +7,8 @@ import copy
 
 import pytest
 
+from engine import parse_config
+from engine.models import build_model
 from tests.lessons.claims.support import (
     PRESETS,
     assert_quoted,
@@ -14,8 +16,6 @@ from tests.lessons.claims.support import (
     last_event,
     summary_for,
 )
-from training_worker.engine import parse_config
-from training_worker.engine.models import build_model
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

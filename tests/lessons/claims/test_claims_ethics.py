@@ -5,9 +5,9 @@ a multiple of 0.005 or 0.01: a tolerance of a third of the printed digit tells n
 
 import pytest
 
+from engine import parse_config
+from engine.datasets import load_dataset
 from tests.lessons.claims.support import PRESETS, assert_quoted, summary_for
-from training_worker.engine import parse_config
-from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

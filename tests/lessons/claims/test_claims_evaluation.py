@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from engine import parse_config
+from engine.datasets import load_dataset
 from tests.lessons.claims.support import (
     PRESETS,
     assert_quoted,
@@ -14,8 +16,6 @@ from tests.lessons.claims.support import (
     run_for,
     summary_for,
 )
-from training_worker.engine import parse_config
-from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

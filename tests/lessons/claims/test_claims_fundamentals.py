@@ -6,6 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from engine import parse_config
+from engine.datasets import load_dataset
 from tests.lessons.claims.support import (
     PRESETS,
     assert_quoted,
@@ -14,8 +16,6 @@ from tests.lessons.claims.support import (
     summary_for,
     trained,
 )
-from training_worker.engine import parse_config
-from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

@@ -10,9 +10,9 @@ import math
 import pytest
 import torch
 
+from engine import parse_config
+from engine.optimizers import learning_rate
 from tests.lessons.claims.support import assert_quoted, summary_for
-from training_worker.engine import parse_config
-from training_worker.engine.optimizers import learning_rate
 
 LAB = "sgd-momentum-adam"
 MOMENTUM = {"optim.name": "momentum", "optim.momentum": 0.9}

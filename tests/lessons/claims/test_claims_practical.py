@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from engine import parse_config
+from engine.attribution import attribute
+from engine.datasets import load_dataset
 from tests.lessons.claims.support import PRESETS, assert_quoted, trained
-from training_worker.engine import parse_config
-from training_worker.engine.attribution import attribute
-from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

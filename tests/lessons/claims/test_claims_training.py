@@ -2,10 +2,10 @@
 
 import pytest
 
+from engine import parse_config
+from engine.datasets import load_dataset
+from engine.training import batch_bounds
 from tests.lessons.claims.support import assert_quoted, epoch_metrics, last_event, summary_for
-from training_worker.engine import parse_config
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.training import batch_bounds
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

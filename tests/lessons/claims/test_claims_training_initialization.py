@@ -10,11 +10,11 @@ import math
 import pytest
 import torch
 
+from engine import parse_config
+from engine.models import build_model, weight_layers
+from engine.training import TrainingDiverged, train
 from tests.lessons.claims.init_histograms import layer_stds
 from tests.lessons.claims.support import assert_quoted, epoch_metrics, run_for
-from training_worker.engine import parse_config
-from training_worker.engine.models import build_model, weight_layers
-from training_worker.engine.training import TrainingDiverged, train
 
 LAB = "deep-network-inits"
 HE = {"model.init": "he"}

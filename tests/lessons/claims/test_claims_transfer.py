@@ -3,6 +3,9 @@
 import pytest
 from sklearn.datasets import load_digits
 
+from engine import parse_config
+from engine.catalog import DIGIT_DATASETS
+from engine.datasets import load_dataset
 from tests.lessons.claims.support import (
     PRESETS,
     _bases,
@@ -11,9 +14,6 @@ from tests.lessons.claims.support import (
     standard_base,
     summary_for,
 )
-from training_worker.engine import parse_config
-from training_worker.engine.catalog import DIGIT_DATASETS
-from training_worker.engine.datasets import load_dataset
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [

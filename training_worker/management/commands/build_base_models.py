@@ -11,9 +11,9 @@ Idempotent: a base already built from the same config is kept unless --rebuild.
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from engine import parse_config
+from engine.catalog import STANDARD_BASES
 from training_worker import runner, services
-from training_worker.engine import parse_config
-from training_worker.engine.catalog import STANDARD_BASES
 from training_worker.models import JobStatus, StandardBase, TrainingJob
 
 PLATFORM_USERNAME = "platform"

@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training_worker.engine import snapshots
-from training_worker.engine.config import TrainConfig
-from training_worker.engine.dataset import Dataset
-from training_worker.engine.events import (
+from engine import snapshots
+from engine.config import TrainConfig
+from engine.dataset import Dataset
+from engine.events import (
     CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,
     DATA_POINTS,
@@ -28,14 +28,14 @@ from training_worker.engine.events import (
     TEXT_SAMPLE,
     Event,
 )
-from training_worker.engine.metrics import (
+from engine.metrics import (
     accuracy,
     classification_report,
     confusion_matrix,
     group_fairness,
 )
-from training_worker.engine.optimizers import build_optimizer, clip_and_step
-from training_worker.engine.ranking import ranking_report
+from engine.optimizers import build_optimizer, clip_and_step
+from engine.ranking import ranking_report
 
 # Larger models are evaluated this many samples at a time, to bound the memory the
 # activations of a whole training set would take.

@@ -8,7 +8,7 @@ that could not finish in time, before it is queued.
 
 import math
 
-from training_worker.engine.catalog import (
+from engine.catalog import (
     DATASET_CLASSES,
     IMAGE_SHAPES,
     TEXT_ALPHABET,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from training_worker.engine.config import ALL_LAYERS, TrainConfig
-from training_worker.engine.config_rules import transfer_layers
-from training_worker.engine.models import ConvNet, build_model
+from engine.config import ALL_LAYERS, TrainConfig
+from engine.config_rules import transfer_layers
+from engine.models import ConvNet, build_model
 
 WEIGHTED_MODULES = (nn.Linear, nn.Conv2d, nn.modules.batchnorm._BatchNorm)
 

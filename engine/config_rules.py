@@ -7,8 +7,8 @@ accepted config trains within a job's time on the workers' CPU.
 
 from typing import NamedTuple
 
-from training_worker.engine import budget
-from training_worker.engine.catalog import (
+from engine import budget
+from engine.catalog import (
     CLASSIFIER_KINDS,
     DATASET_AVAILABLE_SAMPLES,
     DATASET_CLASSES,
@@ -20,7 +20,7 @@ from training_worker.engine.catalog import (
     is_classification,
     n_input_features,
 )
-from training_worker.engine.config import (
+from engine.config import (
     ALL_LAYERS,
     ALL_SAMPLES,
     SECTIONS,
@@ -29,7 +29,7 @@ from training_worker.engine.config import (
     OptimConfig,
     TrainConfig,
 )
-from training_worker.engine.corpus import corpus_text
+from engine.corpus import corpus_text
 
 
 class SplitSizes(NamedTuple):

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from training_worker.engine.config import FULL_BATCH, TrainConfig
-from training_worker.engine.dataset import Dataset
-from training_worker.engine.datasets import load_dataset, load_folds
-from training_worker.engine.events import (
+from engine.config import FULL_BATCH, TrainConfig
+from engine.dataset import Dataset
+from engine.datasets import load_dataset, load_folds
+from engine.events import (
     CV_SUMMARY,
     EARLY_STOP,
     GRADIENT_NORMS,
@@ -27,13 +27,13 @@ from training_worker.engine.events import (
     WEIGHTS_RESTORED,
     Event,
 )
-from training_worker.engine.generative import AutoencoderTask, GanTask
-from training_worker.engine.models import build_model, count_parameters, weight_layers
-from training_worker.engine.optimizers import learning_rate, set_learning_rate
-from training_worker.engine.snapshots import is_snapshot_epoch
-from training_worker.engine.summary import cv_summary, empty_summary, update_summary
-from training_worker.engine.supervised import SupervisedTask
-from training_worker.engine.transfer import BaseModel, keep_frozen_in_eval, start_from_base
+from engine.generative import AutoencoderTask, GanTask
+from engine.models import build_model, count_parameters, weight_layers
+from engine.optimizers import learning_rate, set_learning_rate
+from engine.snapshots import is_snapshot_epoch
+from engine.summary import cv_summary, empty_summary, update_summary
+from engine.supervised import SupervisedTask
+from engine.transfer import BaseModel, keep_frozen_in_eval, start_from_base
 
 # A batch-size-1 run takes thousands of steps per epoch; a live chart needs far fewer.
 MAX_STEP_EVENTS_PER_EPOCH = 25

@@ -20,7 +20,7 @@ import torch
 from captum.attr import IntegratedGradients, KernelShap, Lime, Saliency
 from torch import nn
 
-from training_worker.engine.catalog import ATTRIBUTION_METHODS
+from engine.catalog import ATTRIBUTION_METHODS
 
 INTEGRATED_GRADIENTS_STEPS = 50
 # Sampling methods fit one coefficient per group of features: with at most 49 groups

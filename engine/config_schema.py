@@ -10,9 +10,9 @@ trains on its own datasets, model.activations has one item per hidden layer, and
 must fit the parameter and time budget.
 """
 
-from training_worker.engine import budget
-from training_worker.engine.catalog import KIND_DATASETS, MODEL_KINDS
-from training_worker.engine.config import (
+from engine import budget
+from engine.catalog import KIND_DATASETS, MODEL_KINDS
+from engine.config import (
     SECTIONS,
     FieldSpec,
     section_fields,

@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training_worker.engine import snapshots
-from training_worker.engine.catalog import IMAGE_SHAPES
-from training_worker.engine.config import TrainConfig
-from training_worker.engine.dataset import Dataset
-from training_worker.engine.datasets import mixture_centres
-from training_worker.engine.events import (
+from engine import snapshots
+from engine.catalog import IMAGE_SHAPES
+from engine.config import TrainConfig
+from engine.dataset import Dataset
+from engine.datasets import mixture_centres
+from engine.events import (
     DATA_POINTS,
     DISCRIMINATOR_SURFACE,
     GAN_SAMPLES,
@@ -24,7 +24,7 @@ from training_worker.engine.events import (
     RECONSTRUCTIONS,
     Event,
 )
-from training_worker.engine.optimizers import build_optimizer, clip_and_step
+from engine.optimizers import build_optimizer, clip_and_step
 
 GAN_SAMPLE_POINTS = 500
 GAN_SAMPLE_IMAGES = 16

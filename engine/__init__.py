@@ -7,7 +7,7 @@ imported from its own module (`engine.training.train`, `engine.datasets.load_dat
 `engine.models.build_model`, ...): that is the line torch comes in at.
 """
 
-from training_worker.engine.config import (
+from engine.config import (
     CONFIG_FIELDS,
     AutoencoderConfig,
     CnnConfig,
@@ -21,9 +21,9 @@ from training_worker.engine.config import (
     RnnConfig,
     TrainConfig,
 )
-from training_worker.engine.config_parsing import parse_config
-from training_worker.engine.config_schema import config_json_schema
-from training_worker.engine.events import (
+from engine.config_parsing import parse_config
+from engine.config_schema import config_json_schema
+from engine.events import (
     CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,
     CV_SUMMARY,

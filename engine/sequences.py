@@ -17,11 +17,11 @@ from typing import SupportsInt
 import numpy as np
 import torch
 
-from training_worker.engine.catalog import DATASET_CLASSES, TEXT_ALPHABET
-from training_worker.engine.config import DataConfig
-from training_worker.engine.config_rules import split_sizes
-from training_worker.engine.corpus import corpus_text
-from training_worker.engine.dataset import Dataset
+from engine.catalog import DATASET_CLASSES, TEXT_ALPHABET
+from engine.config import DataConfig
+from engine.config_rules import split_sizes
+from engine.corpus import corpus_text
+from engine.dataset import Dataset
 
 SERIES_WAVES = 3
 SERIES_PERIODS = (8.0, 60.0)  # in steps

@@ -17,8 +17,8 @@ from sklearn.datasets import load_digits, make_circles, make_moons
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.utils import resample
 
-from training_worker.engine import hiring
-from training_worker.engine.catalog import (
+from engine import hiring
+from engine.catalog import (
     DATASET_CLASSES,
     DIGIT_DATASETS,
     GROUPED_DATASETS,
@@ -26,11 +26,11 @@ from training_worker.engine.catalog import (
     MIXTURE_MODES,
     SEQUENCE_DATASETS,
 )
-from training_worker.engine.config import ALL_SAMPLES, DataConfig
-from training_worker.engine.config_rules import n_minority, n_samples_used, split_sizes
-from training_worker.engine.dataset import Dataset
-from training_worker.engine.images import make_shapes
-from training_worker.engine.sequences import load_sequence
+from engine.config import ALL_SAMPLES, DataConfig
+from engine.config_rules import n_minority, n_samples_used, split_sizes
+from engine.dataset import Dataset
+from engine.images import make_shapes
+from engine.sequences import load_sequence
 
 SPIRAL_ARMS = 3
 SPIRAL_SWEEP_RADIANS = 4.0

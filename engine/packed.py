@@ -21,13 +21,13 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
-from training_worker.engine.config import TrainConfig
-from training_worker.engine.dataset import Dataset
-from training_worker.engine.datasets import load_dataset
-from training_worker.engine.events import STOP
-from training_worker.engine.models import build_model
-from training_worker.engine.optimizers import learning_rate
-from training_worker.engine.training import (
+from engine.config import TrainConfig
+from engine.dataset import Dataset
+from engine.datasets import load_dataset
+from engine.events import STOP
+from engine.models import build_model
+from engine.optimizers import learning_rate
+from engine.training import (
     TRAINING_THREADS,
     TrainingDiverged,
     batch_bounds,  # the very batches `train` uses, so packed and solo steps line up

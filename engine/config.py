@@ -11,7 +11,7 @@ fields together (split sizes, which data suits which model, the compute budget) 
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from training_worker.engine.catalog import (
+from engine.catalog import (
     ACTIVATIONS,
     CLASS_WEIGHTS,
     DATASET_CLASSES,

@@ -9,7 +9,7 @@ when validating a config.
 import functools
 import re
 
-from training_worker.engine.catalog import TEXT_ALPHABET
+from engine.catalog import TEXT_ALPHABET
 
 CORPUS = """\
 On learning, written for the character-level lessons of Deep Learning Lessons.

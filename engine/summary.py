@@ -11,7 +11,7 @@ accuracy's epoch for classifiers, the loss's otherwise) and no `weights_epoch`.
 import math
 import statistics
 
-from training_worker.engine.events import (
+from engine.events import (
     CLASSIFICATION_REPORT,
     CV_SUMMARY,
     EARLY_STOP,

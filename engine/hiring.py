@@ -28,9 +28,9 @@ import math
 import numpy as np
 import torch
 
-from training_worker.engine.catalog import DATASET_CLASSES, GROUPS
-from training_worker.engine.config import DataConfig
-from training_worker.engine.dataset import Dataset
+from engine.catalog import DATASET_CLASSES, GROUPS
+from engine.config import DataConfig
+from engine.dataset import Dataset
 
 MEASUREMENT_NOISE = 0.5  # of test_score and interview around the skill
 POSTCODE_NOISE = 0.5  # around -1 (A) or +1 (B)

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training_worker.engine.sequences import decode_text
+from engine.sequences import decode_text
 
 SNAPSHOTS_PER_RUN = 20
 GRID_POINTS = 40

@@ -8,8 +8,8 @@ parsing in `config`, those three imported each other.
 
 from typing import Any
 
-from training_worker.engine.catalog import MODEL_KINDS
-from training_worker.engine.config import (
+from engine.catalog import MODEL_KINDS
+from engine.config import (
     CONFIG_FIELDS,
     MODEL_CONFIGS,
     SECTIONS,
@@ -18,8 +18,8 @@ from training_worker.engine.config import (
     section_fields,
     section_is_required,
 )
-from training_worker.engine.config_rules import check_rules
-from training_worker.engine.config_values import parse_value, show
+from engine.config_rules import check_rules
+from engine.config_values import parse_value, show
 
 
 def parse_config(raw: object) -> TrainConfig:

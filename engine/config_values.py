@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from training_worker.engine.config import FieldSpec
+from engine.config import FieldSpec
 
 # Error messages quote the offending value; a pasted megabyte should not come back whole.
 MAX_QUOTED_VALUE_CHARS = 40

@@ -10,14 +10,14 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from training_worker.engine.budget import TEXT_EMBEDDING_DIM
-from training_worker.engine.catalog import (
+from engine.budget import TEXT_EMBEDDING_DIM
+from engine.catalog import (
     DATASET_CLASSES,
     IMAGE_SHAPES,
     TEXT_ALPHABET,
     n_input_features,
 )
-from training_worker.engine.config import (
+from engine.config import (
     AutoencoderConfig,
     CnnConfig,
     DataConfig,

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-from training_worker.engine.config import OptimConfig
+from engine.config import OptimConfig
 
 OptimizerBuilder = Callable[[Iterable[torch.nn.Parameter], OptimConfig], torch.optim.Optimizer]
 
