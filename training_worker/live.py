@@ -4,14 +4,16 @@ The database holds every event; this module only tells viewers that new ones exi
 a lost message costs a short delay, never an event. With Redis, the worker publishes each
 stored batch on `job:<id>`; without it (the embedded default), viewers poll the event table.
 
-A web process serves hundreds of streams from one event loop, so they share what they can:
+A web process serves thousands of streams from one event loop, so they share what they can:
 one Redis client (one connection pool) per loop for every stream, and one subscription
-per job channel, fanned out to that job's viewers in the process (see _Channel).
+connection for all the job channels its viewers watch, each published batch fanned out to
+that job's viewers in the process (see _Hub).
 """
 
 import asyncio
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -23,8 +25,8 @@ log = logging.getLogger(__name__)
 
 _sync_client: redis.Redis | None = None
 _CONNECT_TIMEOUT_S = 2.0
-# Subscriptions (one per job being watched) and commands share the pool; redis-py's default
-# cap of 100 would refuse the 101st watched job.
+# Commands (stream-slot counts) share the pool; redis-py's default cap of 100 could refuse a
+# burst of stream openings.
 _MAX_CONNECTIONS = 10_000
 # Batches a viewer may fall behind (its client reads slowly) before it is sent to the table.
 _MAX_QUEUED_BATCHES = 100
@@ -53,22 +55,17 @@ def publish(job_id: int, messages: list[dict]) -> None:
 
 
 class _Channel:
-    """One subscription to a job's channel, shared by all its viewers in this event loop.
+    """A job's channel in this event loop: its viewers' queues, and whether the loop's one
+    subscription connection (see _Hub) covers it yet. While it does not (Redis unreachable, or
+    SUBSCRIBE not yet confirmed) viewers poll the table; every change of state wakes them once
+    with None, so they re-read the table: events stored while nobody was subscribed woke
+    nobody."""
 
-    A reader task forwards each published batch to every viewer's queue, so N viewers of a
-    job cost one Redis connection and one message read, not N. While Redis is unreachable,
-    `subscribed` is clear (viewers poll the table) and the reader keeps trying; every change
-    of state wakes the viewers once with None, so they re-read the table: events stored
-    while nobody was subscribed woke nobody.
-    """
-
-    def __init__(self, client: aioredis.Redis, name: str) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
         self.queues: set[asyncio.Queue] = set()
         self.subscribed = asyncio.Event()
         self.tried = asyncio.Event()  # the first attempt to subscribe ended, either way
-        self._client = client
-        self.task = asyncio.get_running_loop().create_task(self._run())
 
     def deliver(self, batch: list[dict] | None) -> None:
         for queue in self.queues:
@@ -80,72 +77,40 @@ class _Channel:
             else:
                 queue.put_nowait(batch)
 
-    async def _run(self) -> None:
-        lost = False
-        while True:
-            try:
-                await self._listen(resumed=lost)
-            except (redis.RedisError, OSError, ValueError):
-                if not lost:
-                    log.warning("live wake-ups from Redis lost; polling until it is back")
-                lost = True
-            except Exception:  # a bug here must not end the wake-ups of every viewer
-                log.exception("live wake-ups of %s failed; retrying", self.name)
-                lost = True
-            finally:
-                self.tried.set()
-                if self.subscribed.is_set():
-                    self.subscribed.clear()
-                    self.deliver(None)  # switch the viewers to polling now
-            await asyncio.sleep(settings.LIVE_POLL_INTERVAL_S)
-
-    async def _listen(self, *, resumed: bool) -> None:
-        pubsub = self._client.pubsub()
-        try:
-            await pubsub.subscribe(self.name)
-            await _confirmed(pubsub)
-            self.subscribed.set()
-            self.tried.set()
-            if resumed:
-                self.deliver(None)
-            while True:
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=settings.SSE_KEEPALIVE_S
-                )
-                if message is not None and message["type"] == "message":
-                    self.deliver(json.loads(message["data"]))
-        finally:
-            with suppress(redis.RedisError, OSError):
-                await pubsub.aclose()
-
-
-async def _confirmed(pubsub) -> None:
-    """Wait for Redis's confirmation of SUBSCRIBE: only from then on is no publish missed,
-    and viewers replay the table only after that."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _CONNECT_TIMEOUT_S
-    while (remaining := deadline - loop.time()) > 0:
-        message = await pubsub.get_message(timeout=remaining)
-        if message is not None and message["type"] == "subscribe":
-            return
-    raise redis.TimeoutError("no confirmation of SUBSCRIBE")
-
 
 class _Hub:
-    """This event loop's Redis client (one connection pool for every stream) and the shared
-    channel subscriptions, each removed when its last viewer leaves."""
+    """This event loop's Redis client (one connection pool for commands) and ONE subscription
+    connection for every job channel its viewers watch.
+
+    A web process serving 2,000 streams of 200 jobs holds one subscriber connection, not 200:
+    a channel is added with SUBSCRIBE when its first viewer arrives and dropped with
+    UNSUBSCRIBE when its last leaves, and the reader task hands each published batch to that
+    job's viewers. Commands go out in order through one queue, so a job left and watched again
+    at once ends subscribed; a channel counts as covered once every SUBSCRIBE sent for it on
+    this connection is confirmed. When the connection fails, every channel falls back to
+    polling, and the reader reconnects and subscribes them all again.
+    """
 
     def __init__(self) -> None:
         self.client = aioredis.Redis.from_url(
             settings.REDIS_URL, socket_connect_timeout=_CONNECT_TIMEOUT_S,
-            max_connections=_MAX_CONNECTIONS,
+            max_connections=_MAX_CONNECTIONS, client_name=subscriber_name(),
         )
         self.channels: dict[str, _Channel] = {}
+        self._connected = False
+        self._attempted = False
+        self._commands: asyncio.Queue[tuple[str, tuple[str, ...]]] = asyncio.Queue()
+        self._unconfirmed: dict[str, int] = {}  # SUBSCRIBEs sent, not yet confirmed
+        self.task = asyncio.get_running_loop().create_task(self._run())
 
     def join(self, name: str) -> tuple[_Channel, asyncio.Queue]:
         channel = self.channels.get(name)
         if channel is None:
-            channel = self.channels[name] = _Channel(self.client, name)
+            channel = self.channels[name] = _Channel(name)
+            if self._connected:
+                self._send("subscribe", (name,))
+            elif self._attempted:
+                channel.tried.set()  # Redis is away: poll until the reader is back
         queue: asyncio.Queue = asyncio.Queue(maxsize=_MAX_QUEUED_BATCHES)
         channel.queues.add(queue)
         return channel, queue
@@ -154,7 +119,92 @@ class _Hub:
         channel.queues.discard(queue)
         if not channel.queues and self.channels.get(channel.name) is channel:
             del self.channels[channel.name]
-            channel.task.cancel()  # its `finally` closes the subscription's connection
+            if self._connected:
+                self._send("unsubscribe", (channel.name,))
+
+    def _send(self, command: str, names: tuple[str, ...]) -> None:
+        if command == "subscribe":
+            for name in names:
+                self._unconfirmed[name] = self._unconfirmed.get(name, 0) + 1
+        self._commands.put_nowait((command, names))
+
+    async def _run(self) -> None:
+        lost = False
+        while True:
+            try:
+                await self._listen()
+            except (redis.RedisError, OSError, ValueError):
+                if not lost:
+                    log.warning("live wake-ups from Redis lost; polling until it is back")
+                lost = True
+            except Exception:  # a bug here must not end the wake-ups of every viewer
+                log.exception("live wake-ups failed; retrying")
+                lost = True
+            finally:
+                self._connected = False
+                self._attempted = True
+                for channel in self.channels.values():
+                    channel.tried.set()
+                    if channel.subscribed.is_set():
+                        channel.subscribed.clear()
+                        channel.deliver(None)  # switch the viewers to polling now
+            await asyncio.sleep(settings.LIVE_POLL_INTERVAL_S)
+
+    async def _listen(self) -> None:
+        pubsub = self.client.pubsub()
+        sender: asyncio.Task | None = None
+        try:
+            await pubsub.connect()
+            # A new connection: nothing is subscribed on it, nothing sent is pending.
+            self._unconfirmed.clear()
+            self._commands = asyncio.Queue()
+            self._connected = True
+            if self.channels:
+                self._send("subscribe", tuple(self.channels))
+            sender = asyncio.get_running_loop().create_task(self._send_commands(pubsub))
+            while True:
+                message = await pubsub.get_message(timeout=settings.SSE_KEEPALIVE_S)
+                if sender.done():
+                    sender.result()  # a failed SUBSCRIBE ends this connection too
+                if message is not None:
+                    self._handle(message)
+        finally:
+            if sender is not None:
+                sender.cancel()
+            with suppress(redis.RedisError, OSError):
+                await pubsub.aclose()
+
+    async def _send_commands(self, pubsub: aioredis.client.PubSub) -> None:
+        while True:
+            command, names = await self._commands.get()
+            if command == "subscribe":
+                await pubsub.subscribe(*names)
+            else:
+                await pubsub.unsubscribe(*names)
+
+    def _handle(self, message: dict) -> None:
+        name = message["channel"].decode()
+        channel = self.channels.get(name)
+        if message["type"] == "message":
+            if channel is not None:
+                channel.deliver(json.loads(message["data"]))
+        elif message["type"] == "subscribe":
+            remaining = max(0, self._unconfirmed.get(name, 0) - 1)
+            if remaining:
+                self._unconfirmed[name] = remaining
+                return
+            self._unconfirmed.pop(name, None)
+            if channel is not None:
+                channel.subscribed.set()
+                channel.tried.set()
+                # Viewers re-read the table once: events stored before this SUBSCRIBE took
+                # effect (while polling, or before a reconnect) woke nobody.
+                channel.deliver(None)
+
+
+def subscriber_name() -> str:
+    """The name this process's Redis connections carry (CLIENT LIST shows who holds what)."""
+    return f"dlp-web-{os.getpid()}"
 
 
 _hubs: dict[tuple[asyncio.AbstractEventLoop, str], _Hub] = {}
