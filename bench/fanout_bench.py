@@ -1,6 +1,14 @@
 """Fan-out latency and memory per open event stream, one command:
 
     python bench/fanout_bench.py [--viewers 1,50,500] [--events 50] [--label after]
+    python bench/fanout_bench.py --many 2000x200 [--events 10]
+
+`--many VxJ` is the class-sized load instead: V viewers spread over J distinct running jobs
+and over two uvicorn processes (the bench's server and a second one on the next port, as a
+deployment scales web processes), every job publishing; it reports the latency, each
+process's memory per open stream, and each process's Redis subscription connections
+(CLIENT LIST: connections named dlp-web-<pid> holding subscriptions; the goal is one per
+process, whatever the number of jobs).
 
 Starts uvicorn on a fresh database (no Celery worker: this bench is the worker). For each
 viewer count N it makes a job row in the `running` state, opens N Server-Sent Events
@@ -20,14 +28,19 @@ the cores with the server: the p99 at 500 includes the clients' own queueing.
 
 import argparse
 import asyncio
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Platform, percentile, print_table, rss_mb, save_results, tcp_connections  # noqa: E402, I001
+import httpx  # noqa: E402
+import redis  # noqa: E402
+from harness import ROOT, Platform, percentile, print_table, rss_mb, save_results, tcp_connections  # noqa: E402, I001
 
 REDIS_PORT = 6379
+OPENING_WAVE = 100
 SERVER_ENV = {"DLP_SSE_MAX_STREAMS_PER_USER": "100000", "DLP_DB_MAX_CONNECTIONS": "40"}
 
 
@@ -135,6 +148,84 @@ async def measure(platform: Platform, viewers: int, events: int, interval: float
     }
 
 
+async def measure_many(platform: Platform, viewers: int, jobs: int, events: int,
+                       interval: float) -> dict:
+    second = start_second_web(platform)
+    try:
+        ports = [platform.port, platform.port + 1]
+        pids = [platform.web.pid, second.pid]
+        job_ids = [await asyncio.to_thread(make_running_job, "bench") for _ in range(jobs)]
+        final_seq = events + 2
+        auth = platform.headers["Authorization"]
+        rss_before = [rss_mb(pid) for pid in pids]
+        # Viewer i watches job i mod J through process i mod 2: each job has viewers on both.
+        clients = [(Viewer(), job_ids[i % jobs], i % 2) for i in range(viewers)]
+        # Viewers arrive in waves of OPENING_WAVE, as a class opens its pages over seconds:
+        # 1,000 streams opened in the same instant would each wait for one of a process's
+        # DLP_DB_MAX_CONNECTIONS database connections to replay its stored events.
+        tasks = []
+        for start in range(0, viewers, OPENING_WAVE):
+            wave = clients[start:start + OPENING_WAVE]
+            tasks += [asyncio.create_task(c.follow(ports[p], f"/api/v1/jobs/{job}/events/",
+                                                   auth, final_seq)) for c, job, p in wave]
+            await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c, _, _ in wave)), 300)
+        await asyncio.sleep(2.0)
+        rss_open = [rss_mb(pid) for pid in pids]
+        subscriptions = [subscriber_connections(pid) for pid in pids]
+        published: dict[tuple[int, int], float] = {}
+        for seq in range(2, final_seq):
+            for job in job_ids:
+                payload = {"step": seq, "loss": 0.5}
+                published[job, seq] = await asyncio.to_thread(emit, job, seq, "metric", payload)
+            await asyncio.sleep(interval)
+        for job in job_ids:
+            await asyncio.to_thread(_finish, job, final_seq)
+        await asyncio.wait_for(asyncio.gather(*tasks), 300)
+        latencies = [(c.arrivals[seq] - published[job, seq]) * 1000
+                     for c, job, _ in clients for seq in range(2, final_seq) if seq in c.arrivals]
+        per_process = [sum(1 for _, _, p in clients if p == i) for i in range(2)]
+        return {
+            "viewers": viewers, "jobs": jobs, "events": events, "samples": len(latencies),
+            "missing": viewers * events - len(latencies),
+            "errors": sorted({c.error for c, _, _ in clients if c.error}),
+            "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
+            "p99_ms": percentile(latencies, 0.99), "max_ms": max(latencies),
+            "rss_kb_per_stream": [(rss_open[i] - rss_before[i]) * 1024 / per_process[i]
+                                  for i in range(2)],
+            "subscription_connections": subscriptions,
+        }
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+
+
+def start_second_web(platform: Platform) -> subprocess.Popen:
+    """Another uvicorn process on the same database and Redis, on the next port."""
+    port = platform.port + 1
+    web = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "dlplatform.asgi:application", "--port", str(port),
+         "--log-level", "warning"], cwd=ROOT, env=platform.env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz/", timeout=1)
+            return web
+        except httpx.TransportError:
+            if time.monotonic() > deadline or web.poll() is not None:
+                web.kill()
+                raise
+            time.sleep(0.2)
+
+
+def subscriber_connections(pid: int) -> int:
+    """Redis connections of web process `pid` that hold subscriptions (the live hub names
+    its connections dlp-web-<pid>)."""
+    clients = redis.Redis.from_url(os.environ["REDIS_URL"]).client_list()
+    return sum(1 for c in clients
+               if c.get("name") == f"dlp-web-{pid}" and int(c.get("sub", 0)) > 0)
+
+
 def _finish(job_id: int, final_seq: int) -> None:
     from training_worker.models import JobStatus, TrainingJob
 
@@ -149,7 +240,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.15,
                         help="seconds between events (the worker flushes every 0.15 s)")
     parser.add_argument("--label", default="", help="suffix of the result file, e.g. before")
+    parser.add_argument("--many", default="",
+                        help="VxJ: V viewers of J distinct jobs over two web processes")
     args = parser.parse_args()
+    if args.many:
+        main_many(args)
+        return
     counts = [int(n) for n in args.viewers.split(",")]
     with Platform(workers=0, warm=False, env=SERVER_ENV) as platform:
         platform.setup_django()
@@ -167,6 +263,26 @@ def main() -> None:
             print(f"  error ({row['viewers']} viewers): {error}")
     name = "fanout" + (f"-{args.label}" if args.label else "")
     save_results(name, {"server_env": SERVER_ENV, "interval_s": args.interval, "levels": rows})
+
+
+def main_many(args: argparse.Namespace) -> None:
+    viewers, jobs = (int(n) for n in args.many.split("x"))
+    with Platform(workers=0, warm=False, env=SERVER_ENV) as platform:
+        platform.setup_django()
+        row = asyncio.run(measure_many(platform, viewers, jobs, args.events, args.interval))
+    print_table(
+        f"Fan-out: {viewers} viewers of {jobs} jobs over two web processes "
+        f"({args.events} events per job every {args.interval} s)"
+        + (f" [{args.label}]" if args.label else ""),
+        ["p50 ms", "p95 ms", "p99 ms", "max ms", "missing", "RSS/stream KB (each process)",
+         "subscription conns (each process)"],
+        [[row["p50_ms"], row["p95_ms"], row["p99_ms"], row["max_ms"], row["missing"],
+          " / ".join(f"{kb:.0f}" for kb in row["rss_kb_per_stream"]),
+          " / ".join(str(n) for n in row["subscription_connections"])]])
+    for error in row["errors"]:
+        print(f"  error: {error}")
+    name = "fanout-many" + (f"-{args.label}" if args.label else "")
+    save_results(name, {"server_env": SERVER_ENV, "interval_s": args.interval, "result": row})
 
 
 if __name__ == "__main__":

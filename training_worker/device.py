@@ -34,3 +34,21 @@ def log_peak_memory(device: str, job_id: int) -> None:
     peak = torch.cuda.max_memory_allocated(device)
     log.info("job %s: peak GPU memory %.1f MiB", job_id, peak / 2**20)
     torch.cuda.reset_peak_memory_stats(device)
+
+
+# How CUDA reports an error that poisons the process's context: torch raises AcceleratorError
+# (a RuntimeError) for it; older paths raise a plain RuntimeError whose message says so.
+_POISONED_CONTEXT_MESSAGES = ("CUDA error", "device-side assert", "illegal memory access")
+
+
+def poisons_the_process(exc: BaseException) -> bool:
+    """Whether an error from training leaves this process's GPU unusable: after a CUDA error
+    every later CUDA call in the process fails too, so its next jobs would all fail. A CUDA
+    out-of-memory error is not one: the memory is freed with the job."""
+    if isinstance(exc, torch.OutOfMemoryError):
+        return False
+    if isinstance(exc, torch.AcceleratorError):
+        return True
+    return isinstance(exc, RuntimeError) and any(
+        marker in str(exc) for marker in _POISONED_CONTEXT_MESSAGES
+    )

@@ -51,6 +51,11 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "", pack: bool = Tru
         end(recorder, JobStatus.FAILED, error=time_limit_message())
     except Exception as exc:
         log.exception("job %s crashed", job_id)
+        if device.poisons_the_process(exc):
+            end(recorder, JobStatus.FAILED, error=(
+                f"Training crashed on the GPU: {type(exc).__name__}: {exc}. The worker process "
+                "that ran it is replaced; submitting the job again is safe."))
+            raise DeviceUnusable(str(exc)) from exc
         end(recorder, JobStatus.FAILED, error=f"Training crashed: {type(exc).__name__}: {exc}")
     else:
         if recorder.timed_out:
@@ -59,6 +64,12 @@ def job_run(*, job_id: int, attempt: int = 1, worker: str = "", pack: bool = Tru
             end(recorder, JobStatus.CANCELLED, result=result.summary)
         else:
             end_with_model(recorder, job, result)
+
+
+class DeviceUnusable(Exception):
+    """The device failed in a way that leaves this process unable to use it again (a CUDA
+    error such as a device-side assert poisons the process's CUDA context): the job has
+    ended `failed`, and the process must be replaced before it takes another job."""
 
 
 class BaseUnavailable(Exception):

@@ -36,7 +36,14 @@ def run_training_job(self, job_id: int, attempt: int = 1) -> None:
     worker = f"{self.request.hostname}:{os.getpid()}"
     # `attempt` is the attempt this message was sent for (the reaper sends later ones);
     # each time Celery retries it after its worker process died, one more.
-    runner.job_run(job_id=job_id, attempt=attempt + self.request.retries, worker=worker)
+    try:
+        runner.job_run(job_id=job_id, attempt=attempt + self.request.retries, worker=worker)
+    except runner.DeviceUnusable as exc:
+        # The job has ended `failed`; this child's CUDA context is poisoned, so every later
+        # job it took would fail too. SystemExit raised by a task makes billiard report the
+        # task's end and then retire the child: the pool starts a fresh one with a clean
+        # context (billiard's workloop, "Raised by the job itself").
+        raise SystemExit(f"retiring this worker process: its GPU failed ({exc})") from exc
 
 
 @shared_task(name="training_worker.tasks.reap_lost_jobs")
