@@ -171,6 +171,7 @@ async def measure_many(platform: Platform, viewers: int, jobs: int, events: int,
             await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c, _, _ in wave)), 300)
         await asyncio.sleep(2.0)
         rss_open = [rss_mb(pid) for pid in pids]
+        threads = [thread_count(pid) for pid in pids]
         subscriptions = [subscriber_connections(pid) for pid in pids]
         published: dict[tuple[int, int], float] = {}
         for seq in range(2, final_seq):
@@ -193,6 +194,7 @@ async def measure_many(platform: Platform, viewers: int, jobs: int, events: int,
             "rss_kb_per_stream": [(rss_open[i] - rss_before[i]) * 1024 / per_process[i]
                                   for i in range(2)],
             "subscription_connections": subscriptions,
+            "threads_of_web_process": threads,
         }
     finally:
         second.terminate()
@@ -216,6 +218,13 @@ def start_second_web(platform: Platform) -> subprocess.Popen:
                 web.kill()
                 raise
             time.sleep(0.2)
+
+
+def thread_count(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
 
 
 def subscriber_connections(pid: int) -> int:
@@ -275,10 +284,11 @@ def main_many(args: argparse.Namespace) -> None:
         f"({args.events} events per job every {args.interval} s)"
         + (f" [{args.label}]" if args.label else ""),
         ["p50 ms", "p95 ms", "p99 ms", "max ms", "missing", "RSS/stream KB (each process)",
-         "subscription conns (each process)"],
+         "subscription conns (each process)", "threads (each process)"],
         [[row["p50_ms"], row["p95_ms"], row["p99_ms"], row["max_ms"], row["missing"],
           " / ".join(f"{kb:.0f}" for kb in row["rss_kb_per_stream"]),
-          " / ".join(str(n) for n in row["subscription_connections"])]])
+          " / ".join(str(n) for n in row["subscription_connections"]),
+          " / ".join(str(n) for n in row["threads_of_web_process"])]])
     for error in row["errors"]:
         print(f"  error: {error}")
     name = "fanout-many" + (f"-{args.label}" if args.label else "")

@@ -118,7 +118,10 @@ def _events_after_then_close(**kwargs) -> list[dict]:
         connections.close_all()
 
 
-_read_events = sync_to_async(_events_after_then_close)
+# Not thread-sensitive: each read takes and gives back its own connection, so it may run
+# on any thread of the default pool; the streams' shared thread (dlplatform/asgi.py) stays
+# free for opening streams.
+_read_events = sync_to_async(_events_after_then_close, thread_sensitive=False)
 
 
 async def _events_after(**kwargs) -> list[dict]:
