@@ -140,6 +140,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "softmax-and-cross-entropy": ["softmax"],
         "roc-pr-and-imbalance": ["roc-point"],
         "what-is-deep-learning": ["history-timeline"],
+        "backpropagation": ["backprop-graph"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()
