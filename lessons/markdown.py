@@ -62,6 +62,11 @@ FIGURES = (
     "roc-point",
     "history-timeline",
     "backprop-graph",
+    "batch-noise",
+    "rnn-gradient",
+    "gan-discriminator",
+    "bottleneck",
+    "frozen-layers",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -4,23 +4,17 @@ L = (σ(w·x + b) − y)², as its sliders move (by mouse and by keyboard)."""
 
 import pytest
 import torch
-from django.core.management import call_command
+
+from tests.browser.figure_page import check_phone_width, load_lessons, open_figure, shown, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-URL = "/courses/foundations/backpropagation/"
+LESSON, FIGURE = "backpropagation", "backprop-graph"
 
 
 @pytest.fixture
-def lesson_url(live_platform):
-    call_command("load_lessons", verbosity=0)
-    return live_platform.url + URL
-
-
-def shown(x: float) -> str:
-    """A number as the figures print it: 3 decimals, no trailing zeros, a real minus sign."""
-    text = f"{x:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace("-", "−")
+def base_url(live_platform):
+    return load_lessons(live_platform)
 
 
 def expected_readout(x: float, w: float, b: float, y: float) -> str:
@@ -38,24 +32,16 @@ def expected_readout(x: float, w: float, b: float, y: float) -> str:
     (slope,) = torch.autograd.grad(torch.sigmoid(z_alone), z_alone)
     a_ = a.item()
     return (f"Forward: z = {shown(w)}·{shown(x)} + {shown(b)} = {shown(z.item())}; "
-            f"a = σ({shown(z.item())}) = {shown(a_)}; L = ({shown(a_)} − {shown(y)})² = {shown(loss.item())}. "
+            f"a = σ({shown(z.item())}) = {shown(a_)}; "
+            f"L = ({shown(a_)} − {shown(y)})² = {shown(loss.item())}. "
             f"Local slopes: ∂L/∂a = {shown(a.grad.item())}, ∂a/∂z = {shown(slope.item())}, "
             f"∂z/∂w = x = {shown(x)}, ∂z/∂x = w = {shown(w)}, ∂z/∂b = 1. "
             f"Chained: ∂L/∂z = {shown(z.grad.item())}, ∂L/∂w = {shown(grad['w'])}, "
             f"∂L/∂b = {shown(grad['b'])}, ∂L/∂x = {shown(grad['x'])}.")
 
 
-def open_figure(page, url: str):
-    console_errors: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(url)
-    root = page.locator('.figure[data-figure="backprop-graph"]')
-    root.locator(".figure-readout").wait_for()
-    return root, console_errors
-
-
-def test_the_graph_shows_autograds_values_as_the_sliders_move(lesson_url, page, screenshot):
-    root, console_errors = open_figure(page, lesson_url)
+def test_the_graph_shows_autograds_values_as_the_sliders_move(base_url, page, screenshot):
+    root, console_errors = open_figure(page, base_url, LESSON, FIGURE)
     readout = root.locator(".figure-readout")
     # Opens on the lesson's worked example: ∂L/∂w ≈ −0.1586 and ∂L/∂b ≈ −0.1058.
     assert readout.inner_text() == expected_readout(1.5, 0.8, -0.2, 1)
@@ -81,24 +67,9 @@ def test_the_graph_shows_autograds_values_as_the_sliders_move(lesson_url, page, 
     weight.fill("0.8")
     root.get_by_role("slider", name="bias b", exact=True).fill("-0.2")
     root.get_by_role("slider", name="target y", exact=True).fill("1")
-    root.screenshot(path=str(screenshot(page, "figure-backprop-graph").with_name(
-        "figure-backprop-graph-close.png")))
+    snap(screenshot, page, root, "figure-backprop-graph")
     assert not console_errors
 
 
-def test_the_graph_fits_a_phone_screen(lesson_url, browser, screenshot):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-    page = context.new_page()
-    try:
-        root, console_errors = open_figure(page, lesson_url)
-        root.scroll_into_view_if_needed()
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0
-        box = root.bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
-        root.screenshot(path=str(screenshot(page, "figure-backprop-graph-phone").with_name(
-            "figure-backprop-graph-phone-close.png")))
-        assert not console_errors
-    finally:
-        context.close()
+def test_the_graph_fits_a_phone_screen(base_url, browser, screenshot):
+    check_phone_width(browser, screenshot, base_url, LESSON, FIGURE)

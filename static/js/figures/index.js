@@ -12,6 +12,11 @@ import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
 import * as backpropGraph from "./backprop-graph.js";
+import * as batchNoise from "./batch-noise.js";
+import * as rnnGradient from "./rnn-gradient.js";
+import * as ganDiscriminator from "./gan-discriminator.js";
+import * as bottleneck from "./bottleneck.js";
+import * as frozenLayers from "./frozen-layers.js";
 
 export const FIGURES = {
   neuron,
@@ -26,6 +31,11 @@ export const FIGURES = {
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
   "backprop-graph": backpropGraph,
+  "batch-noise": batchNoise,
+  "rnn-gradient": rnnGradient,
+  "gan-discriminator": ganDiscriminator,
+  "bottleneck": bottleneck,
+  "frozen-layers": frozenLayers,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
