@@ -67,6 +67,7 @@ FIGURES = (
     "gan-discriminator",
     "bottleneck",
     "frozen-layers",
+    "group-share",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

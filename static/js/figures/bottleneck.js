@@ -52,7 +52,7 @@ export function mount(root) {
   const out = readout(root);
   root.append(el("p", { class: "figure-legend small" },
     el("span", { class: "swatch main" }), " input x   ",
-    el("span", { class: "swatch second" }), " reconstruction x̂ on the code line   grey lines: the errors x − x̂"));
+    el("span", { class: "swatch second" }), " reconstruction x̂ on the code line · grey lines: the errors x − x̂"));
 
   function draw() {
     const { rebuilt, loss } = autoencode(state.angle);

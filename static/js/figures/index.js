@@ -17,6 +17,7 @@ import * as rnnGradient from "./rnn-gradient.js";
 import * as ganDiscriminator from "./gan-discriminator.js";
 import * as bottleneck from "./bottleneck.js";
 import * as frozenLayers from "./frozen-layers.js";
+import * as groupShare from "./group-share.js";
 
 export const FIGURES = {
   neuron,
@@ -36,6 +37,7 @@ export const FIGURES = {
   "gan-discriminator": ganDiscriminator,
   "bottleneck": bottleneck,
   "frozen-layers": frozenLayers,
+  "group-share": groupShare,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

@@ -1,7 +1,9 @@
 """The numbers the lessons quote about their interactive figures, recomputed here without the
 figures' JavaScript: the backpropagation graph's with autograd, the minibatch noise formula by
 sampling, the RNN's gradient with autograd, the best GAN discriminator by quadrature, the
-linear autoencoder by training one, and the transfer figure's counts from the engine's model.
+linear autoencoder by training one, the transfer figure's counts from the engine's model, and
+the bias figure's fitted threshold with scipy. (The lessons write these numbers as math, which
+tests/lessons/test_lesson_numbers_covered.py leaves out, so nothing there points here.)
 
 The figures' data (400 per-example gradients, 40 points) come from a seeded mulberry32
 generator in static/js/figures/batch-noise.js; `mulberry32` below is the same generator, so
@@ -13,22 +15,13 @@ import math
 import numpy as np
 import pytest
 import torch
-from scipy import integrate
+from scipy import integrate, optimize, stats
 from torch import nn
 
 from engine import parse_config
 from engine.models import build_model
 from engine.transfer import hidden_blocks
 from tests.lessons.claims.support import PRESETS
-
-CHECKED_BY = {
-    "transfer-learning": {
-        "93.9%": "test_transfer_figure_resnet18_shares",
-        "4704": "test_transfer_figure_lab_cnn_blocks",
-        "96.5%": "test_transfer_figure_lab_cnn_blocks",
-        "11.6%": "test_transfer_figure_lab_cnn_blocks",
-    },
-}
 
 MASK = 0xFFFFFFFF
 
@@ -226,3 +219,34 @@ def test_transfer_figure_resnet18_shares():
     total = sum(blocks) + head
     assert total == 11_178_051 and blocks[-1] == 8_393_728  # the lesson's counts
     assert round(100 * (total - sum(blocks[:3])) / total, 1) == 93.9
+
+
+def group_error(t: float, centre: float) -> float:
+    """Half qualified ~ N(centre + 1, 1), half not ~ N(centre − 1, 1); "qualified" above t."""
+    return 0.5 * (stats.norm.cdf(t - centre - 1) + stats.norm.sf(t - centre + 1))
+
+
+def fitted_threshold(share: float, shift: float) -> float:
+    """The threshold with the lowest training error, group B a `share` of the data."""
+
+    def training_error(t: float) -> float:
+        return (1 - share) * group_error(t, 0) + share * group_error(t, shift)
+
+    grid = np.arange(-3, shift + 3, 0.001)
+    start = grid[np.argmin([training_error(t) for t in grid])]
+    return optimize.minimize_scalar(training_error, bounds=(start - 0.01, start + 0.01),
+                                    method="bounded", options={"xatol": 1e-10}).x
+
+
+def test_group_share_figure_numbers():
+    """At 10% and δ = 1.5: threshold 0.079, errors 0.159 (A) and 0.335 (B), training 0.177,
+    more than twice for B; at 50%: threshold 0.75, both errors 0.221."""
+    t = fitted_threshold(0.1, 1.5)
+    assert t == pytest.approx(0.079, abs=5e-4)
+    error_a, error_b = group_error(t, 0), group_error(t, 1.5)
+    assert (round(error_a, 3), round(error_b, 3)) == (0.159, 0.335)
+    assert round(0.9 * error_a + 0.1 * error_b, 3) == 0.177
+    assert error_b > 2 * error_a
+    t = fitted_threshold(0.5, 1.5)
+    assert t == pytest.approx(0.75, abs=1e-6)
+    assert round(group_error(t, 0), 3) == round(group_error(t, 1.5), 3) == 0.221
