@@ -38,7 +38,7 @@ def expected(label: str, blocks: list[int], total: int, frozen: int) -> str:
     share = 100 * (total - frozen_params) / total
     digits = 3 if share < 0.1 else 2 if share < 10 else 1
     percent = f"{share:.{digits}f}".rstrip("0").rstrip(".")
-    return (f"{label}, {frozen} of {len(blocks)} blocks frozen: "
+    return (f"{label[0].upper()}{label[1:]}, {frozen} of {len(blocks)} blocks frozen: "
             f"{grouped(total - frozen_params)} of {grouped(total)} parameters trainable "
             f"({percent}%), {grouped(frozen_params)} frozen.")
 

@@ -87,7 +87,8 @@ export function mount(root) {
       ...net.blocks.map((b, i) => row(b.name, b.params, i < state.frozen, false, widest)),
       row(net.head.name, net.head.params, false, true, widest));
     const c = counts(state.network, state.frozen);
-    out.textContent = `${net.label}, ${state.frozen} of ${net.blocks.length} blocks frozen: `
+    const name = net.label[0].toUpperCase() + net.label.slice(1); // it opens a sentence here
+    out.textContent = `${name}, ${state.frozen} of ${net.blocks.length} blocks frozen: `
       + `${grouped(c.trainable)} of ${grouped(c.total)} parameters trainable (${percent(c.share)}), `
       + `${grouped(c.frozen)} frozen.`;
   }
