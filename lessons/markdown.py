@@ -61,6 +61,13 @@ FIGURES = (
     "softmax",
     "roc-point",
     "history-timeline",
+    "backprop-graph",
+    "batch-noise",
+    "rnn-gradient",
+    "gan-discriminator",
+    "bottleneck",
+    "frozen-layers",
+    "group-share",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -140,6 +140,13 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "softmax-and-cross-entropy": ["softmax"],
         "roc-pr-and-imbalance": ["roc-point"],
         "what-is-deep-learning": ["history-timeline"],
+        "backpropagation": ["backprop-graph"],
+        "sgd-minibatch-batch": ["batch-noise"],
+        "recurrent-networks": ["rnn-gradient"],
+        "generative-adversarial-networks": ["gan-discriminator"],
+        "autoencoders": ["bottleneck"],
+        "transfer-learning": ["frozen-layers"],
+        "bias-in-data": ["group-share"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

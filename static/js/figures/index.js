@@ -11,6 +11,13 @@ import * as optimizerPaths from "./optimizer-paths.js";
 import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
+import * as backpropGraph from "./backprop-graph.js";
+import * as batchNoise from "./batch-noise.js";
+import * as rnnGradient from "./rnn-gradient.js";
+import * as ganDiscriminator from "./gan-discriminator.js";
+import * as bottleneck from "./bottleneck.js";
+import * as frozenLayers from "./frozen-layers.js";
+import * as groupShare from "./group-share.js";
 
 export const FIGURES = {
   neuron,
@@ -24,6 +31,13 @@ export const FIGURES = {
   softmax,
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
+  "backprop-graph": backpropGraph,
+  "batch-noise": batchNoise,
+  "rnn-gradient": rnnGradient,
+  "gan-discriminator": ganDiscriminator,
+  "bottleneck": bottleneck,
+  "frozen-layers": frozenLayers,
+  "group-share": groupShare,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
