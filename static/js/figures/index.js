@@ -1,6 +1,7 @@
 // Mounts every interactive figure of a lesson (`<div class="figure" data-figure="name">`) and
 // turns code blocks in `<div class="code-tabs">` into keyboard-usable tabs.
 import * as activations from "./activations.js";
+import * as attention from "./attention.js";
 import * as convolution from "./convolution.js";
 import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
@@ -24,6 +25,7 @@ export const FIGURES = {
   softmax,
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
+  attention,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
