@@ -62,6 +62,9 @@ FIGURES = (
     "roc-point",
     "history-timeline",
     "attention",
+    "attribution",
+    "fairness-thresholds",
+    "holdout-spread",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 
