@@ -68,6 +68,10 @@ FIGURES = (
     "bottleneck",
     "frozen-layers",
     "group-share",
+    "attention",
+    "attribution",
+    "fairness-thresholds",
+    "holdout-spread",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

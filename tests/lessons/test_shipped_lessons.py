@@ -40,6 +40,7 @@ SYLLABUS = {
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
         "autoencoders",
+        "attention",
     ],
     "Overfitting and Regularization": ["overfitting", "regularization"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
@@ -147,6 +148,10 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "autoencoders": ["bottleneck"],
         "transfer-learning": ["frozen-layers"],
         "bias-in-data": ["group-share"],
+        "attention": ["attention"],
+        "model-interpretability": ["attribution"],
+        "ethical-ai": ["fairness-thresholds"],
+        "model-evaluation": ["holdout-spread"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -1,6 +1,10 @@
 // Mounts every interactive figure of a lesson (`<div class="figure" data-figure="name">`) and
 // turns code blocks in `<div class="code-tabs">` into keyboard-usable tabs.
 import * as activations from "./activations.js";
+import * as attention from "./attention.js";
+import * as attribution from "./attribution.js";
+import * as fairnessThresholds from "./fairness-thresholds.js";
+import * as holdoutSpread from "./holdout-spread.js";
 import * as convolution from "./convolution.js";
 import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
@@ -38,6 +42,10 @@ export const FIGURES = {
   "bottleneck": bottleneck,
   "frozen-layers": frozenLayers,
   "group-share": groupShare,
+  attention,
+  attribution,
+  "fairness-thresholds": fairnessThresholds,
+  "holdout-spread": holdoutSpread,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
