@@ -7,6 +7,7 @@ that could not finish in time, before it is queued.
 """
 
 import math
+from dataclasses import dataclass
 
 from engine.catalog import (
     DATASET_CLASSES,
@@ -14,6 +15,7 @@ from engine.catalog import (
     TEXT_ALPHABET,
     n_input_features,
 )
+from engine.config import CnnConfig, DataConfig
 
 # A run is refused when its estimate exceeds MAX_ESTIMATED_SECONDS; so is one whose single
 # optimizer step or whose per-epoch measurement would keep the loop from answering a cancel
@@ -63,8 +65,8 @@ def forward_macs(model, data) -> int:
     macs = sum(a * b for a, b in _dense_layers(model, data))
     if model.kind == "cnn":
         macs += sum(
-            side * side * c_in * c_out * model.kernel_size**2
-            for c_in, c_out, side in _conv_layers(model, data)
+            side * side * c_in * c_out * kernel**2
+            for c_in, c_out, kernel, side in _conv_layers(model, data)
         )
     elif model.kind == "rnn":
         gates = RNN_GATES[model.cell]
@@ -164,9 +166,8 @@ def _dense_layers(model, data) -> list[tuple[int, int]]:
     if model.kind == "mlp":
         return _chain([n_in, *model.hidden, _n_outputs(model, data)])
     if model.kind == "cnn":
-        _, channels, side = _conv_layers(model, data)[-1]
-        side = _pooled(side) if model.pool else side
-        return [(channels * side * side, _n_outputs(model, data))]
+        last = cnn_stages(model, data)[-1]
+        return [(last.c_out * last.pooled_side**2, _n_outputs(model, data))]
     if model.kind == "rnn":
         return [(model.hidden_size, _n_outputs(model, data))]
     if model.kind == "autoencoder":
@@ -178,15 +179,42 @@ def _dense_layers(model, data) -> list[tuple[int, int]]:
     return generator + discriminator
 
 
-def _conv_layers(model, data) -> list[tuple[int, int, int]]:
-    """(in channels, out channels, side of the input map) of every convolution."""
+@dataclass(frozen=True)
+class CnnStage:
+    """One entry of model.channels: a convolution layer or a residual block, then pooling."""
+
+    c_in: int
+    c_out: int
+    side: int  # of the maps it reads
+    stride: int  # of its (first) convolution: 2 only while the maps stay 2 pixels wide
+    out_side: int  # of the maps its convolutions write
+    pooled_side: int  # after the 2x2 max-pooling, if any
+
+
+def cnn_stages(model: CnnConfig, data: DataConfig) -> list[CnnStage]:
+    """The stages `models.ConvNet` builds for these configs, input to output."""
     side = IMAGE_SHAPES[data.name][0]
-    layers, c_in = [], 1
-    for index, c_out in enumerate(model.channels):
-        if index > 0 and model.pool:
-            side = _pooled(side)
-        layers.append((c_in, c_out, side))
-        c_in = c_out
+    stages, c_in = [], 1
+    for c_out in model.channels:
+        stride = 2 if model.stride == 2 and (side + 1) // 2 >= 2 else 1
+        out_side = (side + 1) // 2 if stride == 2 else side
+        pooled_side = _pooled(out_side) if model.pool else out_side
+        stages.append(CnnStage(c_in, c_out, side, stride, out_side, pooled_side))
+        c_in, side = c_out, pooled_side
+    return stages
+
+
+def _conv_layers(model: CnnConfig, data: DataConfig) -> list[tuple[int, int, int, int]]:
+    """(in channels, out channels, kernel side, output map side) of every convolution,
+    with a residual block's second convolution and 1x1 projection."""
+    k = model.kernel_size
+    layers = []
+    for stage in cnn_stages(model, data):
+        layers.append((stage.c_in, stage.c_out, k, stage.out_side))
+        if model.residual:
+            layers.append((stage.c_out, stage.c_out, k, stage.out_side))
+            if stage.c_in != stage.c_out or stage.stride != 1:
+                layers.append((stage.c_in, stage.c_out, 1, stage.out_side))
     return layers
 
 
@@ -194,7 +222,7 @@ def _activations(model, data) -> int:
     """Values in the output maps of every convolution, per sample (0 for other kinds)."""
     if model.kind != "cnn":
         return 0
-    return sum(c_out * side * side for _, c_out, side in _conv_layers(model, data))
+    return sum(c_out * side * side for _, c_out, _, side in _conv_layers(model, data))
 
 
 def _pooled(side: int) -> int:
@@ -212,9 +240,10 @@ def _extra_parameters(model, data) -> list[int]:
     if model.kind == "mlp":
         return [2 * units for units in model.hidden] if model.batch_norm else []
     if model.kind == "cnn":
-        convs = [c_in * c_out * model.kernel_size**2 + c_out for c_in, c_out, _ in
-                 _conv_layers(model, data)]
-        norms = [2 * c for c in model.channels] if model.batch_norm else []
+        layers = _conv_layers(model, data)
+        convs = [c_in * c_out * kernel**2 + c_out for c_in, c_out, kernel, _ in layers]
+        # Every convolution is followed by its own batch norm (2 parameters per channel).
+        norms = [2 * c_out for _, c_out, _, _ in layers] if model.batch_norm else []
         return convs + norms
     if model.kind == "rnn":
         gates, units = RNN_GATES[model.cell], model.hidden_size
@@ -230,7 +259,9 @@ def _layer_calls(model) -> int:
     if model.kind == "mlp":
         return len(model.hidden) + 1
     if model.kind == "cnn":
-        return 3 * len(model.channels) + 1  # convolution, activation and pooling each cost
+        # Convolution, activation and pooling each cost; a residual block has two of the
+        # first two, the sum and (often) a projection.
+        return (6 if model.residual else 3) * len(model.channels) + 1
     if model.kind == "rnn":
         return 2
     if model.kind == "autoencoder":

@@ -94,7 +94,7 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
     ),
     "model.channels": FieldSpec(
         "integer_list", "Output channels of each convolutional layer, input to output.",
-        default=(8, 16), minimum=1, maximum=32, min_items=1, max_items=4, kinds=("cnn",),
+        default=(8, 16), minimum=1, maximum=32, min_items=1, max_items=8, kinds=("cnn",),
         label="Convolution channels",
         help="Output channels of each convolutional layer, comma-separated, e.g. 8, 16.",
     ),
@@ -122,6 +122,23 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "boolean", "Batch normalization before each hidden non-linearity.",
         default=False, kinds=("mlp", "cnn"),
         label="Batch normalization", help="Normalize each hidden layer's inputs over the batch.",
+    ),
+    "model.stride": FieldSpec(
+        "choice",
+        "Stride of each convolution (of each residual block's first one): 2 halves the maps, "
+        "as long as they stay at least 2 pixels wide, like pooling but learned.",
+        default=1, choices=(1, 2), kinds=("cnn",),
+        label="Stride", help="Step of each convolution in pixels: 2 halves the feature maps.",
+    ),
+    "model.residual": FieldSpec(
+        "boolean",
+        "Residual blocks: each entry of model.channels becomes two convolutions (conv -> "
+        "[BatchNorm] -> activation -> conv -> [BatchNorm]) whose block input is added back "
+        "before the last activation, through a 1x1 convolution when the channels or the "
+        "stride change.",
+        default=False, kinds=("cnn",),
+        label="Residual blocks",
+        help="Make each layer a residual block: two convolutions plus a skip connection.",
     ),
     "model.init": FieldSpec(
         "choice",
@@ -473,6 +490,9 @@ class CnnConfig:
     pool: bool
     dropout: float
     batch_norm: bool
+    # Defaults repeat CONFIG_FIELDS' for code that builds a CnnConfig by hand.
+    stride: int = 1
+    residual: bool = False
 
 
 @dataclass(frozen=True)

@@ -342,7 +342,8 @@ def compatibility_errors(config, base, field: str) -> dict[str, str]:
                            f'"{config.data.name}" has {inputs}; an MLP can only transfer '
                            "between datasets of the same input size (a CNN can)"}
     else:
-        fields = ("channels", "kernel_size", "batch_norm")
+        # Stride and residual blocks change which weighted layers a block has (projections).
+        fields = ("channels", "kernel_size", "batch_norm", "residual", "stride")
     for name in fields:
         ours, theirs = getattr(model, name), getattr(base_model, name)
         if ours != theirs:

@@ -79,21 +79,74 @@ def initialize_weights(model: nn.Module, init: str, scale: float = 1.0) -> None:
         nn.init.zeros_(layer.bias)
 
 
+def strided(side: int, stride: int) -> int:
+    """Stride used at a map of this side: 2 only while the maps stay at least 2 pixels wide
+    (8x8 digits: 8 -> 4 -> 2), as pooling does."""
+    return 2 if stride == 2 and (side + 1) // 2 >= 2 else 1
+
+
+class ResidualBlock(nn.Module):
+    """conv -> [BatchNorm] -> activation -> conv -> [BatchNorm], plus the block's input, then
+    the activation. The input is added as it is (the identity) when it has the output's
+    shape; otherwise a 1x1 convolution (-> [BatchNorm]) projects it to the new channels
+    and stride. With the branch at zero the block passes its (non-negative) input through."""
+
+    def __init__(self, cfg: CnnConfig, in_channels: int, out_channels: int, stride: int) -> None:
+        super().__init__()
+        padding = cfg.kernel_size // 2
+        branch: list[nn.Module] = [
+            nn.Conv2d(in_channels, out_channels, cfg.kernel_size, stride=stride, padding=padding)
+        ]
+        if cfg.batch_norm:
+            branch.append(nn.BatchNorm2d(out_channels))
+        branch += [
+            ACTIVATION_LAYERS[cfg.activation](),
+            nn.Conv2d(out_channels, out_channels, cfg.kernel_size, padding=padding),
+        ]
+        if cfg.batch_norm:
+            branch.append(nn.BatchNorm2d(out_channels))
+        self.branch = nn.Sequential(*branch)
+        self.skip: nn.Module = nn.Identity()
+        if in_channels != out_channels or stride != 1:
+            projection: list[nn.Module] = [
+                Projection(in_channels, out_channels, 1, stride=stride)
+            ]
+            if cfg.batch_norm:
+                projection.append(nn.BatchNorm2d(out_channels))
+            self.skip = nn.Sequential(*projection)
+        self.activation = ACTIVATION_LAYERS[cfg.activation]()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        output: torch.Tensor = self.activation(self.branch(x) + self.skip(x))
+        return output
+
+
+class Projection(nn.Conv2d):
+    """The 1x1 convolution on a residual block's skip path; its own class so that
+    `weight_layers` names it apart from the convolutions of the main path."""
+
+
 class ConvNet(nn.Module):
-    """Convolution blocks (conv -> [BatchNorm] -> activation -> [2x2 max-pool]), then the
-    flattened maps -> [Dropout] -> Linear to the class logits. Takes flat images."""
+    """Convolution blocks (conv -> [BatchNorm] -> activation, or a ResidualBlock; then
+    [2x2 max-pool]), then the flattened maps -> [Dropout] -> Linear to the class logits.
+    Takes flat images."""
 
     def __init__(self, cfg: CnnConfig, image_shape: tuple[int, int], n_classes: int) -> None:
         super().__init__()
         self.image_shape = image_shape
         blocks, channels, side = [], 1, image_shape[0]
         for out_channels in cfg.channels:
-            block: list[nn.Module] = [
-                nn.Conv2d(channels, out_channels, cfg.kernel_size, padding=cfg.kernel_size // 2)
-            ]
-            if cfg.batch_norm:
-                block.append(nn.BatchNorm2d(out_channels))
-            block.append(ACTIVATION_LAYERS[cfg.activation]())
+            stride = strided(side, cfg.stride)
+            block: list[nn.Module] = []
+            if cfg.residual:
+                block.append(ResidualBlock(cfg, channels, out_channels, stride))
+            else:
+                block.append(nn.Conv2d(channels, out_channels, cfg.kernel_size, stride=stride,
+                                       padding=cfg.kernel_size // 2))
+                if cfg.batch_norm:
+                    block.append(nn.BatchNorm2d(out_channels))
+                block.append(ACTIVATION_LAYERS[cfg.activation]())
+            side = (side + 1) // 2 if stride == 2 else side
             # Pooling stops before the maps shrink below 2x2 (8x8 digits: 8 -> 4 -> 2).
             if cfg.pool and side // 2 >= 2:
                 block.append(nn.MaxPool2d(2))
@@ -113,11 +166,20 @@ class ConvNet(nn.Module):
     def as_images(self, x: torch.Tensor) -> torch.Tensor:
         return x.reshape(-1, 1, *self.image_shape)
 
+    @property
+    def first_conv(self) -> nn.Conv2d:
+        """The convolution that reads the image (a residual block's first, not its skip)."""
+        return next(m for m in self.features.modules() if isinstance(m, nn.Conv2d))
+
     def first_layer_maps(self, x: torch.Tensor) -> torch.Tensor:
-        """The first block's activations, before pooling: (n, channels, height, width)."""
+        """The first convolution's activations, before pooling (and, in a residual block,
+        before the second convolution): (n, channels, height, width)."""
         maps = self.as_images(x)
-        for layer in self.features[0]:
-            if isinstance(layer, nn.MaxPool2d):
+        first = self.features[0]
+        assert isinstance(first, nn.Sequential)  # each block is one
+        layers: nn.Sequential = first[0].branch if isinstance(first[0], ResidualBlock) else first
+        for index, layer in enumerate(layers):
+            if isinstance(layer, nn.MaxPool2d) or (index and isinstance(layer, nn.Conv2d)):
                 break
             maps = layer(maps)
         return maps
@@ -231,12 +293,14 @@ def count_parameters(model: nn.Module) -> int:
 
 def weight_layers(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
     """(name, weight) of every Linear, convolutional and recurrent layer, input to output:
-    "linear1", "conv1", "lstm1.input" (input-to-state weights of layer 1), "lstm1.state"."""
+    "linear1", "conv1", "skip1" (a residual block's 1x1 projection), "lstm1.input"
+    (input-to-state weights of layer 1), "lstm1.state"."""
     found: list[tuple[str, nn.Parameter]] = []
     counts: dict[str, int] = {}
     for module in model.modules():
         if isinstance(module, nn.Linear | nn.Conv2d):
-            name = "linear" if isinstance(module, nn.Linear) else "conv"
+            name = ("linear" if isinstance(module, nn.Linear)
+                    else "skip" if isinstance(module, Projection) else "conv")
             counts[name] = counts.get(name, 0) + 1
             found.append((f"{name}{counts[name]}", module.weight))
         elif isinstance(module, nn.RNNBase):

@@ -154,7 +154,7 @@ class SupervisedTask:
         if kind == "cnn":
             label = self.data.classes[int(self.y_val[0])]
             return [
-                Event(FILTERS, {"epoch": epoch, **snapshots.filters(self.model.features[0][0])}),
+                Event(FILTERS, {"epoch": epoch, **snapshots.filters(self.model.first_conv)}),
                 Event(FEATURE_MAPS, {
                     "epoch": epoch, **snapshots.feature_maps(self.model, self.x_val[0], label)
                 }),

@@ -72,6 +72,7 @@ FIGURES = (
     "attribution",
     "fairness-thresholds",
     "holdout-spread",
+    "receptive-field",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

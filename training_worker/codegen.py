@@ -165,7 +165,12 @@ def _cnn_code(model: dict) -> str:
     lines = [f"nn.Unflatten(1, (1, {DIGITS_SIDE}, {DIGITS_SIDE})),  # flat pixels -> 1x8x8 image"]
     channels, side = 1, DIGITS_SIDE
     for out in model.get("channels", [8, 16]):
-        lines.append(f"nn.Conv2d({channels}, {out}, kernel_size={kernel}, padding={kernel // 2}),")
+        # Stride 2 only while the maps stay at least 2 pixels wide, as the engine does.
+        stride = 2 if model.get("stride", 1) == 2 and (side + 1) // 2 >= 2 else 1
+        stride_code = f", stride={stride}" if stride != 1 else ""
+        lines.append(f"nn.Conv2d({channels}, {out}, kernel_size={kernel}{stride_code}, "
+                     f"padding={kernel // 2}),")
+        side = (side + 1) // 2 if stride == 2 else side
         if model.get("batch_norm"):
             lines.append(f"nn.BatchNorm2d({out}),")
         lines.append(f"{ACTIVATION_CODE[model.get('activation', 'relu')]},")
@@ -193,6 +198,11 @@ def pytorch_script(config: dict, *, title: str = "A training run") -> str:
         raise NotCovered(
             f'{kind.upper()} code for the dataset "{data.get("name")}" is not covered yet '
             f"(only {', '.join(COVERED[kind])})."
+        )
+    if model.get("residual"):
+        raise NotCovered(
+            "Residual CNNs are not covered yet: their skip connections need a module class "
+            "of their own, which the generator does not write."
         )
     if config.get("transfer"):
         raise NotCovered(

@@ -156,7 +156,7 @@ def test_training_options_are_validated(paths, field, reason):
         ("gan", {"optim__early_stopping_patience": 3}, "optim.early_stopping_patience"),
         ("gan", {"optim__log_grad_norms": True}, "optim.log_grad_norms"),
         ("cnn", {"model__channels": []}, "model.channels"),
-        ("cnn", {"model__channels": [8, 8, 8, 8, 8]}, "model.channels"),
+        ("cnn", {"model__channels": [8] * 9}, "model.channels"),
         ("cnn", {"model__channels": [33]}, "model.channels[0]"),
         ("cnn", {"model__kernel_size": 4}, "model.kernel_size"),
         ("rnn", {"model__cell": "transformer"}, "model.cell"),

@@ -85,6 +85,9 @@ ZOO = [
     ("autoencoder", "digits", {"hidden": [32, 16], "latent_dim": 2}),
     ("gan", "mixture", {}),
     ("gan", "digits", {"hidden": [128, 64]}),
+    ("cnn", "digits", {"channels": [8, 8, 16], "residual": True, "batch_norm": True}),
+    ("cnn", "digits", {"channels": [4, 4, 8, 8], "residual": True, "stride": 2, "pool": False}),
+    ("cnn", "shapes", {"channels": [4, 8, 8], "stride": 2, "kernel_size": 5}),
 ]
 
 

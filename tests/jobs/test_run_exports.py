@@ -221,3 +221,34 @@ def test_uncovered_kinds_say_so(moons_config):
     config = {**moons_config, "optim": {**moons_config["optim"], "class_weights": "balanced"}}
     with pytest.raises(codegen.NotCovered, match="class_weights"):
         codegen.pytorch_script(config)
+
+
+def test_generated_cnn_script_strides_as_the_engine(monkeypatch):
+    """Stride 2 on the 8x8 digits: 8 -> 4 -> 2, then stride 1 (1x1 maps would be too small);
+    the script's model has the engine's parameter count and output."""
+    import torch
+
+    from engine import parse_config
+    from engine.models import build_model, count_parameters
+
+    config = parse_config({
+        "model": {"kind": "cnn", "channels": [4, 8, 8], "stride": 2, "pool": False},
+        "data": {"name": "digits", "n_samples": 600, "seed": 0},
+        "optim": {"name": "adam", "lr": 0.01, "epochs": 1},
+    })
+    script = codegen.pytorch_script(config.to_dict())
+    monkeypatch.setattr(sys, "argv", ["run.py"])
+    namespace = {}
+    exec(compile(script.split("# --- optimizer")[0], "run.py", "exec"), namespace)
+    ours, engines = namespace["model"], build_model(config.model, config.data)
+    assert count_parameters(ours) == count_parameters(engines)
+    strides = [m.stride for m in ours.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert strides == [(2, 2), (2, 2), (1, 1)]
+    assert ours(torch.zeros(3, 64)).shape == (3, 10)
+
+
+def test_residual_cnns_are_not_covered_yet(moons_config):
+    config = {**moons_config, "model": {"kind": "cnn", "residual": True},
+              "data": {**moons_config["data"], "name": "digits"}}
+    with pytest.raises(codegen.NotCovered, match="Residual"):
+        codegen.pytorch_script(config)

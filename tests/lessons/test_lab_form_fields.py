@@ -17,7 +17,7 @@ def test_each_tunable_field_gets_its_label_help_and_type():
     assert channels["label"] == CONFIG_FIELDS["model.channels"].label == "Convolution channels"
     assert channels["help"] == CONFIG_FIELDS["model.channels"].help
     assert channels["type"] == "integer_list"
-    assert (channels["min_items"], channels["max_items"], channels["maximum"]) == (1, 4, 32)
+    assert (channels["min_items"], channels["max_items"], channels["maximum"]) == (1, 8, 32)
     assert fields["model.pool"]["type"] == "boolean"
     assert fields["optim.batch_size"]["also_accepts"] == "full"
 

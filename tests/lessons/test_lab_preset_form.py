@@ -104,7 +104,7 @@ def test_changing_the_model_type_uses_that_types_fields(client, author, lab):
     lab.refresh_from_db()
     assert lab.preset_config["model"] == {
         "kind": "cnn", "activation": "relu", "channels": [4, 8], "kernel_size": 3,
-        "pool": True, "dropout": 0.0, "batch_norm": False,
+        "pool": True, "dropout": 0.0, "batch_norm": False, "stride": 1, "residual": False,
     }
 
 

@@ -39,8 +39,7 @@ SYLLABUS = {
     ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
-        "autoencoders",
-        "attention",
+        "autoencoders", "modern-convolutional-networks", "attention",
     ],
     "Overfitting and Regularization": ["overfitting", "regularization"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
@@ -152,6 +151,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "model-interpretability": ["attribution"],
         "ethical-ai": ["fairness-thresholds"],
         "model-evaluation": ["holdout-spread"],
+        "modern-convolutional-networks": ["receptive-field"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -12,6 +12,7 @@ import * as historyTimeline from "./history-timeline.js";
 import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
+import * as receptiveField from "./receptive-field.js";
 import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
@@ -46,6 +47,7 @@ export const FIGURES = {
   attribution,
   "fairness-thresholds": fairnessThresholds,
   "holdout-spread": holdoutSpread,
+  "receptive-field": receptiveField,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

@@ -1,0 +1,139 @@
+"""The numbers the lesson "Modern convolutional networks" quotes still hold (see support.py).
+
+A module of its own beside test_claims_architectures.py (same course module), since other
+lessons of the module are being written at the same time. Accuracies: half of the last
+printed digit (the runs are seeded and repeat exactly on one machine); parameter counts
+exactly; gradient norms relative, at the two digits printed.
+"""
+
+import pytest
+
+from engine import parse_config
+from engine.receptive_field import layer_kernels_and_strides, receptive_field
+from tests.lessons.claims.support import (
+    PRESETS,
+    assert_quoted,
+    epoch_metrics,
+    run_for,
+    summary_for,
+)
+
+PLAIN, RESIDUAL = "deep-plain-cnn", "residual-cnn"
+TWO_LAYERS = {"model.channels": [8, 8]}
+NORMALIZED = {"model.batch_norm": True}
+
+# (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
+MODERN_CNN_CLAIMS = [
+    (PLAIN, {}, "val_accuracy", 0.100, 0.0005),
+    (PLAIN, {}, "n_params", 9298, 0),
+    (PLAIN, TWO_LAYERS, "val_accuracy", 0.969, 0.0005),
+    (PLAIN, NORMALIZED, "val_accuracy", 0.983, 0.0005),
+    (PLAIN, {"data.seed": 1}, "val_accuracy", 0.100, 0.0005),
+    (PLAIN, {"data.seed": 2}, "val_accuracy", 0.103, 0.0005),
+    (RESIDUAL, {}, "val_accuracy", 0.969, 0.0005),
+    (RESIDUAL, {}, "n_params", 9314, 0),
+    (RESIDUAL, {"data.seed": 1}, "val_accuracy", 0.981, 0.0005),
+    (RESIDUAL, {"data.seed": 2}, "val_accuracy", 0.972, 0.0005),
+]  # fmt: skip
+
+NOT_MEASURED = {
+    "modern-convolutional-networks": {
+        "5": "part of the name LeNet-5",
+        "10": "part of the name CIFAR-10",
+        "1998": "the year of LeCun et al.'s LeNet-5 paper",
+        "2012": "the year of AlexNet and of its ImageNet challenge",
+        "2014": "the year of Simonyan and Zisserman's VGG paper",
+        "2015": "the year of He et al.'s ResNet paper and its ImageNet challenge",
+        "16": "VGG's depths (16 or 19 layers) from its paper; also a quiz's hand-worked channel "
+              "counts and parameter counts (2 · 8 = 16, a 1 · 8 + 8 projection)",
+        "19": "VGG's depths from its paper",
+        "152": "ResNet's deepest ImageNet network, from its paper",
+        "20": "the depths of He et al.'s CIFAR-10 plain networks (20 and 56), and a quiz's "
+              "hypothetical 20-layer network",
+        "56": "the depths of He et al.'s CIFAR-10 plain networks",
+        "50": "the depth from which ResNet uses bottleneck blocks, from its paper",
+        "256": "the channels of a ResNet bottleneck block, from its paper",
+        "64": "the channels of a ResNet bottleneck block, from its paper; a quiz's channels",
+        "8": "a setting of the preset (8 channels, 8 layers) and a quiz's channel count",
+        "32": "a quiz's channel count (hand-worked parameter count)",
+        "2": "strides and the minimum map side, settings of the engine",
+        "15": "a quiz's hand-worked receptive field (1 + 2 + 4 + 8); also the preset's epochs",
+    },
+}
+
+CHECKED_BY = {
+    "modern-convolutional-networks": {
+        "1438": "test_the_digits_split_as_the_labs_say",
+        "359": "test_the_digits_split_as_the_labs_say",
+        "2.30": "test_the_plain_network_sits_at_the_loss_of_a_uniform_guess",
+        "0.24": "test_the_residual_networks_gradients_reach_its_first_layer",
+        "0.70": "test_the_residual_networks_gradients_reach_its_first_layer",
+    },
+}
+
+
+@pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),
+                         MODERN_CNN_CLAIMS)
+def test_quoted_result_still_holds(lab_slug, changes, field, quoted, tolerance):
+    assert_quoted(lab_slug, changes, field, quoted, tolerance)
+
+
+def gradient_norms(lab_slug: str, epoch_index: int) -> dict[str, float]:
+    _, events = run_for(lab_slug, {})
+    norms = [e.payload for e in events if e.type == "gradient_norms"][epoch_index]
+    return dict(zip(norms["layers"], norms["norms"], strict=True))
+
+
+def test_the_plain_network_sits_at_the_loss_of_a_uniform_guess():
+    """Training loss 2.30 (ln 10) every epoch; conv1's gradient in the first epoch hundreds
+    of times smaller than conv8's, and every gradient zero in the last epoch."""
+    assert all(round(m["train_loss"], 2) == 2.30 for m in epoch_metrics(PLAIN))
+    first = gradient_norms(PLAIN, 0)
+    assert first["conv8"] / first["conv1"] > 200
+    assert all(norm == 0 for norm in gradient_norms(PLAIN, -1).values())
+
+
+def test_the_residual_networks_gradients_reach_its_first_layer():
+    """First epoch: every convolution of the main path between 0.24 and 0.70."""
+    first = gradient_norms(RESIDUAL, 0)
+    convs = [norm for name, norm in first.items() if name.startswith("conv")]
+    assert len(convs) == 8
+    assert min(convs) == pytest.approx(0.24, rel=0.03)
+    assert max(convs) == pytest.approx(0.70, rel=0.03)
+
+
+def test_the_residual_network_beats_the_plain_one_on_every_seed_quoted():
+    for seed in (0, 1, 2):
+        changes = {"data.seed": seed} if seed else {}
+        assert (summary_for(RESIDUAL, changes)["val_accuracy"]
+                > summary_for(PLAIN, changes)["val_accuracy"] + 0.8)
+
+
+def layers_of(model: dict) -> list[tuple[int, int]]:
+    config = parse_config({"model": model, "data": {"name": "digits"},
+                           "optim": {"name": "adam", "lr": 0.01, "epochs": 1}})
+    return layer_kernels_and_strides(config.model, config.data)
+
+
+def test_the_receptive_fields_the_lesson_works_out():
+    """The plain lab: 17 (eight 3x3 layers); strides 2, 2, 1: 15, against 7 at stride 1;
+    the previous lesson's CNN (conv, pool, conv, pool): 10."""
+    assert receptive_field(layers_of(PRESETS[PLAIN]["model"])) == 17
+    assert receptive_field([(3, 2), (3, 2), (3, 1)]) == 15
+    assert receptive_field([(3, 1)] * 3) == 7
+    assert receptive_field(layers_of(PRESETS["cnn-digits"]["model"])) == 10
+
+
+def test_the_parameter_counts_the_lesson_works_out():
+    """80 for the first layer, 584 for each 8-to-8 layer, 5130 for the classifier:
+    9298 in all; the projection 16 more."""
+    first, middle, head = 8 * 1 * 9 + 8, 8 * 8 * 9 + 8, 8 * 8 * 8 * 10 + 10
+    assert (first, middle, head) == (80, 584, 5130)
+    assert first + 7 * middle + head == summary_for(PLAIN, {})["n_params"] == 9298
+    assert summary_for(RESIDUAL, {})["n_params"] - 9298 == 1 * 8 + 8
+
+
+def test_the_digits_split_as_the_labs_say():
+    _, events = run_for(PLAIN, {})
+    info = next(e.payload for e in events if e.type == "info")
+    assert (info["n_train"], info["n_val"]) == (1438, 359)
