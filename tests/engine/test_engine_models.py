@@ -85,6 +85,7 @@ ZOO = [
     ("autoencoder", "digits", {"hidden": [32, 16], "latent_dim": 2}),
     ("gan", "mixture", {}),
     ("gan", "digits", {"hidden": [128, 64]}),
+    ("vae", "digits", {"hidden": [32, 16], "latent_dim": 3}),
 ]
 
 
@@ -113,9 +114,10 @@ def test_every_kind_maps_its_inputs_to_the_documented_outputs(kind, dataset, mod
             assert built.discriminator(samples).shape == (5, 1)
             return
         output = built(data.x_val[:5])
-    expected = {"autoencoder": (5, 64)}.get(kind, (5, data.n_classes) if data.classes else (5,))
+    images = {"autoencoder": (5, 64), "vae": (5, 64)}
+    expected = images.get(kind, (5, data.n_classes) if data.classes else (5,))
     assert output.shape == expected
-    if kind == "autoencoder":
+    if kind in ("autoencoder", "vae"):
         assert output.min() >= 0 and output.max() <= 1
 
 
