@@ -6,6 +6,7 @@ import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
 import * as historyTimeline from "./history-timeline.js";
 import * as initHistograms from "./init-histograms.js";
+import * as klGaussian from "./kl-gaussian.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
 import * as rocPoint from "./roc-point.js";
@@ -24,6 +25,7 @@ export const FIGURES = {
   softmax,
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
+  "kl-gaussian": klGaussian,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
