@@ -166,7 +166,8 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=8, minimum=2, maximum=32, kinds=("autoencoder", "gan", "vae"),
         kind_defaults=(("vae", 2),),
         label="Latent size",
-        help="Size of the code: the autoencoder's bottleneck or the GAN's noise input.",
+        help="Size of the code: the autoencoder's bottleneck, the GAN's noise input or the "
+        "VAE's z.",
     ),
     "model.denoise_noise": FieldSpec(
         "number",
