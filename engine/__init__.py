@@ -20,6 +20,7 @@ from engine.config import (
     OptimConfig,
     RnnConfig,
     TrainConfig,
+    VaeConfig,
 )
 from engine.config_parsing import parse_config
 from engine.config_schema import config_json_schema
@@ -39,6 +40,7 @@ from engine.events import (
     GRADIENT_NORMS,
     INFO,
     LATENT,
+    LATENT_GRID,
     METRIC,
     MISCLASSIFIED,
     RECONSTRUCTIONS,
@@ -62,6 +64,7 @@ __all__ = [
     "OptimConfig",
     "RnnConfig",
     "TrainConfig",
+    "VaeConfig",
     "parse_config",
     "config_json_schema",
     "INFO",
@@ -79,6 +82,7 @@ __all__ = [
     "TEXT_SAMPLE",
     "RECONSTRUCTIONS",
     "LATENT",
+    "LATENT_GRID",
     "GAN_SAMPLES",
     "DISCRIMINATOR_SURFACE",
     "EARLY_STOP",

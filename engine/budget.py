@@ -173,6 +173,10 @@ def _dense_layers(model, data) -> list[tuple[int, int]]:
     if model.kind == "autoencoder":
         encoder = _chain([n_in, *model.hidden, model.latent_dim])
         return encoder + [(b, a) for a, b in reversed(encoder)]
+    if model.kind == "vae":
+        # The encoder's last layer gives a mean and a log-variance per latent dimension.
+        encoder = _chain([n_in, *model.hidden, 2 * model.latent_dim])
+        return encoder + _chain([model.latent_dim, *reversed(model.hidden), n_in])
     # gan: the generator maps noise to a sample, the discriminator (mirrored) a sample to 1.
     generator = _chain([model.latent_dim, *model.hidden, n_in])
     discriminator = _chain([n_in, *reversed(model.hidden), 1])
@@ -264,7 +268,7 @@ def _layer_calls(model) -> int:
         return (6 if model.residual else 3) * len(model.channels) + 1
     if model.kind == "rnn":
         return 2
-    if model.kind == "autoencoder":
+    if model.kind in ("autoencoder", "vae"):
         return 2 * (len(model.hidden) + 1)
     return 2 * (len(model.hidden) + 1)  # gan: generator and discriminator
 

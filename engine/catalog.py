@@ -5,7 +5,7 @@ does not pay for importing them; the modules that build things are tested to cov
 exactly these names.
 """
 
-MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan")
+MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan", "vae")
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
 
@@ -95,6 +95,7 @@ KIND_DATASETS: dict[str, tuple[str, ...]] = {
     "rnn": ("series", "text"),
     "autoencoder": ("digits",),
     "gan": ("mixture", "digits"),
+    "vae": ("digits",),
 }
 
 # Kinds whose models classify, and so report accuracy, F1 and confusion matrices; with

@@ -71,16 +71,18 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         "integer_list",
         "Units of each hidden layer, input to output; [] is a linear model. For an "
         "autoencoder, the encoder's layers (the decoder mirrors them); for a GAN, the layers "
-        "of both the generator and the discriminator.",
+        "of both the generator and the discriminator; for a VAE, the encoder's layers before "
+        "its mean and log-variance (the decoder mirrors them).",
         default=(16, 16), minimum=1, maximum=256, max_items=6,
-        kinds=("mlp", "autoencoder", "gan"),
-        kind_defaults=(("autoencoder", (64,)), ("gan", (64, 64))),
+        kinds=("mlp", "autoencoder", "gan", "vae"),
+        kind_defaults=(("autoencoder", (64,)), ("gan", (64, 64)), ("vae", (64,))),
         label="Hidden layers (units each)",
         help="Units in each hidden layer, comma-separated, e.g. 16, 16; empty for a linear model.",
     ),
     "model.activation": FieldSpec(
         "choice", "Non-linearity after each hidden layer.", default="relu", choices=ACTIVATIONS,
-        kinds=("mlp", "cnn", "autoencoder", "gan"), kind_defaults=(("gan", "leaky_relu"),),
+        kinds=("mlp", "cnn", "autoencoder", "gan", "vae"),
+        kind_defaults=(("gan", "leaky_relu"),),
         label="Activation function", help="The non-linearity after each hidden layer.",
     ),
     "model.activations": FieldSpec(
@@ -176,10 +178,13 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
     ),
     "model.latent_dim": FieldSpec(
         "integer",
-        "Size of the code: the autoencoder's bottleneck, or the GAN generator's noise input.",
-        default=8, minimum=2, maximum=32, kinds=("autoencoder", "gan"),
+        "Size of the code: the autoencoder's bottleneck, the GAN generator's noise input, or "
+        "the VAE's latent variable z (2 lets its decoded grid cover the whole latent space).",
+        default=8, minimum=2, maximum=32, kinds=("autoencoder", "gan", "vae"),
+        kind_defaults=(("vae", 2),),
         label="Latent size",
-        help="Size of the code: the autoencoder's bottleneck or the GAN's noise input.",
+        help="Size of the code: the autoencoder's bottleneck, the GAN's noise input or the "
+        "VAE's z.",
     ),
     "model.denoise_noise": FieldSpec(
         "number",
@@ -188,6 +193,15 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=0.0, minimum=0, maximum=1, kinds=("autoencoder",),
         label="Input noise to remove",
         help="Noise added to the inputs for the model to remove (0 = a plain autoencoder).",
+    ),
+    "model.beta": FieldSpec(
+        "number",
+        "Weight of the KL term in the VAE's loss: reconstruction + beta * KL(q(z|x) || N(0, I)). "
+        "1 is the negative ELBO; above 1 pulls the codes harder towards the prior (smoother "
+        "latent space, blurrier digits); 0 drops the prior and leaves a noisy autoencoder.",
+        default=1.0, minimum=0, maximum=10, kinds=("vae",),
+        label="KL weight β",
+        help="Weight of the KL term: 1 is the plain VAE, above 1 a smoother latent space.",
     ),
     "data.name": FieldSpec(
         "choice", "Dataset.", choices=tuple(DATASET_CLASSES),
@@ -520,7 +534,16 @@ class GanConfig:
     latent_dim: int
 
 
-ModelConfig = MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig
+@dataclass(frozen=True)
+class VaeConfig:
+    kind: str
+    hidden: tuple[int, ...]
+    activation: str
+    latent_dim: int
+    beta: float
+
+
+ModelConfig = MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig | VaeConfig
 
 MODEL_CONFIGS: dict[str, type] = {
     "mlp": MlpConfig,
@@ -528,6 +551,7 @@ MODEL_CONFIGS: dict[str, type] = {
     "rnn": RnnConfig,
     "autoencoder": AutoencoderConfig,
     "gan": GanConfig,
+    "vae": VaeConfig,
 }
 
 

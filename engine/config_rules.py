@@ -262,6 +262,7 @@ SIZE_FIELDS = {
     "rnn": "model.hidden_size",
     "autoencoder": "model.hidden",
     "gan": "model.hidden",
+    "vae": "model.hidden",
 }
 
 

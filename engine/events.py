@@ -19,7 +19,9 @@ METRIC, per epoch
     d_fake (the discriminator's mean probability of "real" on held-out real samples and on
     as many generated ones), and its val_loss is the discriminator's loss on those; on
     the mixture also modes_covered, how many of the 8 modes hold at least 2% of those
-    generated samples within 3 standard deviations of their centre.
+    generated samples within 3 standard deviations of their centre. A VAE adds
+    train_reconstruction, train_kl, val_reconstruction and val_kl, the means per digit of
+    its loss's two terms (its loss = reconstruction + beta * kl; see variational.py).
 CONFUSION_MATRIX (classifiers, per epoch, validation set)
     {epoch, labels: [str], matrix: [[int]]}  rows are true classes, columns predictions.
 CLASSIFICATION_REPORT (classifiers, per epoch, validation set)
@@ -56,15 +58,20 @@ Snapshots, every max(1, epochs // 20) epochs and at the last epoch:
     one-step-ahead forecasts of the first 200 validation steps, in standardized units.
   TEXT_SAMPLE (rnn on text)  {epoch, prompt: str, text: str}  200 characters the model
     writes after a validation prompt, sampled with a fixed seed.
-  RECONSTRUCTIONS (autoencoder)  {epoch, labels: [int], inputs: [[[float]]],
+  RECONSTRUCTIONS (autoencoder, vae)  {epoch, labels: [int], inputs: [[[float]]],
     noisy: [[[float]]] or null, outputs: [[[float]]]}  one validation digit per class,
-    8x8 each; noisy holds what the denoising autoencoder was given.
-  LATENT (autoencoder)  {epoch, method: "latent" | "pca", x: [float], y: [float],
-    labels: [int]}  the codes of at most 300 validation digits: the code itself when
-    latent_dim is 2, else its first two principal components.
-  GAN_SAMPLES (gan)  {epoch, format: "points", x: [float], y: [float]}  500 generated
+    8x8 each; noisy holds what the denoising autoencoder was given; a VAE decodes the
+    mean of each digit's code.
+  LATENT (autoencoder, vae)  {epoch, method: "latent" | "pca", x: [float], y: [float],
+    labels: [int]}  the codes of at most 300 validation digits (a VAE's: the means of
+    q(z|x)): the code itself when latent_dim is 2, else its first two principal components.
+  LATENT_GRID (vae)  {epoch, x: [float], y: [float], images: [[[[float]]]]}  8x8 decoded
+    digits: images[i][j] decodes z = (x[j], y[i]) (x from -2 to 2, y from 2 to -2, the
+    other latent dimensions at 0), each pixel's probability of being on.
+  GAN_SAMPLES (gan, vae)  {epoch, format: "points", x: [float], y: [float]}  500 generated
     points, or {epoch, format: "images", images: [[[float]]]}  16 generated 8x8 digits;
     both from the same fixed noise every time, so the pictures show the generator move.
+    A VAE's are 16 codes drawn once from its prior N(0, I), decoded.
   DISCRIMINATOR_SURFACE (gan on 2-D data)  {epoch, x: [float], y: [float],
     probabilities: [[float]]}  the discriminator's probability of "real" on a 40x40 grid.
 EARLY_STOP (when early stopping ends training; the run counts as completed, not stopped)
@@ -112,6 +119,7 @@ FORECAST = "forecast"
 TEXT_SAMPLE = "text_sample"
 RECONSTRUCTIONS = "reconstructions"
 LATENT = "latent"
+LATENT_GRID = "latent_grid"
 GAN_SAMPLES = "gan_samples"
 DISCRIMINATOR_SURFACE = "discriminator_surface"
 EARLY_STOP = "early_stop"
@@ -143,6 +151,7 @@ KEPT_AS: dict[str, str] = {
     TEXT_SAMPLE: PER_EPOCH,
     RECONSTRUCTIONS: PER_EPOCH,
     LATENT: PER_EPOCH,
+    LATENT_GRID: PER_EPOCH,
     GAN_SAMPLES: PER_EPOCH,
     DISCRIMINATOR_SURFACE: PER_EPOCH,
     EARLY_STOP: LATEST,

@@ -1,7 +1,8 @@
 """The model zoo: one builder per `model.kind`, each mapping the configs to an nn.Module.
 
 Classifiers return logits, the series forecaster one number per window, the autoencoder a
-reconstruction in [0, 1]. `budget.count_parameters` mirrors these layers without torch.
+reconstruction in [0, 1], the VAE the decoding of its mean code (also in [0, 1]).
+`budget.count_parameters` mirrors these layers without torch.
 """
 
 import math
@@ -25,6 +26,7 @@ from engine.config import (
     MlpConfig,
     ModelConfig,
     RnnConfig,
+    VaeConfig,
 )
 
 ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
@@ -248,6 +250,38 @@ class Gan(nn.Module):
         return self.generator(noise)
 
 
+class Vae(nn.Module):
+    """A variational autoencoder. The encoder maps x to the mean and log-variance of a
+    diagonal Gaussian q(z|x); the decoder maps a code z to the logits of one Bernoulli per
+    pixel (the logits, not the probabilities, so the loss can use the stable
+    binary_cross_entropy_with_logits). Layers as the autoencoder's, except that the
+    encoder's last layer is twice as wide: the first latent_dim outputs are the mean."""
+
+    def __init__(self, cfg: VaeConfig, n_features: int) -> None:
+        super().__init__()
+        self.latent_dim = cfg.latent_dim
+        self.encoder = dense_stack([n_features, *cfg.hidden, 2 * cfg.latent_dim], cfg.activation)
+        self.decoder = dense_stack(
+            [cfg.latent_dim, *reversed(cfg.hidden), n_features], cfg.activation
+        )
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The mean and the log-variance of q(z|x), each (n, latent_dim)."""
+        mean, log_variance = self.encoder(x).chunk(2, dim=1)
+        return mean, log_variance
+
+    def code_means(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encode(x)[0]
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Each pixel's probability of being on, in [0, 1]."""
+        return torch.sigmoid(self.decoder(z))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The reconstruction from the mean code: deterministic, for pictures and predictions.
+        return self.decode(self.code_means(x))
+
+
 def _build_mlp(model: MlpConfig, data: DataConfig) -> nn.Module:
     n_features = n_input_features(data.name, data.use_group_feature)
     return build_mlp(model, n_features, len(DATASET_CLASSES[data.name]))
@@ -271,6 +305,12 @@ def _build_gan(model: GanConfig, data: DataConfig) -> nn.Module:
     return Gan(model, n_input_features(data.name), images=data.name in IMAGE_SHAPES)
 
 
+def _build_vae(model: ModelConfig, data: DataConfig) -> nn.Module:
+    # Typed as a ModelBuilder (the registry's value type), so it narrows the config itself.
+    assert isinstance(model, VaeConfig)
+    return Vae(model, n_input_features(data.name))
+
+
 ModelBuilder = Callable[[ModelConfig, DataConfig], nn.Module]
 
 MODEL_REGISTRY: dict[str, ModelBuilder] = {
@@ -279,6 +319,7 @@ MODEL_REGISTRY: dict[str, ModelBuilder] = {
     "rnn": _build_rnn,
     "autoencoder": _build_autoencoder,
     "gan": _build_gan,
+    "vae": _build_vae,
 }
 
 

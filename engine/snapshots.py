@@ -7,6 +7,7 @@ See events.py for the payload shapes.
 """
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -130,7 +131,9 @@ def reconstructions(
 
 
 @torch.no_grad()
-def latent(encoder: nn.Module, x: torch.Tensor, labels: torch.Tensor) -> dict:
+def latent(
+    encoder: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, labels: torch.Tensor
+) -> dict:
     codes = encoder(x[:LATENT_POINTS])
     method = "latent"
     if codes.shape[1] > 2:

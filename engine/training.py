@@ -34,6 +34,7 @@ from engine.snapshots import is_snapshot_epoch
 from engine.summary import cv_summary, empty_summary, update_summary
 from engine.supervised import SupervisedTask
 from engine.transfer import BaseModel, keep_frozen_in_eval, start_from_base
+from engine.variational import VaeTask
 
 # A batch-size-1 run takes thousands of steps per epoch; a live chart needs far fewer.
 MAX_STEP_EVENTS_PER_EPOCH = 25
@@ -49,6 +50,7 @@ TASKS = {
     "rnn": SupervisedTask,
     "autoencoder": AutoencoderTask,
     "gan": GanTask,
+    "vae": VaeTask,
 }
 
 

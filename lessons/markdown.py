@@ -73,6 +73,7 @@ FIGURES = (
     "fairness-thresholds",
     "holdout-spread",
     "receptive-field",
+    "kl-gaussian",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

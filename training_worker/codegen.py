@@ -3,7 +3,7 @@
 Covers MLP classifiers on the 2-D point clouds and on digits, and CNNs on digits: the
 script builds the same layers, optimizer, schedule and loop as the engine, and generates
 the data the same way in spirit (scikit-learn / numpy from the seed), not bit for bit, so
-its numbers differ a little from the run's. Other kinds (rnn, autoencoder, gan) and the
+its numbers differ a little from the run's. Other kinds (rnn, autoencoder, gan, vae) and the
 generated image set "shapes" are not covered yet: `pytorch_script` raises NotCovered.
 """
 

@@ -297,6 +297,7 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
             ("softmax-and-cross-entropy", "softmax"),
             ("roc-pr-and-imbalance", "roc-point"),
             ("performance-metrics", "threshold"),
+            ("variational-autoencoders", "kl-gaussian"),
         ]:
             root = open_figure(page, lessons, lesson, figure)
             root.scroll_into_view_if_needed()
@@ -308,6 +309,8 @@ def test_figures_fit_a_phone_screen(lessons, browser, screenshot):
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, lesson
             if figure == "init-histograms":
                 snap(screenshot, page, root, "figure-init-histograms-phone")
+            if figure == "kl-gaussian":
+                snap(screenshot, page, root, "figure-kl-gaussian-phone")
         snap(screenshot, page, root, "figure-threshold-phone")
     finally:
         context.close()
@@ -404,3 +407,41 @@ def test_softmax_figure_pure_functions(lessons, page):
     y = [0.9 + 0.1 / 3, 0.1 / 3, 0.1 / 3]
     assert got["loss"] == pytest.approx(-sum(a * math.log(b) for a, b in zip(y, p, strict=True)))
     assert got["gradient"] == pytest.approx([a - b for a, b in zip(p, y, strict=True)])
+
+
+def kl_numbers(mu: float, sigma: float) -> str:
+    """The KL figure's readout, computed here: KL(N(mu, sigma²) || N(0, 1)) and its parts."""
+    mean_part = mu**2 / 2
+    spread_part = (sigma**2 - 1 - math.log(sigma**2)) / 2
+    return (f"μ = {shown(mu)}, σ = {shown(sigma)}: KL = {shown(mean_part + spread_part)} nats "
+            f"(mean ½μ² = {shown(mean_part)}, spread ½(σ² − 1 − ln σ²) = {shown(spread_part)})")
+
+
+def test_kl_figure_shows_the_kl_of_q_against_the_prior(lessons, page, screenshot):
+    console_errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    root = open_figure(page, lessons, "variational-autoencoders", "kl-gaussian")
+    # The lesson's worked example and quiz: mu = 1, sigma = 0.5 gives 0.818 nats.
+    assert readout(root) == kl_numbers(1, 0.5)
+    assert "KL = 0.818 nats" in readout(root)
+
+    mean = root.get_by_role("slider", name="mean μ", exact=True)
+    spread = root.get_by_role("slider", name="standard deviation σ", exact=True)
+    mean.focus()
+    page.keyboard.press("ArrowRight")  # one step of 0.1: mu = 1.1
+    assert readout(root) == kl_numbers(1.1, 0.5)
+    # The prior itself costs nothing; moving the mean either way costs the same.
+    mean.fill("0")
+    spread.fill("1")
+    assert readout(root) == kl_numbers(0, 1) and "KL = 0 nats" in readout(root)
+    mean.fill("-1")
+    assert readout(root) == kl_numbers(-1, 1) and "KL = 0.5 nats" in readout(root)
+    # The quiz: a spread of 2 adds 0.807 to the mean's 0.5.
+    spread.fill("2")
+    assert readout(root) == kl_numbers(-1, 2) and "KL = 1.307 nats" in readout(root)
+    spread.fill("0.1")
+    assert readout(root) == kl_numbers(-1, 0.1)
+    snap(screenshot, page, root, "figure-kl-gaussian")
+    mean.fill("1")
+    spread.fill("0.5")
+    assert console_errors == []

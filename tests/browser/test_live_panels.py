@@ -32,6 +32,8 @@ RUNS = [
     ("mlp-hiring", {"model": {"kind": "mlp"},
                     "data": {"name": "hiring", "group_b_share": 0.2, "label_bias": 0.4},
                     "optim": OPTIM}, ["fairness", "report", "roc", "pr", "calibration"]),
+    ("vae", {"model": {"kind": "vae"}, "data": {"name": "digits"}, "optim": OPTIM},
+     ["latent-grid", "gan-images", "reconstructions", "latent"]),
 ]
 
 

@@ -47,6 +47,11 @@ EXAMPLES = {
         "data": {"name": "mixture", "n_samples": 2000, "noise": 0.1},
         "optim": {"name": "adam", "lr": 0.001, "batch_size": 64, "epochs": 40},
     },
+    "vae": {
+        "model": {"kind": "vae", "hidden": [64], "latent_dim": 2, "beta": 1.0},
+        "data": {"name": "digits", "n_samples": 1797},
+        "optim": {"name": "adam", "lr": 0.003, "epochs": 30},
+    },
 }
 
 

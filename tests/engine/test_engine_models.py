@@ -88,6 +88,7 @@ ZOO = [
     ("cnn", "digits", {"channels": [8, 8, 16], "residual": True, "batch_norm": True}),
     ("cnn", "digits", {"channels": [4, 4, 8, 8], "residual": True, "stride": 2, "pool": False}),
     ("cnn", "shapes", {"channels": [4, 8, 8], "stride": 2, "kernel_size": 5}),
+    ("vae", "digits", {"hidden": [32, 16], "latent_dim": 3}),
 ]
 
 
@@ -116,9 +117,10 @@ def test_every_kind_maps_its_inputs_to_the_documented_outputs(kind, dataset, mod
             assert built.discriminator(samples).shape == (5, 1)
             return
         output = built(data.x_val[:5])
-    expected = {"autoencoder": (5, 64)}.get(kind, (5, data.n_classes) if data.classes else (5,))
+    images = {"autoencoder": (5, 64), "vae": (5, 64)}
+    expected = images.get(kind, (5, data.n_classes) if data.classes else (5,))
     assert output.shape == expected
-    if kind == "autoencoder":
+    if kind in ("autoencoder", "vae"):
         assert output.min() >= 0 and output.max() <= 1
 
 

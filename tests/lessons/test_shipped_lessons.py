@@ -39,7 +39,8 @@ SYLLABUS = {
     ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
-        "autoencoders", "modern-convolutional-networks", "attention",
+        "autoencoders", "modern-convolutional-networks", "variational-autoencoders",
+        "attention",
     ],
     "Overfitting and Regularization": ["overfitting", "regularization"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
@@ -152,6 +153,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "ethical-ai": ["fairness-thresholds"],
         "model-evaluation": ["holdout-spread"],
         "modern-convolutional-networks": ["receptive-field"],
+        "variational-autoencoders": ["kl-gaussian"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -10,6 +10,7 @@ import * as forwardPass from "./forward-pass.js";
 import * as gradientDescent from "./gradient-descent.js";
 import * as historyTimeline from "./history-timeline.js";
 import * as initHistograms from "./init-histograms.js";
+import * as klGaussian from "./kl-gaussian.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
 import * as receptiveField from "./receptive-field.js";
@@ -48,6 +49,7 @@ export const FIGURES = {
   "fairness-thresholds": fairnessThresholds,
   "holdout-spread": holdoutSpread,
   "receptive-field": receptiveField,
+  "kl-gaussian": klGaussian,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

@@ -86,6 +86,15 @@ export class RunCharts {
         customdata: rows.map((r) => r.epoch),
         hovertemplate: "epoch %{customdata}: %{y:.4f}<extra>discriminator</extra>" });
     }
+    // A VAE's loss is reconstruction + β·KL: both terms on validation, beside the total.
+    if (rows.some((r) => num(r.val_kl) !== null)) {
+      [["val_reconstruction", "reconstruction, validation", COLORS.val],
+        ["val_kl", "KL to the prior, validation", COLORS.discriminator]].forEach(([key, name, color]) => {
+        traces.push({ name: `${name} (epoch)`, x: xs, y: rows.map((r) => num(r[key])),
+          mode: "lines", line: { color, dash: "dash", width: 1.5 }, customdata: rows.map((r) => r.epoch),
+          hovertemplate: `epoch %{customdata}: %{y:.4f}<extra>${name}</extra>` });
+      });
+    }
     return traces;
   }
 

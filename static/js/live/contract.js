@@ -18,6 +18,7 @@ export const CONTRACT = Object.freeze({
     "text_sample": "per_epoch",
     "reconstructions": "per_epoch",
     "latent": "per_epoch",
+    "latent_grid": "per_epoch",
     "gan_samples": "per_epoch",
     "discriminator_surface": "per_epoch",
     "early_stop": "latest",

@@ -23,7 +23,7 @@ const PER_EPOCH_DRAWERS = {
   gan_samples: "drawGanSamples", latent: "drawLatent", reconstructions: "drawReconstructions",
   filters: "drawFilters", feature_maps: "drawFeatureMaps", forecast: "drawForecast",
   text_sample: "drawText", classification_report: "drawReport", fairness: "drawFairness",
-  misclassified: "drawMisclassified",
+  misclassified: "drawMisclassified", latent_grid: "drawLatentGrid",
 };
 // The event types the panels show (the contract test checks every type has a view): the
 // training points are drawn under the boundary and GAN pictures.
@@ -197,6 +197,15 @@ export class LivePanels {
     drawTiles(node.body, rows, { label: `Reconstructions after epoch ${p.epoch}` });
     node.caption.textContent = `Reconstructions, epoch ${p.epoch}: ` +
       (p.noisy ? "originals, noisy inputs, outputs" : "originals (top), outputs (bottom)");
+  }
+
+  /* A VAE's decoder over its latent plane: tile (i, j) decodes z = (x[j], y[i]). */
+  drawLatentGrid(p) {
+    const node = this.panel("latent-grid", "", "canvas");
+    drawTiles(node.body, p.images, { gap: 2, label: `Digits decoded on an ${p.images.length}×` +
+      `${p.images.length} grid of latent codes after epoch ${p.epoch}` });
+    node.caption.textContent = `Decoded latent grid, epoch ${p.epoch}: z₁ from ${p.x[0]} to ` +
+      `${p.x[p.x.length - 1]} left to right, z₂ from ${p.y[0]} to ${p.y[p.y.length - 1]} top to bottom`;
   }
 
   drawFilters(p) {
