@@ -19,6 +19,7 @@ from engine.catalog import (
     LOGIC_GATES,
     MODEL_KINDS,
     OPTIMIZERS,
+    POSITIONAL_ENCODINGS,
     REWEIGHTS,
     RNN_CELLS,
     SCHEDULES,
@@ -154,8 +155,10 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Hidden state size", help="Units in the state carried from one step to the next.",
     ),
     "model.num_layers": FieldSpec(
-        "integer", "Stacked recurrent layers.", default=1, minimum=1, maximum=3, kinds=("rnn",),
-        label="Recurrent layers", help="How many recurrent layers are stacked.",
+        "integer", "Stacked recurrent layers (rnn), or decoder blocks (transformer).",
+        default=1, minimum=1, maximum=3, kinds=("rnn", "transformer"),
+        kind_defaults=(("transformer", 2),),
+        label="Layers", help="How many recurrent layers or decoder blocks are stacked.",
     ),
     "model.latent_dim": FieldSpec(
         "integer",
@@ -171,6 +174,29 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=0.0, minimum=0, maximum=1, kinds=("autoencoder",),
         label="Input noise to remove",
         help="Noise added to the inputs for the model to remove (0 = a plain autoencoder).",
+    ),
+    "model.d_model": FieldSpec(
+        "integer",
+        "transformer: the width of every position's vector (token embedding, positional "
+        "encoding, attention and residual stream); the MLP of each block is 4 times wider.",
+        default=32, minimum=4, maximum=128, kinds=("transformer",),
+        label="Model width (d_model)",
+        help="Numbers per position: embeddings, attention and the residual stream.",
+    ),
+    "model.heads": FieldSpec(
+        "integer",
+        "transformer: attention heads per block; each attends with d_model / heads "
+        "dimensions, so heads must divide d_model.",
+        default=4, minimum=1, maximum=8, kinds=("transformer",),
+        label="Attention heads", help="Heads per block; each must get d_model / heads numbers.",
+    ),
+    "model.positional": FieldSpec(
+        "choice",
+        'transformer: how positions are told apart. "sinusoidal" adds fixed sines and '
+        "cosines of the position at geometric frequencies (Vaswani et al. 2017); \"learned\" "
+        "adds a trained vector per position of the window.",
+        default="sinusoidal", choices=POSITIONAL_ENCODINGS, kinds=("transformer",),
+        label="Positional encoding", help="Fixed sinusoids, or a learned vector per position.",
     ),
     "data.name": FieldSpec(
         "choice", "Dataset.", choices=tuple(DATASET_CLASSES),
@@ -484,6 +510,15 @@ class RnnConfig:
 
 
 @dataclass(frozen=True)
+class TransformerConfig:
+    kind: str
+    num_layers: int
+    d_model: int
+    heads: int
+    positional: str
+
+
+@dataclass(frozen=True)
 class AutoencoderConfig:
     kind: str
     hidden: tuple[int, ...]
@@ -500,7 +535,9 @@ class GanConfig:
     latent_dim: int
 
 
-ModelConfig = MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig
+ModelConfig = (
+    MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig | TransformerConfig
+)
 
 MODEL_CONFIGS: dict[str, type] = {
     "mlp": MlpConfig,
@@ -508,6 +545,7 @@ MODEL_CONFIGS: dict[str, type] = {
     "rnn": RnnConfig,
     "autoencoder": AutoencoderConfig,
     "gan": GanConfig,
+    "transformer": TransformerConfig,
 }
 
 

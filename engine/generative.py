@@ -13,7 +13,7 @@ from torch import nn
 
 from engine import snapshots
 from engine.catalog import IMAGE_SHAPES
-from engine.config import TrainConfig
+from engine.config import AutoencoderConfig, TrainConfig
 from engine.dataset import Dataset
 from engine.datasets import mixture_centres
 from engine.events import (
@@ -39,7 +39,9 @@ MODE_SHARE = 0.02
 class AutoencoderTask:
     def __init__(self, config: TrainConfig, data: Dataset, model: nn.Module, device: str) -> None:
         self.config, self.data, self.model = config, data, model
-        self.noise = config.model.denoise_noise
+        model_config = config.model
+        assert isinstance(model_config, AutoencoderConfig)  # this task trains autoencoders only
+        self.noise = model_config.denoise_noise
         self.generator = torch.Generator().manual_seed(config.data.seed)
         self.x_train, self.x_val = data.x_train.to(device), data.x_val.to(device)
         # Fixed noisy copies for measuring; training draws fresh noise at every step.

@@ -25,7 +25,9 @@ from engine.config import (
     MlpConfig,
     ModelConfig,
     RnnConfig,
+    TransformerConfig,
 )
+from engine.transformer import TransformerNet
 
 ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -201,6 +203,12 @@ def _build_rnn(model: RnnConfig, data: DataConfig) -> nn.Module:
     return RecurrentNet(model, None, 1)
 
 
+def _build_transformer(model: ModelConfig, data: DataConfig) -> nn.Module:
+    if not isinstance(model, TransformerConfig):
+        raise TypeError(f"a transformer is built from a TransformerConfig, not {model!r}")
+    return TransformerNet(model, len(TEXT_ALPHABET), data.window)
+
+
 def _build_autoencoder(model: AutoencoderConfig, data: DataConfig) -> nn.Module:
     return Autoencoder(model, n_input_features(data.name))
 
@@ -217,6 +225,7 @@ MODEL_REGISTRY: dict[str, ModelBuilder] = {
     "rnn": _build_rnn,
     "autoencoder": _build_autoencoder,
     "gan": _build_gan,
+    "transformer": _build_transformer,
 }
 
 

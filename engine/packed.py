@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
-from engine.config import TrainConfig
+from engine.config import MlpConfig, TrainConfig
 from engine.dataset import Dataset
 from engine.datasets import load_dataset
 from engine.events import STOP
@@ -86,12 +86,14 @@ def can_pack(configs: list[TrainConfig]) -> str | None:
 def _unsupported(config: TrainConfig) -> str | None:
     """Why this config, even alone, cannot be trained packed (None if it can)."""
     model, optim = config.model, config.optim
-    mlp = model.kind == "mlp"
+    mlp = isinstance(model, MlpConfig)
     transfer = getattr(config, "transfer", None)
     checks = [
         (not mlp, f'model.kind "{model.kind}": only MLPs are packed'),
-        (mlp and bool(model.dropout), "dropout: its random masks are not reproduced packed"),
-        (mlp and model.batch_norm, "batch_norm: running statistics are not packed"),
+        (isinstance(model, MlpConfig) and bool(model.dropout),
+         "dropout: its random masks are not reproduced packed"),
+        (isinstance(model, MlpConfig) and model.batch_norm,
+         "batch_norm: running statistics are not packed"),
         (bool(config.eval.cv_folds), "cross-validation trains one model per fold"),
         (optim.early_stopping_patience > 0, "early stopping ends jobs at different epochs"),
         (optim.restore_best, "restoring the best epoch's weights is not packed"),

@@ -49,6 +49,7 @@ TASKS = {
     "rnn": SupervisedTask,
     "autoencoder": AutoencoderTask,
     "gan": GanTask,
+    "transformer": SupervisedTask,
 }
 
 

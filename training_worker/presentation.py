@@ -8,6 +8,7 @@ KIND_DETAILS = {
     "rnn": ("cell", "hidden_size"),
     "autoencoder": ("hidden", "latent_dim"),
     "gan": ("hidden", "latent_dim"),
+    "transformer": ("num_layers", "d_model", "heads"),
 }
 
 # A run's result keys as a person reads them (model page, run pages).

@@ -47,6 +47,12 @@ EXAMPLES = {
         "data": {"name": "mixture", "n_samples": 2000, "noise": 0.1},
         "optim": {"name": "adam", "lr": 0.001, "batch_size": 64, "epochs": 40},
     },
+    "transformer": {
+        "model": {"kind": "transformer", "d_model": 32, "heads": 4, "num_layers": 2,
+                  "positional": "learned"},
+        "data": {"name": "text", "n_samples": 3000, "window": 16},
+        "optim": {"name": "adam", "lr": 0.003, "epochs": 5},
+    },
 }
 
 

@@ -14,6 +14,7 @@ SMALL = {
     "rnn-text": ("text", {"cell": "lstm", "hidden_size": 8}, {"n_samples": 300}),
     "autoencoder": ("digits", {"latent_dim": 2, "denoise_noise": 0.2}, {"n_samples": 300}),
     "gan": ("mixture", {"hidden": [16]}, {"n_samples": 300}),
+    "transformer": ("text", {"d_model": 16, "heads": 2, "num_layers": 1}, {"n_samples": 300}),
 }
 
 

@@ -85,6 +85,8 @@ ZOO = [
     ("autoencoder", "digits", {"hidden": [32, 16], "latent_dim": 2}),
     ("gan", "mixture", {}),
     ("gan", "digits", {"hidden": [128, 64]}),
+    ("transformer", "text", {}),
+    ("transformer", "text", {"d_model": 24, "heads": 3, "num_layers": 3, "positional": "learned"}),
 ]
 
 
