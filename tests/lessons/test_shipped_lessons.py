@@ -39,7 +39,7 @@ SYLLABUS = {
     ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
-        "autoencoders",
+        "autoencoders", "transformers",
     ],
     "Overfitting and Regularization": ["overfitting", "regularization"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
@@ -140,6 +140,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "softmax-and-cross-entropy": ["softmax"],
         "roc-pr-and-imbalance": ["roc-point"],
         "what-is-deep-learning": ["history-timeline"],
+        "transformers": ["positional-encoding"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()
