@@ -15,7 +15,7 @@ from engine.catalog import (
     TEXT_ALPHABET,
     n_input_features,
 )
-from engine.config import CnnConfig, DataConfig
+from engine.config import CnnConfig, DataConfig, TransformerConfig
 
 # A run is refused when its estimate exceeds MAX_ESTIMATED_SECONDS; so is one whose single
 # optimizer step or whose per-epoch measurement would keep the loop from answering a cancel
@@ -51,17 +51,28 @@ SETUP_SECONDS = 0.1
 SHAPES_SECONDS_PER_IMAGE = 6e-5  # drawing the shapes dataset
 TEXT_SAMPLE_CALLS = 160  # characters per text sample, one forward pass each
 SNAPSHOTS = 20
+# A transformer step runs many small operations (per block: two LayerNorms, four Linear
+# layers, scores, mask, softmax, weighted sum, GELU, residual additions, and their
+# backward passes) whose call overhead dominates at these sizes; measured on the workers'
+# CPU with d_model 16 to 128, under load, these keep the estimate above the real time.
+TRANSFORMER_BLOCK_CALLS = 50
+TRANSFORMER_MACS_PER_SECOND = 4e9
 
 
 def count_parameters(model, data) -> int:
     """Trainable parameters of the model `models.build_model` builds for these configs."""
+    if model.kind == "transformer":
+        return _transformer_parameters(model, data)
     return sum(_dense_parameters(a, b) for a, b in _dense_layers(model, data)) + sum(
         _extra_parameters(model, data)
     )
 
 
 def forward_macs(model, data) -> int:
-    """Multiply-accumulates of one forward pass of one sample."""
+    """Multiply-accumulates of one forward pass of one sample (for a transformer, the
+    training pass, which predicts after every position of the window)."""
+    if model.kind == "transformer":
+        return _transformer_macs(model, data)
     macs = sum(a * b for a, b in _dense_layers(model, data))
     if model.kind == "cnn":
         macs += sum(
@@ -134,9 +145,31 @@ def evaluation_seconds(config, n_train: int, n_val: int) -> float:
     )
 
 
+def _transformer_macs(model: TransformerConfig, data: DataConfig) -> int:
+    """Per block, the Linear layers (query-key-value 3d², output d², MLP 2·4d²) at every
+    position, plus the attention scores and weighted sums, t² · d each; then the output
+    layer at every position."""
+    width, length = model.d_model, data.window
+    per_block = length * 12 * width * width + 2 * length * length * width
+    return model.num_layers * per_block + length * width * len(TEXT_ALPHABET)
+
+
+def _transformer_parameters(model: TransformerConfig, data: DataConfig) -> int:
+    """Mirrors transformer.TransformerNet: embeddings, blocks (two LayerNorms, the
+    attention's two Linear layers, the MLP's two), the final LayerNorm and the head."""
+    width, vocabulary = model.d_model, len(TEXT_ALPHABET)
+    block = 2 * (2 * width) + (3 * width * width + 3 * width) + (width * width + width) + (
+        4 * width * width + 4 * width) + (4 * width * width + width)
+    positions = data.window * width if model.positional == "learned" else 0
+    return (vocabulary * width + positions + model.num_layers * block + 2 * width
+            + width * vocabulary + vocabulary)
+
+
 def _macs_per_second(model) -> float:
     if model.kind == "cnn":
         return CONV_MACS_PER_SECOND
+    if model.kind == "transformer":
+        return TRANSFORMER_MACS_PER_SECOND
     return RECURRENT_MACS_PER_SECOND[model.cell] if model.kind == "rnn" else DENSE_MACS_PER_SECOND
 
 
@@ -148,6 +181,9 @@ def batch_size(config, n_train: int) -> int:
 def _snapshot_seconds(config) -> float:
     """The pictures of one snapshot epoch; only writing text costs noticeably."""
     model, data = config.model, config.data
+    if model.kind == "transformer":
+        per_call = STEP_SECONDS + _layer_calls(model) * LAYER_CALL_SECONDS / 2
+        return TEXT_SAMPLE_CALLS * per_call
     if model.kind != "rnn" or data.name != "text":
         return 0.0
     per_call = STEP_SECONDS + data.window * model.num_layers * RECURRENT_STEP_SECONDS / 4
@@ -270,6 +306,10 @@ def _layer_calls(model) -> int:
         return 2
     if model.kind in ("autoencoder", "vae"):
         return 2 * (len(model.hidden) + 1)
+    if model.kind == "transformer":
+        # Then embeddings, positions, final norm and head.
+        blocks: int = model.num_layers
+        return TRANSFORMER_BLOCK_CALLS * blocks + 4
     return 2 * (len(model.hidden) + 1)  # gan: generator and discriminator
 
 

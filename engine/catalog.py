@@ -5,7 +5,7 @@ does not pay for importing them; the modules that build things are tested to cov
 exactly these names.
 """
 
-MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan", "vae")
+MODEL_KINDS = ("mlp", "cnn", "rnn", "autoencoder", "gan", "vae", "transformer")
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
 
@@ -17,6 +17,9 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine")
 
 RNN_CELLS = ("rnn", "lstm", "gru")
+
+# How a transformer tells positions apart: fixed sines and cosines, or a learned vector each.
+POSITIONAL_ENCODINGS = ("sinusoidal", "learned")
 
 REWEIGHTS = ("none", "group_label")
 
@@ -96,10 +99,12 @@ KIND_DATASETS: dict[str, tuple[str, ...]] = {
     "autoencoder": ("digits",),
     "gan": ("mixture", "digits"),
     "vae": ("digits",),
+    "transformer": ("text",),
 }
 
 # Kinds whose models classify, and so report accuracy, F1 and confusion matrices; with
-# "rnn", only on text.
+# "rnn", only on text; "transformer" predicts characters too (is_classification) but, like
+# "rnn", has no cross-validation or test set.
 CLASSIFIER_KINDS = ("mlp", "cnn")
 
 # Kinds whose layers a new job can start from (transfer learning): the layers below the
@@ -139,7 +144,9 @@ STANDARD_BASES: dict[str, dict[str, object]] = {
 
 
 def is_classification(kind: str, dataset: str) -> bool:
-    return kind in CLASSIFIER_KINDS or (kind == "rnn" and dataset == "text")
+    return kind in CLASSIFIER_KINDS or kind == "transformer" or (
+        kind == "rnn" and dataset == "text"
+    )
 
 
 def n_input_features(dataset: str, use_group_feature: bool = True) -> int:

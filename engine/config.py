@@ -19,6 +19,7 @@ from engine.catalog import (
     LOGIC_GATES,
     MODEL_KINDS,
     OPTIMIZERS,
+    POSITIONAL_ENCODINGS,
     REWEIGHTS,
     RNN_CELLS,
     SCHEDULES,
@@ -173,8 +174,10 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Hidden state size", help="Units in the state carried from one step to the next.",
     ),
     "model.num_layers": FieldSpec(
-        "integer", "Stacked recurrent layers.", default=1, minimum=1, maximum=3, kinds=("rnn",),
-        label="Recurrent layers", help="How many recurrent layers are stacked.",
+        "integer", "Stacked recurrent layers (rnn), or decoder blocks (transformer).",
+        default=1, minimum=1, maximum=3, kinds=("rnn", "transformer"),
+        kind_defaults=(("transformer", 2),),
+        label="Layers", help="How many recurrent layers or decoder blocks are stacked.",
     ),
     "model.latent_dim": FieldSpec(
         "integer",
@@ -202,6 +205,29 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         default=1.0, minimum=0, maximum=10, kinds=("vae",),
         label="KL weight β",
         help="Weight of the KL term: 1 is the plain VAE, above 1 a smoother latent space.",
+    ),
+    "model.d_model": FieldSpec(
+        "integer",
+        "transformer: the width of every position's vector (token embedding, positional "
+        "encoding, attention and residual stream); the MLP of each block is 4 times wider.",
+        default=32, minimum=4, maximum=128, kinds=("transformer",),
+        label="Model width (d_model)",
+        help="Numbers per position: embeddings, attention and the residual stream.",
+    ),
+    "model.heads": FieldSpec(
+        "integer",
+        "transformer: attention heads per block; each attends with d_model / heads "
+        "dimensions, so heads must divide d_model.",
+        default=4, minimum=1, maximum=8, kinds=("transformer",),
+        label="Attention heads", help="Heads per block; each must get d_model / heads numbers.",
+    ),
+    "model.positional": FieldSpec(
+        "choice",
+        'transformer: how positions are told apart. "sinusoidal" adds fixed sines and '
+        "cosines of the position at geometric frequencies (Vaswani et al. 2017); \"learned\" "
+        "adds a trained vector per position of the window.",
+        default="sinusoidal", choices=POSITIONAL_ENCODINGS, kinds=("transformer",),
+        label="Positional encoding", help="Fixed sinusoids, or a learned vector per position.",
     ),
     "data.name": FieldSpec(
         "choice", "Dataset.", choices=tuple(DATASET_CLASSES),
@@ -518,6 +544,15 @@ class RnnConfig:
 
 
 @dataclass(frozen=True)
+class TransformerConfig:
+    kind: str
+    num_layers: int
+    d_model: int
+    heads: int
+    positional: str
+
+
+@dataclass(frozen=True)
 class AutoencoderConfig:
     kind: str
     hidden: tuple[int, ...]
@@ -543,7 +578,10 @@ class VaeConfig:
     beta: float
 
 
-ModelConfig = MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig | VaeConfig
+ModelConfig = (
+    MlpConfig | CnnConfig | RnnConfig | AutoencoderConfig | GanConfig | VaeConfig
+    | TransformerConfig
+)
 
 MODEL_CONFIGS: dict[str, type] = {
     "mlp": MlpConfig,
@@ -552,6 +590,7 @@ MODEL_CONFIGS: dict[str, type] = {
     "autoencoder": AutoencoderConfig,
     "gan": GanConfig,
     "vae": VaeConfig,
+    "transformer": TransformerConfig,
 }
 
 

@@ -93,6 +93,11 @@ def _check_activations(model, errors: dict[str, str]) -> None:
             f"must have one item per hidden layer ({len(model.hidden)}), or none "
             f"(got {len(model.activations)})"
         )
+    if model.kind == "transformer" and model.d_model % model.heads:
+        errors["model.heads"] = (
+            f"must divide model.d_model ({model.d_model}) so that every head gets the same "
+            f"number of dimensions (got {model.heads})"
+        )
 
 
 def _check_dataset_suits_model(model, data: DataConfig, errors: dict[str, str]) -> None:
@@ -263,6 +268,7 @@ SIZE_FIELDS = {
     "autoencoder": "model.hidden",
     "gan": "model.hidden",
     "vae": "model.hidden",
+    "transformer": "model.d_model",
 }
 
 

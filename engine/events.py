@@ -56,8 +56,12 @@ Snapshots, every max(1, epochs // 20) epochs and at the last epoch:
     validation image and the first 8 of its first-layer activation maps, at most 28x28.
   FORECAST (rnn on series)  {epoch, true: [float], predicted: [float], naive: [float]}
     one-step-ahead forecasts of the first 200 validation steps, in standardized units.
-  TEXT_SAMPLE (rnn on text)  {epoch, prompt: str, text: str}  200 characters the model
+  TEXT_SAMPLE (rnn on text, transformer)  {epoch, prompt: str, text: str}  200 characters the model
     writes after a validation prompt, sampled with a fixed seed.
+  ATTENTION (transformer)  {epoch, tokens: [str], weights: [[[[float]]]]}  the first
+    validation window's characters and, per decoder block and head, its attention
+    weights: weights[layer][head][i][j] is how much position i attends to position j;
+    each row sums to 1 and is 0 above the diagonal (causal).
   RECONSTRUCTIONS (autoencoder, vae)  {epoch, labels: [int], inputs: [[[float]]],
     noisy: [[[float]]] or null, outputs: [[[float]]]}  one validation digit per class,
     8x8 each; noisy holds what the denoising autoencoder was given; a VAE decodes the
@@ -117,6 +121,7 @@ FILTERS = "filters"
 FEATURE_MAPS = "feature_maps"
 FORECAST = "forecast"
 TEXT_SAMPLE = "text_sample"
+ATTENTION = "attention"
 RECONSTRUCTIONS = "reconstructions"
 LATENT = "latent"
 LATENT_GRID = "latent_grid"
@@ -149,6 +154,7 @@ KEPT_AS: dict[str, str] = {
     FEATURE_MAPS: PER_EPOCH,
     FORECAST: PER_EPOCH,
     TEXT_SAMPLE: PER_EPOCH,
+    ATTENTION: PER_EPOCH,
     RECONSTRUCTIONS: PER_EPOCH,
     LATENT: PER_EPOCH,
     LATENT_GRID: PER_EPOCH,

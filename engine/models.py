@@ -27,7 +27,9 @@ from engine.config import (
     ModelConfig,
     RnnConfig,
     VaeConfig,
+    TransformerConfig,
 )
+from engine.transformer import TransformerNet
 
 ACTIVATION_LAYERS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -297,6 +299,12 @@ def _build_rnn(model: RnnConfig, data: DataConfig) -> nn.Module:
     return RecurrentNet(model, None, 1)
 
 
+def _build_transformer(model: ModelConfig, data: DataConfig) -> nn.Module:
+    if not isinstance(model, TransformerConfig):
+        raise TypeError(f"a transformer is built from a TransformerConfig, not {model!r}")
+    return TransformerNet(model, len(TEXT_ALPHABET), data.window)
+
+
 def _build_autoencoder(model: AutoencoderConfig, data: DataConfig) -> nn.Module:
     return Autoencoder(model, n_input_features(data.name))
 
@@ -320,6 +328,7 @@ MODEL_REGISTRY: dict[str, ModelBuilder] = {
     "autoencoder": _build_autoencoder,
     "gan": _build_gan,
     "vae": _build_vae,
+    "transformer": _build_transformer,
 }
 
 

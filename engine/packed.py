@@ -86,7 +86,7 @@ def can_pack(configs: list[TrainConfig]) -> str | None:
 def _unsupported(config: TrainConfig) -> str | None:
     """Why this config, even alone, cannot be trained packed (None if it can)."""
     model, optim = config.model, config.optim
-    mlp = model.kind == "mlp"
+    mlp = isinstance(model, MlpConfig)
     transfer = getattr(config, "transfer", None)
     checks = [
         (not mlp, f'model.kind "{model.kind}": only MLPs are packed'),

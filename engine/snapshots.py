@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.sequences import decode_text
+from engine.transformer import TransformerNet
 
 SNAPSHOTS_PER_RUN = 20
 GRID_POINTS = 40
@@ -114,6 +115,13 @@ def text_sample(model: nn.Module, prompt: torch.Tensor, seed: int) -> dict:
         written.append(int(char))
         window = torch.cat([window[1:], char.to(window.device)])
     return {"prompt": decode_text(prompt.tolist()), "text": decode_text(written)}
+
+
+@torch.no_grad()
+def attention(model: TransformerNet, window: torch.Tensor) -> dict[str, object]:
+    """A transformer's attention weights on one window, per block and head."""
+    weights = model.attention_weights(window[None])[0]
+    return {"tokens": list(decode_text(window.tolist())), "weights": rounded(weights)}
 
 
 @torch.no_grad()

@@ -6,6 +6,7 @@ measurements, the pictures) and leaves the loop in `training` to do the rest.
 """
 
 import functools
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -15,6 +16,7 @@ from engine import snapshots
 from engine.config import TrainConfig
 from engine.dataset import Dataset
 from engine.events import (
+    ATTENTION,
     CLASSIFICATION_REPORT,
     CONFUSION_MATRIX,
     DATA_POINTS,
@@ -36,6 +38,7 @@ from engine.metrics import (
 )
 from engine.optimizers import build_optimizer, clip_and_step
 from engine.ranking import ranking_report
+from engine.transformer import TransformerNet
 
 # Larger models are evaluated this many samples at a time, to bound the memory the
 # activations of a whole training set would take.
@@ -82,7 +85,9 @@ class SupervisedTask:
 
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         (optimizer,) = self.optimizers
-        if self.sample_weights is None:
+        if self.config.model.kind == "transformer":
+            loss = self._every_position_loss(batch)
+        elif self.sample_weights is None:
             loss = self.loss(self.model(self.x_train[batch]), self.y_train[batch])
         else:
             losses = self.loss(
@@ -94,6 +99,15 @@ class SupervisedTask:
         loss.backward()
         clip_and_step(optimizer, self.config.optim.clip_grad_norm)
         return loss.detach()
+
+    def _every_position_loss(self, batch: torch.Tensor) -> torch.Tensor:
+        """A transformer learns the next character after every position of a window: the
+        targets are the window shifted by one, then the window's own target. (Evaluation
+        still measures the prediction after the whole window, as for the recurrent model.)"""
+        windows = self.x_train[batch]
+        targets = torch.cat([windows[:, 1:], self.y_train[batch][:, None]], dim=1)
+        logits = cast(TransformerNet, self.model).every_position(windows)
+        return self.loss(logits.flatten(0, 1), targets.flatten())
 
     def evaluate(self) -> dict:
         if not self.classifies:
@@ -162,9 +176,13 @@ class SupervisedTask:
         if kind == "rnn" and dataset == "series":
             payload = snapshots.forecast(self.model, self.x_val, self.y_val)
             return [Event(FORECAST, {"epoch": epoch, **payload})]
-        if kind == "rnn":
+        if kind in ("rnn", "transformer"):
             payload = snapshots.text_sample(self.model, self.x_val[0], self.config.data.seed)
-            return [Event(TEXT_SAMPLE, {"epoch": epoch, **payload})]
+            events = [Event(TEXT_SAMPLE, {"epoch": epoch, **payload})]
+            if kind == "transformer":
+                attention = snapshots.attention(cast(TransformerNet, self.model), self.x_val[0])
+                events.append(Event(ATTENTION, {"epoch": epoch, **attention}))
+            return events
         return []
 
     @torch.no_grad()

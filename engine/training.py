@@ -51,6 +51,7 @@ TASKS = {
     "autoencoder": AutoencoderTask,
     "gan": GanTask,
     "vae": VaeTask,
+    "transformer": SupervisedTask,
 }
 
 

@@ -74,6 +74,7 @@ FIGURES = (
     "holdout-spread",
     "receptive-field",
     "kl-gaussian",
+    "positional-encoding",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -9,6 +9,7 @@ KIND_DETAILS = {
     "autoencoder": ("hidden", "latent_dim"),
     "gan": ("hidden", "latent_dim"),
     "vae": ("hidden", "latent_dim"),
+    "transformer": ("num_layers", "d_model", "heads"),
 }
 
 # A run's result keys as a person reads them (model page, run pages).

@@ -27,7 +27,7 @@ MILESTONES = [
     (2014, "Generative adversarial networks", "generative-adversarial-networks"),
     (2014, "The Adam optimizer", "optimizers"),
     (2015, "Residual networks", "initialization-and-unstable-gradients"),
-    (2017, "The transformer", "recurrent-networks"),
+    (2017, "The transformer", "transformers"),
 ]
 
 

@@ -50,8 +50,10 @@ def test_a_too_slow_step_or_epoch_measurement_is_refused():
         config("cnn", "digits", {"channels": [16, 32]}, {"n_samples": 1797}, epochs=3),
         config("rnn", "text", {"hidden_size": 64}, {"n_samples": 2000}, epochs=2),
         config("gan", "mixture", data={"n_samples": 2000}, epochs=3),
+        config("transformer", "text", {"d_model": 32, "heads": 4, "num_layers": 2},
+               {"n_samples": 3000}, epochs=2, lr=0.003),
     ],
-    ids=["cnn", "rnn", "gan"],
+    ids=["cnn", "rnn", "gan", "transformer"],
 )
 def test_estimate_is_not_optimistic(cfg):
     # The first run of a kind in a process pays for torch's lazy set-up (about a second

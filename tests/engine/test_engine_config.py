@@ -256,7 +256,7 @@ def test_integer_is_accepted_for_a_float_field_and_normalized():
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        ("model.kind", "transformer"),
+        ("model.kind", "perceiver"),
         ("model.activation", "swish"),
         ("data.name", "imagenet"),
         ("optim.name", "adagrad"),

@@ -52,6 +52,12 @@ EXAMPLES = {
         "data": {"name": "digits", "n_samples": 1797},
         "optim": {"name": "adam", "lr": 0.003, "epochs": 30},
     },
+    "transformer": {
+        "model": {"kind": "transformer", "d_model": 32, "heads": 4, "num_layers": 2,
+                  "positional": "learned"},
+        "data": {"name": "text", "n_samples": 3000, "window": 16},
+        "optim": {"name": "adam", "lr": 0.003, "epochs": 5},
+    },
 }
 
 

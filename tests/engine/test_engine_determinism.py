@@ -15,6 +15,7 @@ SMALL = {
     "autoencoder": ("digits", {"latent_dim": 2, "denoise_noise": 0.2}, {"n_samples": 300}),
     "gan": ("mixture", {"hidden": [16]}, {"n_samples": 300}),
     "vae": ("digits", {"hidden": [16], "beta": 2.0}, {"n_samples": 300}),
+    "transformer": ("text", {"d_model": 16, "heads": 2, "num_layers": 1}, {"n_samples": 300}),
 }
 
 

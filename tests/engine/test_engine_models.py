@@ -89,6 +89,8 @@ ZOO = [
     ("cnn", "digits", {"channels": [4, 4, 8, 8], "residual": True, "stride": 2, "pool": False}),
     ("cnn", "shapes", {"channels": [4, 8, 8], "stride": 2, "kernel_size": 5}),
     ("vae", "digits", {"hidden": [32, 16], "latent_dim": 3}),
+    ("transformer", "text", {}),
+    ("transformer", "text", {"d_model": 24, "heads": 3, "num_layers": 3, "positional": "learned"}),
 ]
 
 

@@ -32,7 +32,8 @@ SMALL_BY_DATASET = {
 }
 SMALL_MODEL = {"mlp": {"hidden": [8]}, "cnn": {"channels": [4]}, "rnn": {"hidden_size": 8},
                "autoencoder": {"latent_dim": 2}, "gan": {"hidden": [16]},
-               "vae": {"hidden": [16]}}
+               "vae": {"hidden": [16]},
+               "transformer": {"d_model": 8, "heads": 2, "num_layers": 1}}
 
 # The runs beyond the plain ones that emit the rest of the types: gradient norms, a test
 # set, cross-validation, early stopping that ends training and restores the best weights.

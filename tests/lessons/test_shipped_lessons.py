@@ -40,7 +40,7 @@ SYLLABUS = {
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
         "autoencoders", "modern-convolutional-networks", "variational-autoencoders",
-        "attention",
+        "attention", "transformers",
     ],
     "Overfitting and Regularization": ["overfitting", "regularization"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
@@ -154,6 +154,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "model-evaluation": ["holdout-spread"],
         "modern-convolutional-networks": ["receptive-field"],
         "variational-autoencoders": ["kl-gaussian"],
+        "transformers": ["positional-encoding"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

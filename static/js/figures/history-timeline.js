@@ -27,7 +27,7 @@ export const EVENTS = [
     note: "Kingma and Ba (on arXiv in December 2014, at ICLR 2015) combine momentum with per-parameter step sizes; Adam becomes the default optimizer of many labs, this course's included." },
   { year: 2015, title: "Residual networks", lesson: "initialization-and-unstable-gradients", lessonTitle: "Initialization and unstable gradients",
     note: "He and colleagues add identity skip connections, so each block learns only a change to its input: deeper networks stop training worse than shallower ones, and a 152-layer one wins ImageNet 2015." },
-  { year: 2017, title: "The transformer", lesson: "recurrent-networks", lessonTitle: "Recurrent neural networks (RNNs)",
+  { year: 2017, title: "The transformer", lesson: "transformers", lessonTitle: "Transformers",
     note: "Vaswani and colleagues' \"Attention Is All You Need\" drops recurrence for attention; transformers now underlie large language models." },
 ];
 

@@ -14,6 +14,7 @@ import * as klGaussian from "./kl-gaussian.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
 import * as receptiveField from "./receptive-field.js";
+import * as positionalEncoding from "./positional-encoding.js";
 import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
@@ -50,6 +51,7 @@ export const FIGURES = {
   "holdout-spread": holdoutSpread,
   "receptive-field": receptiveField,
   "kl-gaussian": klGaussian,
+  "positional-encoding": positionalEncoding,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

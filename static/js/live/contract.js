@@ -16,6 +16,7 @@ export const CONTRACT = Object.freeze({
     "feature_maps": "per_epoch",
     "forecast": "per_epoch",
     "text_sample": "per_epoch",
+    "attention": "per_epoch",
     "reconstructions": "per_epoch",
     "latent": "per_epoch",
     "latent_grid": "per_epoch",

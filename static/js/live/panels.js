@@ -11,6 +11,7 @@ import { drawTiles, table } from "./pictures.js";
 import { atEpoch } from "./state.js";
 import { plotConfig } from "./charts.js";
 import { drawRanking } from "./ranking.js";
+import { drawAttention } from "./attention.js";
 
 const CLASS_COLORS = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad",
   "#f08c00", "#495057", "#d6336c", "#5c940d"];
@@ -24,6 +25,7 @@ const PER_EPOCH_DRAWERS = {
   filters: "drawFilters", feature_maps: "drawFeatureMaps", forecast: "drawForecast",
   text_sample: "drawText", classification_report: "drawReport", fairness: "drawFairness",
   misclassified: "drawMisclassified", latent_grid: "drawLatentGrid",
+  attention: "drawAttention",
 };
 // The event types the panels show (the contract test checks every type has a view): the
 // training points are drawn under the boundary and GAN pictures.
@@ -250,6 +252,10 @@ export class LivePanels {
     const node = this.panel("text-sample", "", "text");
     node.body.replaceChildren(el("pre", { class: "run-text-sample" }, `${p.prompt}▌${p.text}`));
     node.caption.textContent = `Text the model writes after a prompt (▌), epoch ${p.epoch}`;
+  }
+
+  drawAttention(p) {
+    drawAttention(this, p);
   }
 
   drawReport(p) {
