@@ -26,8 +26,8 @@ from engine.config import (
     MlpConfig,
     ModelConfig,
     RnnConfig,
-    VaeConfig,
     TransformerConfig,
+    VaeConfig,
 )
 from engine.transformer import TransformerNet
 
