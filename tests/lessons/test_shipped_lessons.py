@@ -41,7 +41,8 @@ SYLLABUS = {
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
         "autoencoders",
     ],
-    "Overfitting and Regularization": ["overfitting", "regularization"],
+    "Overfitting and Regularization": ["overfitting", "regularization",
+                                       "generalization-in-practice"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
     "Transfer Learning": ["transfer-learning"],
     "Deep Learning Frameworks": ["deep-learning-frameworks"],
@@ -140,6 +141,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "softmax-and-cross-entropy": ["softmax"],
         "roc-pr-and-imbalance": ["roc-point"],
         "what-is-deep-learning": ["history-timeline"],
+        "generalization-in-practice": ["search-coverage"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -9,6 +9,7 @@ import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
 import * as rocPoint from "./roc-point.js";
+import * as searchCoverage from "./search-coverage.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
 
@@ -24,6 +25,7 @@ export const FIGURES = {
   softmax,
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
+  "search-coverage": searchCoverage,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
