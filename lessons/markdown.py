@@ -62,6 +62,7 @@ FIGURES = (
     "roc-point",
     "history-timeline",
     "search-coverage",
+    "polynomial-fit",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

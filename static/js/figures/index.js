@@ -8,6 +8,7 @@ import * as historyTimeline from "./history-timeline.js";
 import * as initHistograms from "./init-histograms.js";
 import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
+import * as polynomialFit from "./polynomial-fit.js";
 import * as rocPoint from "./roc-point.js";
 import * as searchCoverage from "./search-coverage.js";
 import * as softmax from "./softmax.js";
@@ -26,6 +27,7 @@ export const FIGURES = {
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
   "search-coverage": searchCoverage,
+  "polynomial-fit": polynomialFit,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
