@@ -331,6 +331,29 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Share of class 1",
         help="Share of the samples in class 1, the rare positive class (0.5 = balanced).",
     ),
+    "data.augment_shift": FieldSpec(
+        "integer",
+        "Digits only (mlp, cnn): data augmentation by random shifts. Every time a training "
+        "image is drawn into a batch it is moved by a whole number of pixels, drawn "
+        "uniformly from -augment_shift to +augment_shift, across and down independently; "
+        "pixels moved in from outside are 0. Validation and test images are never moved "
+        "(0 = off).",
+        default=0, minimum=0, maximum=2,
+        label="Random shift (pixels)",
+        help="Move each training image by up to this many pixels every time it is used (0 = off).",
+    ),
+    "data.augment_rotation_deg": FieldSpec(
+        "number",
+        "Digits only (mlp, cnn): data augmentation by small rotations. Every time a "
+        "training image is drawn into a batch it is rotated about its centre by an angle "
+        "drawn uniformly from -augment_rotation_deg to +augment_rotation_deg degrees "
+        "(bilinear interpolation), before any shift. Validation and test images are never "
+        "rotated (0 = off).",
+        default=0.0, minimum=0, maximum=30,
+        label="Random rotation (degrees)",
+        help="Rotate each training image by up to this many degrees every time it is used "
+        "(0 = off).",
+    ),
     "data.seed": FieldSpec(
         "integer",
         "Seeds the data, the split, the initial weights and the shuffling.",
@@ -611,6 +634,8 @@ class DataConfig:
     use_group_feature: bool = True
     gate: str = "and"
     minority_fraction: float = 0.5
+    augment_shift: int = 0
+    augment_rotation_deg: float = 0.0
 
 
 @dataclass(frozen=True)

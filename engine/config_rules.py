@@ -12,6 +12,7 @@ from engine.catalog import (
     CLASSIFIER_KINDS,
     DATASET_AVAILABLE_SAMPLES,
     DATASET_CLASSES,
+    DIGIT_DATASETS,
     GROUPED_DATASETS,
     IMBALANCEABLE_DATASETS,
     KIND_DATASETS,
@@ -68,6 +69,7 @@ def check_rules(sections: dict) -> dict[str, str]:
         _check_activations(model, errors)
     if model is not None and data is not None:
         _check_dataset_suits_model(model, data, errors)
+        _check_augmentation(model, data, errors)
     if data is not None:
         _check_split(data, cv_folds, errors)
         _check_minority(data, cv_folds, errors)
@@ -192,6 +194,29 @@ def _check_label_smoothing(
             "smooths the targets of a classifier; model.kind "
             f'"{model.kind}" on "{data.name}" does not predict classes (use 0)'
         )
+
+
+# Kinds whose training step augments its batches (SupervisedTask on images).
+AUGMENTED_KINDS = ("mlp", "cnn")
+
+
+def _check_augmentation(model: ModelConfig, data: DataConfig, errors: dict[str, str]) -> None:
+    # Shifts and rotations keep a digit's label; on another dataset (a point of a 2-D
+    # cloud, the shapes' triangles whose rotation is already random) they have no meaning.
+    for field, value in (("augment_shift", data.augment_shift),
+                         ("augment_rotation_deg", data.augment_rotation_deg)):
+        if not value:
+            continue
+        if data.name not in DIGIT_DATASETS:
+            digit_sets = ", ".join(f'"{name}"' for name in DIGIT_DATASETS)
+            errors[f"data.{field}"] = (
+                f'moves the pixels of the digits ({digit_sets}), not of "{data.name}" (use 0)'
+            )
+        elif model.kind not in AUGMENTED_KINDS:
+            errors[f"data.{field}"] = (
+                'augments the training batches of a classifier ("mlp", "cnn"), not of '
+                f'model.kind "{model.kind}" (use 0)'
+            )
 
 
 # A stratified split needs this many samples of the rare class on every side.

@@ -101,6 +101,8 @@ def _unsupported(config: TrainConfig) -> str | None:
         (optim.clip_grad_norm > 0, "gradient clipping is not packed"),
         (optim.reweight != "none", "sample reweighting is not packed"),
         (optim.label_smoothing > 0, "label smoothing is not packed"),
+        (bool(config.data.augment_shift or config.data.augment_rotation_deg),
+         "data augmentation is not packed"),
         (optim.class_weights != "none", "class weights are not packed"),
         (optim.name not in PACKED_OPTIMIZERS, f'optimizer "{optim.name}" is not packed'),
         (transfer is not None and transfer.enabled, "transfer learning starts from a base"),

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine import snapshots
+from engine.augment import augmenter_for
 from engine.config import TrainConfig
 from engine.dataset import Dataset
 from engine.events import (
@@ -68,6 +69,8 @@ class SupervisedTask:
         self.val_predictions: torch.Tensor | None = None
         self.report: dict | None = None
         self.fairness: dict | None = None
+        # Only the training step sees augmented images; measuring reads x_train as it is.
+        self.augment = augmenter_for(config.data, device)
         self.sample_weights = None
         if config.optim.reweight == "group_label":
             self.sample_weights = group_label_weights(data.g_train, data.y_train).to(device)
@@ -85,14 +88,15 @@ class SupervisedTask:
 
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         (optimizer,) = self.optimizers
+        inputs = self.x_train[batch]
+        if self.augment is not None:
+            inputs = self.augment(inputs)
         if self.config.model.kind == "transformer":
             loss = self._every_position_loss(batch)
         elif self.sample_weights is None:
-            loss = self.loss(self.model(self.x_train[batch]), self.y_train[batch])
+            loss = self.loss(self.model(inputs), self.y_train[batch])
         else:
-            losses = self.loss(
-                self.model(self.x_train[batch]), self.y_train[batch], reduction="none"
-            )
+            losses = self.loss(self.model(inputs), self.y_train[batch], reduction="none")
             weights = self.sample_weights[batch]
             loss = (losses * weights).sum() / weights.sum()
         optimizer.zero_grad()

@@ -75,6 +75,8 @@ FIGURES = (
     "receptive-field",
     "kl-gaussian",
     "positional-encoding",
+    "search-coverage",
+    "polynomial-fit",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

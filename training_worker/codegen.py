@@ -214,6 +214,11 @@ def pytorch_script(config: dict, *, title: str = "A training run") -> str:
             "Imbalanced data (data.minority_fraction) and class weights (optim.class_weights) "
             "are not covered yet: the script would train on balanced data, unweighted."
         )
+    if data.get("augment_shift", 0) or data.get("augment_rotation_deg", 0):
+        raise NotCovered(
+            "Data augmentation (data.augment_shift, data.augment_rotation_deg) is not covered "
+            "yet: the script would train on the images as they are."
+        )
     if (config.get("eval") or {}).get("cv_folds"):
         cv_note = "# Cross-validation (eval.cv_folds) is not reproduced: one split.\n"
     else:

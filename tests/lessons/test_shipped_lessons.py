@@ -42,7 +42,8 @@ SYLLABUS = {
         "autoencoders", "modern-convolutional-networks", "variational-autoencoders",
         "attention", "transformers",
     ],
-    "Overfitting and Regularization": ["overfitting", "regularization"],
+    "Overfitting and Regularization": ["overfitting", "regularization",
+                                       "generalization-in-practice"],
     "Evaluation and Metrics": ["model-evaluation", "performance-metrics", "roc-pr-and-imbalance"],
     "Transfer Learning": ["transfer-learning"],
     "Deep Learning Frameworks": ["deep-learning-frameworks"],
@@ -155,6 +156,8 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "modern-convolutional-networks": ["receptive-field"],
         "variational-autoencoders": ["kl-gaussian"],
         "transformers": ["positional-encoding"],
+        "generalization-in-practice": ["search-coverage"],
+        "overfitting": ["polynomial-fit"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

@@ -15,7 +15,9 @@ import * as neuron from "./neuron.js";
 import * as optimizerPaths from "./optimizer-paths.js";
 import * as receptiveField from "./receptive-field.js";
 import * as positionalEncoding from "./positional-encoding.js";
+import * as polynomialFit from "./polynomial-fit.js";
 import * as rocPoint from "./roc-point.js";
+import * as searchCoverage from "./search-coverage.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
 import * as backpropGraph from "./backprop-graph.js";
@@ -52,6 +54,8 @@ export const FIGURES = {
   "receptive-field": receptiveField,
   "kl-gaussian": klGaussian,
   "positional-encoding": positionalEncoding,
+  "search-coverage": searchCoverage,
+  "polynomial-fit": polynomialFit,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
