@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
-from engine.config import TrainConfig
+from engine.config import MlpConfig, TrainConfig
 from engine.dataset import Dataset
 from engine.datasets import load_dataset
 from engine.events import STOP
@@ -92,6 +92,8 @@ def _unsupported(config: TrainConfig) -> str | None:
         (not mlp, f'model.kind "{model.kind}": only MLPs are packed'),
         (mlp and bool(model.dropout), "dropout: its random masks are not reproduced packed"),
         (mlp and model.batch_norm, "batch_norm: running statistics are not packed"),
+        (isinstance(model, MlpConfig) and model.layer_norm,
+         "layer_norm: normalization layers are not packed"),
         (bool(config.eval.cv_folds), "cross-validation trains one model per fold"),
         (optim.early_stopping_patience > 0, "early stopping ends jobs at different epochs"),
         (optim.restore_best, "restoring the best epoch's weights is not packed"),
