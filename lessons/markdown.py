@@ -61,6 +61,7 @@ FIGURES = (
     "softmax",
     "roc-point",
     "history-timeline",
+    "batch-norm",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

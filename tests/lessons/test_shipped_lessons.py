@@ -35,7 +35,7 @@ SYLLABUS = {
     ],
     "Training Neural Networks": [
         "gradient-descent", "backpropagation", "sgd-minibatch-batch", "optimizers",
-        "initialization-and-unstable-gradients",
+        "initialization-and-unstable-gradients", "normalization-layers",
     ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
@@ -140,6 +140,7 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "softmax-and-cross-entropy": ["softmax"],
         "roc-pr-and-imbalance": ["roc-point"],
         "what-is-deep-learning": ["history-timeline"],
+        "normalization-layers": ["batch-norm"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

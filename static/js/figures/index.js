@@ -11,6 +11,7 @@ import * as optimizerPaths from "./optimizer-paths.js";
 import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
+import * as batchNorm from "./batch-norm.js";
 
 export const FIGURES = {
   neuron,
@@ -24,6 +25,7 @@ export const FIGURES = {
   softmax,
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
+  "batch-norm": batchNorm,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
