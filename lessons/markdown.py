@@ -62,6 +62,7 @@ FIGURES = (
     "roc-point",
     "history-timeline",
     "batch-norm",
+    "weight-decay",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -12,6 +12,7 @@ import * as rocPoint from "./roc-point.js";
 import * as softmax from "./softmax.js";
 import * as threshold from "./threshold.js";
 import * as batchNorm from "./batch-norm.js";
+import * as weightDecay from "./weight-decay.js";
 
 export const FIGURES = {
   neuron,
@@ -26,6 +27,7 @@ export const FIGURES = {
   "roc-point": rocPoint,
   "history-timeline": historyTimeline,
   "batch-norm": batchNorm,
+  "weight-decay": weightDecay,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
