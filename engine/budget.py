@@ -294,7 +294,8 @@ def _rnn_inputs(model, data) -> list[int]:
 def _extra_parameters(model, data) -> list[int]:
     """Parameters outside the fully connected layers."""
     if model.kind == "mlp":
-        return [2 * units for units in model.hidden] if model.batch_norm else []
+        normalized = model.batch_norm or model.layer_norm  # a γ and a β per unit either way
+        return [2 * units for units in model.hidden] if normalized else []
     if model.kind == "cnn":
         layers = _conv_layers(model, data)
         convs = [c_in * c_out * kernel**2 + c_out for c_in, c_out, kernel, _ in layers]

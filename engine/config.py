@@ -164,6 +164,16 @@ CONFIG_FIELDS: dict[str, FieldSpec] = {
         label="Initialization scale",
         help='Each weight\'s standard deviation times √fan_in (initialization "normal" only).',
     ),
+    "model.layer_norm": FieldSpec(
+        "boolean",
+        "Layer normalization before each hidden non-linearity: each example's pre-activations "
+        "are normalized over the layer's units (torch.nn.LayerNorm), then scaled and shifted "
+        "by a learned γ and β per unit. It needs no batch statistics, so training and "
+        "evaluation compute the same thing. Not together with model.batch_norm.",
+        default=False, kinds=("mlp",),
+        label="Layer normalization",
+        help="Normalize each example's hidden layer over its own units (not over the batch).",
+    ),
     "model.cell": FieldSpec(
         "choice", "Recurrent cell.", default="lstm", choices=RNN_CELLS, kinds=("rnn",),
         label="Recurrent cell", help="The recurrent unit: a plain RNN, an LSTM or a GRU.",
@@ -539,6 +549,7 @@ class MlpConfig:
     # Defaults repeat CONFIG_FIELDS' for code that builds an MlpConfig by hand.
     init: str = "default"
     init_scale: float = 1.0
+    layer_norm: bool = False
 
     def layer_activations(self) -> tuple[str, ...]:
         return self.activations or (self.activation,) * len(self.hidden)

@@ -167,6 +167,11 @@ def _check_training_options(model, optim, errors: dict[str, str]) -> None:
             f"must be less than optim.epochs ({optim.epochs}), so that at least one epoch "
             f"trains at the full learning rate (got {optim.warmup_epochs})"
         )
+    if getattr(model, "batch_norm", False) and getattr(model, "layer_norm", False):
+        errors["model.layer_norm"] = (
+            "choose one normalization: model.batch_norm and model.layer_norm cannot both "
+            "be true (each hidden layer has one normalization before its activation)"
+        )
     if getattr(model, "batch_norm", False) and optim.batch_size == 1:
         errors["optim.batch_size"] = (
             "batch normalization needs at least 2 samples per batch (got 1)"
@@ -366,7 +371,7 @@ def compatibility_errors(config, base, field: str) -> dict[str, str]:
         return {field: f'the base is a "{base_model.kind}" model; model.kind is '
                        f'"{model.kind}" (they must be the same kind)'}
     if model.kind == "mlp":
-        fields = ("hidden", "batch_norm")
+        fields = ("hidden", "batch_norm", "layer_norm")
         inputs, base_inputs = (n_input_features(c.data.name, c.data.use_group_feature)
                                for c in (config, base))
         if inputs != base_inputs:

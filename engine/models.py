@@ -44,14 +44,16 @@ RECURRENT_LAYERS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM,
 
 
 def build_mlp(cfg: MlpConfig, n_features: int, n_classes: int) -> nn.Sequential:
-    """Per hidden layer Linear -> [BatchNorm] -> activation -> [Dropout]; then a Linear
-    layer to the class logits."""
+    """Per hidden layer Linear -> [BatchNorm or LayerNorm] -> activation -> [Dropout]; then
+    a Linear layer to the class logits."""
     layers: list[nn.Module] = []
     width = n_features
     for units, activation in zip(cfg.hidden, cfg.layer_activations(), strict=True):
         layers.append(nn.Linear(width, units))
         if cfg.batch_norm:
             layers.append(nn.BatchNorm1d(units))
+        elif cfg.layer_norm:
+            layers.append(nn.LayerNorm(units))
         layers.append(ACTIVATION_LAYERS[activation]())
         if cfg.dropout:
             layers.append(nn.Dropout(cfg.dropout))

@@ -94,6 +94,8 @@ def _unsupported(config: TrainConfig) -> str | None:
          "dropout: its random masks are not reproduced packed"),
         (isinstance(model, MlpConfig) and model.batch_norm,
          "batch_norm: running statistics are not packed"),
+        (isinstance(model, MlpConfig) and model.layer_norm,
+         "layer_norm: normalization layers are not packed"),
         (bool(config.eval.cv_folds), "cross-validation trains one model per fold"),
         (optim.early_stopping_patience > 0, "early stopping ends jobs at different epochs"),
         (optim.restore_best, "restoring the best epoch's weights is not packed"),

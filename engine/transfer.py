@@ -1,10 +1,10 @@
 """Transfer learning: a new model starts from the layers of a trained one.
 
-A model is seen as blocks: for an MLP, each hidden Linear layer with its batch norm; for a
-CNN, each convolution block; then the output layer. The new model takes the base's blocks
-below the output layer, weights and batch-norm statistics alike; its output layer is new,
-since it maps to this task's classes. The first `freeze` blocks keep their weights
-(feature extraction); the others are fine-tuned from where the base left them.
+A model is seen as blocks: for an MLP, each hidden Linear layer with its batch or layer
+norm; for a CNN, each convolution block; then the output layer. The new model takes the
+base's blocks below the output layer, weights and batch-norm statistics alike; its output
+layer is new, since it maps to this task's classes. The first `freeze` blocks keep their
+weights (feature extraction); the others are fine-tuned from where the base left them.
 
 Blocks are matched by position and copied module by module, not by state-dict key, so a
 base and a new model may differ in what carries no weights (dropout, activation).
@@ -19,7 +19,7 @@ from engine.config import ALL_LAYERS, TrainConfig
 from engine.config_rules import transfer_layers
 from engine.models import ConvNet, build_model
 
-WEIGHTED_MODULES = (nn.Linear, nn.Conv2d, nn.modules.batchnorm._BatchNorm)
+WEIGHTED_MODULES = (nn.Linear, nn.Conv2d, nn.modules.batchnorm._BatchNorm, nn.LayerNorm)
 
 
 @dataclass(frozen=True)

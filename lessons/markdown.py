@@ -77,6 +77,8 @@ FIGURES = (
     "positional-encoding",
     "search-coverage",
     "polynomial-fit",
+    "batch-norm",
+    "weight-decay",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -127,6 +127,8 @@ def _model_code(model: dict, n_features_expr: str) -> str:
         lines.append(f"nn.Linear({width}, {units}),")
         if model.get("batch_norm"):
             lines.append(f"nn.BatchNorm1d({units}),")
+        elif model.get("layer_norm"):
+            lines.append(f"nn.LayerNorm({units}),")
         lines.append(f"{ACTIVATION_CODE[activation]},")
         if model.get("dropout"):
             lines.append(f"nn.Dropout({model['dropout']!r}),")

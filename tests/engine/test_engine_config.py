@@ -76,7 +76,8 @@ def test_example_config_parses_into_dataclasses():
 def test_missing_optional_fields_get_their_defaults():
     assert parse_config(MINIMAL).to_dict() == {
         "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu", "activations": [],
-                  "dropout": 0.0, "batch_norm": False, "init": "default", "init_scale": 1.0},
+                  "dropout": 0.0, "batch_norm": False, "init": "default", "init_scale": 1.0,
+                  "layer_norm": False},
         "data": {"name": "circles", "n_samples": 500, "noise": 0.2, "val_fraction": 0.2,
                  "test_fraction": 0.0, "train_size": "all", "window": 16, "seed": 0,
                  "group_b_share": 0.5, "label_bias": 0.0, "base_rate_b": 0.5,

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from training_worker import codegen, services
 from training_worker.models import JobStatus
@@ -173,6 +174,21 @@ def test_generated_script_draws_the_initial_weights_and_clips_as_the_run(
     expected_std = {"xavier": (2 / 32) ** 0.5, "he": (2 / 16) ** 0.5, "normal": 0.5 / 4}[init]
     assert float(second.weight.detach().std()) == pytest.approx(expected_std, rel=0.15)
     assert not second.bias.any()
+
+
+def test_generated_script_puts_layer_norm_where_the_engine_does(monkeypatch, moons_config):
+    from engine import parse_config
+    from engine.models import build_model
+
+    parsed = parse_config({**moons_config, "model": {**moons_config["model"], "layer_norm": True}})
+    script = codegen.pytorch_script(parsed.to_dict())
+    monkeypatch.setattr(sys, "argv", ["run.py"])
+    namespace = {}
+    exec(compile(script.split("# --- optimizer")[0], "run.py", "exec"), namespace)
+    engine_model = build_model(parsed.model, parsed.data)
+    assert [type(layer) for layer in namespace["model"]] == [
+        type(layer) for layer in engine_model]
+    assert any(isinstance(layer, torch.nn.LayerNorm) for layer in engine_model)
 
 
 def test_generated_script_keeps_pytorchs_default_initialization(moons_config):

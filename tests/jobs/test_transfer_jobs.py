@@ -135,6 +135,11 @@ def test_build_base_models_trains_named_bases_once(api, user, settings, tmp_path
     assert standard.job.result["val_accuracy"] > 0.95
     call_command("build_base_models", "digits-0-4-mlp")  # idempotent: nothing retrained
     assert StandardBase.objects.get().job_id == standard.job_id
+    # A base stored before the engine gained a field (model.layer_norm) is the same base.
+    del standard.job.config["model"]["layer_norm"]
+    standard.job.save(update_fields=["config"])
+    call_command("build_base_models", "digits-0-4-mlp")
+    assert StandardBase.objects.get().job_id == standard.job_id
 
     response = api.post("/api/v1/jobs/", {"config": new_task(
         {"base_name": "digits-0-4-mlp", "freeze": "all"}

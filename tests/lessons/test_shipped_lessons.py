@@ -35,7 +35,7 @@ SYLLABUS = {
     ],
     "Training Neural Networks": [
         "gradient-descent", "backpropagation", "sgd-minibatch-batch", "optimizers",
-        "initialization-and-unstable-gradients",
+        "initialization-and-unstable-gradients", "normalization-layers",
     ],
     "Advanced Neural Network Architectures": [
         "convolutional-networks", "recurrent-networks", "generative-adversarial-networks",
@@ -158,6 +158,8 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "transformers": ["positional-encoding"],
         "generalization-in-practice": ["search-coverage"],
         "overfitting": ["polynomial-fit"],
+        "normalization-layers": ["batch-norm"],
+        "regularization": ["weight-decay"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()

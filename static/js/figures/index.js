@@ -27,6 +27,8 @@ import * as ganDiscriminator from "./gan-discriminator.js";
 import * as bottleneck from "./bottleneck.js";
 import * as frozenLayers from "./frozen-layers.js";
 import * as groupShare from "./group-share.js";
+import * as batchNorm from "./batch-norm.js";
+import * as weightDecay from "./weight-decay.js";
 
 export const FIGURES = {
   neuron,
@@ -56,6 +58,8 @@ export const FIGURES = {
   "positional-encoding": positionalEncoding,
   "search-coverage": searchCoverage,
   "polynomial-fit": polynomialFit,
+  "batch-norm": batchNorm,
+  "weight-decay": weightDecay,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.

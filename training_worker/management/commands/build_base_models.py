@@ -64,9 +64,11 @@ def _platform_user():
 
 def _is_built(name: str, config: dict) -> bool:
     standard = StandardBase.objects.filter(name=name).select_related("job").first()
+    # The stored config read as the engine reads it today: a field the engine gained since
+    # (with its default) must not make an unchanged base look different and retrain it.
     return (
         standard is not None
-        and standard.job.config == config
+        and parse_config(standard.job.config).to_dict() == config
         and standard.job.status == JobStatus.SUCCEEDED
         and hasattr(standard.job, "model")
     )
