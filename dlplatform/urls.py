@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from dlplatform import account_views, views
-from dlplatform.login_throttle import ThrottledAuthenticationForm
-from training_worker import ops_metrics
-from training_worker.api.schema import SchemaView
+from accounts import account_views
+from accounts.login_throttle import ThrottledAuthenticationForm
+from dlplatform import views
+from jobs import ops_metrics
+from jobs.api.schema import SchemaView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -45,10 +46,13 @@ urlpatterns = [
     # inline script.
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),
-    path("api/v1/", include("training_worker.api.urls")),
+    path("api/v1/", include("accounts.api_urls")),
+    path("api/v1/", include("jobs.api.urls")),
+    path("api/v1/", include("deployments.api_urls")),
     path("api/v1/", include("lessons.api_urls")),
     path("api/v1/", include("classroom.api_urls")),
-    path("", include("training_worker.urls")),
+    path("", include("jobs.urls")),
+    path("", include("deployments.urls")),
     path("", include("classroom.urls")),
     path("", include("lessons.urls")),
 ]

@@ -5,8 +5,8 @@ from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import cache_control
 
+from accounts.forms import SignUpForm
 from dlplatform.api_errors import error_response, is_api_request
-from dlplatform.forms import SignUpForm
 
 
 def signup(request):

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from dlplatform.models import ApiToken
+from accounts.models import ApiToken
 from tests.errors import api_error, error_fields
 from tests.fixtures.accounts import PASSWORD, new_key
 

@@ -9,10 +9,10 @@ import pytest
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
+from deployments.models import DeployedModel
 from dlplatform.parsers import MAX_JSON_DEPTH, BoundedJSONParser, PayloadTooLarge, nests_deeper_than
+from jobs import services
 from tests.errors import api_error
-from training_worker import services
-from training_worker.models import DeployedModel
 
 DEEP = 5000
 

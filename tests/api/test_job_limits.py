@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jobs import services
+from jobs.models import JobLimits, JobStatus, TrainingJob
 from tests.errors import api_error, error_message
-from training_worker import services
-from training_worker.models import JobLimits, JobStatus, TrainingJob
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_a_full_queue_answers_503(api, other_user, limits, moons_config):
 def test_an_instructor_edits_the_limits_in_the_admin(client, make_user, limits):
     client.force_login(make_user("teacher", is_staff=True))
     response = client.post(
-        f"/admin/training_worker/joblimits/{limits.pk}/change/",
+        f"/admin/jobs/joblimits/{limits.pk}/change/",
         {"max_concurrent_jobs": 5, "max_jobs_per_hour": 10,
          "max_training_seconds_per_day": 900, "max_queued_jobs": 50, "max_sweep_runs": 12},
     )

@@ -4,9 +4,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 
+from jobs import services
+from jobs.models import JobStatus
 from tests.fixtures.accounts import new_key
-from training_worker import services
-from training_worker.models import JobStatus
 
 
 @pytest.fixture

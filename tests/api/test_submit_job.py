@@ -2,8 +2,8 @@ import copy
 
 import pytest
 
+from jobs.models import JobEvent, JobStatus, TrainingJob
 from tests.errors import api_error, error_fields, error_message
-from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 
 @pytest.mark.django_db

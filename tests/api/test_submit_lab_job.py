@@ -4,9 +4,9 @@ import copy
 
 import pytest
 
+from jobs.models import TrainingJob
 from lessons.models import Course, Lab, Lesson, LessonStatus, Module
 from tests.errors import error_fields
-from training_worker.models import TrainingJob
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ import time
 import pytest
 from django.core.management import call_command
 
+from jobs.models import JobLimits, JobStatus, TrainingJob
 from lessons.labs import _leaves
 from lessons.models import Lab, LessonStatus
 from tests.browser.lab_values import as_text, other_value
 from tests.browser.test_live_lab import log_in
-from training_worker.models import JobLimits, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from training_worker import deploy, runner, services
-from training_worker.models import JobStatus
+from deployments import deploy
+from jobs import services
+from jobs.models import JobStatus
+from training_worker import runner
 
 DIGITS_CONFIG = {
     "model": {"kind": "mlp", "hidden": [32], "activation": "relu"},

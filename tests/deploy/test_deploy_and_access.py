@@ -2,9 +2,9 @@
 
 import pytest
 
+from deployments.models import DeployedModel
+from jobs import services
 from tests.errors import api_error, error_message
-from training_worker import services
-from training_worker.models import DeployedModel
 
 
 @pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_anonymous_callers_are_refused(moons_model):
 
 @pytest.mark.django_db
 def test_a_model_that_makes_no_predictions_is_409(api, user):
-    from training_worker.models import JobStatus, TrainedModel, TrainingJob
+    from jobs.models import JobStatus, TrainedModel, TrainingJob
 
     config = {"model": {"kind": "autoencoder"}, "data": {"name": "digits"}}
     job = TrainingJob.objects.create(owner=user, config=config, status=JobStatus.SUCCEEDED)

@@ -6,8 +6,8 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 
+from deployments import deploy
 from tests.errors import error_fields, error_message
-from training_worker import deploy
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_integrated_gradients_add_up_to_the_change_of_the_logit(api, digits_mode
 
 
 def digits_model_owner(digits_model):
-    from training_worker.models import DeployedModel
+    from deployments.models import DeployedModel
 
     return DeployedModel.objects.get(pk=digits_model["id"]).owner
 

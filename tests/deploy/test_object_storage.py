@@ -13,9 +13,9 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
+from jobs.models import TrainingJob
 from tests.fixtures.accounts import new_key
 from tests.fixtures.live_platform import free_port, running_platform
-from training_worker.models import TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

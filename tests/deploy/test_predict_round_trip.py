@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 import torch
 
+from deployments.models import DeployedModel
 from engine import datasets, parse_config
 from engine.datasets import load_dataset
 from engine.models import build_model
-from training_worker.artifacts import deserialize
-from training_worker.models import DeployedModel, TrainingJob
+from jobs.artifacts import deserialize
+from jobs.models import TrainingJob
 
 
 def raw_and_engine_validation_set(config: dict, monkeypatch) -> tuple[np.ndarray, torch.Tensor]:
@@ -92,7 +93,8 @@ def test_predictions_are_counted_with_their_latency(api, moons_model):
 
 @pytest.mark.django_db
 def test_the_model_file_is_read_once_not_per_request(api, moons_model, monkeypatch):
-    from training_worker import artifacts, deploy
+    from deployments import deploy
+    from jobs import artifacts
 
     reads = []
     real = artifacts.deserialize
@@ -107,7 +109,7 @@ def test_the_model_file_is_read_once_not_per_request(api, moons_model, monkeypat
 
 
 def test_the_cache_evicts_the_least_recently_used_model():
-    from training_worker.deploy import ModelCache
+    from deployments.deploy import ModelCache
 
     cache = ModelCache(capacity=2)
     for key in ("a", "b", "a", "c"):  # "b" is the least recently used when "c" arrives
@@ -122,7 +124,7 @@ def test_threads_asking_for_a_cold_model_load_it_once():
     import threading
     import time
 
-    from training_worker.deploy import ModelCache
+    from deployments.deploy import ModelCache
 
     cache = ModelCache()
     results = []

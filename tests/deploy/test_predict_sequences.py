@@ -10,8 +10,8 @@ from engine.config_rules import split_sizes
 from engine.datasets import load_dataset
 from engine.models import build_model
 from engine.sequences import make_series, windows
+from jobs.artifacts import deserialize
 from tests.errors import error_fields
-from training_worker.artifacts import deserialize
 
 
 def rnn(dataset: str) -> dict:

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from jobs import services
+from jobs.models import JobLimits, TrainingJob
 from tests.fixtures.accounts import new_key
-from training_worker import services
-from training_worker.models import JobLimits, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from training_worker import runner, services
-from training_worker.models import JobEvent, JobStatus, TrainingJob
+from jobs import services
+from jobs.models import JobEvent, JobStatus, TrainingJob
+from training_worker import runner
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the writer has its own connection
 

@@ -3,8 +3,9 @@ jobs with it, each ending as its own run, with the curves a solo run would have.
 
 import pytest
 
-from training_worker import runner, services
-from training_worker.models import JobStatus, TrainingJob
+from jobs import services
+from jobs.models import JobStatus, TrainingJob
+from training_worker import runner
 
 
 def moons(seed: int, lr: float = 0.01, **model) -> dict:

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from training_worker import broker_queue, dispatch, reaper, recording, runner, services
-from training_worker.models import JobEvent, JobStatus, TrainingJob
+from jobs import dispatch, services
+from jobs.models import JobEvent, JobStatus, TrainingJob
+from training_worker import broker_queue, reaper, recording, runner
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,9 @@
 import pytest
 from django.test import override_settings
 
-from training_worker import runner, services
-from training_worker.models import JobEvent, JobStatus
+from jobs import services
+from jobs.models import JobEvent, JobStatus
+from training_worker import runner
 
 
 def event_types(job) -> list[str]:
