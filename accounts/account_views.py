@@ -9,7 +9,7 @@ shown exactly once.
 import json
 
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import personal_data, tokens
-from accounts.forms import ApiTokenForm, DeleteAccountForm, EmailForm
+from accounts.forms import ApiTokenForm, DeleteAccountForm, EmailForm, SignUpForm
 
 
 @login_required
@@ -98,3 +98,14 @@ def revoke_api_token(request, token_id: int):
         raise Http404("No such token.")
     messages.success(request, f"Token “{token.name}” revoked: its key no longer works.")
     return redirect("account")
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        return redirect(request.GET.get("next") or "dashboard")
+    return render(request, "registration/signup.html", {"form": form})
