@@ -9,7 +9,11 @@ COPY requirements/run.txt ./requirements/run.txt
 RUN pip install $TORCH_SPEC && pip install -r requirements/run.txt
 COPY pyproject.toml README.md ./
 COPY dlplatform ./dlplatform
+COPY accounts ./accounts
 COPY lessons ./lessons
+COPY classroom ./classroom
+COPY jobs ./jobs
+COPY deployments ./deployments
 COPY engine ./engine
 COPY training_worker ./training_worker
 COPY dlclient ./dlclient

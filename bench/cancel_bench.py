@@ -35,7 +35,7 @@ def spin(stop) -> None:
 
 
 def one_cancel(platform: Platform, client: httpx.Client) -> tuple[float, float]:
-    from training_worker.models import JobEvent, JobStatus, TrainingJob
+    from jobs.models import JobEvent, JobStatus, TrainingJob
 
     job = client.post("/api/v1/jobs/", json={"config": LONG}).json()
     deadline = time.monotonic() + 120

@@ -89,7 +89,7 @@ def make_running_job(owner: str) -> int:
     """A job row as the worker leaves it once running: status event stored as seq 1."""
     from django.contrib.auth.models import User
 
-    from training_worker.models import JobEvent, JobStatus, TrainingJob
+    from jobs.models import JobEvent, JobStatus, TrainingJob
 
     job = TrainingJob.objects.create(owner=User.objects.get(username=owner), config={},
                                      status=JobStatus.RUNNING, last_seq=1)
@@ -101,8 +101,8 @@ def emit(job_id: int, seq: int, event_type: str, payload: dict) -> float:
     """Store the event, then publish it as the worker does; the time of the publish."""
     from django.db import transaction
 
-    from training_worker import live
-    from training_worker.models import JobEvent, TrainingJob
+    from jobs import live
+    from jobs.models import JobEvent, TrainingJob
 
     with transaction.atomic():
         JobEvent.objects.create(job_id=job_id, seq=seq, type=event_type, payload=payload)
@@ -236,7 +236,7 @@ def subscriber_connections(pid: int) -> int:
 
 
 def _finish(job_id: int, final_seq: int) -> None:
-    from training_worker.models import JobStatus, TrainingJob
+    from jobs.models import JobStatus, TrainingJob
 
     emit(job_id, final_seq, "status", {"status": "succeeded", "error": "", "result": {}})
     TrainingJob.objects.filter(pk=job_id).update(status=JobStatus.SUCCEEDED)

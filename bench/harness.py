@@ -31,7 +31,7 @@ _TOKEN_CODE = """
 import json
 from django.contrib.auth.models import User
 try:
-    from dlplatform.tokens import create_token
+    from accounts.tokens import create_token
     def key_for(user):
         return create_token(user, 'bench')[1]
 except ImportError:
@@ -108,7 +108,7 @@ class Platform:
         # Hashed, compressed static files, served as in production (dlplatform/static_files.py).
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         self.shell(
-            "from training_worker.models import JobLimits;"
+            "from jobs.models import JobLimits;"
             "JobLimits.objects.update_or_create(pk=1, defaults={'max_concurrent_jobs': 100000,"
             " 'max_jobs_per_hour': 1000000, 'max_training_seconds_per_day': 10**9})")
         self.headers = {"Authorization": "Token " + self.create_users(["bench"])[0]}

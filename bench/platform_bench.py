@@ -33,7 +33,7 @@ __all__ = ["Platform", "SMALL", "percentile"]
 def server_breakdown(platform: Platform, job_id: int) -> dict:
     """From the stored events' timestamps: queue wait, worker start to first step."""
     code = (
-        "import json; from training_worker.models import JobEvent as E;"
+        "import json; from jobs.models import JobEvent as E;"
         f"ev=list(E.objects.filter(job_id={job_id}).order_by('seq'));"
         "q=ev[0].created_at; r=next(e for e in ev if e.payload.get('status')=='running');"
         "m=next(e for e in ev if e.type=='metric'); f=ev[-1];"

@@ -80,9 +80,9 @@ def in_process_model(platform: Platform, job_id: int):
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Django's logging config logs each
     import torch
 
+    from deployments import deploy
     from engine import parse_config
     from engine.models import build_model
-    from training_worker import deploy
 
     data = httpx.get(f"{platform.url}/api/v1/jobs/{job_id}/model/", headers=platform.headers,
                      timeout=30).content

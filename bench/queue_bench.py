@@ -33,7 +33,7 @@ def submit(platform: Platform, count: int) -> list[int]:
 
 
 def wait_for(job_ids: list[int], timeout: float) -> None:
-    from training_worker.models import TERMINAL_STATUSES, TrainingJob
+    from jobs.models import TERMINAL_STATUSES, TrainingJob
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -47,7 +47,7 @@ def check(job_ids: list[int], started) -> dict:
     """Counts of jobs that failed, ran twice, have broken event numbering, or never ended."""
     from django.db.models import Max
 
-    from training_worker.models import JobEvent, JobStatus, TrainingJob
+    from jobs.models import JobEvent, JobStatus, TrainingJob
 
     jobs = {job.pk: job for job in TrainingJob.objects.filter(pk__in=job_ids)}
     report = {"succeeded": 0, "failed": 0, "lost": 0, "ran_twice": 0, "bad_seq": 0}

@@ -7,8 +7,8 @@ class ClassroomConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: both modules import models.
+        from accounts.instructors import register_learner_scope
         from classroom.selectors import learner_ids_taught_by
-        from dlplatform.instructors import register_learner_scope
 
         # Runs, attempts and progress of a class's learners become readable by its instructors.
         register_learner_scope(learner_ids_taught_by)

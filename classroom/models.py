@@ -90,7 +90,7 @@ class SweepRun(models.Model):
 
     sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="runs")
     job = models.OneToOneField(
-        "training_worker.TrainingJob", on_delete=models.CASCADE, related_name="sweep_run"
+        "jobs.TrainingJob", on_delete=models.CASCADE, related_name="sweep_run"
     )
     point = models.JSONField(help_text='This run\'s grid values, e.g. {"optim.lr": 0.1}.')
     seed = models.IntegerField()

@@ -12,10 +12,10 @@ from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from classroom.models import Cohort, Membership
+from jobs.models import TrainingJob
 from lessons.challenges import ChallengeStatus, challenge_statuses, challenges_of
 from lessons.models import Attempt, Lesson, LessonProgress, LessonStatus, Question, QuestionKind
 from lessons.predictions import PredictionTally, prediction_tallies
-from training_worker.models import TrainingJob
 
 RECENT_RUNS = 3
 

@@ -5,14 +5,14 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.instructors import is_class_instructor
 from classroom.models import CODE_LENGTH, Cohort, Membership, Sweep, SweepRun, new_join_code
 from classroom.selectors import cohort_open_for_joining
 from classroom.sweep_selectors import may_sweep
 from classroom.sweeps import plan_sweep
-from dlplatform.instructors import is_class_instructor
+from jobs.models import JobLimits, TrainingJob
+from jobs.services import job_submit_batch
 from lessons.models import Course, Lab
-from training_worker.models import JobLimits, TrainingJob
-from training_worker.services import job_submit_batch
 
 _NOT_CODE = re.compile(r"[\s-]+")
 

@@ -15,8 +15,8 @@ from classroom import services, sweep_selectors
 from classroom.sweeps import SweepInvalid
 from dlplatform.api_errors import invalid, retry_later
 from engine import ConfigError
-from training_worker import limits
-from training_worker.api.serializers import StrictFieldsMixin
+from jobs import limits
+from jobs.api.serializers import StrictFieldsMixin
 
 NOT_A_SWEEPER = OpenApiResponse(description="Only instructors and content authors sweep.")
 

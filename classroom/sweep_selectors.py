@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 
 from classroom.models import Sweep, SweepRun
 from classroom.sweeps import point_label
+from jobs import compare
+from jobs.models import JobStatus
 from lessons.challenges import metric_value
 from lessons.models import Lab
 from lessons.selectors import lessons_visible_to
-from training_worker import compare
-from training_worker.models import JobStatus
 
 # The final numbers of a run (its stored summary) a sweep summarizes per grid point:
 # path in TrainingJob.result → words for the page.
@@ -117,7 +117,7 @@ def sweep_report(*, sweep: Sweep) -> SweepReport:
 
 
 def sweep_curves(report: SweepReport) -> dict:
-    """What the compare page's chart draws (training_worker/compare.py), for the sweep's
+    """What the compare page's chart draws (jobs/compare.py), for the sweep's
     runs: each grid point's repeats as one mean ± std band, named by its values."""
     data = compare.compare_data(report.jobs)
     label_of = {job_id: p.label for p in report.points for job_id in p.job_ids}

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from classroom import services, sweep_selectors
 from classroom.sweeps import SEED_PATH, SweepInvalid
 from engine import ConfigError
-from training_worker import limits
+from jobs import limits
 
 # A sweep's page reloads itself this often while runs are queued or running.
 REFRESH_S = 5

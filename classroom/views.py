@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.instructors import is_class_instructor
 from classroom import exports, selectors, services
-from dlplatform.instructors import is_class_instructor
 from lessons.selectors import courses_visible_to
 
 INACTIVE_AFTER = timedelta(days=7)

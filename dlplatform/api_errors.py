@@ -73,7 +73,7 @@ class RetryLater(exceptions.APIException):
 
 
 class OverLimit(Protocol):
-    """What a limit refusal carries (training_worker.limits.LimitReached and QueueFull)."""
+    """What a limit refusal carries (jobs.limits.LimitReached and QueueFull)."""
 
     @property
     def code(self) -> str: ...

@@ -9,9 +9,6 @@ class DlplatformConfig(AppConfig):
     verbose_name = "Deep Learning Lessons"
 
     def ready(self) -> None:
-        # Imported once the app registry is ready (it imports models); connects its receivers.
-        from dlplatform import instructors  # noqa: F401
-
         # kombu's filesystem broker expects its folders to exist.
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             for key in ("data_folder_in", "processed_folder", "control_folder"):

@@ -55,10 +55,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "nested_admin",  # the quiz page: questions with their choices, on one page
-    "dlplatform",
+    "dlplatform",  # no model; its migrations made the table accounts now owns
+    "accounts",
     "lessons",
-    "training_worker",
-    "classroom",  # last: dlplatform.instructors sets the role groups after it migrates
+    "jobs",
+    "deployments",
+    "training_worker",  # the worker; no model, its migrations made jobs' and deployments' tables
+    "classroom",  # last: accounts.instructors sets the role groups after it migrates
 ]
 
 MIDDLEWARE = [
@@ -225,7 +228,7 @@ TRUSTED_PROXIES = env_int("DLP_TRUSTED_PROXIES", 0)
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated call gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "dlplatform.authentication.ApiTokenAuthentication",  # hashed, named, revocable
+        "accounts.authentication.ApiTokenAuthentication",  # hashed, named, revocable
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -235,7 +238,7 @@ REST_FRAMEWORK = {
     # Bounded in size and nesting depth (dlplatform/parsers.py): a deep body must not recurse.
     "DEFAULT_PARSER_CLASSES": ["dlplatform.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "training_worker.api.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "jobs.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": env_str("DLP_TOKEN_LOGIN_RATE", "10/min")},
     # Throttles key on the client's address: X-Forwarded-For only as far as our own proxies
@@ -261,8 +264,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "training_worker.api.schema.add_event_stream_path",
-        "training_worker.api.schema.add_error_responses",
+        "jobs.api.schema.add_event_stream_path",
+        "jobs.api.schema.add_error_responses",
     ],
 }
 
@@ -285,7 +288,7 @@ JOB_HARD_TIME_LIMIT_S = JOB_TIME_LIMIT_S + 60
 DB_RETRY_S = env_float("DLP_DB_RETRY_S", 30.0)
 # A job whose worker process or machine is lost is tried again, this many attempts in all.
 JOB_MAX_ATTEMPTS = env_int("DLP_JOB_MAX_ATTEMPTS", 2)
-# A worker beats a running job's heart this often (runner.EventRecorder)...
+# A worker beats a running job's heart this often (training_worker.recording.EventRecorder)...
 JOB_HEARTBEAT_S = env_float("DLP_JOB_HEARTBEAT_S", 5.0)
 # ... and a running job whose heart has not beaten for this long lost its worker machine:
 # the reaper queues it again (training_worker/reaper.py). Well above a few missed beats and
@@ -297,7 +300,7 @@ JOB_QUEUED_CHECK_AFTER_S = env_int("DLP_JOB_QUEUED_CHECK_AFTER_S", 60)
 JOB_QUEUED_LOST_AFTER_S = env_int("DLP_JOB_QUEUED_LOST_AFTER_S", 3600)
 # Prometheus scrapes /metrics with this bearer token; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("DLP_METRICS_TOKEN", "")
-# Runs finished this long ago lose their per-step points (training_worker/retention.py).
+# Runs finished this long ago lose their per-step points (jobs/retention.py).
 EVENT_RETENTION_DAYS = env_float("DLP_EVENT_RETENTION_DAYS", 30.0)
 # A worker that starts a small MLP job trains up to this many compatible queued jobs with it
 # in one vectorized pass (training_worker/packing.py): 3 to 15 times the throughput at 8 to
@@ -306,8 +309,8 @@ EVENT_RETENTION_DAYS = env_float("DLP_EVENT_RETENTION_DAYS", 30.0)
 PACK_MAX_JOBS = env_int("DLP_PACK_MAX_JOBS", 1)
 # The worker flushes buffered events at this cadence (or sooner when the buffer fills).
 EVENT_FLUSH_INTERVAL_S = env_float("DLP_EVENT_FLUSH_INTERVAL_S", 0.15)
-# Store event batches from a thread beside training (runner.EventRecorder), so the writes
-# overlap the steps; off, training pauses for each batch's transaction.
+# Store event batches from a thread beside training (training_worker.recording.EventRecorder),
+# so the writes overlap the steps; off, training pauses for each batch's transaction.
 EVENT_WRITER_THREAD = env_bool("DLP_EVENT_WRITER_THREAD", True)
 EVENT_FLUSH_MAX_EVENTS = env_int("DLP_EVENT_FLUSH_MAX_EVENTS", 200)
 JOB_QUEUE = env_str("DLP_JOB_QUEUE", "cpu")

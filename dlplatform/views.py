@@ -1,23 +1,12 @@
-from django.contrib.auth import login
+"""Project-wide pages: health check, favicon, and the error handlers (JSON under /api/)."""
+
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import cache_control
 
 from dlplatform.api_errors import error_response, is_api_request
-from dlplatform.forms import SignUpForm
-
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user)
-        return redirect(request.GET.get("next") or "dashboard")
-    return render(request, "registration/signup.html", {"form": form})
 
 
 def healthz(request):

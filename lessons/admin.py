@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from dlplatform.admin import LearnerWorkAdmin
+from accounts.admin import LearnerWorkAdmin
 from lessons import loader, quiz_preview
 from lessons.challenge_rules import METRICS
 from lessons.lab_preset_form import BoundsByPathField, LabForm, preset_fieldsets

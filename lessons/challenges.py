@@ -17,10 +17,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from jobs.models import JobStatus, TrainingJob
 from lessons.challenge_rules import METRICS, is_number
 from lessons.labs import check_lab_config
 from lessons.models import Challenge, ChallengeOp
-from training_worker.models import JobStatus, TrainingJob
 
 _COMPARE = {
     ChallengeOp.AT_LEAST: operator.ge,

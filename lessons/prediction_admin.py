@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from dlplatform.admin import LearnerWorkAdmin
+from accounts.admin import LearnerWorkAdmin
 from lessons.prediction_models import (
     Prediction,
     PredictionChoice,

@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from dlplatform.api_errors import Conflict, StrictFieldsMixin, invalid, retry_later
 from engine import ConfigError
+from jobs import selectors as job_selectors
+from jobs import services as job_services
 from lessons import prediction_services as services
 from lessons.prediction_models import Prediction, PredictionKind, PredictionQuestion
 from lessons.prediction_rules import OUTCOMES
@@ -29,8 +31,6 @@ from lessons.predictions import (
     value_text,
 )
 from lessons.selectors import lessons_visible_to
-from training_worker import selectors as job_selectors
-from training_worker import services as job_services
 
 # The jobs API documents the job this answers with (lessons do not import that API).
 JOB_SCHEMA = {"$ref": "#/components/schemas/Job"}

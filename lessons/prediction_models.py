@@ -127,7 +127,7 @@ class Prediction(models.Model):
                                blank=True, related_name="predictions")
     value = models.FloatField(null=True, blank=True, help_text="Estimate questions.")
     # The run that settles it; a failed or cancelled one may be replaced by a new run.
-    job = models.OneToOneField("training_worker.TrainingJob", on_delete=models.SET_NULL,
+    job = models.OneToOneField("jobs.TrainingJob", on_delete=models.SET_NULL,
                                null=True, blank=True, related_name="prediction")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -5,10 +5,10 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from jobs import services as job_services
+from jobs.models import JobStatus, TrainingJob
 from lessons.prediction_models import Prediction, PredictionKind, PredictionQuestion
 from lessons.predictions import run_config
-from training_worker import services as job_services
-from training_worker.models import JobStatus, TrainingJob
 
 
 class PredictionLocked(Exception):
@@ -54,7 +54,7 @@ def prediction_run(*, prediction: Prediction) -> TrainingJob:
     """Submit the run that settles a prediction, as a run of the question's lab, and link it.
 
     A prediction whose run failed or was cancelled may be run again; one whose run is training
-    or succeeded may not (RunConflict). Raises what training_worker.services.job_submit
+    or succeeded may not (RunConflict). Raises what jobs.services.job_submit
     raises (ConfigError, LimitReached, QueueFull) when the run cannot be submitted.
     """
     with transaction.atomic():

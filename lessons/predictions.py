@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from jobs.models import JobStatus
 from lessons.challenges import metric_value
 from lessons.labs import _fmt, _with_value, normalize_preset
 from lessons.prediction_models import (
@@ -20,7 +21,6 @@ from lessons.prediction_models import (
     PredictionQuestion,
 )
 from lessons.prediction_rules import OUTCOMES
-from training_worker.models import JobStatus
 
 
 def outcome_value(result: dict | None, outcome: str) -> float | None:

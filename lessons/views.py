@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jobs import selectors as job_selectors
 from lessons import content_cache, selectors, services
 from lessons.challenge_views import challenge_views
 from lessons.markdown import has_widgets
 from lessons.models import QuestionKind
 from lessons.prediction_views import prediction_boxes
-from training_worker import selectors as job_selectors
 
 
 def _attach_progress(request, courses) -> None:

@@ -11,7 +11,7 @@ import json
 import logging
 
 from dlplatform.celery import app
-from training_worker.dispatch import job_id_of
+from jobs.dispatch import job_id_of
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,9 @@ from engine.training import (
     batch_bounds,
     effective_batch_size,
 )
-from training_worker import recording, routing, services
-from training_worker.models import JobStatus, TrainingJob
+from jobs import routing, services
+from jobs.models import JobStatus, TrainingJob
+from training_worker import recording
 
 log = logging.getLogger(__name__)
 

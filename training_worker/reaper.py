@@ -32,8 +32,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from engine import ConfigError, parse_config
-from training_worker import broker_queue, dispatch, services
-from training_worker.models import JobStatus, TrainingJob
+from jobs import dispatch, services
+from jobs.models import JobStatus, TrainingJob
+from training_worker import broker_queue
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections
 
 from engine import STOP, Event
-from training_worker import services
-from training_worker.artifacts import store_trained_model
-from training_worker.models import JobStatus
+from jobs import services
+from jobs.artifacts import store_trained_model
+from jobs.models import JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from engine import parse_config
 from engine.config_rules import compatibility_errors
 from engine.training import TrainingDiverged, train
-from training_worker import device, packing, services, transfer
-from training_worker.models import JobStatus
+from jobs import services, transfer
+from jobs.models import JobStatus
+from training_worker import device, packing
 from training_worker.recording import (
     EventRecorder,
     end,

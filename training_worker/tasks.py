@@ -15,9 +15,10 @@ from celery.signals import task_failure, worker_init, worker_process_init
 from django.conf import settings
 
 from engine.datasets import warm_up
-from training_worker import device, reaper, runner, services
-from training_worker.dispatch import RUN_TRAINING_JOB
-from training_worker.retention import prune_step_events
+from jobs import services
+from jobs.dispatch import RUN_TRAINING_JOB
+from jobs.retention import prune_step_events
+from training_worker import device, reaper, runner
 
 
 @shared_task(

@@ -1,6 +1,6 @@
 /* The compare page: the chosen runs' per-epoch curves overlaid on one chart. Runs that
  * differ only in their seed are drawn as one mean line with a ± 1 std band (the server
- * computes both: training_worker/compare.py), unless the learner unticks the bands. A sweep's
+ * computes both: jobs/compare.py), unless the learner unticks the bands. A sweep's
  * page (classroom/sweep_detail.html) draws its runs the same way, each group named by its
  * grid value. */
 (function () {

@@ -69,7 +69,7 @@ def test_a_staff_user_is_an_instructor_who_can_edit_lessons(client, make_user):
     client.force_login(instructor)
     assert client.get("/admin/lessons/lesson/add/").status_code == 200
     assert client.get("/admin/lessons/quiz/").status_code == 200
-    assert client.get("/admin/training_worker/trainingjob/").status_code == 200
+    assert client.get("/admin/jobs/trainingjob/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 403  # not an administrator
 
 

@@ -5,17 +5,17 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.apps import apps
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import AsyncClient
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from dlplatform import tokens
-from dlplatform.models import ApiToken
+from accounts import tokens
+from accounts.models import ApiToken
+from jobs import services
+from jobs.models import JobStatus
 from tests.fixtures.accounts import new_key
-from training_worker import services
-from training_worker.models import JobStatus
 
 KEY_PATTERN = re.compile(r"dlp_[A-Za-z0-9_-]{43}")
 
@@ -134,8 +134,12 @@ def test_legacy_authtoken_keys_are_carried_over_hashed(user):
                        "user_id integer NOT NULL, created timestamp with time zone NOT NULL)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)",
                        [legacy, user.pk, timezone.now() - timedelta(days=30)])
+    # The models as they were when the migration ran (ApiToken was dlplatform's then).
+    old_apps = MigrationLoader(connection).project_state(
+        [("dlplatform", "0002_import_authtoken_keys")]
+    ).apps
     with connection.schema_editor() as editor:
-        migration.import_keys(apps, editor)
+        migration.import_keys(old_apps, editor)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM authtoken_token")
         assert cursor.fetchone()[0] == 0  # no plain key left behind
@@ -257,11 +261,11 @@ def test_the_admin_lists_and_revokes_tokens_without_showing_keys(client, django_
     admin = django_user_model.objects.create_superuser("root", password="a-long-pass-42")
     token, key = tokens.create_token(user, "laptop")
     client.force_login(admin)
-    listing = client.get("/admin/dlplatform/apitoken/").content.decode()
+    listing = client.get("/admin/accounts/apitoken/").content.decode()
     assert "laptop" in listing and key not in listing and token.key_hash not in listing
-    detail = client.get(f"/admin/dlplatform/apitoken/{token.pk}/change/").content.decode()
+    detail = client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
     assert key not in detail and token.key_hash not in detail
-    client.post("/admin/dlplatform/apitoken/",
+    client.post("/admin/accounts/apitoken/",
                 {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None

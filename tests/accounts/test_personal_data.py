@@ -13,11 +13,13 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.files.storage import default_storage
 
-from dlplatform import tokens
+from accounts import tokens
+from deployments import deploy
+from jobs import services
+from jobs.models import JobEvent, JobStatus, StandardBase, TrainingJob
 from lessons.models import Attempt, Course, Lesson, Module, Quiz
 from tests.fixtures.accounts import PASSWORD
-from training_worker import deploy, runner, services
-from training_worker.models import JobEvent, JobStatus, StandardBase, TrainingJob
+from training_worker import runner
 
 NEW_PASSWORD = "a-brand-new-password-77"
 ROOT = Path(__file__).resolve().parents[2]

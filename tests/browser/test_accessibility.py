@@ -6,11 +6,13 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from deployments import deploy
+from jobs import services
+from jobs.models import JobStatus
 from lessons.models import Lesson
 from tests.browser.accessibility import axe_violations, describe, sideways_overflow
 from tests.browser.test_live_lab import log_in
-from training_worker import deploy, runner, services
-from training_worker.models import JobStatus
+from training_worker import runner
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -9,10 +9,10 @@ import time
 import pytest
 from django.contrib.auth.models import User
 
+from jobs import services
+from jobs.models import TrainingJob
 from tests.browser.accessibility import axe_violations, describe
 from tests.fixtures.accounts import PASSWORD
-from training_worker import services
-from training_worker.models import TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

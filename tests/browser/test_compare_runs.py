@@ -4,10 +4,10 @@ import time
 
 import pytest
 
+from jobs import services
+from jobs.models import TERMINAL_STATUSES, TrainingJob
 from tests.browser.test_live_lab import log_in
 from tests.browser.test_live_run_page import moons
-from training_worker import services
-from training_worker.models import TERMINAL_STATUSES, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,9 @@ import time
 import pytest
 from django.core.management import call_command
 
+from jobs import services
+from jobs.models import JobStatus, TrainingJob
 from tests.browser.test_live_lab import LESSON_URL, log_in
-from training_worker import services
-from training_worker.models import JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from deployments.models import DeployedModel
+from jobs import services
 from tests.browser.test_compare_runs import wait_until_done
 from tests.browser.test_live_run_page import moons, open_run
-from training_worker import services
-from training_worker.models import DeployedModel
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -13,11 +13,11 @@ import time
 import pytest
 from django.core.management import call_command
 
+from jobs.models import JobLimits, JobStatus, TrainingJob
 from lessons.labs import _leaves
 from lessons.models import Lab, LessonStatus
 from tests.browser.lab_values import as_text, other_value
 from tests.browser.test_live_lab import log_in
-from training_worker.models import JobLimits, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,7 @@ def test_every_lab_trains_from_its_page_with_its_preset_and_with_every_field_cha
     labs = published_labs()
     assert labs, "no published lab was loaded"
     # One learner trains every lab twice, more runs than the default hourly limit allows
-    # (what that limit does is tested in tests/api/test_job_limits.py, not here).
+    # (what that limit does is tested in tests/jobs/api/test_job_limits.py, not here).
     limits = JobLimits.current()
     limits.max_jobs_per_hour = max(limits.max_jobs_per_hour, 2 * len(labs) + 10)
     limits.save()

@@ -4,9 +4,9 @@ as "16, 32", a yes/no field as a checkbox, and bad text refused beside its field
 import pytest
 from django.core.management import call_command
 
+from jobs.models import TrainingJob
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_live_lab import log_in
-from training_worker.models import TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

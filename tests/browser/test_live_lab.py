@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from jobs.models import JobEvent, JobStatus, TrainingJob
 from tests.browser.conftest import SCREENSHOTS
 from tests.fixtures.accounts import PASSWORD
-from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

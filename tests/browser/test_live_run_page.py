@@ -4,10 +4,10 @@ import time
 
 import pytest
 
+from jobs import services
+from jobs.models import JobStatus, TrainingJob
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_live_lab import log_in
-from training_worker import services
-from training_worker.models import JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

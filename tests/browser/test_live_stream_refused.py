@@ -5,10 +5,10 @@ import threading
 import httpx
 import pytest
 
+from jobs import services
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_live_run_page import moons, open_run, wait_for_status
 from tests.fixtures.accounts import new_key
-from training_worker import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

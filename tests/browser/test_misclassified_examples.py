@@ -2,11 +2,11 @@
 
 import pytest
 
+from jobs import services
+from jobs.models import JobEvent
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_compare_runs import wait_until_done
 from tests.browser.test_live_run_page import open_run
-from training_worker import services
-from training_worker.models import JobEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -2,9 +2,12 @@
 
 import pytest
 
+from deployments import deploy
+from deployments.models import DeployedModel
+from jobs import services
+from jobs.models import JobStatus
 from tests.browser.test_live_lab import log_in
-from training_worker import deploy, runner, services
-from training_worker.models import DeployedModel, JobStatus
+from training_worker import runner
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

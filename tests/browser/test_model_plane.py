@@ -6,10 +6,12 @@ import time
 
 import pytest
 
+from deployments import deploy
+from deployments.models import DeployedModel
+from jobs import services
+from jobs.models import JobStatus
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_live_lab import log_in
-from training_worker import deploy, services
-from training_worker.models import DeployedModel, JobStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

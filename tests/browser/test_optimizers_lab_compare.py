@@ -5,10 +5,10 @@ together in one compare view, with the optimizer as the one setting that differs
 import pytest
 from django.core.management import call_command
 
+from jobs.models import JobStatus
 from lessons.models import Lab
 from tests.browser.test_every_lab import set_field, train_and_wait
 from tests.browser.test_live_lab import log_in
-from training_worker.models import JobStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from dlplatform.instructors import CONTENT_AUTHORS_GROUP
+from accounts.instructors import CONTENT_AUTHORS_GROUP
 from lessons.models import Course, Lab, Lesson, LessonStatus, Module, Question, Quiz
 from tests.fixtures.accounts import PASSWORD
 

@@ -3,8 +3,8 @@ opens that link and watches the run; unsharing voids the link."""
 
 import pytest
 
+from jobs import services
 from tests.browser.test_live_lab import log_in
-from training_worker import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -33,7 +33,7 @@ def tiny_lesson(db) -> Lesson:
 
 def test_an_instructor_sweeps_a_lab_and_sees_mean_and_std(live_platform, page, user,
                                                           tiny_lesson):
-    user.is_staff = True  # both instructor roles (dlplatform.instructors)
+    user.is_staff = True  # both instructor roles (accounts.instructors)
     user.save()
     lesson_url = tiny_lesson.get_absolute_url()
     log_in(page, live_platform.url, lesson_url)

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from classroom.models import Cohort, Membership
+from jobs.models import JobStatus, TrainingJob
 from lessons.models import Lab
 from tests.lessons import conftest as lessons_setup
-from training_worker.models import JobStatus, TrainingJob
 
 # The lessons tests' one-line setup (a course with a lesson, a lab, a quiz, a learner).
 answers_for, lab, learner = lessons_setup.answers_for, lessons_setup.lab, lessons_setup.learner
@@ -16,7 +16,7 @@ preset, quiz, staff = lessons_setup.preset, lessons_setup.quiz, lessons_setup.st
 
 @pytest.fixture
 def instructor(make_user):
-    return make_user("teacher", is_staff=True)  # staff: both roles (dlplatform.instructors)
+    return make_user("teacher", is_staff=True)  # staff: both roles (accounts.instructors)
 
 
 @pytest.fixture

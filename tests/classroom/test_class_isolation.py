@@ -4,7 +4,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from training_worker.models import JobEvent
+from jobs.models import JobEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_leaving_the_class_ends_the_instructors_access(client, setting, instruct
     assert client.get(f"/runs/{setting['run'].pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("model", ["training_worker/trainingjob", "training_worker/jobevent",
+@pytest.mark.parametrize("model", ["jobs/trainingjob", "jobs/jobevent",
                                    "lessons/attempt", "lessons/lessonprogress"])
 def test_the_admin_lists_only_the_instructors_own_learners(
     client, setting, instructor, other_instructor, learner, quiz, answers_for, model
@@ -146,7 +146,7 @@ def test_a_content_author_alone_sees_no_learners_work(client, make_user, setting
     author.save()
     assert list(author.groups.values_list("name", flat=True)) == ["Content authors"]
     client.force_login(author)
-    assert client.get("/admin/training_worker/trainingjob/").status_code == 403
+    assert client.get("/admin/jobs/trainingjob/").status_code == 403
     assert client.get("/admin/lessons/attempt/").status_code == 403
     assert client.get("/admin/lessons/lesson/").status_code == 200
     assert client.get(f"/runs/{setting['run'].pk}/").status_code == 404

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from classroom.models import Cohort
 from classroom.selectors import gradebook
+from jobs.models import JobStatus
 from lessons.prediction_models import Prediction, PredictionChoice, PredictionQuestion
-from training_worker.models import JobStatus
 
 pytestmark = pytest.mark.django_db
 

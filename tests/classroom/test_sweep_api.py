@@ -7,8 +7,8 @@ import yaml
 from rest_framework.test import APIClient
 
 from classroom.models import Sweep
+from jobs.models import JobLimits, TrainingJob
 from training_worker import runner
-from training_worker.models import JobLimits, TrainingJob
 
 
 def client_for(user) -> APIClient:

@@ -5,8 +5,8 @@ import pytest
 
 from classroom import services
 from classroom.models import Sweep
+from jobs.models import TrainingJob
 from training_worker import runner
-from training_worker.models import TrainingJob
 
 
 def form(**fields) -> dict:

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from classroom import services, sweep_selectors
 from classroom.models import Sweep
 from classroom.sweeps import SweepInvalid
+from jobs import limits
+from jobs.models import JobLimits, JobStatus, TrainingJob
 from lessons.models import Lab
 from tests.classroom.conftest import TINY
-from training_worker import limits, runner
-from training_worker.models import JobLimits, JobStatus, TrainingJob
+from training_worker import runner
 
 
 def sweep(owner, lab, grid=None, seeds=2) -> Sweep:

@@ -9,7 +9,10 @@ from pathlib import Path
 import grimp
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("engine", "training_worker", "lessons", "classroom", "dlplatform", "dlclient")
+PACKAGES = (
+    "engine", "training_worker", "jobs", "deployments", "accounts", "lessons", "classroom",
+    "dlplatform", "dlclient",
+)
 ENGINE = "engine"
 
 

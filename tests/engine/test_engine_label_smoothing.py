@@ -12,8 +12,8 @@ from engine.datasets import load_dataset
 from engine.models import build_model
 from engine.packed import can_pack
 from engine.supervised import SupervisedTask
+from jobs.codegen import pytorch_script
 from tests.engine.support import make_config, run
-from training_worker.codegen import pytorch_script
 
 
 def smoothed_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, eps: float) -> torch.Tensor:

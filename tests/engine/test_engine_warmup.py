@@ -10,8 +10,8 @@ from torch import nn
 from engine import ConfigError, parse_config, supervised
 from engine.optimizers import learning_rate
 from engine.packed import can_pack, train_packed
+from jobs import codegen
 from tests.engine.support import epoch_metrics, make_config, run
-from training_worker import codegen
 
 
 def expected_rates(lr, epochs, warmup, schedule, step_size=2, gamma=0.5):

@@ -7,9 +7,9 @@ import httpx
 import pytest
 from django.db import OperationalError, connection
 
+from jobs import selectors
+from jobs.models import JobEvent, JobStatus, TrainingJob
 from tests.fixtures.accounts import new_key
-from training_worker import selectors
-from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 CONFIG = {
     "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu"},

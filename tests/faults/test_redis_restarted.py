@@ -12,10 +12,10 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from jobs.models import JobStatus, TrainingJob
 from tests.fixtures.accounts import new_key
 from tests.fixtures.live_platform import free_port, running_platform
 from tests.integration.sse_client import read_events
-from training_worker.models import JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
+from jobs.models import JobEvent, JobStatus, TrainingJob
 from tests.fixtures.accounts import new_key
-from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
+from jobs.models import JobEvent, JobStatus, TrainingJob
 from tests.fixtures.accounts import new_key
 from tests.fixtures.live_platform import running_platform
-from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from jobs import services
+from jobs.models import JobLimits, TrainingJob
 from tests.fixtures.accounts import new_key
-from training_worker import services
-from training_worker.models import JobLimits, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +44,7 @@ def test_no_server_errors_and_responses_match_the_schema(live_platform, token, t
          # schema-valid requests a rightful 400.
          "--exclude-checks", "positive_data_acceptance",
          # Revoking a token could revoke the fuzzer's own (then all is 401, and nothing
-         # after is tested); tests/api/test_auth_token.py covers revoking.
+         # after is tested); tests/accounts/test_auth_token.py covers revoking.
          "--exclude-path-regex", r"/auth/tokens/\{token_id\}/$",
          "--max-examples", "15", "--seed", "1", "--workers", "1",
          "--generation-database", "none",  # the same cases on every machine

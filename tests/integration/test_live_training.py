@@ -5,9 +5,9 @@ import time
 import httpx
 import pytest
 
+from jobs.models import JobStatus, TrainingJob
 from tests.fixtures.accounts import new_key
 from tests.integration.sse_client import read_events
-from training_worker.models import JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +109,7 @@ def test_event_streams_per_user_are_capped_and_freed(live_platform, token, user,
     import threading
 
     from engine import parse_config
-    from training_worker import services
+    from jobs import services
 
     # A job that is running but sends nothing (no worker has it): its streams stay open.
     job = TrainingJob.objects.create(owner=user, config=parse_config(moons_config).to_dict())

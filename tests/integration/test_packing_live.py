@@ -6,11 +6,11 @@ import time
 
 import pytest
 
+from jobs.models import JobLimits, JobStatus, TrainingJob
 from tests.fixtures.accounts import new_key
 from tests.fixtures.live_platform import running_platform
 from tests.integration.sse_client import read_events
 from tests.integration.test_live_training import history, submit
-from training_worker.models import JobLimits, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from jobs import compare
 from tests.jobs.test_run_exports import finished_run
-from training_worker import compare
 
 
 def with_seed(config, seed):
@@ -77,7 +77,7 @@ def test_config_table_marks_differences():
 def test_my_runs_filters_by_status_and_dataset(client, user, moons_config):
     done = finished_run(user, moons_config)
     circles = {**moons_config, "data": {**moons_config["data"], "name": "circles"}}
-    from training_worker import services
+    from jobs import services
 
     queued = services.job_submit(user=user, config=circles)
     client.force_login(user)

@@ -13,10 +13,10 @@ import pytest
 
 from engine import events as engine_events
 from engine.catalog import KIND_DATASETS
+from jobs.event_contract import CONTRACT_MODULE, contract_module, event_contract
+from jobs.services import STATUS_EVENT
 from tests.engine.support import make_config, run
 from tests.js.test_node_units import NODE_ARGS, node
-from training_worker.event_contract import CONTRACT_MODULE, contract_module, event_contract
-from training_worker.services import STATUS_EVENT
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLD_SCRIPT = ROOT / "tests" / "js" / "fold_recorded_events.mjs"

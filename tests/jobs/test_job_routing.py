@@ -3,7 +3,7 @@ import copy
 import pytest
 
 from engine import parse_config
-from training_worker.routing import macs_per_step, queue_for
+from jobs.routing import macs_per_step, queue_for
 
 
 @pytest.fixture

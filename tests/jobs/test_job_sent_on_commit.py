@@ -10,8 +10,8 @@ import pytest
 from django.db import transaction
 
 from dlplatform.celery import app
-from training_worker import services
-from training_worker.models import TrainingJob
+from jobs import services
+from jobs.models import TrainingJob
 
 
 @pytest.fixture

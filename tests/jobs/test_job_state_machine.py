@@ -2,8 +2,8 @@
 import pytest
 from django.db import IntegrityError
 
-from training_worker import services
-from training_worker.models import JobEvent, JobStatus
+from jobs import services
+from jobs.models import JobEvent, JobStatus
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ else; the numbers are the platform's own."""
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from training_worker import runner, services
+from jobs import services
+from training_worker import runner
 
 pytestmark = pytest.mark.django_db
 

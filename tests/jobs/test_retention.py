@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from training_worker import runner, services
-from training_worker.models import JobEvent, TrainingJob
+from jobs import services
+from jobs.models import JobEvent, TrainingJob
+from training_worker import runner
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 import torch
 
-from training_worker import codegen, services
-from training_worker.models import JobStatus
+from jobs import codegen, services
+from jobs.models import JobStatus
 
 
 def finished_run(user, config, *, val_losses=(0.6, 0.4, 0.5), accuracy=True):

@@ -1,6 +1,6 @@
 import pytest
 
-from training_worker import services
+from jobs import services
 
 
 @pytest.fixture

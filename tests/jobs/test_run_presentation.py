@@ -3,9 +3,9 @@ follows, and cross-validation's ± for what it is, for runs stored under old nam
 
 import pytest
 
+from jobs import presentation
+from jobs.models import TrainingJob
 from tests.jobs.test_run_exports import finished_run
-from training_worker import presentation
-from training_worker.models import TrainingJob
 
 # Stored after the renames: the accuracy's and the loss's best epochs differ.
 CLASSIFIER = {"best_val_accuracy": 0.875, "best_val_accuracy_epoch": 10,

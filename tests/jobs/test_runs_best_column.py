@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from training_worker import history, runner, services
-from training_worker.models import JobStatus
+from jobs import history, services
+from jobs.models import JobStatus
+from training_worker import runner
 
 GAN = {
     "model": {"kind": "gan", "hidden": [32, 32], "latent_dim": 4},

@@ -7,8 +7,8 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
+from jobs import services
 from tests.fixtures.accounts import PASSWORD
-from training_worker import services
 
 
 @pytest.fixture
@@ -192,14 +192,19 @@ def test_the_token_endpoint_still_takes_a_form(user):
 def test_the_migration_gives_runs_shared_before_tokens_a_link(user, moons_config):
     from importlib import import_module
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
-    from training_worker.models import TrainingJob
+    from jobs.models import TrainingJob
 
     migration = import_module("training_worker.migrations.0008_job_share_token")
     shared, private = (services.job_submit(user=user, config=moons_config) for _ in range(2))
     TrainingJob.objects.filter(pk=shared.pk).update(shared=True)  # as a run shared by id was
-    migration.give_shared_runs_a_token(apps, None)
+    # The models as they were when the migration ran (TrainingJob was training_worker's).
+    old_apps = MigrationLoader(connection).project_state(
+        [("training_worker", "0008_job_share_token")]
+    ).apps
+    migration.give_shared_runs_a_token(old_apps, None)
     shared.refresh_from_db()
     private.refresh_from_db()
     assert len(shared.share_token) >= 32 and private.share_token is None

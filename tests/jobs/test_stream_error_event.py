@@ -3,8 +3,8 @@ EventSource's `error`, and that does not move the client's Last-Event-ID."""
 
 import asyncio
 
-from training_worker.api import stream
-from training_worker.event_contract import STREAM_ERROR_EVENT
+from jobs.api import stream
+from jobs.event_contract import STREAM_ERROR_EVENT
 
 
 def chunks_of_a_stream_refused_after_its_headers() -> str:

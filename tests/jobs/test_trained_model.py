@@ -9,8 +9,9 @@ import torch
 from engine import parse_config
 from engine.datasets import load_dataset
 from engine.models import build_model
-from training_worker import runner, services
-from training_worker.models import JobStatus, TrainedModel
+from jobs import services
+from jobs.models import JobStatus, TrainedModel
+from training_worker import runner
 
 
 @pytest.fixture

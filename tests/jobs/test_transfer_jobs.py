@@ -7,10 +7,12 @@ import pytest
 import torch
 from django.core.management import call_command
 
+from deployments import deploy
 from engine.transfer import hidden_blocks
+from jobs import services
+from jobs.models import JobStatus, StandardBase
 from tests.errors import error_fields
-from training_worker import deploy, runner, services
-from training_worker.models import JobStatus, StandardBase
+from training_worker import runner
 
 BASE = {
     "model": {"kind": "mlp", "hidden": [32, 16], "activation": "relu"},
@@ -76,7 +78,7 @@ def test_a_job_starts_from_its_base_and_keeps_the_frozen_layer(api, base_job, ru
 
 
 def services_job(response):
-    from training_worker.models import TrainingJob
+    from jobs.models import TrainingJob
 
     return TrainingJob.objects.get(pk=response.json()["id"])
 
@@ -191,7 +193,7 @@ def test_a_base_job_written_as_a_float_is_checked_like_an_integer(api, other_use
 def test_the_worker_refuses_a_base_of_another_learner_however_the_job_got_in(
     user, other_user, run
 ):
-    from training_worker.models import TrainingJob
+    from jobs.models import TrainingJob
 
     theirs = run(services.job_submit(user=other_user, config=BASE))
     mine = services.job_submit(user=user, config=BASE)

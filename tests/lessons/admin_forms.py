@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from django.contrib.auth.models import Group, User
 
-from dlplatform.instructors import CLASS_INSTRUCTORS_GROUP, CONTENT_AUTHORS_GROUP
+from accounts.instructors import CLASS_INSTRUCTORS_GROUP, CONTENT_AUTHORS_GROUP
 
 
 class _FormReader(HTMLParser):

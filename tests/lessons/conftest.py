@@ -138,7 +138,7 @@ def learner(django_user_model):
 
 @pytest.fixture
 def staff(django_user_model):
-    """An instructor: staff, not superuser (dlplatform.instructors grants the permissions)."""
+    """An instructor: staff, not superuser (accounts.instructors grants the permissions)."""
     return django_user_model.objects.create_user(
         "teacher", password="pw-teacher-123", is_staff=True
     )

@@ -9,13 +9,14 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from jobs import services
+from jobs.models import JobStatus, TrainingJob
 from lessons.challenge_rules import validate_challenge
 from lessons.challenges import challenge_status, grade_run
 from lessons.content import ContentError, read_content
 from lessons.loader import load_content
 from lessons.models import Challenge, Lab
-from training_worker import runner, services
-from training_worker.models import JobStatus, TrainingJob
+from training_worker import runner
 
 pytestmark = pytest.mark.django_db
 LESSON_URL = "/courses/foundations/neurons/"

@@ -9,13 +9,14 @@ import json
 import pytest
 from django.core.management import call_command
 
+from jobs import services
+from jobs.models import JobStatus, TrainingJob
 from lessons.challenge_rules import validate_challenge
 from lessons.challenge_views import status_text
 from lessons.challenges import challenge_status, goal_text, grade_run
 from lessons.content import ContentError, read_content
 from lessons.models import Challenge, Lab
-from training_worker import runner, services
-from training_worker.models import JobStatus, TrainingJob
+from training_worker import runner
 
 pytestmark = pytest.mark.django_db
 GAP = "fairness.demographic_parity_difference"

@@ -4,10 +4,10 @@ an instructor's edit, a publish or a delete shows on the next request."""
 import pytest
 from django.db import transaction
 
+from jobs import services as job_services
 from lessons import content_cache
 from lessons.models import Choice, Lesson, LessonStatus
 from lessons.services import lessons_rerender
-from training_worker import services as job_services
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ their own prediction, once; bad input is named in the API's error shape."""
 import pytest
 from rest_framework.test import APIClient
 
+from jobs.models import JobStatus, TrainingJob
 from lessons.prediction_models import Prediction, PredictionChoice, PredictionQuestion
-from training_worker.models import JobStatus, TrainingJob
 
 pytestmark = pytest.mark.django_db
 LESSON_URL = "/courses/foundations/neurons/"

@@ -9,14 +9,14 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from dlplatform.personal_data import delete_account, export_for
+from accounts.personal_data import delete_account, export_for
+from jobs.models import JobStatus, TrainingJob
 from lessons import prediction_services as services
 from lessons.content import ContentError, read_content
 from lessons.loader import load_content
 from lessons.prediction_models import Prediction, PredictionChoice, PredictionQuestion
 from lessons.predictions import judge, outcome_text, outcome_value, run_config
 from training_worker import runner
-from training_worker.models import JobStatus, TrainingJob
 
 pytestmark = pytest.mark.django_db
 SHIPPED = Path(settings.BASE_DIR) / "content"

@@ -2,7 +2,7 @@
 
 import re
 
-from training_worker import services
+from jobs import services
 
 
 def lab_options(html: str) -> list[str]:

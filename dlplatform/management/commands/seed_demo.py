@@ -10,11 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from classroom.models import Cohort, Membership
+from jobs import services
 from lessons import prediction_services
 from lessons.models import Course, Lab, QuestionKind, Quiz
 from lessons.prediction_models import PredictionQuestion
 from lessons.services import attempt_submit
-from training_worker import runner, services
+from training_worker import runner
 
 DEMO_ACCOUNTS = [
     # username, password, is_staff

@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from engine import parse_config
 from engine.catalog import STANDARD_BASES
-from training_worker import runner, services
-from training_worker.models import JobStatus, StandardBase, TrainingJob
+from jobs import services
+from jobs.models import JobStatus, StandardBase, TrainingJob
+from training_worker import runner
 
 PLATFORM_USERNAME = "platform"
 

@@ -1,0 +1,125 @@
+"""Packing on the platform: a worker that starts a small job trains the compatible queued
+jobs with it, each ending as its own run, with the curves a solo run would have."""
+
+import pytest
+
+from jobs import services
+from jobs.models import JobStatus, TrainingJob
+from training_worker import runner
+
+
+def moons(seed: int, lr: float = 0.01, **model) -> dict:
+    return {
+        "model": {"kind": "mlp", "hidden": [16, 16], "activation": "relu", **model},
+        "data": {"name": "moons", "n_samples": 300, "val_fraction": 0.2, "seed": seed},
+        "optim": {"name": "adam", "lr": lr, "batch_size": 32, "epochs": 4},
+    }
+
+
+@pytest.fixture
+def packing(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PACK_MAX_JOBS = 8
+
+
+def epochs_of(job: TrainingJob) -> list[dict]:
+    return [event.payload for event in job.events.filter(type="metric").order_by("seq")
+            if event.payload["scope"] == "epoch"]
+
+
+@pytest.mark.django_db
+def test_queued_compatible_jobs_train_together_with_solo_curves(user, other_user, packing):
+    jobs = [services.job_submit(user=user, config=moons(seed)) for seed in (0, 1)]
+    jobs.append(services.job_submit(user=other_user, config=moons(2, lr=0.03)))
+    different = services.job_submit(user=user, config=moons(0, hidden=[8]))
+
+    runner.job_run(job_id=jobs[0].pk, worker="w1")
+
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED, job.error
+        assert job.worker == "w1"
+        info = job.events.get(type="info").payload
+        assert info["packed_with"] == 2
+        assert job.events.filter(type="confusion_matrix").count() == 1  # the final epoch's
+        assert hasattr(job, "model")
+    different.refresh_from_db()
+    assert different.status == JobStatus.QUEUED  # another architecture: left for its turn
+
+    # The companions' own messages arrive later: their start is refused, nothing re-runs.
+    runner.job_run(job_id=jobs[1].pk, worker="w2")
+    jobs[1].refresh_from_db()
+    assert jobs[1].worker == "w1" and jobs[1].events.filter(type="info").count() == 1
+
+    # The same config trained alone gives the same epochs.
+    settings_off = services.job_submit(user=user, config=moons(1))
+    from django.conf import settings
+
+    settings.PACK_MAX_JOBS = 1
+    runner.job_run(job_id=settings_off.pk)
+    solo = epochs_of(TrainingJob.objects.get(pk=settings_off.pk))
+    packed = epochs_of(jobs[1])
+    assert [p["epoch"] for p in packed] == [1, 2, 3, 4]
+    for ours, theirs in zip(packed, solo, strict=True):
+        assert ours["val_accuracy"] == theirs["val_accuracy"]
+        assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-5)
+    assert jobs[1].result["val_accuracy"] == solo[-1]["val_accuracy"]
+
+
+@pytest.mark.django_db
+def test_a_job_cancelled_while_packed_ends_cancelled_and_the_others_finish(
+    user, packing, settings
+):
+    settings.EVENT_FLUSH_MAX_EVENTS = 1  # every event is stored at once, and reads the flag
+    first = services.job_submit(user=user, config=moons(0))
+    second = services.job_submit(user=user, config=moons(1))
+    TrainingJob.objects.filter(pk=second.pk).update(cancel_requested=True)
+
+    runner.job_run(job_id=first.pk)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == JobStatus.SUCCEEDED
+    assert second.status == JobStatus.CANCELLED
+    assert len(epochs_of(second)) == 1 and len(epochs_of(first)) == 4
+    # Ended at its first epoch, not when the pack ended: the others trained on after it.
+    last_epoch_of_first = first.events.filter(type="metric").order_by("-seq").first()
+    assert second.finished_at < last_epoch_of_first.created_at
+    assert second.result["epochs_completed"] == 1
+
+
+@pytest.mark.django_db
+def test_a_job_that_cannot_be_packed_trains_alone(user, packing):
+    with_dropout = services.job_submit(user=user, config=moons(0, dropout=0.2))
+    waiting = services.job_submit(user=user, config=moons(1, dropout=0.2))
+    runner.job_run(job_id=with_dropout.pk)
+    with_dropout.refresh_from_db()
+    waiting.refresh_from_db()
+    assert with_dropout.status == JobStatus.SUCCEEDED
+    assert "packed_with" not in with_dropout.events.get(type="info").payload
+    assert waiting.status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_a_pack_whose_jobs_are_all_cancelled_stops_at_once(user, packing, settings):
+    settings.EVENT_FLUSH_MAX_EVENTS = 1
+    jobs = [services.job_submit(user=user, config={**moons(seed), "optim": {
+        **moons(seed)["optim"], "epochs": 200}}) for seed in (0, 1)]
+    TrainingJob.objects.filter(pk__in=[job.pk for job in jobs]).update(cancel_requested=True)
+    runner.job_run(job_id=jobs[0].pk)
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.status == JobStatus.CANCELLED
+        assert len(epochs_of(job)) <= 2
+
+
+@pytest.mark.django_db
+def test_a_gpu_worker_does_not_pack(user, packing, settings):
+    settings.TRAINING_DEVICE = "cuda:0"
+    first = services.job_submit(user=user, config=moons(0))
+    second = services.job_submit(user=user, config=moons(1))
+    from training_worker import packing as packing_module
+
+    started = services.job_start(job_id=first.pk, worker="gpu-host:1")
+    assert packing_module.claim_companions(started, worker="gpu-host:1") == []
+    assert TrainingJob.objects.get(pk=second.pk).status == JobStatus.QUEUED
