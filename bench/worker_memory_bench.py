@@ -41,7 +41,7 @@ def memory(worker_pid: int) -> dict:
 
 
 def run_batch(platform: Platform, count: int, timeout: float) -> int:
-    from training_worker.models import JobStatus, TrainingJob
+    from jobs.models import JobStatus, TrainingJob
 
     with httpx.Client(base_url=platform.url, headers=platform.headers, timeout=30) as client:
         ids = [client.post("/api/v1/jobs/", json={"config": SMALL}).json()["id"]

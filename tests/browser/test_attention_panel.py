@@ -3,11 +3,11 @@ with a selector over all of them, from the run's stored events."""
 
 import pytest
 
+from jobs import services
+from jobs.models import JobEvent, JobStatus, TrainingJob
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_compare_runs import wait_until_done
 from tests.browser.test_live_lab import log_in
-from training_worker import services
-from training_worker.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from engine.datasets import load_dataset
 from engine.models import build_model
 from engine.packed import can_pack
 from engine.supervised import SupervisedTask
+from jobs.codegen import NotCovered, pytorch_script
 from tests.engine.support import make_config, run
-from training_worker.codegen import NotCovered, pytorch_script
 
 AUGMENTED = {"augment_shift": 1, "augment_rotation_deg": 15}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from dlplatform import tokens
-from training_worker.models import JobEvent, JobStatus, TrainingJob
+from accounts import tokens
+from jobs.models import JobEvent, JobStatus, TrainingJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from training_worker import live
+from jobs import live
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis")
 

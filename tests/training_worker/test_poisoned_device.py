@@ -8,8 +8,9 @@ import billiard
 import pytest
 import torch
 
-from training_worker import device, runner, services
-from training_worker.models import JobStatus
+from jobs import services
+from jobs.models import JobStatus
+from training_worker import device, runner
 
 
 @pytest.mark.parametrize(
