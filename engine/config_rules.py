@@ -370,6 +370,7 @@ def compatibility_errors(config, base, field: str) -> dict[str, str]:
     if base_model.kind != model.kind:
         return {field: f'the base is a "{base_model.kind}" model; model.kind is '
                        f'"{model.kind}" (they must be the same kind)'}
+    fields: tuple[str, ...]
     if model.kind == "mlp":
         fields = ("hidden", "batch_norm", "layer_norm")
         inputs, base_inputs = (n_input_features(c.data.name, c.data.use_group_feature)

@@ -1,12 +1,9 @@
 """The authors' side: courses, lessons, labs, challenges and quizzes; and, read-only and
 narrowed to a class instructor's own learners, their attempts and progress."""
 
-import nested_admin
 from django import forms
 from django.contrib import admin, messages
-from django.core import checks
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,22 +12,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.admin import LearnerWorkAdmin
-from lessons import loader, quiz_preview
+from lessons import loader
 from lessons.challenge_rules import METRICS
 from lessons.lab_preset_form import BoundsByPathField, LabForm, preset_fieldsets
 from lessons.models import (
-    Attempt,
     Challenge,
     ChallengeOp,
-    Choice,
     Course,
     Lab,
     Lesson,
     LessonProgress,
     Module,
-    Question,
-    QuestionKind,
-    QuestionVersion,
     Quiz,
 )
 
@@ -57,50 +49,6 @@ class LabInline(admin.StackedInline):
     fields = ["order", "title", "slug", "instructions", "preset_config", "tunable"]
     prepopulated_fields = {"slug": ["title"]}
     show_change_link = True  # the lab's own page edits the preset field by field
-
-
-class ChoiceFormSet(nested_admin.formsets.NestedInlineFormSet):
-    def clean(self):
-        super().clean()
-        _check_correct_choices(self.instance, self)
-
-
-def _check_correct_choices(question: Question, formset) -> None:
-    """A question's choices as the loader requires them (lessons.content), as a form error."""
-    kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
-    kept = [f for f in kept if not formset._should_delete_form(f) and f.is_valid()]
-    n_correct = sum(1 for f in kept if f.cleaned_data.get("is_correct"))
-    if question.kind == QuestionKind.SINGLE and n_correct != 1:
-        raise ValidationError(
-            f"A single-choice question needs exactly one correct choice (has {n_correct})."
-        )
-    if question.kind == QuestionKind.MULTIPLE and n_correct < 1:
-        raise ValidationError("A multiple-choice question needs at least one correct choice.")
-    if question.kind == QuestionKind.NUMERIC and kept:
-        raise ValidationError("A numeric question has no choices: remove them.")
-
-
-class ChoiceInline(nested_admin.NestedTabularInline):
-    """A question's choices, on the question's own form: drag the handle or type the order."""
-
-    model = Choice
-    formset = ChoiceFormSet
-    extra = 0
-    fields = ["order", "text", "is_correct"]
-    sortable_field_name = "order"
-
-
-class QuestionInline(nested_admin.NestedStackedInline):
-    """A quiz's questions with their choices, all on the quiz's page."""
-
-    model = Question
-    extra = 0
-    fields = [("order", "kind"), "prompt", ("answer", "tolerance"), "explanation"]
-    sortable_field_name = "order"
-    inlines = [ChoiceInline]
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
-    }
 
 
 @admin.register(Course)
@@ -364,85 +312,6 @@ class ChallengeAdmin(admin.ModelAdmin):
     fields = ["lab", "metric", "op", "target", "max_params", "bounds"]
 
 
-class NestedAdmin(nested_admin.NestedModelAdmin):
-    """A page of nested inlines. django-nested-admin fails (a 500) on a plain admin inline
-    among them, so `manage.py check` names any such inline instead."""
-
-    def check(self, **kwargs):
-        errors = super().check(**kwargs)
-        for inline in self.inlines:
-            if not issubclass(inline, nested_admin.nested.NestedInlineModelAdminMixin):
-                errors.append(checks.Error(
-                    f"{inline.__name__} must be a nested_admin.NestedStackedInline or "
-                    f"NestedTabularInline: {type(self).__name__} nests its inlines.",
-                    obj=type(self), id="lessons.E001",
-                ))
-        return errors
-
-
-@admin.register(Quiz)
-class QuizAdmin(NestedAdmin):
-    """The quiz authoring page: its questions with their choices on one page, and a preview
-    of the quiz exactly as learners see it."""
-
-    list_display = ["title", "lesson", "pass_mark", "preview_link"]
-    search_fields = ["title", "lesson__title"]
-    list_select_related = ["lesson"]
-    fields = ["lesson", "title", "pass_mark", "preview_link"]
-    readonly_fields = ["preview_link"]
-    inlines = [QuestionInline]
-
-    def get_urls(self):
-        preview = self.admin_site.admin_view(quiz_preview.quiz_preview_view(self))
-        return [
-            path("<int:object_id>/preview/", preview, name="lessons_quiz_preview"),
-            *super().get_urls(),
-        ]
-
-    @admin.display(description="Preview")
-    def preview_link(self, obj: Quiz) -> str:
-        if obj.pk is None:
-            return "Save the quiz to preview it."
-        url = reverse("admin:lessons_quiz_preview", args=[obj.pk])
-        return format_html('<a href="{}">Preview as a learner sees it</a>', url)
-
-
-@admin.register(Question)
-class QuestionAdmin(NestedAdmin):
-    list_display = ["__str__", "quiz", "kind", "order"]
-    list_filter = ["kind", "quiz__lesson__module__course"]
-    search_fields = ["prompt", "quiz__lesson__title"]
-    list_select_related = ["quiz__lesson"]
-    inlines = [ChoiceInline]
-
-
-@admin.register(Attempt)
-class AttemptAdmin(LearnerWorkAdmin):
-    learner_field = "user"
-    list_display = ["created_at", "user", "quiz", "score", "max_score"]
-    list_filter = ["quiz__lesson__module__course", "quiz"]
-    search_fields = ["user__username", "quiz__lesson__title"]
-    list_select_related = ["user", "quiz__lesson"]
-    date_hierarchy = "created_at"
-
-
-@admin.register(QuestionVersion)
-class QuestionVersionAdmin(admin.ModelAdmin):
-    """The questions as learners answered them (made when grading, see QuestionVersion):
-    a record, read by authors, edited by nobody."""
-
-    list_display = ["__str__", "quiz", "number", "kind", "created_at"]
-    list_filter = ["quiz__lesson__module__course", "kind"]
-    search_fields = ["prompt", "quiz__lesson__title"]
-    list_select_related = ["quiz__lesson"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(LessonProgress)
 class LessonProgressAdmin(LearnerWorkAdmin):
     learner_field = "user"
@@ -452,5 +321,5 @@ class LessonProgressAdmin(LearnerWorkAdmin):
     list_select_related = ["user", "lesson"]
 
 
-# Predict-then-run questions and predictions register from their own module.
-from lessons import prediction_admin  # noqa: E402, F401
+# Quizzes and predict-then-run questions register from their own modules.
+from lessons import prediction_admin, quiz_admin  # noqa: E402, F401

@@ -149,7 +149,7 @@ def test_changing_a_questions_kind_checks_its_choices_for_the_new_kind(client, a
 def test_a_plain_inline_on_the_nested_quiz_page_is_named_by_the_checks(monkeypatch):
     from django.contrib import admin
 
-    from lessons.admin import QuestionInline, QuizAdmin
+    from lessons.quiz_admin import QuestionInline, QuizAdmin
 
     class PlainInline(admin.StackedInline):
         model = Question
