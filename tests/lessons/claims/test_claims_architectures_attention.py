@@ -74,6 +74,12 @@ def test_the_figures_notes():
     assert output.squeeze().tolist() == pytest.approx([2 / 3, 2 / 3])
     up, _ = attend(torch.tensor([[0.0, 2.0]]))
     assert up[0, 0].item() == pytest.approx(up[0, 2].item())
+    # Lengthening sharpens towards the nearest key; halfway between k₁ and k₂, towards both.
+    nearest, _ = attend(torch.tensor([[6.0, 0.0]]))
+    assert nearest[0, 0].item() > 0.98
+    between, _ = attend(6 * torch.tensor([[math.cos(math.pi / 4), math.sin(math.pi / 4)]]))
+    assert between[0, 0].item() == pytest.approx(between[0, 1].item())
+    assert between[0, 0].item() > 0.49 and between[0, 2].item() < 0.02
     for angle in range(0, 360, 15):
         for length in (0.5, 3, 6):
             query = length * torch.tensor([[math.cos(math.radians(angle)),
