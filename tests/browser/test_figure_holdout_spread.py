@@ -1,5 +1,6 @@
 """The model-evaluation lesson's figure in Chromium: the standard error of a held-out accuracy,
-its 95% range and the exact binomial chance of landing within 3 points of the truth,
+its normal-approximation 95% range with the exact share of test sets inside it, and the exact
+binomial chance of landing within 3 points of the truth,
 recomputed here with scipy as the sliders move. It fits a desktop and a phone screen without
 a console error."""
 
@@ -9,7 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.figure_shots import open_figure, shoot_both_sizes, shown
-from tests.lessons.claims.test_claims_evaluation_holdout import chance_within, standard_error
+from tests.lessons.claims.test_claims_evaluation_holdout import (
+    chance_between,
+    chance_within,
+    standard_error,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,9 +29,11 @@ def base_url(live_platform):
 
 def expected(p: float, n: int) -> str:
     se = standard_error(p, n)
-    return (f"SE = √(p(1 − p)/n) = {shown(se)}; about 95% of test sets of {n} give an accuracy "
-            f"between {shown(p - 1.96 * se)} and {shown(min(1, p + 1.96 * se))}; chance of "
-            f"landing within 3 points of p: {shown(chance_within(p, n))}.")
+    low, high = p - 1.96 * se, min(1, p + 1.96 * se)
+    inside = chance_between(p, n, low, high)
+    return (f"SE = √(p(1 − p)/n) = {shown(se)}; p ± 1.96 SE, from {shown(low)} to {shown(high)}, "
+            f"holds about 95% of test sets of {n} (exactly {shown(inside)}); "
+            f"chance of landing within 3 points of p: {shown(chance_within(p, n))}.")
 
 
 def test_the_spread_shrinks_as_the_test_set_grows(base_url, page):
@@ -45,6 +52,11 @@ def test_the_spread_shrinks_as_the_test_set_grows(base_url, page):
     assert readout.inner_text() == expected(0.7, 170)
     n.fill("2000")  # large n: (1 − p)ⁿ underflows unless computed in logs
     assert readout.inner_text() == expected(0.7, 2000)
+    # Where the normal approximation is poor: 10 examples at p = 0.99 (only K = 10 is inside).
+    root.get_by_role("slider", name="true accuracy p", exact=True).fill("0.99")
+    n.fill("10")
+    assert readout.inner_text() == expected(0.99, 10)
+    assert "(exactly 0.904)" in readout.inner_text()
     assert not console_errors
 
 

@@ -1,7 +1,8 @@
 // How much a held-out accuracy varies from one test set to another: a model whose true
 // accuracy is p, measured on n examples, scores K/n with K ~ Binomial(n, p). Move p and n and
-// read the standard error √(p(1−p)/n), the range that holds about 95% of the measurements,
-// and the exact chance that a measurement lands within 3 points of p.
+// read the standard error √(p(1−p)/n), the normal approximation's 95% range p ± 1.96 SE with
+// the exact share of measurements it holds (it drifts from 95% at small n or p near 1), and the
+// exact chance that a measurement lands within 3 points of p.
 import { COLORS, canvas, el, fmt, readout, slider } from "./common.js";
 
 export const START = { p: 0.9, n: 40 };
@@ -28,6 +29,11 @@ export function chanceWithin(p, n, within = WITHIN) {
   return binomial(n, p).reduce((sum, pk, k) => sum + (Math.abs(k / n - p) <= within + 1e-9 ? pk : 0), 0);
 }
 
+/** The exact chance that the measured accuracy K/n lies in [low, high] (edges included). */
+export function chanceBetween(p, n, low, high) {
+  return binomial(n, p).reduce((sum, pk, k) => sum + (k / n >= low - 1e-9 && k / n <= high + 1e-9 ? pk : 0), 0);
+}
+
 export function mount(root) {
   const state = { ...START };
   const controls = el("div", { class: "figure-controls" });
@@ -44,8 +50,9 @@ export function mount(root) {
     const { p, n } = state;
     const se = standardError(p, n);
     const low = p - 1.96 * se, high = Math.min(1, p + 1.96 * se);
-    out.textContent = `SE = √(p(1 − p)/n) = ${fmt(se)}; about 95% of test sets of ${n} give an accuracy ` +
-      `between ${fmt(low)} and ${fmt(high)}; chance of landing within 3 points of p: ${fmt(chanceWithin(p, n))}.`;
+    out.textContent = `SE = √(p(1 − p)/n) = ${fmt(se)}; p ± 1.96 SE, from ${fmt(low)} to ${fmt(high)}, ` +
+      `holds about 95% of test sets of ${n} (exactly ${fmt(chanceBetween(p, n, low, high))}); ` +
+      `chance of landing within 3 points of p: ${fmt(chanceWithin(p, n))}.`;
     plot.node.setAttribute("aria-label", out.textContent);
     drawDistribution(binomial(n, p), p, low, high);
   }

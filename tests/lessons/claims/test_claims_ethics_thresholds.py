@@ -59,6 +59,17 @@ def test_no_pair_of_thresholds_satisfies_all_three_unless_the_base_rates_match()
     assert all(holds(rates(0.5, 0.5), rates(0.5, 0.5)).values())
 
 
+def test_the_same_score_means_a_different_chance_of_being_qualified():
+    """Same score distributions per class, different base rates: P(qualified | score) differs."""
+    def share_qualified(score: float, base_rate: float) -> float:
+        qualified = base_rate * QUALIFIED.pdf(score)
+        return qualified / (qualified + (1 - base_rate) * UNQUALIFIED.pdf(score))
+
+    assert share_qualified(0.65, 0.5) == pytest.approx(0.92, abs=5e-3)
+    assert share_qualified(0.65, 0.3) == pytest.approx(0.83, abs=5e-3)
+    assert share_qualified(0.65, 0.3) < share_qualified(0.65, 0.5)
+
+
 def test_chouldechovas_identity_holds_for_the_figures_groups():
     for threshold, base_rate in [(0.5, 0.5), (0.42, 0.3), (0.6, 0.3)]:
         r = rates(threshold, base_rate)

@@ -61,7 +61,20 @@ def test_completeness_holds_for_integrated_gradients_only(x, baseline):
     assert sum(gradient_times_delta(x, baseline)) != pytest.approx(change)
 
 
-def test_a_feature_at_its_baseline_gets_nothing_though_the_model_uses_it():
-    ig = captum_attributions([0.0, 1.0], [0.0, 0.0])
+def test_the_shortcut_adds_up_when_the_model_is_linear_along_the_path():
+    """Along x = b + α(x − b), f is quadratic with α² coefficient (x₁ − b₁)(x₂ − b₂): with one
+    feature at its baseline the path is a line for f, and the shortcut is complete too."""
+    model = ProductModel()
+    for x, baseline in [([1.5, 1.0], [0.0, 1.0]), ([-1.2, 0.7], [-1.2, -2.0])]:
+        change = (model(torch.tensor([x])) - model(torch.tensor([baseline]))).item()
+        assert sum(gradient_times_delta(x, baseline)) == pytest.approx(change)
+
+
+@pytest.mark.parametrize(("x", "baseline"), [([0.0, 1.0], [0.0, 0.0]), ([1.2, -0.4], [1.2, 1.5])])
+def test_a_feature_at_its_baseline_gets_nothing_though_the_model_uses_it(x, baseline):
+    ig = captum_attributions(x, baseline)
     assert ig[0] == 0
-    assert ProductModel()(torch.tensor([[0.1, 1.0]])).item() != 0
+    # f still depends on x₁ there: ∂f/∂x₁ = x₂ + 1 is not zero at the input.
+    assert x[1] + 1 != 0
+    assert ProductModel()(torch.tensor([[x[0] + 0.1, x[1]]])).item() != ProductModel()(
+        torch.tensor([x])).item()
