@@ -32,7 +32,7 @@ export function mount(root) {
   const plot = canvas(root, { label: "Contours of the data loss, circles of equal penalty and the minimizer", aspect: 0.8, maxWidth: 420 });
   const out = readout(root);
   root.append(el("p", { class: "figure-legend small" },
-    el("span", { class: "swatch main" }), " data loss contours   ",
+    el("span", { class: "swatch main" }), " data loss contours (dashed: the one through the minimizer)   ",
     el("span", { class: "swatch second" }), " path of the minimizer as λ goes from 0 to 5   ┅ circle of equal penalty   ● minimizer"));
 
   function draw() {
@@ -82,10 +82,18 @@ export function mount(root) {
         0, 0, 2 * Math.PI);
       ctx.stroke();
     }
-    // The circle of equal penalty through the minimizer: the two touch there.
+    // The data loss's contour and the circle of equal penalty through the minimizer, both
+    // dashed: they touch there, since the two gradients are opposite at the minimum.
+    const through = dataLoss(w);
     const radius = Math.hypot(w[0], w[1]);
-    ctx.strokeStyle = COLORS.axis;
     ctx.setLineDash([4, 3]);
+    ctx.strokeStyle = COLORS.main;
+    ctx.beginPath();
+    ctx.ellipse(sx(DATA_BEST[0]), sy(DATA_BEST[1]),
+      Math.sqrt((2 * through) / CURVATURE[0]) * scaleX, Math.sqrt((2 * through) / CURVATURE[1]) * scaleY,
+      0, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.strokeStyle = COLORS.axis;
     ctx.beginPath();
     ctx.ellipse(sx(0), sy(0), radius * scaleX, radius * scaleY, 0, 0, 2 * Math.PI);
     ctx.stroke();

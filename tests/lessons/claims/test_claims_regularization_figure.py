@@ -34,3 +34,16 @@ def test_the_weight_decay_figures_closed_form_is_where_gradient_descent_ends():
     at_start = regularized_minimum(0.2)
     assert [round(v, 2) for v in at_start] == [2.73, 2]
     assert round(at_start[0] / 3, 2) == 0.91 and at_start[1] / 4 == pytest.approx(0.5)
+
+
+def test_the_contour_and_the_penalty_circle_touch_at_the_minimum():
+    """The text's "the two dashed curves touch there": at the regularized minimum the data
+    loss's gradient c_k (w_k − w*_k) is exactly −λ w, the penalty's gradient reversed, so the
+    contour and the circle through that point share their tangent."""
+    for lam in (0.2, 1.0, 5.0):
+        w = regularized_minimum(lam)
+        data_gradient = [c * (wk - best) for c, wk, best
+                         in zip(WEIGHT_DECAY_CURVATURE, w, WEIGHT_DECAY_BEST, strict=True)]
+        assert data_gradient == pytest.approx([-lam * wk for wk in w])
+        # Same direction up to sign: their cross product vanishes.
+        assert data_gradient[0] * w[1] - data_gradient[1] * w[0] == pytest.approx(0, abs=1e-12)

@@ -51,6 +51,7 @@ CHECKED_BY = {
         "0.1": "test_the_running_averages_after_the_first_batch",
         "2.8": "test_the_quiz_arithmetic",
         "2": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
+        "28.5%": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
         "87%": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
         "200": "test_the_validation_set_has_200_digits",
         "1000": "test_the_validation_set_has_200_digits",
@@ -108,6 +109,36 @@ def test_the_running_averages_after_the_first_batch():
     assert round(layer.running_var.item(), 2) == 1.37
 
 
+def test_torchs_momentum_weighs_the_new_batch():
+    """PyTorch's momentum is the new batch's weight: momentum 0.01 (Keras's 0.99, the old
+    value's weight) moves the running mean from 0 to 0.01 · 3 after the batch (1, 2, 3, 6)."""
+    layer = nn.BatchNorm1d(1, momentum=0.01).train()
+    layer(torch.tensor([[1.0], [2.0], [3.0], [6.0]]))
+    assert layer.running_mean.item() == pytest.approx(0.99 * 0 + 0.01 * 3)
+
+
+def test_which_weight_scalings_each_normalization_cancels():
+    """Batch norm cancels a factor on the weights alone (its mean over the batch removes
+    the biases); layer norm cancels it only when the biases are scaled too, since the mean it
+    subtracts is over the units and each unit's own bias survives."""
+    torch.manual_seed(0)
+    x = torch.randn(16, 5)
+    linear = nn.Linear(5, 8)
+    with torch.no_grad():
+        linear.bias.copy_(torch.randn(8))
+    weight, bias = linear.weight.detach(), linear.bias.detach()
+    batch_norm, layer_norm = nn.BatchNorm1d(8).train(), nn.LayerNorm(8)
+    with torch.no_grad():
+        for norm in (batch_norm, layer_norm):
+            plain = norm(x @ weight.T + bias)
+            both_scaled = norm(x @ (2 * weight).T + 2 * bias)
+            assert torch.allclose(both_scaled, plain, atol=1e-4)
+        assert torch.allclose(batch_norm(x @ (2 * weight).T + bias),
+                              batch_norm(x @ weight.T + bias), atol=1e-4)
+        weights_only = layer_norm(x @ (2 * weight).T + bias)
+        assert (weights_only - layer_norm(x @ weight.T + bias)).abs().max() > 0.05
+
+
 def test_the_quiz_arithmetic():
     """(2, 4, 6, 8), γ = 3, β = 1: the 8 gives 5.02 (std 2.236, normalized 1.342); dividing
     by the variance gives 0.6, then 2.8; forgetting β gives 4.02."""
@@ -117,15 +148,20 @@ def test_the_quiz_arithmetic():
     assert round(math.sqrt(5), 3) == 2.236 and round(3 / math.sqrt(5), 3) == 1.342
     assert 3 / 5 == 0.6 and round(3 * 0.6 + 1, 1) == 2.8
     assert round(3 * 3 / math.sqrt(5), 2) == 4.02
+    # The m - 1 mistake: the unbiased variance 20/3 in place of 5.
+    unbiased_std = torch.tensor([2.0, 4.0, 6.0, 8.0]).var(unbiased=True).sqrt().item()
+    assert round(3 * 3 / unbiased_std + 1, 2) == 4.49
 
 
 def test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once():
     """Learning rate 0.3, seed 0: the plain run's training loss within 0.1 of 2 for three
-    epochs (ln 10 ≈ 2.3 is chance), then moving by more than 0.3 between epochs at least
-    four times, never NaN; batch norm 87% after epoch 1; layer norm's loss jumps to 2.8 in
-    epoch 4."""
+    epochs (ln 10 ≈ 2.3 is a uniform guess) with the validation accuracy stuck at 28.5%, then
+    moving by more than 0.3 between epochs at least four times, never NaN; batch norm 87%
+    after epoch 1; layer norm's loss jumps to 2.8 in epoch 4."""
     plain = [m["train_loss"] for m in epoch_metrics(LAB, PLAIN)]
     assert all(abs(loss - 2) < 0.1 for loss in plain[:3])
+    stuck = [m["val_accuracy"] for m in epoch_metrics(LAB, PLAIN)[:3]]
+    assert stuck == pytest.approx([0.285] * 3, abs=0.002)
     assert round(math.log(10), 1) == 2.3
     assert sum(abs(b - a) > 0.3 for a, b in zip(plain[2:], plain[3:], strict=False)) >= 4
     assert all(math.isfinite(loss) for loss in plain)
