@@ -61,7 +61,8 @@ NOT_MEASURED = {
         "32": "a quiz's channel count (hand-worked parameter count)",
         "2": "strides and the minimum map side, settings of the engine",
         "1.2": "the ImageNet challenge's training images (millions), from the AlexNet paper",
-        "15": "a quiz's hand-worked receptive field (1 + 2 + 4 + 8); also the preset's epochs",
+        "15": "the worked example's receptive field (1 + 2 + 4 + 8), checked in "
+              "test_the_receptive_fields_the_lesson_works_out; also the preset's epochs",
     },
 }
 
@@ -127,11 +128,15 @@ def layers_of(model: dict) -> list[tuple[int, int]]:
 
 def test_the_receptive_fields_the_lesson_works_out():
     """The plain lab: 17 (eight 3x3 layers); strides 2, 2, 1: 15, against 7 at stride 1;
-    the previous lesson's CNN (conv, pool, conv, pool): 10."""
+    the previous lesson's CNN (conv, pool, conv, pool): 10. The quiz: strides 1, 2, 2
+    give 9; its wrong answers 7 (no strides) and 15 (each layer's own stride too)."""
     assert receptive_field(layers_of(PRESETS[PLAIN]["model"])) == 17
     assert receptive_field([(3, 2), (3, 2), (3, 1)]) == 15
     assert receptive_field([(3, 1)] * 3) == 7
     assert receptive_field(layers_of(PRESETS["cnn-digits"]["model"])) == 10
+    assert receptive_field([(3, 1), (3, 2), (3, 2)]) == 9
+    own_stride_too = 1 + sum((3 - 1) * 2 ** n for n in range(3))  # 1 + 2 + 4 + 8
+    assert own_stride_too == 15
 
 
 def test_the_parameter_counts_the_lesson_works_out():
