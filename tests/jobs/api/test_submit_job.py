@@ -41,7 +41,7 @@ def _with(config: dict, section: str, key: str, value) -> dict:
         ("optim", "name", "lbfgs", "optim.name"),
         ("model", "hidden", [16] * 50, "model.hidden"),
         ("model", "activation", "swish", "model.activation"),
-        ("model", "kind", "transformer", "model.kind"),
+        ("model", "kind", "diffusion", "model.kind"),
         ("data", "name", "imagenet", "data.name"),
         ("data", "n_samples", 10**9, "data.n_samples"),
         ("data", "val_fraction", 0.9, "data.val_fraction"),
