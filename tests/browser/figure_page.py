@@ -1,12 +1,16 @@
 """Opening one lesson figure in Chromium, reading its numbers as it prints them, and checking
-it at phone width: shared by the test_figure_<name>.py files."""
+it at phone width (or at desktop and phone width with its screenshots,
+test-artifacts/screenshots/figure-<name>-<width>.png): shared by the test_figure_<name>.py
+files."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.core.management import call_command
 
 COURSE = "/courses/foundations"
 PHONE = {"width": 390, "height": 844}
+SIZES = [(1280, 900), (390, 844)]
 
 
 def load_lessons(live_platform) -> str:
@@ -27,8 +31,12 @@ def open_figure(page, base_url: str, lesson: str, figure: str):
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
     page.goto(f"{base_url}{COURSE}/{lesson}/")
     root = page.locator(f'.figure[data-figure="{figure}"]')
-    root.locator(".figure-readout").wait_for()
+    root.locator(".figure-readout").first.wait_for()
     return root, console_errors
+
+
+def expected_vector(values: Iterable[float]) -> str:
+    return "(" + ", ".join(shown(v) for v in values) + ")"
 
 
 def snap(screenshot, page, root, name: str) -> Path:
@@ -77,3 +85,24 @@ _TOO_WIDE = """() => {
 def too_wide(page) -> list[str]:
     """What reaches past the screen's right edge, to say what to fix."""
     return page.evaluate(_TOO_WIDE)
+
+
+def shoot_both_sizes(browser, screenshot, base_url: str, lesson: str, figure: str) -> None:
+    """At 1280 and 390 px wide: the figure stays inside the screen, the page does not scroll
+    sideways, nothing reaches the console; the page and the figure alone are saved."""
+    for width, height in SIZES:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        try:
+            root, console_errors = open_figure(page, base_url, lesson, figure)
+            root.scroll_into_view_if_needed()
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{width}px: the page scrolls sideways by {overflow}px"
+            box = root.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
+            path = screenshot(page, f"lesson-{lesson}-{width}")
+            root.screenshot(path=str(path.with_name(f"figure-{figure}-{width}.png")))
+            assert not console_errors, console_errors
+        finally:
+            context.close()

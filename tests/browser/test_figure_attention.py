@@ -7,7 +7,7 @@ import math
 import pytest
 from django.core.management import call_command
 
-from tests.browser.figure_shots import expected_vector, open_figure, shoot_both_sizes
+from tests.browser.figure_page import expected_vector, open_figure, shoot_both_sizes
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ first only. It fits a desktop and a phone screen without a console error."""
 import pytest
 from django.core.management import call_command
 
-from tests.browser.figure_shots import expected_vector, open_figure, shoot_both_sizes, shown
+from tests.browser.figure_page import expected_vector, open_figure, shoot_both_sizes, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -6,6 +6,8 @@ import pytest
 import torch
 from django.core.management import call_command
 
+from tests.browser.figure_page import shown
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 URL = "/courses/foundations/normalization-layers/"
@@ -17,12 +19,6 @@ SHOTS = "figure-batch-norm"
 def lesson_url(live_platform):
     call_command("load_lessons", verbosity=0)
     return live_platform.url + URL
-
-
-def shown(x: float) -> str:
-    """A number as the figures print it: 3 decimals, no trailing zeros, a real minus sign."""
-    text = f"{x:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace("-", "−")
 
 
 def expected_readout(last: float, gamma: float, beta: float) -> str:

@@ -6,7 +6,7 @@ error."""
 import pytest
 from django.core.management import call_command
 
-from tests.browser.figure_shots import open_figure, shoot_both_sizes, shown
+from tests.browser.figure_page import open_figure, shoot_both_sizes, shown
 from tests.lessons.claims.test_claims_ethics_thresholds import holds, rates
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ import math
 import pytest
 from django.core.management import call_command
 
-from tests.browser.figure_shots import open_figure, shoot_both_sizes, shown
+from tests.browser.figure_page import open_figure, shoot_both_sizes, shown
 from tests.lessons.claims.test_claims_evaluation_holdout import (
     chance_between,
     chance_within,

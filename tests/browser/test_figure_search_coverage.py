@@ -8,16 +8,12 @@ import math
 import pytest
 from django.core.management import call_command
 
+from tests.browser.figure_page import shown
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 URL = "/courses/foundations/generalization-in-practice/"
 BEST_AT, WIDTH = 0.73, 0.08
-
-
-def shown(x: float) -> str:
-    """A number as the figures print it: 3 decimals, no trailing zeros, a real minus sign."""
-    text = f"{x:.3f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text.replace("-", "−")
 
 
 def mulberry32(seed: int):

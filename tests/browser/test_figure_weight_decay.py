@@ -5,6 +5,7 @@ gradient descent in tests/lessons/claims/test_claims_regularization_figure.py) a
 import pytest
 from django.core.management import call_command
 
+from tests.browser.figure_page import shown
 from tests.lessons.claims.test_claims_regularization_figure import (
     WEIGHT_DECAY_BEST,
     WEIGHT_DECAY_CURVATURE,
@@ -21,12 +22,6 @@ SHOTS = "figure-weight-decay"
 def lesson_url(live_platform):
     call_command("load_lessons", verbosity=0)
     return live_platform.url + URL
-
-
-def shown(x: float) -> str:
-    """A number as the figures print it: 3 decimals, no trailing zeros, a real minus sign."""
-    text = f"{x:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace("-", "−")
 
 
 def expected_readout(lam: float) -> str:
