@@ -92,7 +92,7 @@ class SupervisedTask:
         if self.augment is not None:
             inputs = self.augment(inputs)
         if self.config.model.kind == "transformer":
-            loss = self._every_position_loss(batch)
+            loss = self._every_position_loss(inputs, batch)
         elif self.sample_weights is None:
             loss = self.loss(self.model(inputs), self.y_train[batch])
         else:
@@ -104,11 +104,10 @@ class SupervisedTask:
         clip_and_step(optimizer, self.config.optim.clip_grad_norm)
         return loss.detach()
 
-    def _every_position_loss(self, batch: torch.Tensor) -> torch.Tensor:
+    def _every_position_loss(self, windows: torch.Tensor, batch: torch.Tensor) -> torch.Tensor:
         """A transformer learns the next character after every position of a window: the
         targets are the window shifted by one, then the window's own target. (Evaluation
         still measures the prediction after the whole window, as for the recurrent model.)"""
-        windows = self.x_train[batch]
         targets = torch.cat([windows[:, 1:], self.y_train[batch][:, None]], dim=1)
         logits = cast(TransformerNet, self.model).every_position(windows)
         return self.loss(logits.flatten(0, 1), targets.flatten())
