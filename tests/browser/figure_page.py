@@ -27,9 +27,14 @@ def shown(x: float) -> str:
 
 def open_figure(page, base_url: str, lesson: str, figure: str):
     """The figure's root, once mounted, and the list its console errors will land in."""
+    return open_figure_at(page, f"{base_url}{COURSE}/{lesson}/", figure)
+
+
+def open_figure_at(page, url: str, figure: str):
+    """open_figure for a page given by its whole address."""
     console_errors: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(f"{base_url}{COURSE}/{lesson}/")
+    page.goto(url)
     root = page.locator(f'.figure[data-figure="{figure}"]')
     root.locator(".figure-readout").first.wait_for()
     return root, console_errors

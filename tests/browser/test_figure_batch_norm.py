@@ -6,7 +6,7 @@ import pytest
 import torch
 from django.core.management import call_command
 
-from tests.browser.figure_page import shown
+from tests.browser.figure_page import open_figure_at, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -46,21 +46,12 @@ WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll("main *")]
   .slice(0, 5).map((node) => `${node.tagName}: ${node.textContent.slice(0, 60)}`)"""
 
 
-def open_figure(page, url: str):
-    console_errors: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(url)
-    root = page.locator('.figure[data-figure="batch-norm"]')
-    root.locator(".figure-readout").wait_for()
-    return root, console_errors
-
-
 def readout(root) -> str:
     return root.locator(".figure-readout").inner_text()
 
 
 def test_the_figure_normalizes_the_batch_as_the_sliders_move(lesson_url, page, screenshot):
-    root, console_errors = open_figure(page, lesson_url)
+    root, console_errors = open_figure_at(page, lesson_url, "batch-norm")
     # The lesson's worked example: (1, 2, 3, 6), γ = 2, β = 0.5 -> outputs (−1.64, …, 3.71).
     assert readout(root) == expected_readout(6, 2, 0.5)
     assert "mean = 3; variance = 3.5" in readout(root)
@@ -92,7 +83,7 @@ def test_the_figure_fits_a_phone(lesson_url, browser, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        root, console_errors = open_figure(page, lesson_url)
+        root, console_errors = open_figure_at(page, lesson_url, "batch-norm")
         root.scroll_into_view_if_needed()
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from tests.browser.figure_page import open_figure_at
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 URL = "/courses/foundations/overfitting/"
@@ -35,19 +37,10 @@ def lesson_url(live_platform):
     return live_platform.url + URL
 
 
-def open_figure(page, url: str):
-    console_errors: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(url)
-    root = page.locator('.figure[data-figure="polynomial-fit"]')
-    root.locator(".figure-readout").wait_for()
-    return root, console_errors
-
-
 def test_the_figure_shows_numpys_least_squares_errors_as_the_degree_moves(
     lesson_url, page, screenshot
 ):
-    root, console_errors = open_figure(page, lesson_url)
+    root, console_errors = open_figure_at(page, lesson_url, "polynomial-fit")
     module = 'window.dlFigures["polynomial-fit"]'
     train = np.array(page.evaluate(f"() => {module}.TRAIN"))
     validation = np.array(page.evaluate(f"() => {module}.VALIDATION"))
@@ -93,7 +86,7 @@ def test_polynomial_fit_fits_a_phone_screen(lesson_url, browser, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page = context.new_page()
     try:
-        root, console_errors = open_figure(page, lesson_url)
+        root, console_errors = open_figure_at(page, lesson_url, "polynomial-fit")
         root.scroll_into_view_if_needed()
         # The figure itself, not the page: an inline formula of the lesson's parameter count
         # is wider than a phone (a separate problem of the text, left alone here).

@@ -8,7 +8,7 @@ import math
 import pytest
 from django.core.management import call_command
 
-from tests.browser.figure_page import shown
+from tests.browser.figure_page import open_figure_at, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -70,19 +70,10 @@ def lesson_url(live_platform):
     return live_platform.url + URL
 
 
-def open_figure(page, url: str):
-    console_errors: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(url)
-    root = page.locator('.figure[data-figure="search-coverage"]')
-    root.locator(".figure-readout").wait_for()
-    return root, console_errors
-
-
 def test_random_search_tries_more_values_of_the_important_hyperparameter(
     lesson_url, page, screenshot
 ):
-    root, console_errors = open_figure(page, lesson_url)
+    root, console_errors = open_figure_at(page, lesson_url, "search-coverage")
     readout = root.locator(".figure-readout")
     assert readout.inner_text() == expected(9, 1)
     assert "Grid 3 × 3: 3 distinct values" in readout.inner_text()  # as the lesson says
@@ -112,7 +103,7 @@ def test_search_coverage_fits_a_phone_screen(lesson_url, browser, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page = context.new_page()
     try:
-        root, console_errors = open_figure(page, lesson_url)
+        root, console_errors = open_figure_at(page, lesson_url, "search-coverage")
         root.scroll_into_view_if_needed()
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -5,7 +5,7 @@ gradient descent in tests/lessons/claims/test_claims_regularization_figure.py) a
 import pytest
 from django.core.management import call_command
 
-from tests.browser.figure_page import shown
+from tests.browser.figure_page import open_figure_at, shown
 from tests.lessons.claims.test_claims_regularization_figure import (
     WEIGHT_DECAY_BEST,
     WEIGHT_DECAY_CURVATURE,
@@ -39,21 +39,12 @@ def expected_readout(lam: float) -> str:
             f"penalty = {shown(penalty)}")
 
 
-def open_figure(page, url: str):
-    console_errors: list[str] = []
-    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
-    page.goto(url)
-    root = page.locator('.figure[data-figure="weight-decay"]')
-    root.locator(".figure-readout").wait_for()
-    return root, console_errors
-
-
 def readout(root) -> str:
     return root.locator(".figure-readout").inner_text()
 
 
 def test_the_minimum_shrinks_towards_zero_as_lambda_grows(lesson_url, page, screenshot):
-    root, console_errors = open_figure(page, lesson_url)
+    root, console_errors = open_figure_at(page, lesson_url, "weight-decay")
     # The lesson: at λ = 0.2, w = (2.73, 2), 91% and half of the data's best.
     assert readout(root) == expected_readout(0.2)
     assert "w = (2.727, 2), kept (0.909, 0.5)" in readout(root)
@@ -80,7 +71,7 @@ def test_the_figure_fits_a_phone(lesson_url, browser, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        root, console_errors = open_figure(page, lesson_url)
+        root, console_errors = open_figure_at(page, lesson_url, "weight-decay")
         root.scroll_into_view_if_needed()
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
