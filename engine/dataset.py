@@ -4,9 +4,35 @@ Its own module so that the loaders of `datasets`, `hiring` and `sequences` all b
 without importing each other (`datasets` picks the loader by name).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import torch
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """What the loader did to raw inputs before the model saw them, fixed by the training
+    set: x_model = (x_raw - shift) / scale per feature (one value for every feature when
+    there is one of each). Empty for data the model reads as drawn (images in [0, 1], the
+    logic corners, characters): nothing to undo.
+
+    Computed once, where the split is made; stored with the trained model, so serving it
+    never has to draw the data again.
+    """
+
+    shift: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, shift: Iterable[float], scale: Iterable[float]) -> "Normalization":
+        return cls(tuple(float(v) for v in shift), tuple(float(v) for v in scale))
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """{"shift": [...], "scale": [...]}, or {} when nothing was done (JSON-able)."""
+        if not self.shift:
+            return {}
+        return {"shift": list(self.shift), "scale": list(self.scale)}
 
 
 @dataclass(frozen=True)
@@ -23,6 +49,7 @@ class Dataset:
     g_train: torch.Tensor | None = None
     g_val: torch.Tensor | None = None
     g_test: torch.Tensor | None = None
+    normalization: Normalization = Normalization()
 
     @property
     def n_features(self) -> int:

@@ -28,7 +28,7 @@ from engine.catalog import (
 )
 from engine.config import ALL_SAMPLES, DataConfig
 from engine.config_rules import n_minority, n_samples_used, split_sizes
-from engine.dataset import Dataset
+from engine.dataset import Dataset, Normalization
 from engine.images import make_shapes
 from engine.sequences import load_sequence
 
@@ -123,12 +123,14 @@ def _finish(cfg: DataConfig, x_train, y_train, x_val, y_val, x_test, y_test) -> 
             x_train, y_train, replace=False, n_samples=cfg.train_size, stratify=y_train,
             random_state=cfg.seed,
         )
+    normalization = _normalization(cfg)
     if cfg.name not in NOT_STANDARDIZED:
         # Statistics of the training set only: the validation set must stay unseen.
         mean, std = x_train.mean(axis=0), x_train.std(axis=0)
         x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
         if x_test is not None:
             x_test = (x_test - mean) / std
+        normalization = Normalization.of(mean, std)
     test = {}
     if x_test is not None:
         test = {"x_test": _features(x_test), "y_test": _labels(y_test)}
@@ -139,7 +141,16 @@ def _finish(cfg: DataConfig, x_train, y_train, x_val, y_val, x_test, y_test) -> 
         y_val=_labels(y_val),
         classes=list(DATASET_CLASSES[cfg.name]),
         **test,
+        normalization=normalization,
     )
+
+
+def _normalization(cfg: DataConfig) -> Normalization:
+    """What the unstandardized datasets did to their raw values (digits: pixels 0..16 to
+    [0, 1]; the others are read as drawn)."""
+    if cfg.name in DIGIT_DATASETS:
+        return Normalization.of([0.0], [DIGITS_MAX_PIXEL])
+    return Normalization()
 
 
 def _features(x: np.ndarray) -> torch.Tensor:

@@ -30,7 +30,7 @@ import torch
 
 from engine.catalog import DATASET_CLASSES, GROUPS
 from engine.config import DataConfig
-from engine.dataset import Dataset
+from engine.dataset import Dataset, Normalization
 
 MEASUREMENT_NOISE = 0.5  # of test_score and interview around the skill
 POSTCODE_NOISE = 0.5  # around -1 (A) or +1 (B)
@@ -137,7 +137,11 @@ def load_hiring(cfg: DataConfig, n_train: int, n_val: int, n_test: int) -> Datas
         tensors[f"x_{split}"] = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
         tensors[f"y_{split}"] = torch.from_numpy(np.ascontiguousarray(y, dtype=np.int64))
         tensors[f"g_{split}"] = torch.from_numpy(np.ascontiguousarray(g, dtype=np.int64))
-    return Dataset(classes=list(DATASET_CLASSES[cfg.name]), groups=list(GROUPS), **tensors)
+    # The group column, when it is a feature, is read as it is (0 or 1).
+    extra = 1 if cfg.use_group_feature else 0
+    normalization = Normalization.of([*mean, *[0.0] * extra], [*std, *[1.0] * extra])
+    return Dataset(classes=list(DATASET_CLASSES[cfg.name]), groups=list(GROUPS),
+                   normalization=normalization, **tensors)
 
 
 def _balanced(n: int, cfg: DataConfig, stream: int) -> Applicants:

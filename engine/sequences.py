@@ -21,7 +21,7 @@ from engine.catalog import DATASET_CLASSES, TEXT_ALPHABET
 from engine.config import DataConfig
 from engine.config_rules import split_sizes
 from engine.corpus import corpus_text
-from engine.dataset import Dataset
+from engine.dataset import Dataset, Normalization
 
 SERIES_WAVES = 3
 SERIES_PERIODS = (8.0, 60.0)  # in steps
@@ -31,12 +31,14 @@ SERIES_AMPLITUDES = (0.5, 1.5)
 def load_sequence(cfg: DataConfig) -> Dataset:
     # With data.train_size, the training stretch is just shorter.
     sizes = split_sizes(cfg)
+    normalization = Normalization()
     if cfg.name == "series":
         values = make_series(sizes.train + sizes.val + 2 * cfg.window, cfg.noise, cfg.seed)
         train_part = values[: sizes.train + cfg.window]
         # Statistics of the training stretch only, as for every other dataset.
         mean, std = train_part.mean(), train_part.std()
         values = ((values - mean) / std).astype(np.float32)
+        normalization = Normalization.of([mean], [std])
     else:
         values = encode_text(corpus_text()[: sizes.train + sizes.val + 2 * cfg.window])
     boundary = sizes.train + cfg.window
@@ -51,6 +53,7 @@ def load_sequence(cfg: DataConfig) -> Dataset:
         x_val=torch.from_numpy(x_val),
         y_val=torch.from_numpy(y_val),
         classes=list(DATASET_CLASSES[cfg.name]),
+        normalization=normalization,
     )
 
 

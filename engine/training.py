@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from engine.config import FULL_BATCH, TrainConfig
-from engine.dataset import Dataset
+from engine.dataset import Dataset, Normalization
 from engine.datasets import load_dataset, load_folds
 from engine.events import (
     CV_SUMMARY,
@@ -73,6 +73,9 @@ class TrainResult:
     epochs_completed: int
     summary: dict  # as of the last completed epoch; JSON-serializable
     model: nn.Module  # trained, on the cpu, in eval mode
+    # What the data's loader did to raw inputs for this model (with cross-validation, the
+    # chosen fold's): stored with the model, so serving it needs no second draw of the data.
+    normalization: Normalization = Normalization()
 
 
 @dataclass
@@ -81,6 +84,7 @@ class _Tasks:
 
     trained: list = field(default_factory=list)
     chosen: object = None
+    normalizations: list[Normalization] = field(default_factory=list)  # of each task's data
     base: BaseModel | None = None  # every fold's model starts from it
 
 
@@ -127,11 +131,13 @@ def train(
     finally:
         torch.set_num_threads(previous_threads)
     model = (tasks.chosen or tasks.trained[-1]).model
+    chosen = -1 if tasks.chosen is None else tasks.trained.index(tasks.chosen)
     return TrainResult(
         stopped=stopped,
         epochs_completed=summary["epochs_completed"],
         summary=summary,
         model=model.cpu().eval(),
+        normalization=tasks.normalizations[chosen],
     )
 
 
@@ -175,6 +181,7 @@ def _new_task(config: TrainConfig, data: Dataset, tasks: _Tasks, device: str):
     task = TASKS[config.model.kind](config, data, model.to(device), device)
     task.transfer = transfer
     tasks.trained.append(task)
+    tasks.normalizations.append(data.normalization)
     return task
 
 
