@@ -82,6 +82,7 @@ def in_process_model(platform: Platform, job_id: int):
 
     from deployments import deploy
     from engine import parse_config
+    from engine.datasets import load_dataset
     from engine.models import build_model
 
     data = httpx.get(f"{platform.url}/api/v1/jobs/{job_id}/model/", headers=platform.headers,
@@ -90,7 +91,9 @@ def in_process_model(platform: Platform, job_id: int):
     config = parse_config(saved["config"])
     model = build_model(config.model, config.data)
     model.load_state_dict(saved["state_dict"])
-    served = deploy.Served(model.eval(), deploy.preprocessing_for(saved["config"]),
+    # The run's own normalization, drawn here as its run drew it (the bench has no database).
+    normalization = load_dataset(config.data).normalization.as_dict()
+    served = deploy.Served(model.eval(), normalization,
                            classifies=True, windows=False, text=False).eval()
     spec = deploy.input_spec("digits", config.data.window)
 

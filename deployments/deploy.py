@@ -2,7 +2,8 @@
 
 A prediction takes inputs as a learner sees them (2-D points in the dataset's own
 coordinates, digit pixels 0..16, 28x28 shapes in [0, 1], series values, text) and applies
-exactly what the engine did before the model saw them. That step and the model are one
+exactly what the engine did before the model saw them (the normalization the run stored
+with its trained model; nothing here draws the data again). That step and the model are one
 module, `Served`, so the TorchScript and ONNX exports take the same raw inputs and give
 the same outputs as the API.
 
@@ -22,23 +23,17 @@ import torch
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from sklearn.model_selection import train_test_split
-from sklearn.utils import resample
 from torch import nn
 
 from deployments.models import DeployedModel
-from engine import datasets, parse_config
+from engine import parse_config
 from engine.catalog import (
     DATASET_CLASSES,
     DIGIT_DATASETS,
     TEXT_ALPHABET,
     is_classification,
 )
-from engine.config import ALL_SAMPLES
-from engine.config_rules import split_sizes
-from engine.datasets import DIGITS_MAX_PIXEL
 from engine.models import build_model
-from engine.sequences import make_series
 from jobs import artifacts
 from jobs.models import JobStatus, TrainingJob
 
@@ -96,7 +91,8 @@ def deployed_model_for(*, user, model_id: int) -> DeployedModel | None:
 
 def model_deploy(*, user, job: TrainingJob, name: str = "") -> DeployedModel:
     """Deploy the job's trained model; the caller has checked that the job is the user's."""
-    if job.status != JobStatus.SUCCEEDED or getattr(job, "model", None) is None:
+    stored = getattr(job, "model", None)
+    if job.status != JobStatus.SUCCEEDED or stored is None:
         raise NotDeployable("Only a succeeded job with a stored model can be deployed.")
     kind, dataset = job.config["model"]["kind"], job.config["data"]["name"]
     if kind not in DEPLOYABLE_KINDS:
@@ -104,56 +100,17 @@ def model_deploy(*, user, job: TrainingJob, name: str = "") -> DeployedModel:
     if (job.config.get("eval") or {}).get("cv_folds") and dataset in STANDARDIZED_POINTS:
         # The stored model is the best fold's, standardized with that fold's statistics.
         raise NotDeployable("A cross-validated model of a 2-D dataset cannot be deployed yet.")
+    if stored.normalization is None:
+        raise NotDeployable("This model was stored without the normalization of its inputs "
+                            "(its run is too old to recover it): train it again to deploy it.")
     with transaction.atomic():
         return DeployedModel.objects.create(
             owner=user, job=job, name=name or f"Run {job.pk} ({kind} on {dataset})",
-            preprocessing=preprocessing_for(job.config),
+            preprocessing=stored.normalization,
         )
 
 
 STANDARDIZED_POINTS = ("moons", "circles", "spiral", "xor", "gaussians")
-
-
-def preprocessing_for(config: dict) -> dict:
-    """The engine's input transform for this config: {"shift", "scale"} per feature
-    (x_model = (x_raw - shift) / scale), computed from the training set as the engine does."""
-    data = parse_config(config).data
-    if data.name in STANDARDIZED_POINTS:
-        mean, std = _point_statistics(data)
-        return {"shift": mean.tolist(), "scale": std.tolist()}
-    if data.name == "series":
-        mean, std = _series_statistics(data)
-        return {"shift": [mean], "scale": [std]}
-    if data.name in DIGIT_DATASETS:
-        return {"shift": [0.0], "scale": [DIGITS_MAX_PIXEL]}
-    return {}
-
-
-def _point_statistics(data) -> tuple[np.ndarray, np.ndarray]:
-    """The raw training set's mean and std, drawn as `datasets.load_dataset` draws it; checked
-    against the engine's own standardized training set, so a change there fails loudly here."""
-    x, y = datasets._draw(data)
-    x, y, _, _ = datasets._hold_out_test(x, y, data)
-    x_train, _, y_train, _ = train_test_split(
-        x, y, test_size=split_sizes(data).val, stratify=y, random_state=data.seed
-    )
-    if data.train_size != ALL_SAMPLES and data.train_size < len(y_train):
-        x_train, y_train = resample(
-            x_train, y_train, replace=False, n_samples=data.train_size, stratify=y_train,
-            random_state=data.seed,
-        )
-    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-    engine_view = datasets.load_dataset(data).x_train.numpy()
-    if not np.allclose((x_train - mean) / std, engine_view, atol=1e-5):
-        raise RuntimeError("deploy: the training set's statistics differ from the engine's")
-    return mean, std
-
-
-def _series_statistics(data) -> tuple[float, float]:
-    sizes = split_sizes(data)
-    values = make_series(sizes.train + sizes.val + 2 * data.window, data.noise, data.seed)
-    train_part = values[: sizes.train + data.window]
-    return float(train_part.mean()), float(train_part.std())
 
 
 # --- the served module ----------------------------------------------------------------

@@ -64,7 +64,8 @@ def _training_points(deployed) -> dict:
     """Up to MAX_TRAINING_POINTS training points in the dataset's own coordinates, and the
     model's decision regions around them."""
     data = load_dataset(parse_config(deployed.job.config).data)
-    shift, scale = deployed.preprocessing["shift"], deployed.preprocessing["scale"]
+    # Back to the dataset's own coordinates with the statistics of this very draw.
+    shift, scale = data.normalization.shift, data.normalization.scale
     x = data.x_train[:MAX_TRAINING_POINTS].double().numpy() * scale + shift
     points = {"x": x[:, 0].tolist(), "y": x[:, 1].tolist(),
               "label": data.y_train[:MAX_TRAINING_POINTS].tolist(), "classes": data.classes}

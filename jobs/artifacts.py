@@ -24,13 +24,17 @@ def deserialize(data: bytes) -> dict:
     return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
 
 
-def store_trained_model(*, job_id: int, config: dict, model: torch.nn.Module) -> TrainedModel:
-    """Save (or, on a second run of the same attempt, replace) the job's trained model."""
+def store_trained_model(
+    *, job_id: int, config: dict, model: torch.nn.Module, normalization: dict
+) -> TrainedModel:
+    """Save (or, on a second run of the same attempt, replace) the job's trained model, with
+    the input normalization it was trained behind (Normalization.as_dict())."""
     data = serialize(config=config, model=model)
     n_params = sum(p.numel() for p in model.parameters())
     with transaction.atomic():
         TrainedModel.objects.filter(job_id=job_id).delete()
-        stored = TrainedModel(job_id=job_id, size_bytes=len(data), n_params=n_params)
+        stored = TrainedModel(job_id=job_id, size_bytes=len(data), n_params=n_params,
+                              normalization=normalization)
         stored.file.save(f"job-{job_id}.pt", ContentFile(data), save=False)
         stored.save()
     return stored

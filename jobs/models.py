@@ -151,11 +151,15 @@ class TrainedModel(models.Model):
     """The weights a succeeded job ended with, stored as a file with its config.
 
     The file is `torch.save({"format": 1, "config": ..., "state_dict": ...})`; deployment
-    and transfer learning start from it.
+    and transfer learning start from it. `normalization` is what the engine did to raw
+    inputs before this model saw them (engine.dataset.Normalization.as_dict(): {"shift",
+    "scale"}, or {} for none), as the run computed it; null only for a model stored before
+    it was recorded whose statistics could not be recovered: such a model is not deployed.
     """
 
     job = models.OneToOneField(TrainingJob, on_delete=models.CASCADE, related_name="model")
     file = models.FileField(upload_to="models/")
+    normalization = models.JSONField(null=True, blank=True)
     size_bytes = models.PositiveBigIntegerField()
     n_params = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)

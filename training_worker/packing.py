@@ -144,7 +144,8 @@ def _end(job, config, recorder, summary: dict, result) -> None:
             _update(summary, event)
             recorder.on_event(event)
         trained = TrainResult(stopped=False, epochs_completed=result.epochs_completed,
-                              summary=summary, model=result.model)
+                              summary=summary, model=result.model,
+                              normalization=result.data.normalization)
         recording.end_with_model(recorder, job, trained)
 
 

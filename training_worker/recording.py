@@ -149,7 +149,8 @@ def end_with_model(recorder: EventRecorder, job, result) -> None:
 
     try:
         with_db_retry(lambda: store_trained_model(
-            job_id=job.pk, config=job.config, model=result.model
+            job_id=job.pk, config=job.config, model=result.model,
+            normalization=result.normalization.as_dict(),
         ))
     except Exception as exc:
         log.exception("job %s: could not store its trained model", job.pk)

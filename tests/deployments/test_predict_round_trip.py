@@ -16,17 +16,24 @@ from jobs.models import TrainingJob
 def raw_and_engine_validation_set(config: dict, monkeypatch) -> tuple[np.ndarray, torch.Tensor]:
     """The validation inputs before the engine's preprocessing (caught on their way into
     `datasets._finish`) and after it (what load_dataset hands the model)."""
+    seen = raw_split(config, monkeypatch)
+    return seen["x_val"], seen["data"].x_val
+
+
+def raw_split(config: dict, monkeypatch) -> dict:
+    """{"x_train", "x_val"} as drawn, before standardization, and the "data" built of them."""
     seen = {}
     finish = datasets._finish
 
     def spy(cfg, x_train, y_train, x_val, *rest):
+        seen["x_train"] = np.array(x_train, dtype=np.float64)
         seen["x_val"] = np.array(x_val, dtype=np.float64)
         return finish(cfg, x_train, y_train, x_val, *rest)
 
     monkeypatch.setattr(datasets, "_finish", spy)
-    data = load_dataset(parse_config(config).data)
+    seen["data"] = load_dataset(parse_config(config).data)
     monkeypatch.undo()
-    return seen["x_val"], data.x_val
+    return seen
 
 
 def own_probabilities(job: TrainingJob, x: torch.Tensor) -> np.ndarray:
@@ -63,6 +70,19 @@ def test_moons_prediction_on_raw_points_equals_the_model_on_standardized_ones(
     got, classes = api_probabilities(api, moons_model, raw.tolist())
     assert classes == ["upper moon", "lower moon"]
     np.testing.assert_allclose(got, own_probabilities(job, engine_view), atol=1e-5)
+
+
+@pytest.mark.django_db
+def test_a_deployment_serves_behind_its_raw_training_sets_own_statistics(
+    moons_model, monkeypatch
+):
+    """The statistics come stored with the run's model, not from a second draw of the data;
+    they equal, to the last bit, the mean and std of the raw training set (what deploying
+    computed by drawing it again before issue 12), so every prediction is as it was."""
+    deployed = DeployedModel.objects.select_related("job__model").get(pk=moons_model["id"])
+    raw = raw_split(deployed.job.config, monkeypatch)["x_train"]  # moons_config: no cap
+    expected = {"shift": raw.mean(axis=0).tolist(), "scale": raw.std(axis=0).tolist()}
+    assert deployed.preprocessing == deployed.job.model.normalization == expected
 
 
 @pytest.mark.django_db

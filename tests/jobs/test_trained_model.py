@@ -43,6 +43,9 @@ def test_the_downloaded_model_reproduces_the_reported_accuracy(api, finished_job
     assert accuracy == pytest.approx(finished_job.result["val_accuracy"], abs=1e-9)
     stored = TrainedModel.objects.get(job=finished_job)
     assert stored.n_params == finished_job.result["n_params"]
+    # Stored with the normalization its inputs went through, so deploying it draws nothing.
+    assert stored.normalization == data.normalization.as_dict()
+    assert len(stored.normalization["shift"]) == 2
 
 
 @pytest.mark.django_db

@@ -3,6 +3,8 @@ jobs with it, each ending as its own run, with the curves a solo run would have.
 
 import pytest
 
+from engine import parse_config
+from engine.datasets import load_dataset
 from jobs import services
 from jobs.models import JobStatus, TrainingJob
 from training_worker import runner
@@ -64,6 +66,12 @@ def test_queued_compatible_jobs_train_together_with_solo_curves(user, other_user
         assert ours["val_accuracy"] == theirs["val_accuracy"]
         assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-5)
     assert jobs[1].result["val_accuracy"] == solo[-1]["val_accuracy"]
+    # Each packed model is stored with its own data's normalization, as a solo run's is.
+    for job in jobs:
+        expected = load_dataset(parse_config(job.config).data).normalization.as_dict()
+        assert job.model.normalization == expected and len(expected["shift"]) == 2
+    assert (jobs[1].model.normalization
+            == TrainingJob.objects.get(pk=settings_off.pk).model.normalization)
 
 
 @pytest.mark.django_db
