@@ -80,7 +80,7 @@ def in_process_model(platform: Platform, job_id: int):
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Django's logging config logs each
     import torch
 
-    from deployments import deploy
+    from deployments import checks, serving
     from engine import parse_config
     from engine.datasets import load_dataset
     from engine.models import build_model
@@ -93,13 +93,13 @@ def in_process_model(platform: Platform, job_id: int):
     model.load_state_dict(saved["state_dict"])
     # The run's own normalization, drawn here as its run drew it (the bench has no database).
     normalization = load_dataset(config.data).normalization.as_dict()
-    served = deploy.Served(model.eval(), normalization,
+    served = serving.Served(model.eval(), normalization,
                            classifies=True, windows=False, text=False).eval()
-    spec = deploy.input_spec("digits", config.data.window)
+    spec = serving.input_spec("digits", config.data.window)
 
     def predict(inputs: list) -> list:
         with torch.inference_mode():
-            return served(deploy.as_batch(inputs, spec)).tolist()
+            return served(checks.as_batch(inputs, spec)).tolist()
 
     return predict
 

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from deployments import deploy, explain
+from deployments import checks, deploy, explain, exports
 from deployments.models import DeployedModel
 from dlplatform.api_errors import (
     Conflict,
@@ -49,11 +49,11 @@ class DeployedModelSerializer(serializers.ModelSerializer):
 
     def get_urls(self, deployed) -> dict:
         """Links to what can be done with the model; "onnx" only where the server can
-        export it (see deploy.onnx_export_available)."""
+        export it (see exports.onnx_export_available)."""
         request = self.context["request"]
         routes = [("self", "api-model-detail"), ("predict", "api-model-predict"),
                   ("explain", "api-model-explain"), ("torchscript", "api-model-torchscript")]
-        if deploy.onnx_export_available():
+        if exports.onnx_export_available():
             routes.append(("onnx", "api-model-onnx"))
         routes.append(("page", "model-detail"))
         return {
@@ -80,7 +80,7 @@ def inputs_schema(max_items: int) -> dict:
     pixel rows, windows (lists of float32 numbers), images (lists of such lists) or strings
     (a text model's windows). Which of them, and how long, depends on the model (a 400
     names what it expects)."""
-    number = {"type": "number", "minimum": -deploy.FLOAT32_MAX, "maximum": deploy.FLOAT32_MAX}
+    number = {"type": "number", "minimum": -checks.FLOAT32_MAX, "maximum": checks.FLOAT32_MAX}
     numbers = {"type": "array", "minItems": 1, "items": number}
     return {
         "type": "array", "minItems": 1, "maxItems": max_items,
@@ -92,9 +92,9 @@ def inputs_schema(max_items: int) -> dict:
     }
 
 
-@extend_schema_field(inputs_schema(deploy.MAX_BATCH))
+@extend_schema_field(inputs_schema(checks.MAX_BATCH))
 class PredictInputsField(serializers.JSONField):
-    """Checked against the model by deploy.as_batch, which names the shape it expects."""
+    """Checked against the model by checks.as_batch, which names the shape it expects."""
 
 
 @extend_schema_field(inputs_schema(explain.MAX_EXPLAINED_INPUTS))
@@ -169,9 +169,9 @@ class ModelPredict(APIView):
         given.is_valid(raise_exception=True)
         try:
             return Response(deploy.predict(deployed, given.validated_data["inputs"]))
-        except deploy.BadInputs as exc:
+        except checks.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
-        except deploy.NonFiniteOutputs as exc:
+        except checks.NonFiniteOutputs as exc:
             raise Unprocessable(str(exc), fields={"inputs": str(exc)}) from exc
 
 
@@ -211,9 +211,9 @@ class ModelExplain(APIView):
         given.is_valid(raise_exception=True)
         try:
             return Response(explain.explain(deployed, **given.validated_data))
-        except deploy.BadInputs as exc:
+        except checks.BadInputs as exc:
             raise invalid({"inputs": str(exc)}) from exc
-        except deploy.NonFiniteOutputs as exc:
+        except checks.NonFiniteOutputs as exc:
             raise Unprocessable(str(exc), fields={"inputs": str(exc)}) from exc
         except explain.BadTarget as exc:
             raise invalid({"target": str(exc)}) from exc
@@ -227,7 +227,7 @@ class ModelExportTorchScript(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: NOT_FOUND})
     def get(self, request, model_id: int):
         deployed = _deployed_or_404(request, model_id)
-        return _attachment(deploy.torchscript_bytes(deployed), f"model-{deployed.pk}.pt")
+        return _attachment(exports.torchscript_bytes(deployed), f"model-{deployed.pk}.pt")
 
 
 class ModelExportOnnx(APIView):
@@ -238,7 +238,7 @@ class ModelExportOnnx(APIView):
     def get(self, request, model_id: int):
         deployed = _deployed_or_404(request, model_id)
         try:
-            data = deploy.onnx_bytes(deployed)
+            data = exports.onnx_bytes(deployed)
         except ImportError:
             raise NotAvailable("ONNX export needs the onnx package on the server.") from None
         return _attachment(data, f"model-{deployed.pk}.onnx")

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import torch
 
-from deployments import deploy
+from deployments import checks, serving
 from deployments.models import DeployedModel
 from engine.attribution import attribute, heatmap
 from engine.catalog import IMAGE_SHAPES
@@ -31,23 +31,23 @@ def explain(deployed: DeployedModel, inputs: object, method: str,
             target: str | None = None) -> dict:
     """{"method", "explanations": [{"class", "probability", "attributions", "heatmap"}]}.
 
-    Raises deploy.BadInputs for inputs that do not fit (naming the expected shape),
-    deploy.NonFiniteOutputs when the model or the attribution overflows on them, BadTarget
+    Raises checks.BadInputs for inputs that do not fit (naming the expected shape),
+    checks.NonFiniteOutputs when the model or the attribution overflows on them, BadTarget
     for an unknown target class, and NotExplainable for models that are not classifiers
     of numbers.
     """
     started = time.perf_counter()
-    loaded = deploy.loaded_model(deployed)
+    loaded = serving.loaded_model(deployed)
     if not loaded.served.classifies or loaded.spec.text:
         raise NotExplainable(
             "Attributions are for classifiers of points, tables and images; this model "
             f"({loaded.dataset}) is not one."
         )
     if isinstance(inputs, list) and len(inputs) > MAX_EXPLAINED_INPUTS:
-        raise deploy.BadInputs(
+        raise checks.BadInputs(
             f"At most {MAX_EXPLAINED_INPUTS} inputs per explanation (got {len(inputs)})."
         )
-    raw = deploy.as_batch(inputs, loaded.spec)
+    raw = checks.as_batch(inputs, loaded.spec)
     model_inputs = _as_model_inputs(loaded, raw)
     image_shape = IMAGE_SHAPES.get(loaded.dataset)
     attribution = attribute(loaded.served.model, model_inputs, method,
@@ -55,10 +55,10 @@ def explain(deployed: DeployedModel, inputs: object, method: str,
                             image_shape=image_shape)
     with torch.inference_mode():
         probabilities = loaded.served(raw)
-    deploy.check_finite_outputs(probabilities)
-    deploy.check_finite_outputs(attribution.values)
+    checks.check_finite_outputs(probabilities)
+    checks.check_finite_outputs(attribution.values)
     if attribution.convergence_delta is not None:
-        deploy.check_finite_outputs(np.asarray(attribution.convergence_delta).reshape(-1, 1))
+        checks.check_finite_outputs(np.asarray(attribution.convergence_delta).reshape(-1, 1))
     explanations = []
     for index, (row, target_index) in enumerate(
         zip(attribution.values, attribution.target, strict=True)
@@ -77,7 +77,7 @@ def explain(deployed: DeployedModel, inputs: object, method: str,
             "seconds": round(time.perf_counter() - started, 4)}
 
 
-def _as_model_inputs(loaded: deploy.Loaded, raw: torch.Tensor) -> torch.Tensor:
+def _as_model_inputs(loaded: serving.Loaded, raw: torch.Tensor) -> torch.Tensor:
     """What the model itself reads: the raw inputs after the training-time preprocessing."""
     served = loaded.served
     return ((raw.double() - served.shift) / served.scale).float()

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from deployments import deploy
+from deployments import deploy, exports, serving
 from engine import parse_config
 from engine.catalog import DIGIT_DATASETS
 from engine.datasets import load_dataset
@@ -47,7 +47,7 @@ def model_detail(request, model_id: int):
         "predictUrl": f"/api/v1/models/{deployed.pk}/predict/",
         "explainUrl": f"/api/v1/models/{deployed.pk}/explain/",
         "digits": dataset in DIGIT_DATASETS,
-        "points": _training_points(deployed) if dataset in deploy.STANDARDIZED_POINTS else None,
+        "points": _training_points(deployed) if dataset in serving.POINT_DATASETS else None,
     }
     return render(request, "deployments/model_detail.html", {
         "deployed": deployed,
@@ -56,7 +56,7 @@ def model_detail(request, model_id: int):
         "metrics": metrics,
         "page_data": page_data,
         "explain_methods": EXPLAIN_METHODS,
-        "onnx_available": deploy.onnx_export_available(),
+        "onnx_available": exports.onnx_export_available(),
     })
 
 

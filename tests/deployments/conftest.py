@@ -2,7 +2,7 @@
 
 import pytest
 
-from deployments import deploy
+from deployments import serving
 from jobs import services
 from jobs.models import JobStatus
 from training_worker import runner
@@ -16,9 +16,9 @@ DIGITS_CONFIG = {
 
 @pytest.fixture(autouse=True)
 def _cold_cache():
-    deploy.model_cache.clear()
+    serving.model_cache.clear()
     yield
-    deploy.model_cache.clear()
+    serving.model_cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 
-from deployments import deploy
+from deployments import deploy, serving
 from tests.errors import error_fields, error_message
 
 
@@ -34,7 +34,7 @@ def test_integrated_gradients_add_up_to_the_change_of_the_logit(api, digits_mode
     assert explained["class"] == predicted.json()["predictions"][0]["class"]
     # Completeness, on the deployed model itself: the attributions sum to the logit of the
     # class at the image minus at the zero (black) image.
-    model = deploy.loaded_model(deploy.deployed_model_for(
+    model = serving.loaded_model(deploy.deployed_model_for(
         user=digits_model_owner(digits_model), model_id=digits_model["id"])).served.model
     index = int(explained["class"])
     with torch.no_grad():

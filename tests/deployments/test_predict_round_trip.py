@@ -113,23 +113,23 @@ def test_predictions_are_counted_with_their_latency(api, moons_model):
 
 @pytest.mark.django_db
 def test_the_model_file_is_read_once_not_per_request(api, moons_model, monkeypatch):
-    from deployments import deploy
+    from deployments import serving
     from jobs import artifacts
 
     reads = []
     real = artifacts.deserialize
     monkeypatch.setattr(artifacts, "deserialize", lambda data: reads.append(1) or real(data))
-    loads_before = deploy.model_cache.loads
+    loads_before = serving.model_cache.loads
     for _ in range(3):
         response = api.post(moons_model["urls"]["predict"], {"inputs": [[0.1, 0.2]]},
                             format="json")
         assert response.status_code == 200
     assert len(reads) == 1
-    assert deploy.model_cache.loads - loads_before == 1
+    assert serving.model_cache.loads - loads_before == 1
 
 
 def test_the_cache_evicts_the_least_recently_used_model():
-    from deployments.deploy import ModelCache
+    from deployments.serving import ModelCache
 
     cache = ModelCache(capacity=2)
     for key in ("a", "b", "a", "c"):  # "b" is the least recently used when "c" arrives
@@ -144,7 +144,7 @@ def test_threads_asking_for_a_cold_model_load_it_once():
     import threading
     import time
 
-    from deployments.deploy import ModelCache
+    from deployments.serving import ModelCache
 
     cache = ModelCache()
     results = []

@@ -77,7 +77,7 @@ def test_sharing_requires_shared_as_the_schema_says(schema, api, job):
 
 
 def test_predict_inputs_are_declared_as_batches_of_float32_numbers(schema):
-    from deployments.deploy import FLOAT32_MAX, MAX_BATCH
+    from deployments.checks import FLOAT32_MAX, MAX_BATCH
 
     inputs = schema["components"]["schemas"]["Predict"]["properties"]["inputs"]
     assert inputs["type"] == "array" and inputs["maxItems"] == MAX_BATCH
