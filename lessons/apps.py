@@ -10,3 +10,8 @@ class LessonsConfig(AppConfig):
         from lessons.content_cache import connect_signals
 
         connect_signals()
+        # Registered from here so that accounts, which owns the registry, imports no other app.
+        from accounts.personal_data import register
+        from lessons import personal_data
+
+        register("lessons", export=personal_data.export)
