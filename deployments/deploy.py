@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from deployments.checks import as_batch, check_finite_outputs
 from deployments.models import DeployedModel
-from deployments.serving import POINT_DATASETS, NotDeployable, loaded_model
+from deployments.serving import NotDeployable, loaded_model
 from jobs.models import JobStatus, TrainingJob
 
 DEPLOYABLE_KINDS = ("mlp", "cnn", "rnn")
@@ -46,9 +46,7 @@ def model_deploy(*, user, job: TrainingJob, name: str = "") -> DeployedModel:
     kind, dataset = job.config["model"]["kind"], job.config["data"]["name"]
     if kind not in DEPLOYABLE_KINDS:
         raise NotDeployable(f"A {kind} model does not make predictions to serve.")
-    if (job.config.get("eval") or {}).get("cv_folds") and dataset in POINT_DATASETS:
-        # The stored model is the best fold's, standardized with that fold's statistics.
-        raise NotDeployable("A cross-validated model of a 2-D dataset cannot be deployed yet.")
+    # With cross-validation the stored model is the kept fold's, and so is its normalization.
     if stored.normalization is None:
         raise NotDeployable("This model was stored without the normalization of its inputs "
                             "(its run is too old to recover it): train it again to deploy it.")

@@ -86,6 +86,31 @@ def test_a_deployment_serves_behind_its_raw_training_sets_own_statistics(
 
 
 @pytest.mark.django_db
+def test_a_cross_validated_model_is_served_behind_its_kept_folds_statistics(
+    api, train, moons_config, monkeypatch
+):
+    config = {**moons_config, "eval": {"cv_folds": 3},
+              "optim": {**moons_config["optim"], "epochs": 5}}
+    job = train(config)
+    response = api.post(f"/api/v1/jobs/{job.pk}/deploy/", {}, format="json")
+    assert response.status_code == 201, response.content
+    kept = max(job.result["cv"]["folds"], key=lambda fold: fold["val_accuracy"])["fold"]
+    raw_vals = []
+    finish = datasets._finish
+
+    def spy(cfg, x_train, y_train, x_val, *rest):
+        raw_vals.append(np.array(x_val, dtype=np.float64))
+        return finish(cfg, x_train, y_train, x_val, *rest)
+
+    monkeypatch.setattr(datasets, "_finish", spy)
+    folds = datasets.load_folds(parse_config(config).data, 3)
+    monkeypatch.undo()
+    assert len({fold.normalization for fold in folds}) == 3  # the fold matters
+    got, _ = api_probabilities(api, response.json(), raw_vals[kept - 1].tolist())
+    np.testing.assert_allclose(got, own_probabilities(job, folds[kept - 1].x_val), atol=1e-5)
+
+
+@pytest.mark.django_db
 def test_digits_prediction_on_0_to_16_pixels_equals_the_model(api, digits_model, monkeypatch):
     job = TrainingJob.objects.get(pk=digits_model["job"])
     _, engine_view = raw_and_engine_validation_set(job.config, monkeypatch)
