@@ -1,7 +1,7 @@
 """Web throughput: requests per second and latency of real pages against a trivial view,
 measured in the same run, one command:
 
-    python bench/web_bench.py [--connections 16] [--seconds 10]
+    python bench/web_bench.py [--connections 16] [--seconds 5] [--rounds 5]
 
 Starts uvicorn (one process, as in the scaling plan's unit) and a Celery worker on a fresh
 database, loads the shipped lessons (`manage.py load_lessons`), trains ~50 small jobs for
@@ -9,23 +9,33 @@ the bench user and stops the worker. Then, one endpoint at a time, `--connection
 keep-alive clients send requests back to back for `--seconds`:
 
 - GET /healthz/ — JSON, no database: what Django + uvicorn cost by themselves;
+- GET /api/v1/auth/tokens/ with the bench user's token — the trivial token-authenticated
+  DRF endpoint (token lookup, one short list): the baseline of the issue's targets;
 - GET the first lesson of the first course, anonymous (the page every visitor shares,
-  cached whole) and as a logged-in learner (lesson content from the cache, the learner's
-  own progress and runs from the database);
-- GET /api/v1/jobs/ with the bench user's token (a page of 50 jobs).
+  cached whole); a lesson with a lab and a quiz as a logged-in learner (lesson content
+  from the cache, the learner's own progress and runs from the database); the course
+  page and the dashboard as that learner;
+- GET /api/v1/jobs/ with the bench user's token (a page of 50 jobs);
+- POST /api/v1/jobs/ with the bench user's token (a small config: limits checked, job
+  stored, message published; no worker runs during the measurement).
 
-The ratios to /healthz/ say how much the views themselves cost. The clients are raw
-asyncio sockets in this process, sharing the 2 cores with the server: the absolute
-figures are a floor of what the server does alone.
+Every endpoint is measured `--rounds` times, the rounds interleaved, and each round's
+req/s is divided by the same round's trivial endpoints: the table prints the median of
+those ratios and their spread (min–max), since the machine is shared and the absolute
+figures move with it. The clients are raw asyncio sockets in this process, sharing the
+2 cores with the server: the absolute figures are a floor of what the server does alone.
 """
 
 import argparse
 import asyncio
+import json
+import statistics
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import SMALL, Platform, percentile, print_table, save_results  # noqa: E402
@@ -41,11 +51,17 @@ class Client:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, path: str, headers: dict[str, str]) -> int:
+    async def get(self, path: str, headers: dict[str, str], body: bytes | None = None) -> int:
+        """GET, or POST `body` (JSON) when one is given."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        method = "GET" if body is None else "POST"
+        if body is not None:
+            headers = headers | {"Content-Type": "application/json",
+                                 "Content-Length": str(len(body))}
         lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{lines}\r\n".encode())
+        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{lines}\r\n".encode()
+                          + (body or b""))
         status = int((await self.reader.readline()).split()[1])
         length, chunked = 0, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
@@ -68,7 +84,7 @@ class Client:
 
 
 async def load(port: int, path: str, headers: dict[str, str], connections: int,
-               seconds: float) -> dict:
+               seconds: float, body: bytes | None = None) -> dict:
     """Closed loop: each connection sends its next request as soon as the last one ends."""
     latencies: list[float] = []
     bad: dict[int, int] = {}
@@ -79,9 +95,9 @@ async def load(port: int, path: str, headers: dict[str, str], connections: int,
         try:
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                status = await client.get(path, headers)
+                status = await client.get(path, headers, body)
                 latencies.append((time.perf_counter() - start) * 1000)
-                if status != 200:
+                if status != (200 if body is None else 201):
                     bad[status] = bad.get(status, 0) + 1
         finally:
             client.close()
@@ -94,8 +110,23 @@ async def load(port: int, path: str, headers: dict[str, str], connections: int,
             "non_200": bad}
 
 
-def prepare(platform: Platform) -> str:
-    """Lessons loaded, JOBS finished jobs for the bench user; the first lesson's path."""
+ORDER = ("'module__course__order', 'module__course__id', 'module__order', 'module__id',"
+         " 'order', 'id'")
+PATHS_CODE = f"""
+import json
+from lessons.models import Lesson
+published = Lesson.objects.filter(status='published', module__course__is_published=True)
+first = published.order_by({ORDER}).first()
+rich = (published.filter(labs__isnull=False, quiz__isnull=False).distinct()
+        .order_by({ORDER}).first())
+print(json.dumps([first.get_absolute_url(), rich.get_absolute_url(),
+                  rich.module.course.get_absolute_url()]))
+"""
+
+
+def prepare(platform: Platform) -> list[str]:
+    """Lessons loaded, JOBS finished jobs for the bench user; the paths of the first lesson,
+    of the first lesson with a lab and a quiz, and of that lesson's course."""
     platform.manage("load_lessons")
     with httpx.Client(base_url=platform.url, headers=platform.headers, timeout=30) as client:
         ids = [client.post("/api/v1/jobs/", json={"config": SMALL}).json()["id"]
@@ -106,11 +137,10 @@ def prepare(platform: Platform) -> str:
                 raise RuntimeError("the bench jobs did not finish")
             time.sleep(0.5)
     platform.stop_workers()  # the measured server is not sharing the cores with training
-    return platform.shell(
-        "from lessons.models import Lesson;"
-        "print(Lesson.objects.filter(status='published', module__course__is_published=True)"
-        ".order_by('module__course__order', 'module__course__id', 'module__order',"
-        " 'module__id', 'order', 'id').first().get_absolute_url())")
+    # The POSTs measured queue jobs that no worker takes: the queue may hold them all.
+    platform.shell("from jobs.models import JobLimits;"
+                   "JobLimits.objects.filter(pk=1).update(max_queued_jobs=10**9)")
+    return json.loads(platform.shell(PATHS_CODE))
 
 
 SESSION_CODE = """
@@ -126,37 +156,71 @@ print(session.session_key)
 """
 
 
+def summarize(rounds: list[list[dict]], baselines: tuple[int, ...]) -> list[dict]:
+    """Per endpoint: the median req/s and p99 over the rounds, and its req/s ÷ each trivial
+    endpoint's of the same round (median, min, max)."""
+    rows = []
+    for i, first in enumerate(rounds[0]):
+        runs = [one_round[i] for one_round in rounds]
+        row = {"name": first["name"], "path": first["path"], "runs": runs,
+               "rps": statistics.median(r["rps"] for r in runs),
+               "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+               "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+               "non_200": sum(sum(r["non_200"].values()) for r in runs)}
+        for b in baselines:
+            ratios = [one_round[i]["rps"] / one_round[b]["rps"] for one_round in rounds]
+            row[f"ratio_to_{b}"] = {"median": statistics.median(ratios),
+                                    "min": min(ratios), "max": max(ratios)}
+        rows.append(row)
+    return rows
+
+
+def _spread(ratio: dict) -> str:
+    return f"{ratio['median']:.2f} ({ratio['min']:.2f}–{ratio['max']:.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--label", default="", help="a suffix for the results file's name")
     args = parser.parse_args()
     with Platform(workers=1, warm=False) as platform:
-        lesson = prepare(platform)
+        first_lesson, lesson, course = prepare(platform)
         learner = {"Cookie": f"sessionid={platform.shell(SESSION_CODE)}"}
         if "Log out (bench)" not in httpx.get(platform.url + lesson, headers=learner).text:
             raise RuntimeError("the learner's session was not accepted")
-        targets = [("trivial view /healthz/", "/healthz/", {}),
-                   ("lesson page, anonymous", lesson, {}),
-                   ("lesson page, learner", lesson, learner),
-                   (f"job list ({JOBS} jobs)", "/api/v1/jobs/", platform.headers)]
-        for _, path, headers in targets:  # warm: imports, templates, the connections
-            asyncio.run(load(platform.port, path, headers, 2, 1))
-        rows = [asyncio.run(load(platform.port, path, headers, args.connections, args.seconds))
-                | {"name": name} for name, path, headers in targets]
-    base = rows[0]
-    for row in rows:
-        row["rps_ratio_to_trivial"] = row["rps"] / base["rps"]
-        row["p99_ratio_to_trivial"] = row["p99_ms"] / base["p99_ms"]
+        submit = json.dumps({"config": SMALL}).encode()
+        targets = [("trivial view /healthz/", "/healthz/", {}, None),
+                   ("trivial DRF, token", "/api/v1/auth/tokens/", platform.headers, None),
+                   ("first lesson, anonymous", first_lesson, {}, None),
+                   ("lesson with lab+quiz, learner", lesson, learner, None),
+                   ("course page, learner", course, learner, None),
+                   ("dashboard, learner", "/dashboard/", learner, None),
+                   (f"GET job list ({JOBS} jobs)", "/api/v1/jobs/", platform.headers, None),
+                   ("POST /api/v1/jobs/", "/api/v1/jobs/", platform.headers, submit)]
+        for _, path, headers, body in targets:  # warm: imports, templates, the connections
+            asyncio.run(load(platform.port, path, headers, 2, 1, body))
+        rounds = []
+        for _ in range(args.rounds):
+            rounds.append([
+                asyncio.run(load(platform.port, path, headers, args.connections, args.seconds,
+                                 body)) | {"name": name}
+                for name, path, headers, body in targets])
+        # The measured POSTs' messages, which no worker will take: not left in Redis.
+        redis.Redis.from_url(platform.env["REDIS_URL"]).delete(platform.env["DLP_JOB_QUEUE"])
+    rows = summarize(rounds, baselines=(0, 1))
     print_table(
         f"Web: one uvicorn process, {args.connections} keep-alive clients, {args.seconds:.0f} s "
-        "each",
-        ["endpoint", "req/s", "p50 ms", "p99 ms", "req/s ÷ trivial", "p99 × trivial", "non-200"],
-        [[r["name"], r["rps"], r["p50_ms"], r["p99_ms"], f"{r['rps_ratio_to_trivial']:.2f}",
-          f"{r['p99_ratio_to_trivial']:.1f}", sum(r["non_200"].values())] for r in rows])
-    print(f"  lesson page: {lesson}")
-    save_results("web", {"connections": args.connections, "seconds": args.seconds,
-                         "endpoints": rows})
+        f"per endpoint, {args.rounds} rounds (medians; ratios: median (min–max))",
+        ["endpoint", "req/s", "p50 ms", "p99 ms", "÷ /healthz/", "÷ trivial DRF", "non-2xx"],
+        [[r["name"], r["rps"], r["p50_ms"], r["p99_ms"], _spread(r["ratio_to_0"]),
+          _spread(r["ratio_to_1"]), r["non_200"]] for r in rows])
+    print(f"  first lesson: {first_lesson}; learner's lesson: {lesson}; course: {course}")
+    save_results("web" + (f"-{args.label}" if args.label else ""), {
+        "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds,
+        "endpoints": rows})
 
 
 if __name__ == "__main__":

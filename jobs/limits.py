@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import DurationField, ExpressionWrapper, F, Min, Sum
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
@@ -50,24 +51,25 @@ def check_submission(*, user) -> None:
     User.objects.select_for_update().filter(pk=user.pk).first()
     limits = JobLimits.current()
     now = timezone.now()
-    own = TrainingJob.objects.filter(owner=user)
+    # After the lock, in a statement of its own (so it sees a submission committed while
+    # this one waited): every count at once, one round trip instead of four.
+    counts = _submission_counts(user, since_hour=now - HOUR, since_day=now - DAY)
 
-    if own.filter(status__in=ACTIVE).count() >= limits.max_concurrent_jobs:
+    if counts["active"] >= limits.max_concurrent_jobs:
         raise LimitReached(
             f"You already have {limits.max_concurrent_jobs} jobs queued or running; wait for "
             "one to finish or cancel one.",
             retry_after_s=10,
         )
 
-    recent = own.filter(created_at__gte=now - HOUR)
-    if recent.count() >= limits.max_jobs_per_hour:
-        oldest = recent.aggregate(oldest=Min("created_at"))["oldest"]
+    if counts["recent"] >= limits.max_jobs_per_hour:
         raise LimitReached(
             f"You have submitted {limits.max_jobs_per_hour} jobs in the last hour, the limit.",
-            retry_after_s=_seconds_until(oldest + HOUR, now),
+            retry_after_s=_seconds_until(counts["oldest_recent"] + HOUR, now),
         )
 
-    used = _training_seconds_since(own, now - DAY)
+    used = counts["used"]
+    used = int(used.total_seconds()) if used else 0
     if used >= limits.max_training_seconds_per_day:
         raise LimitReached(
             f"You have used your {limits.max_training_seconds_per_day // 60} minutes of "
@@ -75,8 +77,45 @@ def check_submission(*, user) -> None:
             retry_after_s=3600,
         )
 
-    if TrainingJob.objects.filter(status=JobStatus.QUEUED).count() >= limits.max_queued_jobs:
+    if counts["queued"] >= limits.max_queued_jobs:
         raise QueueFull("The training queue is full right now; please try again shortly.")
+
+
+def _submission_counts(user, *, since_hour, since_day) -> dict:
+    """The learner's jobs queued or running, submitted since `since_hour` (and the oldest of
+    those), training time used since `since_day`, and the platform's queued jobs: each a
+    scalar subquery on its own index, read in one SELECT. Written as SQL: the ORM spent
+    longer composing these five subqueries than the database spent answering them
+    (PostgreSQL's SQL; another database is asked the ORM's way, one query each)."""
+    if connection.vendor != "postgresql":
+        return _submission_counts_by_orm(user, since_hour=since_hour, since_day=since_day)
+    table = connection.ops.quote_name(TrainingJob._meta.db_table)
+    sql = f"""
+        SELECT (SELECT COUNT(*) FROM {table} WHERE owner_id = %(user)s AND status IN %(active)s),
+               (SELECT COUNT(*) FROM {table} WHERE owner_id = %(user)s AND created_at >= %(hour)s),
+               (SELECT MIN(created_at) FROM {table}
+                 WHERE owner_id = %(user)s AND created_at >= %(hour)s),
+               (SELECT SUM(COALESCE(finished_at, STATEMENT_TIMESTAMP()) - started_at) FROM {table}
+                 WHERE owner_id = %(user)s AND started_at >= %(day)s),
+               (SELECT COUNT(*) FROM {table} WHERE status = %(queued)s)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk, "active": tuple(str(s) for s in ACTIVE),
+                             "hour": since_hour, "day": since_day,
+                             "queued": str(JobStatus.QUEUED)})
+        active, recent, oldest_recent, used, queued = cursor.fetchone()
+    return {"active": active, "recent": recent, "oldest_recent": oldest_recent, "used": used,
+            "queued": queued}
+
+
+def _submission_counts_by_orm(user, *, since_hour, since_day) -> dict:
+    own = TrainingJob.objects.filter(owner=user)
+    recent = own.filter(created_at__gte=since_hour)
+    used = _training_seconds_since(own, since_day)
+    return {"active": own.filter(status__in=ACTIVE).count(), "recent": recent.count(),
+            "oldest_recent": recent.aggregate(oldest=Min("created_at"))["oldest"],
+            "used": timedelta(seconds=used) if used else None,
+            "queued": TrainingJob.objects.filter(status=JobStatus.QUEUED).count()}
 
 
 def check_batch_submission(*, user, n_jobs: int, batch_jobs) -> None:

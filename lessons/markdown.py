@@ -276,12 +276,26 @@ def render_markdown(text: str) -> str:
 
 
 # Our own markup, added after sanitizing: what may be wider than a phone (a table, a display
-# formula, a code block) scrolls inside its own box instead of widening the page, and can
-# take the focus, so a keyboard can scroll it too (WCAG 2.1.1).
+# formula, a long inline formula, a code block) scrolls inside its own box instead of
+# widening the page, and can take the focus, so a keyboard can scroll it too (WCAG 2.1.1).
 _TABLE_OPEN = re.compile(r"<table\b")
 _TABLE_SCROLL = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
 _DISPLAY_MATH = re.compile(r'<math\b[^>]*\bdisplay="block"[^>]*>.*?</math>', re.DOTALL)
+_INLINE_MATH = re.compile(r'<math\b(?P<attrs>[^>]*\bdisplay="inline"[^>]*)>(?P<body>.*?)</math>',
+                          re.DOTALL)
+_TAG_OR_ENTITY = re.compile(r"<[^>]*>|&#?\w+;")
+# An inline formula of this many symbols or more may be wider than a phone's 360 px column
+# (a browser cannot break a line inside a formula): the stylesheet lets any inline formula
+# scroll within itself, and these take the focus. Shorter ones are not tab stops.
+_LONG_INLINE_SYMBOLS = 20
 _PRE_OPEN = re.compile(r"<pre\b")
+
+
+def _focusable_if_long(match: re.Match) -> str:
+    symbols = len(re.sub(r"\s", "", _TAG_OR_ENTITY.sub("x", match.group("body"))))
+    if symbols < _LONG_INLINE_SYMBOLS:
+        return match.group(0)
+    return f'<math{match.group("attrs")} tabindex="0">{match.group("body")}</math>'
 
 
 def _keyboard_scrollable(html: str) -> str:
@@ -289,6 +303,7 @@ def _keyboard_scrollable(html: str) -> str:
     html = html.replace("</table>", "</table></div>")
     html = _DISPLAY_MATH.sub(
         lambda m: f'<div class="math-scroll" tabindex="0">{m.group(0)}</div>', html)
+    html = _INLINE_MATH.sub(_focusable_if_long, html)
     return _PRE_OPEN.sub('<pre tabindex="0"', html)
 
 

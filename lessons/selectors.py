@@ -62,6 +62,18 @@ def courses_with_outline(*, user, course_slug: str | None = None) -> QuerySet[Co
     return courses
 
 
+def outline_cached(*, user, course_slug: str | None = None) -> list[Course]:
+    """courses_with_outline as a list, from the content cache: the same for every learner
+    (staff, who also see drafts, have entries of their own). The learner's own progress is
+    attached by the caller, to the copies the cache hands out."""
+    audience = "staff" if _is_staff(user) else "public"
+    return content_cache.cached(
+        f"outline:{audience}:{course_slug or '*'}",
+        # An unknown slug is not cached (None is not): it must not fill the cache.
+        lambda: list(courses_with_outline(user=user, course_slug=course_slug)) or None,
+    ) or []
+
+
 def lesson_for_page(*, user, course_slug: str, lesson_slug: str) -> Lesson | None:
     """A lesson with its labs and quiz (questions, choices) loaded, or None if not visible."""
     quiz_questions = Question.objects.order_by("order", "id").prefetch_related("choices")
@@ -213,7 +225,7 @@ def dashboard_for(*, user) -> dict:
     """Per-course progress, the next lesson to study and recent quiz attempts of a learner."""
     progress = progress_by_lesson(user=user)
     courses: list[CourseProgress] = []
-    for course in courses_with_outline(user=user):
+    for course in outline_cached(user=user):
         lessons = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
         rows = [(lesson, progress.get(lesson.id)) for lesson in lessons]
         done = [lesson for lesson, p in rows if p and p.is_completed]
@@ -250,9 +262,14 @@ def challenges_passed_by_lesson(*, user, courses) -> dict[int, tuple[int, int]]:
     if not any(lesson.challenge_count for course in courses for module in course.modules.all()
                for lesson in module.lessons.all()):
         return {}
-    challenges = list(challenges_of().filter(
-        lab__lesson__module__course__in=courses, lab__lesson__in=lessons_visible_to(user=user)
-    ))
+    audience = "staff" if _is_staff(user) else "public"
+    challenges = content_cache.cached(
+        f"challenges:{audience}:{','.join(str(course.pk) for course in courses)}",
+        lambda: list(challenges_of().filter(
+            lab__lesson__module__course__in=courses,
+            lab__lesson__in=lessons_visible_to(user=user),
+        )),
+    )
     if not challenges:
         return {}
     statuses = {}

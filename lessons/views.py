@@ -39,15 +39,16 @@ def _attach_progress(request, courses) -> None:
 
 
 def home(request):
-    courses = list(selectors.courses_with_outline(user=request.user))
+    courses = selectors.outline_cached(user=request.user)
     _attach_progress(request, courses)
     return render(request, "lessons/home.html", {"courses": courses})
 
 
 def course_detail(request, course_slug: str):
-    course = selectors.courses_with_outline(user=request.user, course_slug=course_slug).first()
-    if course is None:
+    courses = selectors.outline_cached(user=request.user, course_slug=course_slug)
+    if not courses:
         raise Http404("No such course.")
+    course = courses[0]
     _attach_progress(request, [course])
     lessons = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
     started = any(lesson.user_progress for lesson in lessons)

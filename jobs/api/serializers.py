@@ -1,6 +1,8 @@
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -69,6 +71,28 @@ class JobSerializer(serializers.ModelSerializer):
             "standard deviation in cv without sem_*."
         )}}
 
+    def to_representation(self, job) -> dict:
+        """What DRF's field-by-field representation gives (the fields above document it, and
+        a test compares the two), built directly: a page of 50 jobs walked 14 field objects
+        per job, and each single job built its fields first (ModelSerializer.get_fields),
+        a third of a submission's serializing."""
+        return {
+            "id": job.pk,
+            "status": str(job.status),
+            "config": job.config,
+            "lab": job.lab_id,
+            "shared": job.shared,
+            "share_url": self.get_share_url(job),
+            "cancel_requested": job.cancel_requested,
+            "error": job.error,
+            "result": job.result,
+            "last_seq": job.last_seq,
+            "created_at": _iso_datetime(job.created_at),
+            "started_at": _iso_datetime(job.started_at),
+            "finished_at": _iso_datetime(job.finished_at),
+            "urls": self.get_urls(job),
+        }
+
     def get_urls(self, job) -> dict[str, str]:
         # Reversed once per response (the context is shared by a list's items), then
         # filled in per job: reversing 5 URLs for each of 50 jobs was half a list's time.
@@ -90,6 +114,15 @@ class JobSerializer(serializers.ModelSerializer):
         url = reverse("run-shared", args=[job.share_token])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
+
+
+def _iso_datetime(value: datetime | None) -> str | None:
+    """As DRF's DateTimeField writes it with USE_TZ: in the current time zone, ISO 8601,
+    UTC as `Z`."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 JOB_URL_NAMES = {

@@ -191,3 +191,22 @@ def test_a_migration_replaces_the_version(lesson):
     before = content_cache.content_version()
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default", apps=apps, plan=[])
     assert content_cache.content_version() != before
+
+
+def test_the_course_outline_and_dashboard_follow_an_admin_edit(client, staff, lesson, learner):
+    """The outline of courses, modules and lessons is cached too (course page, home,
+    dashboard): a lesson renamed in the admin shows on the next request of each."""
+    client.force_login(learner)
+    pages = ("/courses/foundations/", "/", "/dashboard/")
+    for url in pages:
+        assert lesson.title in page(client, url)
+    client.force_login(staff)
+    form = client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"module": lesson.module_id, "title": "Renamed in the admin",
+                 "labs-TOTAL_FORMS": 0, "labs-INITIAL_FORMS": 0})
+    response = client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.force_login(learner)
+    for url in pages:
+        assert "Renamed in the admin" in page(client, url), url

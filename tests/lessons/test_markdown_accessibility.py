@@ -39,3 +39,14 @@ def test_an_inline_formula_has_a_spoken_text():
 def test_an_authors_label_text_is_escaped():
     html = render_markdown('$x" onmouseover="alert(1)$')
     assert "onmouseover=" not in html and "&quot;" not in html
+
+
+def test_a_long_inline_formula_takes_the_focus_a_short_one_does_not():
+    """A browser cannot break a line inside a formula: on a phone a long inline one scrolls
+    within itself (static/css/site.css), so a keyboard must be able to reach it."""
+    html = render_markdown(
+        "So $h_2 = \\tanh(0.5 \\cdot 0 + 0.8 \\cdot 0.462) = \\tanh(0.370) \\approx 0.354$, "
+        "with $x_i^2$.")
+    assert html.count('tabindex="0"') == 1
+    long_formula = html[:html.index("</math>")]
+    assert long_formula.startswith("<p>So <math") and 'tabindex="0">' in long_formula
