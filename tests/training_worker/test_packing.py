@@ -5,6 +5,7 @@ import pytest
 
 from jobs import services
 from jobs.models import JobStatus, TrainingJob
+from tests.engine.support import assert_same_payload
 from training_worker import runner
 
 
@@ -41,7 +42,7 @@ def test_queued_compatible_jobs_train_together_with_solo_curves(user, other_user
         assert job.worker == "w1"
         info = job.events.get(type="info").payload
         assert info["packed_with"] == 2
-        assert job.events.filter(type="confusion_matrix").count() == 1  # the final epoch's
+        assert job.events.filter(type="confusion_matrix").count() == 4  # every epoch's
         assert hasattr(job, "model")
     different.refresh_from_db()
     assert different.status == JobStatus.QUEUED  # another architecture: left for its turn
@@ -64,6 +65,17 @@ def test_queued_compatible_jobs_train_together_with_solo_curves(user, other_user
         assert ours["val_accuracy"] == theirs["val_accuracy"]
         assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-5)
     assert jobs[1].result["val_accuracy"] == solo[-1]["val_accuracy"]
+    # Its viewer saw what a solo run shows: every event, in order, the same values (step
+    # points, per-epoch matrices and pictures), INFO adding whom it was packed with.
+    streamed, alone = (
+        list(job.events.exclude(type="status").order_by("seq").values_list("type", "payload"))
+        for job in (jobs[1], settings_off))
+    assert [kind for kind, _ in streamed] == [kind for kind, _ in alone]
+    assert sum(kind == "metric" and p["scope"] == "step" for kind, p in streamed) == 4 * 8
+    streamed[0][1].pop("packed_with")
+    for (kind, ours), (_, theirs) in zip(streamed, alone, strict=True):
+        assert_same_payload(ours, theirs, kind)
+    assert_same_payload(jobs[1].result, TrainingJob.objects.get(pk=settings_off.pk).result)
 
 
 @pytest.mark.django_db
@@ -81,11 +93,14 @@ def test_a_job_cancelled_while_packed_ends_cancelled_and_the_others_finish(
     second.refresh_from_db()
     assert first.status == JobStatus.SUCCEEDED
     assert second.status == JobStatus.CANCELLED
-    assert len(epochs_of(second)) == 1 and len(epochs_of(first)) == 4
-    # Ended at its first epoch, not when the pack ended: the others trained on after it.
+    # Stopped at its first event, which read the flag, as a solo run would be; and ended
+    # then, not when the pack ended: the other trained on after it.
+    assert list(second.events.exclude(type="status").values_list("type", flat=True)) == [
+        "info"]
+    assert len(epochs_of(first)) == 4
     last_epoch_of_first = first.events.filter(type="metric").order_by("-seq").first()
     assert second.finished_at < last_epoch_of_first.created_at
-    assert second.result["epochs_completed"] == 1
+    assert second.result["epochs_completed"] == 0
 
 
 @pytest.mark.django_db
