@@ -30,6 +30,7 @@ from engine.models import build_model
 from engine.optimizers import learning_rate
 from engine.packed_events import JobEventCallback, PackedJob, PackedResult
 from engine.packed_optim import PackedOptimizer, Params
+from engine.snapshots import grid_axes, grid_points, is_snapshot_epoch
 from engine.training import (
     TRAINING_THREADS,
     batch_bounds,  # the very batches `train` uses, so packed and solo steps line up
@@ -171,6 +172,10 @@ def _stack(jobs: list[PackedJob], name: str) -> torch.Tensor:
 def _fit_packed(configs: list[TrainConfig], jobs: list[PackedJob], on_end: EndCallback) -> None:
     """The loop of `training._fit`, every tensor carrying the jobs along dimension 0."""
     x_train, y_train = _stack(jobs, "x_train"), _stack(jobs, "y_train")
+    x_val = _stack(jobs, "x_val")
+    # The decision boundary's grid of each job (they share a dataset: all or none have one).
+    grids = (torch.stack([grid_points(*grid_axes(job.result.data.x_train)) for job in jobs])
+             if jobs[0].task.on_plane else None)
     optim = configs[0].optim
     n_train = y_train.shape[1]
     batch_size = effective_batch_size(optim.batch_size, n_train)
@@ -207,12 +212,18 @@ def _fit_packed(configs: list[TrainConfig], jobs: list[PackedJob], on_end: EndCa
                     job.step_point(per_job[job.index], epoch, step)
                 if not _hand_over_done(jobs, params, on_end):
                     return
+        with torch.no_grad():  # every job's outputs at once, each measured on its own
+            logits = predict(params, x_train), predict(params, x_val)
+            grid_logits = (predict(params, grids) if grids is not None
+                           and is_snapshot_epoch(epoch, optim.epochs) else None)
         for job in _reporting(jobs):
-            _unstack(params, job)
-            job.end_epoch(epoch, step, lrs[job.index])
+            k = job.index
+            job.end_epoch(epoch, step, lrs[k], (logits[0][k], logits[1][k]),
+                          None if grid_logits is None else grid_logits[k])
         if not _hand_over_done(jobs, params, on_end):
             return
     for job in _reporting(jobs):
+        _unstack(params, job)  # its final measurements need the model itself
         job.finish(epoch)
         _hand_over(job, params, on_end)
 

@@ -91,10 +91,13 @@ class PackedJob:
             "scope": "step", "epoch": epoch, "step": step, "train_loss": train_loss,
         })])
 
-    def end_epoch(self, epoch: int, step: int, lr: float) -> None:
-        """Measure the model (its weights copied out of the pack) and report the epoch's
-        METRIC, the per-epoch events and, on snapshot epochs, the pictures."""
-        metrics = self.task.evaluate()
+    def end_epoch(self, epoch: int, step: int, lr: float,
+                  logits: tuple[torch.Tensor, torch.Tensor],
+                  grid_logits: torch.Tensor | None) -> None:
+        """Report the epoch's METRIC, the per-epoch events and, on snapshot epochs, the
+        pictures, measured from the job's outputs: `logits` on its training and validation
+        sets, `grid_logits` at its decision boundary's grid points (None: no such picture)."""
+        metrics = self.task.evaluate(logits)
         for name in ("train_loss", "val_loss"):
             if not math.isfinite(metrics[name]):
                 self.result.diverged = TrainingDiverged(epoch, step, metrics[name])
@@ -106,7 +109,7 @@ class PackedJob:
         if self.reporting:
             self.emit(self.task.epoch_events(epoch))
         if self.reporting and is_snapshot_epoch(epoch, self.epochs):
-            self.emit(self.task.snapshot_events(epoch))
+            self.emit(self.task.snapshot_events(epoch, grid_logits))
 
     def finish(self, epoch: int) -> None:
         """What `train` reports once the last epoch is trained."""
