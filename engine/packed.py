@@ -23,7 +23,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
+from engine import budget
 from engine.config import MlpConfig, TrainConfig
+from engine.config_rules import split_sizes
 from engine.dataset import Dataset
 from engine.datasets import load_dataset
 from engine.models import build_model
@@ -69,6 +71,14 @@ def can_pack(configs: list[TrainConfig]) -> str | None:
         if reason:
             return f"job {index} differs from job 0 in {reason}"
     return None
+
+
+def pack_size_within(config: TrainConfig, seconds: float) -> int:
+    """How many jobs like `config` one pack may hold and still end within `seconds` even if
+    packing saved nothing (each job costing its solo estimate, budget.estimate_seconds):
+    a pack ends all its jobs together, so it must fit the time limit of each. At least 1."""
+    sizes = split_sizes(config.data)
+    return max(1, int(seconds // budget.estimate_seconds(config, sizes.train, sizes.val)))
 
 
 def _unsupported(config: TrainConfig) -> str | None:

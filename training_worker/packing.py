@@ -24,7 +24,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from engine import ConfigError, Event, parse_config
-from engine.packed import can_pack, train_packed
+from engine.packed import can_pack, pack_size_within, train_packed
 from engine.packed_events import PackedResult
 from jobs import routing, services
 from jobs.models import JobStatus, TrainingJob
@@ -38,8 +38,10 @@ SCAN_LIMIT = 200
 
 def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
     """Start (for this worker) up to PACK_MAX_JOBS - 1 queued jobs packable with `job`."""
-    limit = settings.PACK_MAX_JOBS - 1
     config = parse_config(job.config)
+    # Half the time limit, as if packing saved nothing: every job of a pack ends with it.
+    limit = min(settings.PACK_MAX_JOBS,
+                pack_size_within(config, settings.JOB_TIME_LIMIT_S / 2)) - 1
     # The vectorized pass trains on the CPU; and a worker packs only jobs of its own queue
     # (the queue `job` came from). Packable jobs share model and batch, so they route alike
     # today; the check keeps it so if routing ever reads more of a config.

@@ -3,9 +3,10 @@
 import pytest
 import torch
 
-from engine import INFO, METRIC, STOP, TEST_METRICS
+from engine import INFO, METRIC, STOP, TEST_METRICS, budget
+from engine.config_rules import split_sizes
 from engine.datasets import load_dataset
-from engine.packed import can_pack, train_packed
+from engine.packed import can_pack, pack_size_within, train_packed
 from engine.training import TrainingDiverged, train
 from tests.engine.support import assert_same_payload, epoch_metrics, make_config, run
 
@@ -222,3 +223,14 @@ def test_can_pack_accepts_jobs_that_differ_only_in_what_is_per_job():
     ]
     assert can_pack(configs) is None
     assert can_pack([]) is not None
+
+
+def test_pack_size_within_keeps_a_pack_inside_the_time_limit_without_any_speedup():
+    config = with_changes(epochs=20)
+    sizes = split_sizes(config.data)
+    alone = budget.estimate_seconds(config, sizes.train, sizes.val)
+    assert pack_size_within(config, 10 * alone + 1e-9) == 10
+    assert pack_size_within(config, 10.5 * alone) == 10
+    assert pack_size_within(config, alone / 2) == 1  # alone, it trains anyway
+    longer = with_changes(epochs=200)
+    assert pack_size_within(longer, 300) < pack_size_within(config, 300)

@@ -3,9 +3,12 @@ jobs with it, each ending as its own run, with the curves a solo run would have.
 
 import pytest
 
+from engine import budget, parse_config
+from engine.config_rules import split_sizes
 from jobs import services
 from jobs.models import JobStatus, TrainingJob
 from tests.engine.support import assert_same_payload
+from training_worker import packing as packing_module
 from training_worker import runner
 
 
@@ -138,3 +141,22 @@ def test_a_gpu_worker_does_not_pack(user, packing, settings):
     started = services.job_start(job_id=first.pk, worker="gpu-host:1")
     assert packing_module.claim_companions(started, worker="gpu-host:1") == []
     assert TrainingJob.objects.get(pk=second.pk).status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_a_worker_packs_no_more_jobs_than_the_time_limit_holds(
+    user, other_user, packing, settings
+):
+    """Every job of a pack ends with it: the pack holds no more jobs than would fit half the
+    time limit if packing saved nothing."""
+    config = parse_config(moons(0))
+    sizes = split_sizes(config.data)
+    alone = budget.estimate_seconds(config, sizes.train, sizes.val)
+    settings.JOB_TIME_LIMIT_S = 2 * 2.5 * alone  # half of it holds two such runs, not three
+    first = services.job_submit(user=user, config=moons(0))
+    others = [services.job_submit(user=owner, config=moons(seed))
+              for owner, seed in ((user, 1), (user, 2), (other_user, 3))]
+
+    started = services.job_start(job_id=first.pk, worker="w1")
+    claimed = packing_module.claim_companions(started, worker="w1")
+    assert [job.pk for job in claimed] == [others[0].pk]
