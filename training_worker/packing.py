@@ -40,7 +40,10 @@ def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
     """Start (for this worker) up to PACK_MAX_JOBS - 1 queued jobs packable with `job`."""
     config = parse_config(job.config)
     # Half the time limit, as if packing saved nothing: every job of a pack ends with it.
-    limit = min(settings.PACK_MAX_JOBS,
+    # And each job stores its events through a database connection of its own (its
+    # recorder's writer thread): the pack leaves two of the process's DB_MAX_CONNECTIONS
+    # for the worker itself (beyond them, a connection waits and the writers fail).
+    limit = min(settings.PACK_MAX_JOBS, settings.DB_MAX_CONNECTIONS - 2,
                 pack_size_within(config, settings.JOB_TIME_LIMIT_S / 2)) - 1
     # The vectorized pass trains on the CPU; and a worker packs only jobs of its own queue
     # (the queue `job` came from). Packable jobs share model and batch, so they route alike

@@ -160,3 +160,16 @@ def test_a_worker_packs_no_more_jobs_than_the_time_limit_holds(
     started = services.job_start(job_id=first.pk, worker="w1")
     claimed = packing_module.claim_companions(started, worker="w1")
     assert [job.pk for job in claimed] == [others[0].pk]
+
+
+@pytest.mark.django_db
+def test_a_pack_leaves_database_connections_for_the_worker(user, other_user, packing, settings):
+    """Each packed job's recorder writes through a connection of its own."""
+    settings.DB_MAX_CONNECTIONS = 4  # two for the worker, two for a pack
+    first = services.job_submit(user=user, config=moons(0))
+    others = [services.job_submit(user=owner, config=moons(seed))
+              for owner, seed in ((user, 1), (user, 2), (other_user, 3))]
+
+    started = services.job_start(job_id=first.pk, worker="w1")
+    claimed = packing_module.claim_companions(started, worker="w1")
+    assert [job.pk for job in claimed] == [others[0].pk]
