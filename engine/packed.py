@@ -8,30 +8,37 @@ model under `torch.vmap` pays that overhead once per step for all K.
 Each job keeps what makes it itself: its seed (so its own data, split, initial weights and
 shuffling order), lr, weight decay, momentum and lr schedule. Packed training reproduces
 `training.train` job by job (the same seeding, batches, loss and optimizer formulas), so
-the final weights equal a solo run's up to float rounding.
+the final weights equal a solo run's up to float rounding; and each job reports what
+`train` reports for it alone, through the same kind of callback (packed_events.py): its
+INFO, step points, epoch METRIC, per-epoch matrix and report, pictures and test metrics,
+in the same order and at the same cadence. Only the steps are shared: each epoch's
+measurements are taken job by job, on the job's own model, by the code `train` uses.
 """
 
 import copy
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
+from engine import budget
 from engine.config import MlpConfig, TrainConfig
+from engine.config_rules import split_sizes
 from engine.dataset import Dataset
 from engine.datasets import load_dataset
-from engine.events import STOP
 from engine.models import build_model
 from engine.optimizers import learning_rate
+from engine.packed_events import JobEventCallback, PackedJob, PackedResult
+from engine.packed_optim import PackedOptimizer, Params
+from engine.snapshots import grid_axes, grid_points, is_snapshot_epoch
 from engine.training import (
     TRAINING_THREADS,
-    TrainingDiverged,
     batch_bounds,  # the very batches `train` uses, so packed and solo steps line up
     effective_batch_size,
+    run_info,
+    step_log_every,
 )
 
 # Data fields that decide the tensors' shapes (so they must match); the others (seed,
@@ -44,28 +51,11 @@ SHAPE_DATA_FIELDS = (
 # and the lr schedule are per job.
 SHARED_OPTIM_FIELDS = ("name", "batch_size", "epochs")
 PACKED_OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
-# torch.optim's defaults, which optimizers.py leaves as they are.
-ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
-RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
 
-EpochCallback = Callable[[int, dict], str | None]
-
-
-@dataclass
-class PackedResult:
-    """One job's outcome: what `train` would have reported for it."""
-
-    history: list[dict] = field(default_factory=list)  # epoch METRIC payloads, as in `train`
-    # Per epoch, each step's batch loss (as `train`'s up to the last bit of rounding).
-    step_losses: list[list[float]] = field(default_factory=list)
-    model: nn.Module | None = None  # trained, on the cpu, in eval mode
-    data: Dataset | None = None  # the job's split, for measuring the final model on
-    diverged: TrainingDiverged | None = None  # the error `train` would have raised
-    stopped: bool = False  # on_epoch answered STOP: no later epoch was reported
-
-    @property
-    def epochs_completed(self) -> int:
-        return len(self.history)
+# on_end(job_index, result): the job is done (finished, stopped or diverged).
+EndCallback = Callable[[int, PackedResult], None]
+# (stacked parameters, stacked inputs) -> stacked outputs.
+Predictor = Callable[[Params, torch.Tensor], torch.Tensor]
 
 
 def can_pack(configs: list[TrainConfig]) -> str | None:
@@ -81,6 +71,14 @@ def can_pack(configs: list[TrainConfig]) -> str | None:
         if reason:
             return f"job {index} differs from job 0 in {reason}"
     return None
+
+
+def pack_size_within(config: TrainConfig, seconds: float) -> int:
+    """How many jobs like `config` one pack may hold and still end within `seconds` even if
+    packing saved nothing (each job costing its solo estimate, budget.estimate_seconds):
+    a pack ends all its jobs together, so it must fit the time limit of each. At least 1."""
+    sizes = split_sizes(config.data)
+    return max(1, int(seconds // budget.estimate_seconds(config, sizes.train, sizes.val)))
 
 
 def _unsupported(config: TrainConfig) -> str | None:
@@ -127,16 +125,22 @@ def _mismatch(first: TrainConfig, other: TrainConfig) -> str | None:
 
 def train_packed(
     configs: list[TrainConfig],
-    on_epoch: EpochCallback | None = None,
+    on_event: JobEventCallback | None = None,
     *,
+    on_end: EndCallback | None = None,
     threads: int | None = TRAINING_THREADS,
 ) -> list[PackedResult]:
     """Train the jobs together; one PackedResult per config, in order.
 
-    `on_epoch(job_index, payload)` gets each job's epoch METRIC payload as soon as the
-    epoch is measured; answering STOP ends that job's reports (the others go on). A job
-    whose loss stops being finite gets `diverged` set and no later reports, and leaves
-    the others untouched (the jobs share no tensor element).
+    `on_event(job_index, event)` gets each of job's events as `train(config, on_event)`
+    would, the moment it is measured (INFO also carries `packed_with`, the number of other
+    jobs, when there are any); answering STOP ends that job's training and reports, the
+    others go on. A job whose loss stops being finite gets `diverged` set where `train`
+    would have raised, and reports nothing more; it leaves the others untouched (the jobs
+    share no tensor element). `on_end(job_index, result)` is called once per job as soon
+    as it is done: stopped, diverged, or trained to its end and reported in full; its
+    result's model then holds its final weights and `train_result()` gives what `train`
+    returns. Training stops once no job is left reporting.
     The global torch generator is left as found; `threads` as in `train`.
     Raises ValueError when `can_pack(configs)` gives a reason.
     """
@@ -149,11 +153,16 @@ def train_packed(
     try:
         with torch.random.fork_rng(devices=[]):
             loaded = [_load(config) for config in configs]
-        results = [PackedResult(model=model, data=data) for data, model in loaded]
-        _fit_packed(configs, loaded, results, on_epoch or (lambda index, payload: None))
+        jobs = [PackedJob(index, config, data, model, on_event or _ignore)
+                for index, (config, (data, model)) in enumerate(zip(configs, loaded, strict=True))]
+        _fit_packed(configs, jobs, on_end or _ignore)
     finally:
         torch.set_num_threads(previous_threads)
-    return results
+    return [job.result for job in jobs]
+
+
+def _ignore(index: int, what: object) -> None:
+    return None
 
 
 def _load(config: TrainConfig) -> tuple[Dataset, nn.Module]:
@@ -163,22 +172,26 @@ def _load(config: TrainConfig) -> tuple[Dataset, nn.Module]:
     return data, build_model(config.model, config.data)
 
 
-def _stack(datasets: list[Dataset], name: str) -> torch.Tensor:
-    tensors = [getattr(data, name) for data in datasets]
+def _stack(jobs: list[PackedJob], name: str) -> torch.Tensor:
+    tensors = [getattr(job.result.data, name) for job in jobs]
     if any(tensor.shape != tensors[0].shape for tensor in tensors):
         raise ValueError(f"the jobs' {name} differ in shape: they cannot be packed")
     return torch.stack(tensors)
 
 
-def _fit_packed(configs, loaded, results: list[PackedResult], on_epoch: EpochCallback) -> None:
+def _fit_packed(configs: list[TrainConfig], jobs: list[PackedJob], on_end: EndCallback) -> None:
     """The loop of `training._fit`, every tensor carrying the jobs along dimension 0."""
-    datasets, models = [data for data, _ in loaded], [model for _, model in loaded]
-    x_train, y_train = _stack(datasets, "x_train"), _stack(datasets, "y_train")
-    x_val, y_val = _stack(datasets, "x_val"), _stack(datasets, "y_val")
+    x_train, y_train = _stack(jobs, "x_train"), _stack(jobs, "y_train")
+    x_val = _stack(jobs, "x_val")
+    # The decision boundary's grid of each job (they share a dataset: all or none have one).
+    grids = (torch.stack([grid_points(*grid_axes(job.result.data.x_train)) for job in jobs])
+             if jobs[0].task.on_plane else None)
     optim = configs[0].optim
     n_train = y_train.shape[1]
     batch_size = effective_batch_size(optim.batch_size, n_train)
     batches = batch_bounds(n_train, batch_size, merge_single=False)  # no batch norm here
+    log_every = step_log_every(len(batches))
+    models = [job.result.model for job in jobs]
     params, _ = stack_module_state(models)  # an MLP without batch norm has no buffers
     params = {name: value.detach().requires_grad_() for name, value in params.items()}
     predict = _packed_predictor(models[0])
@@ -186,40 +199,78 @@ def _fit_packed(configs, loaded, results: list[PackedResult], on_epoch: EpochCal
     # One shuffling generator per job, seeded as `train` seeds its own.
     generators = [torch.Generator().manual_seed(config.data.seed) for config in configs]
     rows = torch.arange(len(configs)).unsqueeze(1)
-    step = 0
+    packed_with = {"packed_with": len(jobs) - 1} if len(jobs) > 1 else {}
+    for job in jobs:
+        job.start({**run_info(job.result.data, job.result.model, optim.epochs, batch_size,
+                              len(batches)), **packed_with})
+    if not _hand_over_done(jobs, params, on_end):
+        return
+    step = epoch = 0
     for epoch in range(1, optim.epochs + 1):
         lrs = [learning_rate(config.optim, epoch) for config in configs]
         orders = torch.stack([torch.randperm(n_train, generator=g) for g in generators])
-        losses = []
-        for start, end in batches:
+        losses: list[torch.Tensor] = []  # the steps' (K,) losses since the last step point
+        for step_in_epoch, (start, end) in enumerate(batches, start=1):
             batch = orders[:, start:end]
             losses.append(_step(predict, params, optimizer, lrs, x_train[rows, batch],
                                 y_train[rows, batch]))
-        step += len(batches)
-        measured = {
-            **_evaluate(predict, params, x_train, y_train, "train"),
-            **_evaluate(predict, params, x_val, y_val, "val"),
-            "lr": lrs,
-        }
-        epoch_info = {"scope": "epoch", "epoch": epoch, "epochs": optim.epochs, "step": step}
-        _report(results, on_epoch, torch.stack(losses, dim=1).tolist(), measured, epoch_info)
-        if all(result.stopped or result.diverged for result in results):
-            break  # every job was cancelled or diverged: no one is waiting for more epochs
-    _unstack(params, models)
+            step += 1
+            if step_in_epoch % log_every == 0 or step_in_epoch == len(batches):
+                per_job = torch.stack(losses, dim=1)  # row k: job k's losses, contiguous
+                losses = []
+                for job in _reporting(jobs):
+                    job.step_point(per_job[job.index], epoch, step)
+                if not _hand_over_done(jobs, params, on_end):
+                    return
+        with torch.no_grad():  # every job's outputs at once, each measured on its own
+            logits = predict(params, x_train), predict(params, x_val)
+            grid_logits = (predict(params, grids) if grids is not None
+                           and is_snapshot_epoch(epoch, optim.epochs) else None)
+        for job in _reporting(jobs):
+            k = job.index
+            job.end_epoch(epoch, step, lrs[k], (logits[0][k], logits[1][k]),
+                          None if grid_logits is None else grid_logits[k])
+        if not _hand_over_done(jobs, params, on_end):
+            return
+    for job in _reporting(jobs):
+        _unstack(params, job)  # its final measurements need the model itself
+        job.finish(epoch)
+        _hand_over(job, params, on_end)
 
 
-def _packed_predictor(model: nn.Module) -> Callable:
+def _reporting(jobs: list[PackedJob]) -> list[PackedJob]:
+    return [job for job in jobs if job.reporting]
+
+
+def _hand_over_done(jobs: list[PackedJob], params: Params, on_end: EndCallback) -> bool:
+    """Hand over the jobs that stopped or diverged; False once none is left reporting."""
+    for job in jobs:
+        if not job.reporting and not job.handed_over:
+            _hand_over(job, params, on_end)
+    return any(job.reporting for job in jobs)
+
+
+def _hand_over(job: PackedJob, params: Params, on_end: EndCallback) -> None:
+    _unstack(params, job)
+    job.result.model.eval()
+    job.handed_over = True
+    on_end(job.index, job.result)
+
+
+def _packed_predictor(model: nn.Module) -> Predictor:
     """(stacked params, stacked inputs) -> stacked logits: torch.func's model-ensembling
     recipe, over a parameterless copy of the architecture on the meta device."""
     base = copy.deepcopy(model).to("meta")
 
-    def predict_one(params: dict, x: torch.Tensor) -> torch.Tensor:
-        return functional_call(base, params, (x,))
+    def predict_one(params: Params, x: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = functional_call(base, params, (x,))
+        return logits
 
     return torch.vmap(predict_one)
 
 
-def _step(predict, params: dict, optimizer, lrs: list[float], x, y) -> torch.Tensor:
+def _step(predict: Predictor, params: Params, optimizer: PackedOptimizer, lrs: list[float],
+          x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """One optimizer step of every job; returns the K batch losses.
 
     The jobs share no parameter, so the gradient of the summed losses with respect to the
@@ -243,132 +294,8 @@ def _cross_entropies(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return -picked.sum(dim=1) / y.shape[1]
 
 
-@torch.no_grad()
-def _evaluate(predict, params: dict, x: torch.Tensor, y: torch.Tensor, split: str) -> dict:
-    """Per job, the mean cross-entropy and the accuracy on a whole split, as `evaluate`."""
-    logits = predict(params, x)
-    # Job by job, not vmapped: the vmapped mean sums in another order, and the epoch's
-    # losses should be the very numbers `train` reports (the logits already are).
-    pairs = zip(logits, y, strict=True)
-    losses = torch.stack([F.cross_entropy(one, target) for one, target in pairs])
-    correct = (logits.argmax(dim=2) == y).sum(dim=1).tolist()
-    return {
-        f"{split}_loss": losses.tolist(),
-        # An exact fraction of two ints, like metrics.accuracy.
-        f"{split}_accuracy": [count / y.shape[1] for count in correct],
-    }
-
-
-def _report(results, on_epoch, step_losses: list[list[float]], measured: dict, info: dict):
-    """Record the epoch of every job still reporting, and tell `on_epoch`."""
-    for index, result in enumerate(results):
-        if result.diverged or result.stopped:
-            continue
-        payload = {**info, **{name: values[index] for name, values in measured.items()}}
-        result.diverged = _divergence(step_losses[index], payload)
-        if result.diverged:
-            continue
-        result.step_losses.append(step_losses[index])
-        result.history.append(payload)
-        if on_epoch(index, payload) == STOP:
-            result.stopped = True
-
-
-def _divergence(step_losses: list[float], payload: dict) -> TrainingDiverged | None:
-    """The TrainingDiverged `train` would have raised in this epoch, or None."""
-    first_step = payload["step"] - len(step_losses) + 1
-    for offset, loss in enumerate(step_losses):
-        if not math.isfinite(loss):
-            return TrainingDiverged(payload["epoch"], first_step + offset, loss)
-    for name in ("train_loss", "val_loss"):
-        if not math.isfinite(payload[name]):
-            return TrainingDiverged(payload["epoch"], payload["step"], payload[name])
-    return None
-
-
-def _unstack(params: dict, models: list[nn.Module]) -> None:
-    """Copy each job's slice of the stacked parameters back into its own model."""
+def _unstack(params: Params, job: PackedJob) -> None:
+    """Copy the job's slice of the stacked parameters into its own model."""
     with torch.no_grad():
-        for index, model in enumerate(models):
-            for name, parameter in model.named_parameters():
-                parameter.copy_(params[name][index])
-            model.eval()
-
-
-class PackedOptimizer:
-    """torch.optim's update formulas (single-tensor path, the one it takes on the cpu) for
-    sgd, momentum, adam, adamw and rmsprop as optimizers.py builds them, applied to stacked
-    parameters with per-job hyperparameters (a (K,) tensor broadcast over each slice).
-
-    Written out rather than one torch.optim optimizer over the stacked tensors, whose
-    scalar lr and weight decay would be shared by all jobs. Each update uses the op whose
-    rounding equals torch's scalar one (`add_(g, alpha=-lr)` is `addcmul(p, g, -lr)`,
-    `addcdiv_(a, d, value=-s)` is `addcdiv(p, -s * a, d)`), so a packed step gives the
-    same bits as a solo step.
-    """
-
-    def __init__(self, configs: list[TrainConfig], params: dict) -> None:
-        optims = [config.optim for config in configs]
-        self.name = optims[0].name
-        self.weight_decays = [optim.weight_decay for optim in optims]
-        self.weight_decay = torch.tensor(self.weight_decays)
-        self.decays = any(self.weight_decays)  # torch skips 0 exactly
-        self.decoupled = self.name == "adamw"
-        self.momentum = torch.tensor([optim.momentum for optim in optims])
-        self.state: dict[str, dict] = {name: {} for name in params}
-        self.steps = 0
-
-    def step(self, params: dict, grads: dict, lrs: list[float]) -> None:
-        """Update `params` in place (call under no_grad) with each job's own lr."""
-        self.steps += 1
-        update = getattr(self, f"_{self.name}")
-        # AdamW's decoupled decay: each job's 1 - lr * weight_decay, computed in double as
-        # torch computes it from its float hyperparameters.
-        shrink = torch.tensor([1 - lr * decay for lr, decay in zip(lrs, self.weight_decays,
-                                                                   strict=True)])
-        for name, param in params.items():
-            grad = grads[name]
-            if self.decays and self.decoupled:
-                param.mul_(_per_job(shrink, param))
-            elif self.decays:  # the L2 penalty added to the gradient, as torch.optim does
-                grad = torch.addcmul(grad, param, _per_job(self.weight_decay, grad))
-            update(param, self.state[name], grad, lrs)
-
-    def _sgd(self, param, state: dict, grad: torch.Tensor, lrs: list[float]) -> None:
-        param.addcmul_(grad, _per_job(-torch.tensor(lrs), grad))
-
-    def _momentum(self, param, state: dict, grad: torch.Tensor, lrs: list[float]) -> None:
-        if "buffer" not in state:
-            state["buffer"] = grad.clone()  # torch's first step: the buffer is the gradient
-        else:
-            state["buffer"].mul_(_per_job(self.momentum, grad)).add_(grad)
-        self._sgd(param, state, state["buffer"], lrs)
-
-    def _adam(self, param, state: dict, grad: torch.Tensor, lrs: list[float]) -> None:
-        beta1, beta2 = ADAM_BETAS
-        if not state:
-            state["exp_avg"], state["exp_avg_sq"] = torch.zeros_like(grad), torch.zeros_like(grad)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        bias_correction1 = 1 - beta1**self.steps
-        bias_correction2_sqrt = (1 - beta2**self.steps) ** 0.5
-        # Each job's step size in double precision, as torch computes it from a float lr.
-        step_size = torch.tensor([lr / bias_correction1 for lr in lrs])
-        denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(ADAM_EPS)
-        param.addcdiv_(_per_job(-step_size, grad) * exp_avg, denom)
-
-    _adamw = _adam  # the same step once the weights have shrunk
-
-    def _rmsprop(self, param, state: dict, grad: torch.Tensor, lrs: list[float]) -> None:
-        if not state:
-            state["square_avg"] = torch.zeros_like(grad)
-        square_avg = state["square_avg"]
-        square_avg.mul_(RMSPROP_ALPHA).addcmul_(grad, grad, value=1 - RMSPROP_ALPHA)
-        average = square_avg.sqrt().add_(RMSPROP_EPS)
-        param.addcdiv_(_per_job(-torch.tensor(lrs), grad) * grad, average)
-
-
-def _per_job(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """A (K,) tensor shaped to broadcast over stacked tensors like `like` (K, ...)."""
-    return values.to(like.dtype).view(-1, *[1] * (like.dim() - 1))
+        for name, parameter in job.result.model.named_parameters():
+            parameter.copy_(params[name][job.index])

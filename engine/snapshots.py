@@ -62,10 +62,21 @@ def _grid(xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
     return torch.stack([grid_x.reshape(-1), grid_y.reshape(-1)], dim=1)
 
 
+def grid_points(xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
+    """The points `decision_boundary` measures the model at, for a caller that computes
+    the logits there itself (packed training: every job's at once)."""
+    return _grid(xs, ys)
+
+
 @torch.no_grad()
-def decision_boundary(model: nn.Module, xs: torch.Tensor, ys: torch.Tensor) -> dict:
-    device = next(model.parameters()).device
-    probabilities = torch.softmax(model(_grid(xs, ys).to(device)), dim=1)
+def decision_boundary(
+    model: nn.Module, xs: torch.Tensor, ys: torch.Tensor, logits: torch.Tensor | None = None
+) -> dict:
+    """`logits`: the model's outputs at grid_points(xs, ys), when already computed."""
+    if logits is None:
+        device = next(model.parameters()).device
+        logits = model(_grid(xs, ys).to(device))
+    probabilities = torch.softmax(logits, dim=1)
     shape = (len(ys), len(xs))
     top, predicted = probabilities.max(dim=1)
     shown = probabilities[:, 1] if probabilities.shape[1] == 2 else top

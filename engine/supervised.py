@@ -112,16 +112,21 @@ class SupervisedTask:
         logits = cast(TransformerNet, self.model).every_position(windows)
         return self.loss(logits.flatten(0, 1), targets.flatten())
 
-    def evaluate(self) -> dict:
+    def evaluate(self, logits: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict:
+        """The epoch's measurements. `logits`: the model's outputs on the training and the
+        validation set, when the caller computed them (packed training: all jobs' at once)."""
         if not self.classifies:
             train_loss = self._mse(self.x_train, self.y_train)
             val_loss = self._mse(self.x_val, self.y_val)
             naive = F.mse_loss(self.x_val[:, -1, 0], self.y_val).item()
             return {"train_loss": train_loss, "val_loss": val_loss, "val_naive_mse": naive}
-        train_loss, train_accuracy, _ = evaluate(self.model, self.x_train, self.y_train, self.chunk)
-        val_loss, val_accuracy, self.val_predictions = evaluate(
-            self.model, self.x_val, self.y_val, self.chunk
-        )
+        if logits is None:
+            self.model.eval()
+            with torch.no_grad():
+                logits = (_predict(self.model, self.x_train, self.chunk),
+                          _predict(self.model, self.x_val, self.chunk))
+        train_loss, train_accuracy, _ = scores(logits[0], self.y_train)
+        val_loss, val_accuracy, self.val_predictions = scores(logits[1], self.y_val)
         self.report = classification_report(self.y_val, self.val_predictions, self.data.n_classes)
         if self.data.groups:
             self.fairness = group_fairness(
@@ -151,8 +156,10 @@ class SupervisedTask:
         groups = list(self.data.groups)
         return [Event(FAIRNESS, {"epoch": epoch, "groups": groups, **self.fairness})]
 
-    def snapshot_events(self, epoch: int) -> list[Event]:
-        return self._picture_events(epoch) + self._misclassified_events(epoch)
+    def snapshot_events(self, epoch: int, grid_logits: torch.Tensor | None = None) -> list[Event]:
+        """The pictures; `grid_logits`: the model's outputs at the decision boundary's grid
+        points (snapshots.grid_points), when the caller computed them."""
+        return self._picture_events(epoch, grid_logits) + self._misclassified_events(epoch)
 
     def _misclassified_events(self, epoch: int) -> list[Event]:
         if not self.classifies or self.val_predictions is None:
@@ -162,11 +169,11 @@ class SupervisedTask:
         )
         return [Event(MISCLASSIFIED, {"epoch": epoch, **payload})] if payload else []
 
-    def _picture_events(self, epoch: int) -> list[Event]:
+    def _picture_events(self, epoch: int, grid_logits: torch.Tensor | None = None) -> list[Event]:
         kind, dataset = self.config.model.kind, self.config.data.name
         if self.on_plane:
             xs, ys = snapshots.grid_axes(self.data.x_train)
-            payload = snapshots.decision_boundary(self.model, xs, ys)
+            payload = snapshots.decision_boundary(self.model, xs, ys, grid_logits)
             return [Event(DECISION_BOUNDARY, {"epoch": epoch, **payload})]
         if kind == "cnn":
             label = self.data.classes[int(self.y_val[0])]
@@ -256,7 +263,12 @@ def evaluate(
 ) -> tuple[float, float, torch.Tensor]:
     """(mean cross-entropy loss, accuracy, predicted classes) of the model on (x, y)."""
     model.eval()
-    logits = _predict(model, x, chunk)
+    return scores(_predict(model, x, chunk), y)
+
+
+@torch.no_grad()
+def scores(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float, torch.Tensor]:
+    """(mean cross-entropy loss, accuracy, predicted classes) of these logits for y."""
     predictions = logits.argmax(dim=1)
     return F.cross_entropy(logits, y).item(), accuracy(y, predictions), predictions
 

@@ -199,7 +199,7 @@ def _fit(
     batch_size = effective_batch_size(optim.batch_size, n_train)
     batches = batch_bounds(n_train, batch_size, merge_single=_has_batch_norm(model))
     steps_per_epoch = len(batches)
-    log_every = max(1, math.ceil(steps_per_epoch / MAX_STEP_EVENTS_PER_EPOCH))
+    log_every = step_log_every(steps_per_epoch)
     # A generator of its own, so the shuffling order depends on the seed alone and not on
     # how many random numbers the model's initialization happened to draw.
     shuffle_generator = torch.Generator().manual_seed(config.data.seed)
@@ -207,19 +207,7 @@ def _fit(
     weights = ([(name, weight) for name, weight in weight_layers(model) if weight.requires_grad]
                if optim.log_grad_norms else [])
 
-    info = {
-        "n_train": n_train,
-        "n_val": len(data.y_val),
-        "n_features": data.n_features,
-        "n_classes": data.n_classes,
-        "classes": list(data.classes),
-        "n_params": count_parameters(model),
-        "epochs": optim.epochs,
-        "steps_per_epoch": steps_per_epoch,
-        "batch_size": batch_size,
-    }
-    if data.y_test is not None:
-        info["n_test"] = len(data.y_test)
+    info = run_info(data, model, optim.epochs, batch_size, steps_per_epoch)
     if cv_folds:
         info["cv_folds"] = cv_folds
     if getattr(task, "transfer", None):
@@ -292,6 +280,31 @@ def _fit(
         yield from task.end_events(best_loss_epoch if optim.restore_best else epoch)
 
 
+def run_info(
+    data: Dataset, model: nn.Module, epochs: int, batch_size: int, steps_per_epoch: int
+) -> dict[str, object]:
+    """The INFO payload of a run on `data` (without the cross-validation and transfer keys)."""
+    info: dict[str, object] = {
+        "n_train": len(data.y_train),
+        "n_val": len(data.y_val),
+        "n_features": data.n_features,
+        "n_classes": data.n_classes,
+        "classes": list(data.classes),
+        "n_params": count_parameters(model),
+        "epochs": epochs,
+        "steps_per_epoch": steps_per_epoch,
+        "batch_size": batch_size,
+    }
+    if data.y_test is not None:
+        info["n_test"] = len(data.y_test)
+    return info
+
+
+def step_log_every(steps_per_epoch: int) -> int:
+    """A step METRIC every this many steps (and at the epoch's last step)."""
+    return max(1, math.ceil(steps_per_epoch / MAX_STEP_EVENTS_PER_EPOCH))
+
+
 def _copy_weights(model: nn.Module) -> dict[str, torch.Tensor]:
     """The model's parameters and buffers (batch norm statistics too), detached copies."""
     return {name: value.detach().clone() for name, value in model.state_dict().items()}
@@ -328,8 +341,12 @@ def _has_batch_norm(model: nn.Module) -> bool:
 
 
 def _mean_loss(losses: list[torch.Tensor], epoch: int, last_step: int) -> float:
-    """Mean of the batch losses of the steps up to `last_step`, which must all be finite."""
-    stacked = torch.stack(losses)
+    return mean_step_loss(torch.stack(losses), epoch, last_step)
+
+
+def mean_step_loss(stacked: torch.Tensor, epoch: int, last_step: int) -> float:
+    """Mean of the batch losses (1-D) of the steps up to `last_step`, which must all be
+    finite (else TrainingDiverged names the first step that was not)."""
     # One device sync in the common case: a NaN or infinite loss makes the mean non-finite.
     mean = stacked.mean().item()
     if math.isfinite(mean):
@@ -338,5 +355,5 @@ def _mean_loss(losses: list[torch.Tensor], epoch: int, last_step: int) -> float:
     if finite.all():  # finite losses whose float32 sum overflowed
         return stacked.double().mean().item()
     first_bad = int((~finite).nonzero()[0])
-    first_step = last_step - len(losses) + 1
+    first_step = last_step - len(stacked) + 1
     raise TrainingDiverged(epoch, first_step + first_bad, stacked[first_bad].item())

@@ -6,12 +6,16 @@ a packable job claims queued companions with the same conditional QUEUED -> RUNN
 their own message would make (services.job_start), so no job runs twice; when a
 companion's message arrives later, that move is refused and the message is done.
 
-What a packed job's viewer sees differs from a solo run in what the vectorized pass does
-not measure: one metric event per epoch (no per-step points), and the confusion matrix,
-class report and pictures of the final epoch only. A cancelled packed job ends, cancelled,
-at the end of its current epoch while the others train on (the pack stops at once when
-every job of it is cancelled). A packed job whose worker machine is lost is handed on by
-the reaper (reaper.py) like any other: its next attempt runs alone.
+A packed job's viewer sees what a solo run of it shows, as it comes: the engine reports
+each job's own events (its step points, epoch metrics, per-epoch confusion matrix, class
+report and pictures, test metrics) through the same callback a solo run uses, and this
+module only records them, each job to its own EventRecorder; the INFO event also says how
+many other runs it was packed with. Every job ends as its solo run would, the moment the
+engine is done with it: a cancelled job ends cancelled at its next event while the others
+train on (the pack stops at once when every job of it is cancelled or diverged), a
+diverging one fails then, the others succeed together at the end. A packed job whose
+worker machine is lost is handed on by the reaper (reaper.py) like any other: its next
+attempt runs alone.
 """
 
 import logging
@@ -19,26 +23,9 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from engine import (
-    INFO,
-    METRIC,
-    STOP,
-    TEST_METRICS,
-    ConfigError,
-    Event,
-    parse_config,
-)
-from engine.catalog import DATASET_CLASSES, n_input_features
-from engine.config_rules import split_sizes
-from engine.models import build_model, count_parameters
-from engine.packed import can_pack, train_packed
-from engine.summary import empty_summary, update_summary
-from engine.supervised import SupervisedTask
-from engine.training import (
-    TrainResult,
-    batch_bounds,
-    effective_batch_size,
-)
+from engine import ConfigError, Event, parse_config
+from engine.packed import can_pack, pack_size_within, train_packed
+from engine.packed_events import PackedResult
 from jobs import routing, services
 from jobs.models import JobStatus, TrainingJob
 from training_worker import recording
@@ -51,8 +38,13 @@ SCAN_LIMIT = 200
 
 def claim_companions(job: TrainingJob, *, worker: str) -> list[TrainingJob]:
     """Start (for this worker) up to PACK_MAX_JOBS - 1 queued jobs packable with `job`."""
-    limit = settings.PACK_MAX_JOBS - 1
     config = parse_config(job.config)
+    # Half the time limit, as if packing saved nothing: every job of a pack ends with it.
+    # And each job stores its events through a database connection of its own (its
+    # recorder's writer thread): the pack leaves two of the process's DB_MAX_CONNECTIONS
+    # for the worker itself (beyond them, a connection waits and the writers fail).
+    limit = min(settings.PACK_MAX_JOBS, settings.DB_MAX_CONNECTIONS - 2,
+                pack_size_within(config, settings.JOB_TIME_LIMIT_S / 2)) - 1
     # The vectorized pass trains on the CPU; and a worker packs only jobs of its own queue
     # (the queue `job` came from). Packable jobs share model and batch, so they route alike
     # today; the check keeps it so if routing ever reads more of a config.
@@ -103,86 +95,27 @@ def _end_all(jobs, recorders, error: str) -> None:
 
 def _train_and_end(jobs: list[TrainingJob], recorders: list) -> None:
     configs = [parse_config(job.config) for job in jobs]
-    summaries = []
-    for config, recorder in zip(configs, recorders, strict=True):
-        info = Event(INFO, {**_info(config), "packed_with": len(jobs) - 1})
-        summaries.append(_summary_of(info))
-        recorder.on_event(info)
 
-    cancelled: set[int] = set()
+    def on_event(index: int, event: Event) -> str | None:
+        return recorders[index].on_event(event)
 
-    def on_epoch(index: int, payload: dict) -> str | None:
-        event = Event(METRIC, payload)
-        _update(summaries[index], event)
-        decision = recorders[index].on_event(event)
-        # On the STOP this epoch returns, not on the flag alone: the writer thread may raise
-        # the flag after on_event returned, and a job the pack still trains must not end.
-        if decision == STOP and not recorders[index].timed_out:
-            # Ended now, at this epoch, as a solo run would be: the pack trains on for the
-            # others, and the learner who cancelled is not kept waiting for them.
-            recording.end(recorders[index], JobStatus.CANCELLED, result=summaries[index])
-            cancelled.add(index)
-        return decision
+    def on_end(index: int, result: PackedResult) -> None:
+        # Called the moment the engine is done with a job: a learner who cancels, or whose
+        # run diverges, is not kept waiting for the rest of the pack.
+        _end(jobs[index], recorders[index], result)
 
     log.info("training jobs %s packed", [job.pk for job in jobs])
-    results = train_packed(configs, on_epoch)
-    for index, (job, config, recorder, summary, result) in enumerate(
-        zip(jobs, configs, recorders, summaries, results, strict=True)
-    ):
-        if index not in cancelled:
-            _end(job, config, recorder, summary, result)
+    train_packed(configs, on_event, on_end=on_end)
 
 
-def _end(job, config, recorder, summary: dict, result) -> None:
+def _end(job: TrainingJob, recorder, result: PackedResult) -> None:
+    """End the job as runner.job_run ends a solo run with the same outcome."""
     if result.diverged is not None:
         recording.end(recorder, JobStatus.FAILED, error=str(result.diverged))
     elif recorder.timed_out:
         recording.end(recorder, JobStatus.FAILED, error=recording.time_limit_message(),
-                      result=summary)
-    else:  # not stopped: a job cancelled while packed was ended at that epoch (on_epoch)
-        for event in _final_epoch_events(config, result):
-            _update(summary, event)
-            recorder.on_event(event)
-        trained = TrainResult(stopped=False, epochs_completed=result.epochs_completed,
-                              summary=summary, model=result.model,
-                              normalization=result.data.normalization)
-        recording.end_with_model(recorder, job, trained)
-
-
-def _final_epoch_events(config, result) -> list[Event]:
-    """The last epoch's confusion matrix, class report and pictures, measured on the trained
-    model as a solo run measures them every epoch."""
-    task = SupervisedTask(config, result.data, result.model, "cpu")
-    task.evaluate()
-    epoch = result.epochs_completed
-    events = [*task.epoch_events(epoch), *task.snapshot_events(epoch)]
-    if result.data.x_test is not None:
-        events.append(Event(TEST_METRICS, task.test_metrics()))
-    return events
-
-
-def _info(config) -> dict:
-    sizes = split_sizes(config.data)
-    batch_size = effective_batch_size(config.optim.batch_size, sizes.train)
-    info = {
-        "n_train": sizes.train,
-        "n_val": sizes.val,
-        "n_features": n_input_features(config.data.name, config.data.use_group_feature),
-        "n_classes": len(DATASET_CLASSES[config.data.name]),
-        "classes": list(DATASET_CLASSES[config.data.name]),
-        "n_params": count_parameters(build_model(config.model, config.data)),
-        "epochs": config.optim.epochs,
-        "steps_per_epoch": len(batch_bounds(sizes.train, batch_size, merge_single=False)),
-        "batch_size": batch_size,
-    }
-    if sizes.test:
-        info["n_test"] = sizes.test
-    return info
-
-
-def _summary_of(info: Event) -> dict:
-    return empty_summary(info.payload["n_params"])
-
-
-def _update(summary: dict, event: Event) -> None:
-    update_summary(summary, event)
+                      result=result.summary)
+    elif result.stopped:
+        recording.end(recorder, JobStatus.CANCELLED, result=result.summary)
+    else:
+        recording.end_with_model(recorder, job, result.train_result())

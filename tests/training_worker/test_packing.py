@@ -3,10 +3,13 @@ jobs with it, each ending as its own run, with the curves a solo run would have.
 
 import pytest
 
-from engine import parse_config
+from engine import budget, parse_config
+from engine.config_rules import split_sizes
 from engine.datasets import load_dataset
 from jobs import services
 from jobs.models import JobStatus, TrainingJob
+from tests.engine.support import assert_same_payload
+from training_worker import packing as packing_module
 from training_worker import runner
 
 
@@ -43,7 +46,7 @@ def test_queued_compatible_jobs_train_together_with_solo_curves(user, other_user
         assert job.worker == "w1"
         info = job.events.get(type="info").payload
         assert info["packed_with"] == 2
-        assert job.events.filter(type="confusion_matrix").count() == 1  # the final epoch's
+        assert job.events.filter(type="confusion_matrix").count() == 4  # every epoch's
         assert hasattr(job, "model")
     different.refresh_from_db()
     assert different.status == JobStatus.QUEUED  # another architecture: left for its turn
@@ -72,6 +75,17 @@ def test_queued_compatible_jobs_train_together_with_solo_curves(user, other_user
         assert job.model.normalization == expected and len(expected["shift"]) == 2
     assert (jobs[1].model.normalization
             == TrainingJob.objects.get(pk=settings_off.pk).model.normalization)
+    # Its viewer saw what a solo run shows: every event, in order, the same values (step
+    # points, per-epoch matrices and pictures), INFO adding whom it was packed with.
+    streamed, alone = (
+        list(job.events.exclude(type="status").order_by("seq").values_list("type", "payload"))
+        for job in (jobs[1], settings_off))
+    assert [kind for kind, _ in streamed] == [kind for kind, _ in alone]
+    assert sum(kind == "metric" and p["scope"] == "step" for kind, p in streamed) == 4 * 8
+    streamed[0][1].pop("packed_with")
+    for (kind, ours), (_, theirs) in zip(streamed, alone, strict=True):
+        assert_same_payload(ours, theirs, kind)
+    assert_same_payload(jobs[1].result, TrainingJob.objects.get(pk=settings_off.pk).result)
 
 
 @pytest.mark.django_db
@@ -89,11 +103,14 @@ def test_a_job_cancelled_while_packed_ends_cancelled_and_the_others_finish(
     second.refresh_from_db()
     assert first.status == JobStatus.SUCCEEDED
     assert second.status == JobStatus.CANCELLED
-    assert len(epochs_of(second)) == 1 and len(epochs_of(first)) == 4
-    # Ended at its first epoch, not when the pack ended: the others trained on after it.
+    # Stopped at its first event, which read the flag, as a solo run would be; and ended
+    # then, not when the pack ended: the other trained on after it.
+    assert list(second.events.exclude(type="status").values_list("type", flat=True)) == [
+        "info"]
+    assert len(epochs_of(first)) == 4
     last_epoch_of_first = first.events.filter(type="metric").order_by("-seq").first()
     assert second.finished_at < last_epoch_of_first.created_at
-    assert second.result["epochs_completed"] == 1
+    assert second.result["epochs_completed"] == 0
 
 
 @pytest.mark.django_db
@@ -131,3 +148,35 @@ def test_a_gpu_worker_does_not_pack(user, packing, settings):
     started = services.job_start(job_id=first.pk, worker="gpu-host:1")
     assert packing_module.claim_companions(started, worker="gpu-host:1") == []
     assert TrainingJob.objects.get(pk=second.pk).status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_a_worker_packs_no_more_jobs_than_the_time_limit_holds(
+    user, other_user, packing, settings
+):
+    """Every job of a pack ends with it: the pack holds no more jobs than would fit half the
+    time limit if packing saved nothing."""
+    config = parse_config(moons(0))
+    sizes = split_sizes(config.data)
+    alone = budget.estimate_seconds(config, sizes.train, sizes.val)
+    settings.JOB_TIME_LIMIT_S = 2 * 2.5 * alone  # half of it holds two such runs, not three
+    first = services.job_submit(user=user, config=moons(0))
+    others = [services.job_submit(user=owner, config=moons(seed))
+              for owner, seed in ((user, 1), (user, 2), (other_user, 3))]
+
+    started = services.job_start(job_id=first.pk, worker="w1")
+    claimed = packing_module.claim_companions(started, worker="w1")
+    assert [job.pk for job in claimed] == [others[0].pk]
+
+
+@pytest.mark.django_db
+def test_a_pack_leaves_database_connections_for_the_worker(user, other_user, packing, settings):
+    """Each packed job's recorder writes through a connection of its own."""
+    settings.DB_MAX_CONNECTIONS = 4  # two for the worker, two for a pack
+    first = services.job_submit(user=user, config=moons(0))
+    others = [services.job_submit(user=owner, config=moons(seed))
+              for owner, seed in ((user, 1), (user, 2), (other_user, 3))]
+
+    started = services.job_start(job_id=first.pk, worker="w1")
+    claimed = packing_module.claim_companions(started, worker="w1")
+    assert [job.pk for job in claimed] == [others[0].pk]
