@@ -182,9 +182,11 @@ def record_events(*, job_id: int, events: list[tuple[str, dict]],
     """
     with transaction.atomic():
         try:
-            _append_events(job_id, events, attempt=attempt)
+            locked = _append_events(job_id, events, attempt=attempt)
         except TrainingJob.DoesNotExist:
             return True
+        if locked is not None:  # read under the row lock: no query of its own
+            return locked.cancel_requested
         return TrainingJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
 
@@ -261,17 +263,19 @@ def append_status_event(job_id: int, payload: dict) -> None:
 
 
 def _append_events(job_id: int, events: list[tuple[str, dict]],
-                   attempt: int | None = None) -> None:
+                   attempt: int | None = None) -> TrainingJob | None:
     """Give events the job's next sequence numbers and store them; publish after commit.
+    Returns the job's row as locked (last_seq, attempt, status, cancel_requested), or None
+    when there was nothing to store.
 
     Must run inside a transaction: the row lock on the job serializes writers, so sequence
     numbers are gap-free and unique even when the web and a worker write at once. With
     `attempt`, only that attempt of the running job may write (AttemptSuperseded otherwise).
     """
     if not events:
-        return
+        return None
     job = (TrainingJob.objects.select_for_update()
-           .only("last_seq", "attempt", "status").get(pk=job_id))
+           .only("last_seq", "attempt", "status", "cancel_requested").get(pk=job_id))
     if attempt is not None and (job.attempt != attempt or job.status != JobStatus.RUNNING):
         raise AttemptSuperseded(job_id)
     # Each payload is encoded to JSON once, here, for both the table (cast to jsonb in
@@ -291,6 +295,7 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
     batch = encode_messages(
         (row.seq, row.type, text) for row, text in zip(rows, encoded, strict=True))
     transaction.on_commit(lambda: live.publish_encoded(job_id, batch))
+    return job
 
 
 def encode_messages(events: Iterable[tuple[int, str, str]]) -> str:
