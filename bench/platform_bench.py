@@ -135,6 +135,8 @@ def main() -> None:
         }
         # Interleaved rounds (platform, engine, plain PyTorch): on a shared machine the load
         # changes from minute to minute, so each round's ratios compare runs taken together.
+        engine_alone(OVERHEAD)  # this process's first calls (lazy imports), not measured
+        plain_pytorch(OVERHEAD)
         rounds = []
         worker_pid = int(server_breakdown(platform, runs[-1]["id"])["worker"].rsplit(":", 1)[1])
         for _ in range(args.repeats):
