@@ -370,8 +370,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # parent (torch stays imported there), so one huge job cannot starve the next ones.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("DLP_WORKER_MAX_MEMORY_KIB", 3 * 1024 * 1024)
 # Recycle children now and then all the same: fragmentation and leaks in native libraries
-# grow slowly over thousands of jobs; a fork of the warm parent costs milliseconds.
+# grow slowly over thousands of jobs; a fork of the warm parent costs ~0.2 s (its warm-up
+# run, engine/process_warm_up.py).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("DLP_WORKER_MAX_TASKS_PER_CHILD", 500)
+# A child reports itself up after worker_process_init, which trains that tiny warm-up model:
+# ~0.2 s, seconds on saturated cores; Celery's default wait (4 s) would kill it as stuck.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("DLP_WORKER_PROC_ALIVE_TIMEOUT_S", 30.0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-jobs": {

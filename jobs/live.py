@@ -45,10 +45,17 @@ def _redis() -> redis.Redis:
 
 def publish(job_id: int, messages: list[dict]) -> None:
     """Wake live viewers of a job with a batch of just-stored events (one message per batch)."""
-    if settings.LIVE_EVENTS_BACKEND != "redis" or not messages:
+    if messages:
+        publish_encoded(job_id, json.dumps(messages))
+
+
+def publish_encoded(job_id: int, batch: str) -> None:
+    """`publish` for a batch already encoded as a JSON list of messages (the worker encodes
+    each event once, for the table and for this)."""
+    if settings.LIVE_EVENTS_BACKEND != "redis":
         return
     try:
-        _redis().publish(channel_for(job_id), json.dumps(messages))
+        _redis().publish(channel_for(job_id), batch)
     except redis.RedisError:
         # The events are stored; viewers catch up from the database on their next wake-up.
         log.warning("could not publish events of job %s to Redis", job_id, exc_info=True)

@@ -5,12 +5,15 @@ that ALLOWED_TRANSITIONS forbids) stored in the same transaction as its `status`
 Jobs whose worker was lost are handed on by reaper.py.
 """
 
+import json
 import logging
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.functions import Coalesce
+from django.db.models import JSONField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -179,9 +182,11 @@ def record_events(*, job_id: int, events: list[tuple[str, dict]],
     """
     with transaction.atomic():
         try:
-            _append_events(job_id, events, attempt=attempt)
+            locked = _append_events(job_id, events, attempt=attempt)
         except TrainingJob.DoesNotExist:
             return True
+        if locked is not None:  # read under the row lock: no query of its own
+            return locked.cancel_requested
         return TrainingJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
 
@@ -258,27 +263,45 @@ def append_status_event(job_id: int, payload: dict) -> None:
 
 
 def _append_events(job_id: int, events: list[tuple[str, dict]],
-                   attempt: int | None = None) -> list[dict]:
+                   attempt: int | None = None) -> TrainingJob | None:
     """Give events the job's next sequence numbers and store them; publish after commit.
+    Returns the job's row as locked (last_seq, attempt, status, cancel_requested), or None
+    when there was nothing to store.
 
     Must run inside a transaction: the row lock on the job serializes writers, so sequence
     numbers are gap-free and unique even when the web and a worker write at once. With
     `attempt`, only that attempt of the running job may write (AttemptSuperseded otherwise).
     """
     if not events:
-        return []
+        return None
     job = (TrainingJob.objects.select_for_update()
-           .only("last_seq", "attempt", "status").get(pk=job_id))
+           .only("last_seq", "attempt", "status", "cancel_requested").get(pk=job_id))
     if attempt is not None and (job.attempt != attempt or job.status != JobStatus.RUNNING):
         raise AttemptSuperseded(job_id)
+    # Each payload is encoded to JSON once, here, for both the table (cast to jsonb in
+    # the INSERT) and the viewers' wake-up message, instead of once by the database adapter
+    # and again for the message: the worker's writer thread holds the GIL while it encodes,
+    # and training waits for it (docs/scaling.md).
+    encoded = [json.dumps(payload) for _, payload in events]
     rows = [
-        JobEvent(job_id=job_id, seq=job.last_seq + i, type=event_type, payload=payload)
-        for i, (event_type, payload) in enumerate(events, start=1)
+        JobEvent(job_id=job_id, seq=job.last_seq + i, type=event_type,
+                 payload=Cast(Value(text), JSONField()))
+        for i, ((event_type, _), text) in enumerate(zip(events, encoded, strict=True), start=1)
     ]
     JobEvent.objects.bulk_create(rows)
     TrainingJob.objects.filter(pk=job_id).update(
         last_seq=job.last_seq + len(rows), heartbeat_at=timezone.now()
     )
-    messages = [row.as_message() for row in rows]
-    transaction.on_commit(lambda: live.publish(job_id, messages))
-    return messages
+    batch = encode_messages(
+        (row.seq, row.type, text) for row, text in zip(rows, encoded, strict=True))
+    transaction.on_commit(lambda: live.publish_encoded(job_id, batch))
+    return job
+
+
+def encode_messages(events: Iterable[tuple[int, str, str]]) -> str:
+    """The JSON list of {"seq", "type", "payload"} messages (JobEvent.as_message), as
+    json.dumps writes it, from (seq, type, payload already encoded) triples."""
+    return "[" + ", ".join(
+        f'{{"seq": {seq}, "type": {json.dumps(event_type)}, "payload": {payload}}}'
+        for seq, event_type, payload in events
+    ) + "]"

@@ -5,6 +5,7 @@ the beat schedule in settings), so torch, which the runner imports, is loaded on
 worker's parent process before it forks its children.
 """
 
+import logging
 import os
 from dataclasses import asdict
 
@@ -14,11 +15,13 @@ from celery.exceptions import TimeLimitExceeded
 from celery.signals import task_failure, worker_init, worker_process_init
 from django.conf import settings
 
-from engine.datasets import warm_up
+from engine.process_warm_up import warm_up_imports, warm_up_training
 from jobs import services
 from jobs.dispatch import RUN_TRAINING_JOB
 from jobs.retention import prune_step_events
 from training_worker import device, reaper, runner
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -77,9 +80,9 @@ def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
 
 @worker_init.connect
 def _warm_up(**_kwargs) -> None:
-    """Load datasets once in the parent (torch came with this module); forked children
-    inherit them."""
-    warm_up()
+    """Load datasets and the modules torch imports lazily once, in the parent (torch came
+    with this module); forked children inherit them."""
+    warm_up_imports()
 
 
 @worker_process_init.connect
@@ -87,3 +90,10 @@ def _set_up_child(**_kwargs) -> None:
     # Small models on a shared CPU train faster with one thread per job than with many
     # threads fighting over two cores; a GPU worker also asks for repeatable kernels.
     device.configure(settings.TRAINING_DEVICE, threads=settings.TORCH_NUM_THREADS)
+    # A tiny run now, before the pool hands this child a job, so the first job does not pay
+    # the process's first calls (engine/process_warm_up.py); on the CPU, so it cannot touch
+    # a GPU.
+    try:
+        warm_up_training()
+    except Exception:  # a job would meet the same error and report it; the child still serves
+        log.exception("warming this worker process up failed")

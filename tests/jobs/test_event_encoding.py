@@ -1,0 +1,38 @@
+"""A batch of events is encoded to JSON once (services._append_events), for the table and
+for the live viewers' message: both must say exactly what the payloads said."""
+
+import json
+
+import pytest
+
+from jobs import live, services
+from jobs.models import JobEvent
+
+PAYLOADS = [
+    ("metric", {"scope": "step", "epoch": 1, "loss": 0.6931471805599453, "lr": 1e-05}),
+    ("info", {"name": "réseau \"quoted\" \u2713", "layers": [[2, 16], [16, 2]], "none": None,
+              "flags": {"zeta": True, "alpha": False}}),
+    ("confusion_matrix", {"labels": ["0", "1"], "matrix": [[10, 2], [3, 9]]}),
+]
+
+
+@pytest.mark.django_db
+def test_a_batch_is_stored_and_published_as_its_payloads(user, moons_config, monkeypatch,
+                                                          django_capture_on_commit_callbacks):
+    job = services.job_submit(user=user, config=moons_config)
+    services.job_start(job_id=job.pk)
+    published: list[tuple[int, str]] = []
+    monkeypatch.setattr(live, "publish_encoded", lambda job_id, batch: published.append(
+        (job_id, batch)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_events(job_id=job.pk, events=PAYLOADS)
+
+    stored = list(JobEvent.objects.filter(job=job, seq__gt=2).order_by("seq"))
+    assert [(event.type, event.payload) for event in stored] == PAYLOADS
+    # The message is byte for byte what json.dumps made of the messages before (key order
+    # as the engine wrote it, json.dumps's separators and escapes).
+    assert published == [(job.pk, json.dumps([
+        {"seq": seq, "type": event_type, "payload": payload}
+        for seq, (event_type, payload) in enumerate(PAYLOADS, start=3)
+    ]))]
+    assert json.loads(published[0][1]) == [event.as_message() for event in stored]
