@@ -37,6 +37,11 @@ def describe(violations: list[dict]) -> str:
 
 
 def sideways_overflow(page) -> int:
-    """How many CSS pixels the page is wider than the screen (0: nothing to scroll)."""
+    """How many CSS pixels the page is wider than the screen (0: nothing to scroll).
+
+    Measured against the viewport the test asked for, not `window.innerWidth`: an emulated
+    phone widens its layout viewport to fit a too-wide page, so innerWidth hides the overflow.
+    """
+    width = page.viewport_size["width"]
     return page.evaluate(
-        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+        "(width) => Math.max(0, document.documentElement.scrollWidth - width)", width)
