@@ -14,7 +14,7 @@ from torch import nn
 
 from engine import snapshots
 from engine.catalog import IMAGE_SHAPES
-from engine.config import AutoencoderConfig, TrainConfig
+from engine.config import AutoencoderConfig, GanConfig, TrainConfig
 from engine.dataset import Dataset
 from engine.datasets import mixture_centres
 from engine.events import (
@@ -121,7 +121,8 @@ class GanTask:
         n_shown = GAN_SAMPLE_IMAGES if self.image_shape else GAN_SAMPLE_POINTS
         self.shown_noise = self._noise(n_shown)
         self.val_noise = self._noise(len(self.x_val))
-        self.epoch_noise = EpochNoise(self.generator, (model.latent_dim,), device)
+        assert isinstance(config.model, GanConfig)  # the task of this kind only
+        self.epoch_noise = EpochNoise(self.generator, (config.model.latent_dim,), device)
         self.centres = torch.from_numpy(mixture_centres()).float().to(device)
         self.d_losses: list[torch.Tensor] = []
         self.g_losses: list[torch.Tensor] = []
