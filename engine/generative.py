@@ -4,7 +4,8 @@ discriminator that learns to tell real samples from generated ones.
 
 Their randomness (input noise, the generator's noise) comes from generators seeded by the
 data seed, so a run is repeatable; validation uses noise drawn once, so its numbers
-compare across epochs.
+compare across epochs. Training noise is drawn an epoch at a time (engine/noise.py), and
+an epoch's measurements are read from the device in one copy.
 """
 
 import torch
@@ -13,7 +14,7 @@ from torch import nn
 
 from engine import snapshots
 from engine.catalog import IMAGE_SHAPES
-from engine.config import AutoencoderConfig, TrainConfig
+from engine.config import AutoencoderConfig, GanConfig, TrainConfig
 from engine.dataset import Dataset
 from engine.datasets import mixture_centres
 from engine.events import (
@@ -24,6 +25,7 @@ from engine.events import (
     RECONSTRUCTIONS,
     Event,
 )
+from engine.noise import EpochNoise
 from engine.optimizers import build_optimizer, clip_and_step
 
 GAN_SAMPLE_POINTS = 500
@@ -45,6 +47,7 @@ class AutoencoderTask:
         self.x_train, self.x_val = data.x_train.to(device), data.x_val.to(device)
         # Fixed noisy copies for measuring; training draws fresh noise at every step.
         self.noisy_train, self.noisy_val = self._noisy(self.x_train), self._noisy(self.x_val)
+        self.epoch_noise = EpochNoise(self.generator, tuple(self.x_train.shape[1:]), device)
         self.optimizers = [build_optimizer(config.optim, model.parameters())]
         # One validation digit of each class, the first of its class.
         labels = data.y_val.tolist()
@@ -59,10 +62,15 @@ class AutoencoderTask:
     def start_events(self) -> list[Event]:
         return []
 
+    def start_epoch(self) -> None:
+        if self.noise:
+            self.epoch_noise.draw(len(self.x_train), self.noise)
+
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         (optimizer,) = self.optimizers
         clean = self.x_train[batch]
-        loss = F.mse_loss(self.model(self._noisy(clean)), clean)
+        noisy = clean + self.epoch_noise.take(len(clean)) if self.noise else clean
+        loss = F.mse_loss(self.model(noisy), clean)
         optimizer.zero_grad()
         loss.backward()
         clip_and_step(optimizer, self.config.optim.clip_grad_norm)
@@ -71,10 +79,11 @@ class AutoencoderTask:
     @torch.no_grad()
     def evaluate(self) -> dict:
         self.model.eval()
-        return {
-            "train_loss": F.mse_loss(self.model(self.noisy_train), self.x_train).item(),
-            "val_loss": F.mse_loss(self.model(self.noisy_val), self.x_val).item(),
-        }
+        losses = torch.stack([
+            F.mse_loss(self.model(self.noisy_train), self.x_train),
+            F.mse_loss(self.model(self.noisy_val), self.x_val),
+        ]).tolist()  # one copy from the device
+        return {"train_loss": losses[0], "val_loss": losses[1]}
 
     def epoch_events(self, epoch: int) -> list[Event]:
         return []
@@ -112,6 +121,9 @@ class GanTask:
         n_shown = GAN_SAMPLE_IMAGES if self.image_shape else GAN_SAMPLE_POINTS
         self.shown_noise = self._noise(n_shown)
         self.val_noise = self._noise(len(self.x_val))
+        assert isinstance(config.model, GanConfig)  # the task of this kind only
+        self.epoch_noise = EpochNoise(self.generator, (config.model.latent_dim,), device)
+        self.centres = torch.from_numpy(mixture_centres()).float().to(device)
         self.d_losses: list[torch.Tensor] = []
         self.g_losses: list[torch.Tensor] = []
 
@@ -124,10 +136,13 @@ class GanTask:
             return []
         return [Event(DATA_POINTS, snapshots.data_points(self.data.x_train, self.data.y_train))]
 
+    def start_epoch(self) -> None:
+        self.epoch_noise.draw(len(self.x_train))
+
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         d_optimizer, g_optimizer = self.optimizers
         real = self.x_train[batch]
-        fake = self.model.generator(self._noise(len(real)))
+        fake = self.model.generator(self.epoch_noise.take(len(real)))
         # The discriminator learns to say 1 for real and 0 for generated samples...
         d_loss = _real_loss(self.model.discriminator(real)) + _fake_loss(
             self.model.discriminator(fake.detach())
@@ -152,16 +167,23 @@ class GanTask:
         real_logits = self.model.discriminator(self.x_val)
         fakes = self.model.generator(self.val_noise)
         fake_logits = self.model.discriminator(fakes)
+        measured = [
+            g_loss,
+            _real_loss(real_logits) + _fake_loss(fake_logits),
+            d_loss,
+            torch.sigmoid(real_logits).mean(),
+            torch.sigmoid(fake_logits).mean(),
+        ]
+        mixture = self.config.data.name == "mixture"
+        if mixture:
+            measured.append(_modes_covered(fakes, self.centres, self.config.data.noise))
+        values = torch.stack([value.float() for value in measured]).tolist()  # one copy
         metrics = {
-            "train_loss": g_loss.item(),
-            "val_loss": (_real_loss(real_logits) + _fake_loss(fake_logits)).item(),
-            "d_loss": d_loss.item(),
-            "g_loss": g_loss.item(),
-            "d_real": torch.sigmoid(real_logits).mean().item(),
-            "d_fake": torch.sigmoid(fake_logits).mean().item(),
+            "train_loss": values[0], "val_loss": values[1], "d_loss": values[2],
+            "g_loss": values[0], "d_real": values[3], "d_fake": values[4],
         }
-        if self.config.data.name == "mixture":
-            metrics["modes_covered"] = modes_covered(fakes.cpu(), self.config.data.noise)
+        if mixture:
+            metrics["modes_covered"] = int(values[5])
         return metrics
 
     def epoch_events(self, epoch: int) -> list[Event]:
@@ -191,8 +213,14 @@ def modes_covered(points: torch.Tensor, noise: float) -> int:
     """How many of the mixture's modes hold at least MODE_SHARE of `points` within three
     standard deviations (at least 0.1) of their centre: 8 when no mode was dropped."""
     centres = torch.from_numpy(mixture_centres()).float()
+    return int(_modes_covered(points, centres, noise))
+
+
+def _modes_covered(points: torch.Tensor, centres: torch.Tensor, noise: float) -> torch.Tensor:
+    """modes_covered as a tensor on the points' device, computed without reading anything
+    back (a boolean mask or bincount would size its result from the data: a sync)."""
     distances = torch.cdist(points.float(), centres)
     nearest, mode = distances.min(dim=1)
     near = nearest < 3 * max(noise, 0.1 / 3)
-    shares = torch.bincount(mode[near], minlength=len(centres)) / len(points)
-    return int((shares >= MODE_SHARE).sum())
+    counts = torch.zeros(len(centres), device=points.device).scatter_add_(0, mode, near.float())
+    return ((counts / len(points)) >= MODE_SHARE).sum()

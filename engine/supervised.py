@@ -32,10 +32,14 @@ from engine.events import (
     Event,
 )
 from engine.metrics import (
-    accuracy,
     classification_report,
+    confusion_counts,
     confusion_matrix,
+    fairness_from_counts,
+    group_counts,
     group_fairness,
+    matrix_accuracy,
+    report_from_matrix,
 )
 from engine.optimizers import build_optimizer, clip_and_step
 from engine.ranking import ranking_report
@@ -67,8 +71,11 @@ class SupervisedTask:
         self.chunk = None if config.model.kind == "mlp" else EVAL_CHUNK
         self.on_plane = self.classifies and self.x_train.dim() == 2 and data.n_features == 2
         self.val_predictions: torch.Tensor | None = None
+        self.matrix: list[list[int]] | None = None  # the validation set's, last evaluated
+        self.val_accuracy = 0.0
         self.report: dict | None = None
         self.fairness: dict | None = None
+        self.g_val = data.g_val.to(device) if data.groups else None
         # Only the training step sees augmented images; measuring reads x_train as it is.
         self.augment = augmenter_for(config.data, device)
         self.sample_weights = None
@@ -85,6 +92,9 @@ class SupervisedTask:
         if not self.on_plane:
             return []
         return [Event(DATA_POINTS, snapshots.data_points(self.data.x_train, self.data.y_train))]
+
+    def start_epoch(self) -> None:
+        pass
 
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         (optimizer,) = self.optimizers
@@ -113,40 +123,56 @@ class SupervisedTask:
         return self.loss(logits.flatten(0, 1), targets.flatten())
 
     def evaluate(self, logits: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict:
-        """The epoch's measurements. `logits`: the model's outputs on the training and the
-        validation set, when the caller computed them (packed training: all jobs' at once)."""
+        """The epoch's measurements, read from the device in one copy: the losses, the
+        training set's correct count and the validation set's confusion matrix (and counts
+        per group), from which the accuracies, the report and the fairness rates follow.
+        `logits`: the model's outputs on the training and the validation set, when the
+        caller computed them (packed training: all jobs' at once)."""
         if not self.classifies:
-            train_loss = self._mse(self.x_train, self.y_train)
-            val_loss = self._mse(self.x_val, self.y_val)
-            naive = F.mse_loss(self.x_val[:, -1, 0], self.y_val).item()
-            return {"train_loss": train_loss, "val_loss": val_loss, "val_naive_mse": naive}
+            losses = torch.stack([
+                self._mse(self.x_train, self.y_train),
+                self._mse(self.x_val, self.y_val),
+                F.mse_loss(self.x_val[:, -1, 0], self.y_val),
+            ]).tolist()
+            return dict(zip(("train_loss", "val_loss", "val_naive_mse"), losses, strict=True))
+        n_classes = self.data.n_classes
         if logits is None:
             self.model.eval()
             with torch.no_grad():
                 logits = (_predict(self.model, self.x_train, self.chunk),
                           _predict(self.model, self.x_val, self.chunk))
-        train_loss, train_accuracy, _ = scores(logits[0], self.y_train)
-        val_loss, val_accuracy, self.val_predictions = scores(logits[1], self.y_val)
-        self.report = classification_report(self.y_val, self.val_predictions, self.data.n_classes)
-        if self.data.groups:
-            self.fairness = group_fairness(
-                self.y_val, self.val_predictions, self.data.g_val.to(self.y_val.device),
-                len(self.data.groups),
-            )
+        train_loss, train_predictions = scores(logits[0], self.y_train)
+        val_loss, self.val_predictions = scores(logits[1], self.y_val)
+        counted = [
+            torch.stack([train_loss.double(), (train_predictions == self.y_train).sum().double(),
+                         val_loss.double()]),
+            confusion_counts(self.y_val, self.val_predictions, n_classes).flatten().double(),
+        ]
+        if self.g_val is not None:
+            by_group = group_counts(self.y_val, self.val_predictions, self.g_val,
+                                    len(self.data.groups))
+            counted.append(by_group.flatten().double())
+        # Counts are exact in float64 and a float32 loss converts exactly: one copy.
+        values = torch.cat(counted).tolist()
+        cells = [int(count) for count in values[3:]]
+        self.matrix = [cells[row * n_classes:(row + 1) * n_classes] for row in range(n_classes)]
+        self.val_accuracy = matrix_accuracy(self.matrix)
+        self.report = report_from_matrix(self.matrix)
+        if self.g_val is not None:
+            self.fairness = fairness_from_counts(cells[n_classes * n_classes:])
         return {
-            "train_loss": train_loss,
-            "train_accuracy": train_accuracy,
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
+            "train_loss": values[0],
+            "train_accuracy": int(values[1]) / len(self.y_train),
+            "val_loss": values[2],
+            "val_accuracy": self.val_accuracy,
         }
 
     def epoch_events(self, epoch: int) -> list[Event]:
         if not self.classifies:
             return []
         labels = list(self.data.classes)
-        matrix = confusion_matrix(self.y_val, self.val_predictions, self.data.n_classes)
         return [
-            Event(CONFUSION_MATRIX, {"epoch": epoch, "labels": labels, "matrix": matrix}),
+            Event(CONFUSION_MATRIX, {"epoch": epoch, "labels": labels, "matrix": self.matrix}),
             Event(CLASSIFICATION_REPORT, {"epoch": epoch, "labels": labels, **self.report}),
         ] + self._fairness_events(epoch)
 
@@ -207,8 +233,7 @@ class SupervisedTask:
 
     def final_scores(self) -> dict:
         """The last epoch's validation scores, for cross-validation's summary."""
-        return {"val_accuracy": accuracy(self.y_val, self.val_predictions),
-                "macro_f1": self.report["macro"]["f1"]}
+        return {"val_accuracy": self.val_accuracy, "macro_f1": self.report["macro"]["f1"]}
 
     def test_metrics(self) -> dict:
         x_test = self.data.x_test.to(self.x_train.device)
@@ -232,9 +257,9 @@ class SupervisedTask:
         return result
 
     @torch.no_grad()
-    def _mse(self, x: torch.Tensor, y: torch.Tensor) -> float:
+    def _mse(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         self.model.eval()
-        return F.mse_loss(_predict(self.model, x, self.chunk), y).item()
+        return F.mse_loss(_predict(self.model, x, self.chunk), y)
 
 
 def balanced_class_weights(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -262,15 +287,24 @@ def evaluate(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int | None = None
 ) -> tuple[float, float, torch.Tensor]:
     """(mean cross-entropy loss, accuracy, predicted classes) of the model on (x, y)."""
+    loss, predictions = _measure(model, x, y, chunk)
+    values = torch.stack([loss.double(), (predictions == y).sum().double()]).tolist()
+    return values[0], int(values[1]) / len(y), predictions
+
+
+@torch.no_grad()
+def _measure(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean cross-entropy loss, predicted classes) of the model on (x, y), on the device."""
     model.eval()
     return scores(_predict(model, x, chunk), y)
 
 
 @torch.no_grad()
-def scores(logits: torch.Tensor, y: torch.Tensor) -> tuple[float, float, torch.Tensor]:
-    """(mean cross-entropy loss, accuracy, predicted classes) of these logits for y."""
-    predictions = logits.argmax(dim=1)
-    return F.cross_entropy(logits, y).item(), accuracy(y, predictions), predictions
+def scores(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean cross-entropy loss, predicted classes) of these logits for y, on the device."""
+    return F.cross_entropy(logits, y), logits.argmax(dim=1)
 
 
 def _predict(model: nn.Module, x: torch.Tensor, chunk: int | None) -> torch.Tensor:

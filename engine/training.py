@@ -225,9 +225,12 @@ def _fit(
                 set_learning_rate(optimizer, lr)
         model.train()
         keep_frozen_in_eval(model)
+        task.start_epoch()  # a kind that draws noise draws the epoch's now (engine/noise.py)
         order = torch.randperm(n_train, generator=shuffle_generator).to(device)
         # Kept as tensors and averaged only when reported: .item() on every step would
-        # force a device sync per step.
+        # force a device sync per step. A reported point still reads its loss before the
+        # next step runs, so that a STOP answered to it ends training right there: a
+        # short epoch (every step a point) reads once per step.
         unreported_losses: list[torch.Tensor] = []
         gradient_norms: list[torch.Tensor] = []
         for step_in_epoch, (start, end) in enumerate(batches, start=1):

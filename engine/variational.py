@@ -11,9 +11,10 @@ The loss of one digit x, with q(z|x) = N(mean, diag(exp(log_variance))) and p(z)
 averaged over the digits of a batch. Pixels are grey levels in [0, 1], not 0 or 1: the
 cross-entropy still applies (it is smallest when the decoded probability equals the grey
 level) but its minimum is not 0. Training draws fresh noise at every step from a
-generator seeded with data.seed; the epoch's measurements use noise drawn once (for the
-training set, then the validation set, then the 16 prior samples), so they compare
-across epochs and a test can recompute them.
+generator seeded with data.seed (an epoch's worth at the epoch's start, engine/noise.py);
+the epoch's measurements use noise drawn once (for the training set, then the validation
+set, then the 16 prior samples), so they compare across epochs and a test can recompute
+them.
 """
 
 import torch
@@ -26,6 +27,7 @@ from engine.config import TrainConfig, VaeConfig
 from engine.dataset import Dataset
 from engine.events import GAN_SAMPLES, LATENT, LATENT_GRID, RECONSTRUCTIONS, Event
 from engine.models import Vae
+from engine.noise import EpochNoise
 from engine.optimizers import build_optimizer, clip_and_step
 
 PRIOR_SAMPLES = 16
@@ -97,6 +99,7 @@ class VaeTask:
         self.train_noise = self._noise(len(self.x_train)).to(device)
         self.val_noise = self._noise(len(self.x_val)).to(device)
         self.prior_noise = self._noise(PRIOR_SAMPLES).to(device)
+        self.epoch_noise = EpochNoise(self.generator, (model.latent_dim,), device)
         self.optimizers = [build_optimizer(config.optim, model.parameters())]
         labels = data.y_val.tolist()
         self.shown = [labels.index(c) for c in range(data.n_classes) if c in labels]
@@ -107,10 +110,13 @@ class VaeTask:
     def start_events(self) -> list[Event]:
         return []
 
+    def start_epoch(self) -> None:
+        self.epoch_noise.draw(len(self.x_train))
+
     def step(self, batch: torch.Tensor) -> torch.Tensor:
         (optimizer,) = self.optimizers
         x = self.x_train[batch]
-        loss = vae_loss(self.model, x, self._noise(len(x)).to(x.device), self.beta)
+        loss = vae_loss(self.model, x, self.epoch_noise.take(len(x)), self.beta)
         optimizer.zero_grad()
         loss.backward()  # type: ignore[no-untyped-call]  # torch leaves backward unannotated
         clip_and_step(optimizer, self.config.optim.clip_grad_norm)
@@ -119,14 +125,14 @@ class VaeTask:
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         self.model.eval()
-        metrics: dict[str, float] = {}
+        names, measured = [], []
         for split, x, noise in (("train", self.x_train, self.train_noise),
                                 ("val", self.x_val, self.val_noise)):
             reconstruction, kl = loss_terms(self.model, x, noise)
-            metrics[f"{split}_loss"] = (reconstruction + self.beta * kl).mean().item()
-            metrics[f"{split}_reconstruction"] = reconstruction.mean().item()
-            metrics[f"{split}_kl"] = kl.mean().item()
-        return metrics
+            names += [f"{split}_loss", f"{split}_reconstruction", f"{split}_kl"]
+            measured += [(reconstruction + self.beta * kl).mean(), reconstruction.mean(), kl.mean()]
+        # One copy from the device for the six numbers.
+        return dict(zip(names, torch.stack(measured).tolist(), strict=True))
 
     def epoch_events(self, epoch: int) -> list[Event]:
         return []
