@@ -70,28 +70,15 @@ def _fresh_cache():
     _delete_redis_keys(f"{os.environ['DLP_CACHE_PREFIX']}:*")
 
 
-SHARED_SCOPES = {"module", "class", "package"}
-
-
-def _shares_a_fixture(item) -> bool:
-    """Whether the test uses a fixture built once for its module (or class, or package)."""
-    # pytest has no public API for an item's fixture definitions.
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info else ()
-    return any(defs[-1].scope in SHARED_SCOPES for defs in definitions if defs)
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: their Playwright session keeps an event loop running in the main
     thread (and sets DJANGO_ALLOW_ASYNC_UNSAFE), which no other test should run beside.
 
-    Under pytest-xdist (`-n N`, `--dist loadgroup` from pyproject) a module whose tests share
-    a module-scoped fixture (a trained model, a fresh install, collected static files) runs in
-    one worker, so that fixture is built once, not once per worker. Every other test goes to
-    whichever worker is free. xdist sends groups of several tests first, so browser tests are
-    never grouped: each worker keeps them last (a worker's Playwright session is its own)."""
+    Under pytest-xdist (`-n N`) pyproject's `--dist loadfile --no-loadscope-reorder` sends
+    each test file whole to one worker, in this order: a worker takes files in collection
+    order, so browser tests stay last in each worker (which starts its own servers and
+    Chromium), and a module-scoped fixture (a trained model, a fresh install, collected
+    static files) is built once, not once per worker. (`xdist_group` marks do nothing with
+    pytest-xdist 3.8 on pytest 9.2: xdist renames items through an attribute pytest no
+    longer reads; a test that must run beside another goes in the same file.)"""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-    for item in items:
-        if item.get_closest_marker("browser") is None and _shares_a_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

@@ -29,6 +29,7 @@ def test_two_workers_share_no_queue_channel_database_or_folder(tmp_path):
                REDIS_URL="redis://127.0.0.1:6379/0")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+         "--dist", "loadgroup",  # no groups there: each test a unit, one to each worker
          "--basetemp", str(tmp_path / "basetemp"), "tests/parallel_probe.py"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
