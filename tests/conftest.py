@@ -72,5 +72,13 @@ def _fresh_cache():
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: their Playwright session keeps an event loop running in the main
-    thread (and sets DJANGO_ALLOW_ASYNC_UNSAFE), which no other test should run beside."""
+    thread (and sets DJANGO_ALLOW_ASYNC_UNSAFE), which no other test should run beside.
+
+    Under pytest-xdist (`-n N`) pyproject's `--dist loadfile --no-loadscope-reorder` sends
+    each test file whole to one worker, in this order: a worker takes files in collection
+    order, so browser tests stay last in each worker (which starts its own servers and
+    Chromium), and a module-scoped fixture (a trained model, a fresh install, collected
+    static files) is built once, not once per worker. (`xdist_group` marks do nothing with
+    pytest-xdist 3.8 on pytest 9.2: xdist renames items through an attribute pytest no
+    longer reads; a test that must run beside another goes in the same file.)"""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -101,8 +101,13 @@ def test_failures_on_the_login_form_lock_the_token_endpoint(client, user, settin
 
 
 @pytest.mark.django_db
-def test_the_lock_expires_and_then_the_right_password_works(user, settings):
+def test_the_lock_expires_and_then_the_right_password_works(make_user, settings):
     settings.LOGIN_LOCKOUT_S = 6  # the failures must fall within it: each hashes a password
+    # ... so a quick hasher: the default one takes ~0.5 s a password alone, and several
+    # seconds beside another test process on a loaded machine, where the first failure had
+    # left the 6 s window before the last one came (seen under pytest-xdist).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    make_user("ada")
     api = APIClient()
     for _ in range(settings.LOGIN_FAILURES_ALLOWED):
         api.post(TOKEN_URL, {"username": "ada", "password": "guess"})
