@@ -19,8 +19,9 @@ DIGITS = {
 
 
 def test_drawing_a_digit_shows_its_prediction(live_platform, page, screenshot, user):
-    # Trained in this process: the file lands in the media root the server reads too.
-    job = services.job_submit(user=user, config=DIGITS)
+    # Trained in this process: the file lands in the media root the server reads too. Never
+    # queued, so the live platform's worker cannot race this process for it.
+    job = services.job_create_unqueued(owner=user, config=DIGITS)
     runner.job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
@@ -77,7 +78,7 @@ def test_clicking_the_plane_classifies_the_point(live_platform, page, screenshot
         "data": {"name": "moons", "n_samples": 500, "noise": 0.2, "val_fraction": 0.2, "seed": 0},
         "optim": {"name": "adam", "lr": 0.01, "batch_size": 32, "epochs": 20},
     }
-    job = services.job_submit(user=user, config=config)
+    job = services.job_create_unqueued(owner=user, config=config)  # never queued: see above
     runner.job_run(job_id=job.pk)
     job.refresh_from_db()
     deployed = deploy.model_deploy(user=user, job=job)
