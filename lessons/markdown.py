@@ -120,8 +120,15 @@ _DIV_CLASS = {"figure", "figure-error", "code-tabs", "code-tab"}
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|/|\.{0,2}/|#|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
 
 _MARKDOWN_OPTIONS = {
-    "extensions": ["fenced_code", "tables", "sane_lists"],
-    "extension_configs": {"tables": {"use_align_attribute": True}},
+    # superfences rather than Python-Markdown's own fenced_code: that one reads a fence only at
+    # the top level, so a code block inside a list item (a lab's numbered steps) fell out of
+    # its list as a line of inline code. Highlighting stays off: the sanitizer keeps only
+    # `language-*` classes, and the page styles code blocks itself.
+    "extensions": ["pymdownx.highlight", "pymdownx.superfences", "tables", "sane_lists"],
+    "extension_configs": {
+        "tables": {"use_align_attribute": True},
+        "pymdownx.highlight": {"use_pygments": False},
+    },
     "output_format": "html",
 }
 

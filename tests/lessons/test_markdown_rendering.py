@@ -207,3 +207,15 @@ def test_tabs_block_renders_one_escaped_code_block_per_tab():
 def test_figure_fence_inside_a_code_block_is_left_as_code():
     html = render_markdown("````markdown\n```figure neuron\n```\n````")
     assert "data-figure" not in html and "```figure neuron" in html
+
+
+def test_a_code_block_inside_a_numbered_step_stays_in_its_step():
+    html = render_markdown(
+        "1. **Export.** Then run:\n\n    ```python\n    cost = '$a_b$' < 1\n    ```\n\n"
+        "    It prints 1.\n\n2. **Call.** Next step.\n"
+    )
+    assert re.search(
+        r"<li>\s*<p><strong>Export.</strong> Then run:</p>\s*<pre[^>]*><code class=\"language-"
+        r"python\">cost = '\$a_b\$' &lt; 1</code></pre>\s*<p>It prints 1.</p>\s*</li>\s*<li>",
+        html,
+    ), html

@@ -98,6 +98,15 @@ def test_every_lesson_renders_with_math(client, shipped):
             assert f'id="lab-{lab.id}"' in html
 
 
+def test_every_code_block_of_every_lesson_renders_as_a_code_block(shipped):
+    """A fence the renderer did not read as one (inside a list item, say) comes out as a line
+    of inline code that starts with its language: `<code>python\n...`."""
+    for lesson in shipped:
+        fences = len(re.findall(r"^[ ]*```(?!`)[ \t]*(?!figure|tabs)\w", lesson.body, re.M))
+        assert lesson.body_html.count("<pre") >= fences, lesson.slug
+        assert not re.search(r"<code>[\w+#-]+\n", lesson.body_html), lesson.slug
+
+
 def test_every_quiz_is_substantial_and_grades_right_and_wrong(shipped, learner, answers_for):
     for lesson in shipped:
         quiz = lesson.quiz
