@@ -26,9 +26,8 @@ class AccountLocked(Exception):
     def __init__(self, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
         minutes = max(1, math.ceil(retry_after_s / 60))
-        super().__init__(
-            f"Too many failed attempts for this account. Try again in {minutes} minutes."
-        )
+        wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+        super().__init__(f"Too many failed attempts for this account. Try again in {wait}.")
 
 
 def client_address(request) -> str:

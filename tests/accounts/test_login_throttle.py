@@ -3,6 +3,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.login_throttle import AccountLocked
 from tests.errors import api_error
 from tests.fixtures.accounts import PASSWORD
 
@@ -144,3 +145,10 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         capture_output=True, text=True, env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("retry_after_s", "wait"), [
+    (1, "a minute"), (60, "a minute"), (61, "2 minutes"), (900, "15 minutes"),
+])
+def test_the_lock_message_says_how_long_in_plain_words(retry_after_s, wait):
+    assert str(AccountLocked(retry_after_s)).endswith(f"Try again in {wait}.")
