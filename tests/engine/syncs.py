@@ -16,6 +16,7 @@ of its loss), an epoch METRIC the epoch's evaluation.
 """
 
 import sys
+import sysconfig
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -50,6 +51,10 @@ HOST_READS = {"tolist", "numpy", "cpu"}
 # reads it with .item() at every step: that read does not wait for the device.
 OPTIMIZER_DIR = str(Path(torch.optim.__file__).parent)
 PROJECT_DIR = str(Path(__file__).resolve().parents[2])
+# Installed packages are not the project's code even when the virtualenv lies inside the
+# checkout (as `./dev` makes it: `.venv/`), so a frame of torch's own wrappers there
+# (torch._dynamo's around the optimizer) is walked past, not taken for the call site.
+INSTALLED_DIRS = tuple({sys.prefix, sys.base_prefix, *sysconfig.get_paths().values()})
 
 
 @dataclass
@@ -83,7 +88,8 @@ def _calling_site() -> tuple[str, bool]:
     while frame is not None:
         filename = frame.f_code.co_filename
         in_optimizer = in_optimizer or filename.startswith(OPTIMIZER_DIR)
-        if filename.startswith(PROJECT_DIR) and filename != __file__:
+        if (filename.startswith(PROJECT_DIR) and not filename.startswith(INSTALLED_DIRS)
+                and filename != __file__):
             return f"{Path(filename).relative_to(PROJECT_DIR)}:{frame.f_lineno}", in_optimizer
         frame = frame.f_back
     return "?", in_optimizer
