@@ -7,9 +7,9 @@ import hashlib
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
+
+from tests.migration_steps import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,16 +22,6 @@ OLD_LAYOUT = [
 ]
 KEY = "dlp_" + "k" * 43  # a token's key as a learner's script holds it
 
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.fixture

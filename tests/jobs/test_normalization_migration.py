@@ -3,13 +3,12 @@ from the migration, drawn once as their run drew it (with cross-validation, from
 the run kept); one whose statistics cannot be recovered stays null and is not deployed."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from deployments import deploy
 from engine import parse_config
 from engine.datasets import load_dataset, load_folds
 from jobs.models import TrainedModel, TrainingJob
+from tests.migration_steps import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,18 +26,11 @@ CV_RESULT = {"cv": {"folds": [{"fold": 1, "val_accuracy": 0.8}, {"fold": 2, "val
                               {"fold": 3, "val_accuracy": 0.85}]}}
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before():
     apps = migrate(BEFORE)
     yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate(latest())
 
 
 def stored_model(apps, owner, config: dict, result: dict | None = None) -> int:

@@ -1,8 +1,8 @@
 """Migration 0004 on a database filled under the schema before question versions (0002)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_steps import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,19 +10,12 @@ BEFORE = [("lessons", "0002_course_content_hashes")]
 AFTER = [("lessons", "0004_first_question_versions")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_database():
     """Lessons migrated back to 0002 for the test, and forward to the latest after it."""
     apps = migrate(BEFORE)
     yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate(latest())
 
 
 def fill(apps):
