@@ -4,6 +4,7 @@ for the live viewers' message: both must say exactly what the payloads said."""
 import json
 
 import pytest
+from django.db import connection
 
 from jobs import live, services
 from jobs.models import JobEvent
@@ -17,10 +18,14 @@ PAYLOADS = [
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("insert", ["sql", "orm"])
 def test_a_batch_is_stored_and_published_as_its_payloads(user, moons_config, monkeypatch,
-                                                          django_capture_on_commit_callbacks):
+                                                          django_capture_on_commit_callbacks,
+                                                          insert):
     job = services.job_submit(user=user, config=moons_config)
     services.job_start(job_id=job.pk)
+    if insert == "orm":  # the way a database other than PostgreSQL stores a batch
+        monkeypatch.setattr(connection, "vendor", "sqlite")
     published: list[tuple[int, str]] = []
     monkeypatch.setattr(live, "publish_encoded", lambda job_id, batch: published.append(
         (job_id, batch)))
@@ -29,6 +34,7 @@ def test_a_batch_is_stored_and_published_as_its_payloads(user, moons_config, mon
 
     stored = list(JobEvent.objects.filter(job=job, seq__gt=2).order_by("seq"))
     assert [(event.type, event.payload) for event in stored] == PAYLOADS
+    assert all(event.created_at >= job.created_at for event in stored)
     # The message is byte for byte what json.dumps made of the messages before (key order
     # as the engine wrote it, json.dumps's separators and escapes).
     assert published == [(job.pk, json.dumps([
