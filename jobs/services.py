@@ -275,10 +275,6 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
     """
     if not events:
         return None
-    job = (TrainingJob.objects.select_for_update()
-           .only("last_seq", "attempt", "status", "cancel_requested").get(pk=job_id))
-    if attempt is not None and (job.attempt != attempt or job.status != JobStatus.RUNNING):
-        raise AttemptSuperseded(job_id)
     # Each payload is encoded to JSON once, here, for both the table (cast to jsonb in
     # the INSERT) and the viewers' wake-up message, instead of once by the database adapter
     # and again for the message: the worker's writer thread holds the GIL while it encodes,
@@ -286,14 +282,42 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
     encoded = [json.dumps(payload) for _, payload in events]
     types = [event_type for event_type, _ in events]
     now = timezone.now()
-    _insert_events(job_id, job.last_seq + 1, types, encoded, now)
-    TrainingJob.objects.filter(pk=job_id).update(
-        last_seq=job.last_seq + len(events), heartbeat_at=now
-    )
-    batch = encode_messages(zip(range(job.last_seq + 1, job.last_seq + len(events) + 1),
-                                types, encoded, strict=True))
+    job = _lock_and_advance(job_id, len(events), now)
+    if attempt is not None and (job.attempt != attempt or job.status != JobStatus.RUNNING):
+        raise AttemptSuperseded(job_id)  # the caller's transaction undoes the advance
+    first_seq = job.last_seq + 1
+    _insert_events(job_id, first_seq, types, encoded, now)
+    batch = encode_messages(zip(range(first_seq, first_seq + len(events)), types, encoded,
+                                strict=True))
     transaction.on_commit(lambda: live.publish_encoded(job_id, batch))
     return job
+
+
+def _lock_and_advance(job_id: int, count: int, now: datetime) -> TrainingJob:
+    """Lock the job's row and move its last_seq on by `count`; the row as it was before
+    (last_seq, attempt, status, cancel_requested). TrainingJob.DoesNotExist if it is gone.
+
+    On PostgreSQL one UPDATE ... RETURNING, which takes the lock itself: the ORM's locking
+    SELECT and UPDATE were a round trip and a query compile more per batch (docs/scaling.md).
+    """
+    if connection.vendor != "postgresql":
+        job = (TrainingJob.objects.select_for_update()
+               .only("last_seq", "attempt", "status", "cancel_requested").get(pk=job_id))
+        TrainingJob.objects.filter(pk=job_id).update(
+            last_seq=job.last_seq + count, heartbeat_at=now)
+        return job
+    table = connection.ops.quote_name(TrainingJob._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + %s, heartbeat_at = %s WHERE id = %s"
+            " RETURNING last_seq - %s, attempt, status, cancel_requested",
+            [count, now, job_id, count])
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingJob.DoesNotExist(f"no training job {job_id}")
+    last_seq, job_attempt, status, cancel_requested = row
+    return TrainingJob(pk=job_id, last_seq=last_seq, attempt=job_attempt, status=status,
+                       cancel_requested=cancel_requested)
 
 
 def _insert_events(job_id: int, first_seq: int, types: list[str], encoded: list[str],
@@ -302,7 +326,7 @@ def _insert_events(job_id: int, first_seq: int, types: list[str], encoded: list[
 
     On PostgreSQL, one INSERT of two array parameters: bulk_create compiled a Cast
     expression per row, and that compiling was most of the worker's writer-thread CPU
-    (~8 ms of every batch, which training waits for while the writer holds the GIL:
+    (~5 ms of every batch, which training waits for while the writer holds the GIL:
     docs/scaling.md). Another database gets the ORM's bulk_create, with the same rows.
     """
     if connection.vendor != "postgresql":

@@ -42,3 +42,14 @@ def test_a_batch_is_stored_and_published_as_its_payloads(user, moons_config, mon
         for seq, (event_type, payload) in enumerate(PAYLOADS, start=3)
     ]))]
     assert json.loads(published[0][1]) == [event.as_message() for event in stored]
+
+
+@pytest.mark.django_db
+def test_a_batch_for_a_job_deleted_meanwhile_stores_nothing_and_reads_as_cancelled(
+        user, moons_config):
+    job = services.job_submit(user=user, config=moons_config)
+    services.job_start(job_id=job.pk)
+    job_id = job.pk
+    job.delete()  # with its owner's account, say, while the worker trains it
+    assert services.record_events(job_id=job_id, events=PAYLOADS) is True
+    assert not JobEvent.objects.filter(job_id=job_id).exists()

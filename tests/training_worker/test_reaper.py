@@ -127,8 +127,10 @@ def test_the_attempt_that_was_handed_on_cannot_write_or_end_the_job(reap, job):
     go_silent(job)
     reap()
     before = list(JobEvent.objects.filter(job=job).values_list("seq", flat=True))
+    last_seq = TrainingJob.objects.get(pk=job.pk).last_seq
     with pytest.raises(services.AttemptSuperseded):
         services.record_events(job_id=job.pk, events=[("metric", {"step": 1})], attempt=1)
+    assert TrainingJob.objects.get(pk=job.pk).last_seq == last_seq  # no seq taken either
     with pytest.raises(services.AttemptSuperseded):
         services.job_heartbeat(job_id=job.pk, attempt=1)
     assert not services.job_finish(job_id=job.pk, status=JobStatus.SUCCEEDED, attempt=1)
