@@ -121,7 +121,8 @@ def main() -> None:
 
     torch.set_num_threads(1)  # as the worker runs (DLP_TORCH_NUM_THREADS)
     (ROOT / "var").mkdir(exist_ok=True)
-    results: dict = {"date": date.today().isoformat(), "jobs": args.jobs}
+    results: dict = {"date": date.today().isoformat(), "jobs": args.jobs,
+                     "load_average_start": os.getloadavg()}
     with Platform() as platform:
         runs = [platform.submit_and_follow(SMALL) for _ in range(args.jobs)]
         breakdowns = [server_breakdown(platform, run["id"]) for run in runs[-10:]]
@@ -166,6 +167,7 @@ def main() -> None:
         name: {"median": statistics.median(values), "min": min(values), "max": max(values)}
         for name, values in per_round.items()}
     results["overhead_rounds"] = rounds
+    results["load_average_end"] = os.getloadavg()
     print_table(results)
     out = ROOT / "bench" / "results" / f"{args.name}-{results['date']}.json"
     out.parent.mkdir(exist_ok=True)
@@ -196,9 +198,15 @@ def print_table(results: dict) -> None:
         rows.append((f"{label}, per round: median (min-max)",
                      f"{spread['median']:.3f} ({spread['min']:.3f}-{spread['max']:.3f})"))
     width = max(len(name) for name, _ in rows)
-    print(f"\nPlatform benchmark {results['date']} ({results['jobs']} jobs)")
+    print(f"\nPlatform benchmark {results['date']} ({results['jobs']} jobs); load average"
+          f" (1, 5, 15 min) at the start {_load(results['load_average_start'])},"
+          f" at the end {_load(results['load_average_end'])}")
     for name, value in rows:
         print(f"  {name:<{width}}  {value:>10}")
+
+
+def _load(averages: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.1f}" for value in averages)
 
 
 if __name__ == "__main__":
