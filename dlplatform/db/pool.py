@@ -31,27 +31,27 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError
 from psycopg2 import extensions
+from psycopg2.extensions import connection as PgConnection
 
 
 @dataclass(eq=False)  # `in` compares by identity
 class Idle:
-    connection: Any  # a psycopg2 connection
+    connection: PgConnection
     key: str  # the parameters it was opened with: a test database is another key
     opened_at: float
     idle_since: float
 
 
-def _close_quietly(connection: Any) -> None:
+def _close_quietly(connection: PgConnection) -> None:
     with contextlib.suppress(Exception):  # a broken connection may fail to close: gone anyway
         connection.close()
 
 
-def _has_input(connection: Any) -> bool:
+def _has_input(connection: PgConnection) -> bool:
     """True if the server sent something (or hung up) while nobody asked: poll, not select,
     because a web process with a thousand open streams has file descriptors above 1024."""
     poller = select.poll()
@@ -69,7 +69,9 @@ class ConnectionPool:
         self._open = 0  # idle and busy
         self._idle: list[Idle] = []
 
-    def checkout(self, key: str, open_new: Callable[[], Any]) -> tuple[Any, float, bool]:
+    def checkout(
+        self, key: str, open_new: Callable[[], PgConnection]
+    ) -> tuple[PgConnection, float, bool]:
         """A healthy connection for `key`, when it was opened and whether it is reused: an
         idle one, or a new one while under the cap, or the first to come back within
         DB_CONNECTION_WAIT_S."""
@@ -92,7 +94,7 @@ class ConnectionPool:
             self.opened += 1
         return connection, time.monotonic(), False
 
-    def checkin(self, key: str, connection: Any, opened_at: float) -> None:
+    def checkin(self, key: str, connection: PgConnection, opened_at: float) -> None:
         now = time.monotonic()
         if connection.closed or now - opened_at > settings.DB_POOL_MAX_LIFETIME_S:
             self._discard(connection)
@@ -109,7 +111,7 @@ class ConnectionPool:
             self._idle.append(Idle(connection, key, opened_at, now))
             self._returned.notify()
 
-    def discard(self, connection: Any) -> None:
+    def discard(self, connection: PgConnection) -> None:
         """Close a connection that came from this pool and must not be reused."""
         self._discard(connection)
 
@@ -159,7 +161,7 @@ class ConnectionPool:
             return False
         return True
 
-    def _discard(self, connection: Any) -> None:
+    def _discard(self, connection: PgConnection) -> None:
         _close_quietly(connection)
         self._release_slot()
 
