@@ -78,8 +78,8 @@ class ConnectionPool:
         deadline = time.monotonic() + settings.DB_CONNECTION_WAIT_S
         while True:
             reuse, stale = self._take(key, deadline)
-            for entry in stale:
-                self._discard(entry.connection)
+            for entry in stale:  # their slots were given up in _take
+                _close_quietly(entry.connection)
             if reuse is None:
                 break
             if self._healthy(reuse):

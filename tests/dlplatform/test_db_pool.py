@@ -156,3 +156,33 @@ def test_the_api_answers_503_when_every_connection_is_busy(small_pool, user):
             thread.join(10)
     assert response.status_code == 503
     assert response.headers["Retry-After"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_idle_too_long_is_closed_and_the_cap_still_holds(small_pool, settings):
+    connections.close_all()
+    stale_pid = _backend_pid()
+    connection.close()  # idle in the pool
+    settings.DB_POOL_MAX_IDLE_S = 0
+    release = threading.Event()
+    pids: list[int] = []
+    held = threading.Barrier(3)
+
+    def hold() -> None:
+        pids.append(_backend_pid())
+        held.wait(10)
+        release.wait(10)
+        connections.close_all()
+
+    holders = [threading.Thread(target=hold) for _ in range(2)]
+    for thread in holders:
+        thread.start()
+    try:
+        held.wait(10)
+        assert stale_pid not in pids
+        with pytest.raises(OperationalError, match="busy"):
+            _backend_pid()  # two are open: the stale one no longer counts, and nor may more
+    finally:
+        release.set()
+        for thread in holders:
+            thread.join(10)
