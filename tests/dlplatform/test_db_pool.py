@@ -122,7 +122,11 @@ def test_at_the_cap_a_connection_waits_for_one_to_come_back_then_gives_up(small_
         _backend_pid()  # a third connection: none comes back within the wait
     connections.close_all()
 
-    waiter = threading.Thread(target=lambda: pids.update(waiter=_backend_pid()))
+    def wait_for_one() -> None:
+        pids["waiter"] = _backend_pid()
+        connections.close_all()
+
+    waiter = threading.Thread(target=wait_for_one)
     waiter.start()
     release.set()  # now one comes back while it waits
     for thread in [*holders, waiter]:
