@@ -20,10 +20,11 @@ from dlplatform.db import pool
 
 class DatabaseCreation(creation.DatabaseCreation):
     """PostgreSQL refuses to drop or copy a database that sessions are connected to: the
-    pool's idle connections to the test database close first."""
+    pool's idle connections to the test database close first (and before a drop, those
+    that threads still finishing give back close too, as without the pool)."""
 
     def _destroy_test_db(self, test_database_name, verbosity):
-        pool.current().close_idle()
+        pool.current().close()
         return super()._destroy_test_db(test_database_name, verbosity)
 
     def _clone_test_db(self, suffix, verbosity, keepdb=False):

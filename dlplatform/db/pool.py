@@ -68,6 +68,7 @@ class ConnectionPool:
         self._returned = threading.Condition(self._lock)
         self._open = 0  # idle and busy
         self._idle: list[Idle] = []
+        self._keeping = True  # False once closed: what comes back is closed too
 
     def checkout(
         self, key: str, open_new: Callable[[], PgConnection]
@@ -96,7 +97,8 @@ class ConnectionPool:
 
     def checkin(self, key: str, connection: PgConnection, opened_at: float) -> None:
         now = time.monotonic()
-        if connection.closed or now - opened_at > settings.DB_POOL_MAX_LIFETIME_S:
+        if (not self._keeping or connection.closed
+                or now - opened_at > settings.DB_POOL_MAX_LIFETIME_S):
             self._discard(connection)
             return
         try:
@@ -114,6 +116,12 @@ class ConnectionPool:
     def discard(self, connection: PgConnection) -> None:
         """Close a connection that came from this pool and must not be reused."""
         self._discard(connection)
+
+    def close(self) -> None:
+        """Close the idle connections, and from now on every one given back (a test run
+        dropping its database: a thread still reading must not leave one open)."""
+        self._keeping = False
+        self.close_idle()
 
     def close_idle(self) -> None:
         with self._lock:

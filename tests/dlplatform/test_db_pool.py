@@ -190,3 +190,14 @@ def test_a_connection_idle_too_long_is_closed_and_the_cap_still_holds(small_pool
         release.set()
         for thread in holders:
             thread.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_given_back_after_the_pool_closed_is_closed(small_pool):
+    """A test run drops its database after closing the pool: a thread still finishing a
+    read must not leave its connection open, or the drop is refused."""
+    connections.close_all()
+    pid = _backend_pid()
+    small_pool.close()
+    connection.close()  # given back after the pool closed
+    assert _backend_pid() != pid
