@@ -108,6 +108,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # keep the sum over all processes below the server's max_connections.
 DB_MAX_CONNECTIONS = env_int("DLP_DB_MAX_CONNECTIONS", 20)
 DB_CONNECTION_WAIT_S = env_float("DLP_DB_CONNECTION_WAIT_S", 10.0)
+# Reuse closed PostgreSQL connections (dlplatform/db/pool.py), within the cap above: an idle
+# one is closed after DB_POOL_MAX_IDLE_S (seen when the process next takes a connection), any
+# after DB_POOL_MAX_LIFETIME_S, and one idle for DB_POOL_PING_AFTER_S answers a SELECT 1
+# before it is used again.
+DB_POOL = env_bool("DLP_DB_POOL", True)
+DB_POOL_MAX_IDLE_S = env_float("DLP_DB_POOL_MAX_IDLE_S", 60.0)
+DB_POOL_MAX_LIFETIME_S = env_float("DLP_DB_POOL_MAX_LIFETIME_S", 1800.0)
+DB_POOL_PING_AFTER_S = env_float("DLP_DB_POOL_PING_AFTER_S", 10.0)
 if os.environ.get("DLP_TEST_DATABASE_NAME"):
     # Lets concurrent test runs on one server each create (and drop) their own database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DLP_TEST_DATABASE_NAME"]}
