@@ -9,6 +9,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -191,10 +192,14 @@ def record_events(*, job_id: int, events: list[tuple[str, dict]],
 
 
 def job_finish(*, job_id: int, status: str, error: str = "", result: dict | None = None,
-               attempt: int | None = None) -> bool:
+               attempt: int | None = None, training_seconds: float | None = None) -> bool:
     """Move a running job to a final status; False when it was no longer running (or, with
-    `attempt`, no longer running that attempt)."""
-    return _finish(job_id, status, error=error, result=result, only_attempt=attempt)
+    `attempt`, no longer running that attempt). `training_seconds`: what the run is charged
+    against its learner's daily training time, when not its wall time (a packed run's
+    share of its pack's; limits.py)."""
+    extra = {} if training_seconds is None else {
+        "training_time": timedelta(seconds=training_seconds)}
+    return _finish(job_id, status, error=error, result=result, only_attempt=attempt, **extra)
 
 
 def job_cancel(*, job: TrainingJob) -> TrainingJob:
@@ -233,12 +238,12 @@ def job_set_shared(*, job: TrainingJob, shared: bool) -> TrainingJob:
 
 def _finish(
     job_id: int, status: str, *, error: str = "", result: dict | None = None, only_from=None,
-    only_attempt: int | None = None,
+    only_attempt: int | None = None, **fields,
 ) -> bool:
     with transaction.atomic():
         moved = _transition(
             job_id, status, only_from=only_from, only_attempt=only_attempt,
-            error=error, result=result or {}, finished_at=timezone.now(),
+            error=error, result=result or {}, finished_at=timezone.now(), **fields,
         )
         if moved:
             payload = {"status": status, "error": error, "result": result or {}}
@@ -283,11 +288,7 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
     # and again for the message: the worker's writer thread holds the GIL while it encodes,
     # and training waits for it (docs/scaling.md).
     encoded = [json.dumps(payload) for _, payload in events]
-    rows = [
-        JobEvent(job_id=job_id, seq=job.last_seq + i, type=event_type,
-                 payload=Cast(Value(text), JSONField()))
-        for i, ((event_type, _), text) in enumerate(zip(events, encoded, strict=True), start=1)
-    ]
+    rows = event_rows(job_id, job.last_seq, events, encoded)
     JobEvent.objects.bulk_create(rows)
     TrainingJob.objects.filter(pk=job_id).update(
         last_seq=job.last_seq + len(rows), heartbeat_at=timezone.now()
@@ -296,6 +297,16 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
         (row.seq, row.type, text) for row, text in zip(rows, encoded, strict=True))
     transaction.on_commit(lambda: live.publish_encoded(job_id, batch))
     return job
+
+
+def event_rows(job_id: int, last_seq: int, events: list[tuple[str, dict]],
+               encoded: list[str]) -> list[JobEvent]:
+    """The rows of `events` (their payloads already `encoded`) after sequence `last_seq`."""
+    return [
+        JobEvent(job_id=job_id, seq=last_seq + i, type=event_type,
+                 payload=Cast(Value(text), JSONField()))
+        for i, ((event_type, _), text) in enumerate(zip(events, encoded, strict=True), start=1)
+    ]
 
 
 def encode_messages(events: Iterable[tuple[int, str, str]]) -> str:
