@@ -11,9 +11,9 @@ On a real platform (bench/harness.py: uvicorn, Celery worker processes with
   - the class, packing off (DLP_PACK_MAX_JOBS=1, the jobs queue one by one), unless
     --skip-unpacked.
 The worker packs only what it finds waiting when it starts a job, so the class is trained
-as it arrives: a first pack of whoever was queued by then, then the rest; a pack holds at
-most DLP_DB_MAX_CONNECTIONS - 2 jobs (18 by default: each packed job's recorder writes
-through a connection of its own), so thirty take at least two packs.
+as it arrives: usually the first learner's job alone (nothing else was queued yet), then
+one pack of the rest (a pack's events go through one writer and one connection, so the
+number of database connections does not cap it; half the time limit does).
 
 Prints medians with their spread (min..max over the repeats) and the class's time as a
 multiple of one run's; every job must succeed, and each streams its own events (checked:
@@ -24,6 +24,7 @@ the absolute seconds.
 
 import argparse
 import logging
+import os
 import statistics
 import sys
 import time
@@ -114,6 +115,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--skip-unpacked", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     runs: dict[str, list[dict]] = {"one run": [], "class, packed": [], "class, unpacked": []}
     with Platform(workers=0, warm=False) as platform:
         platform.setup_django()
@@ -149,6 +151,9 @@ def main() -> None:
         ["phase", "jobs", "median s", "spread s", "× one run", "spread ×", "failed",
          "streamed in full (min)", "packed (min)"],
         rows)
+    load = f"load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+    print(f"  {load} (2 shared cores)")
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()}
     save_results("class", results)
     ok = all(not run["failed"] and run["streamed_in_full"] == run["jobs"]
              for measured in runs.values() for run in measured)

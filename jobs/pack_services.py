@@ -11,14 +11,17 @@ that lock, a deleted job counts as cancelled, viewers are woken after the commit
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import torch
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import JSONField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from jobs import live, services
 from jobs.artifacts import store_trained_model
-from jobs.models import JobStatus, TrainingJob
+from jobs.models import JobEvent, JobStatus, TrainingJob
 
 # What record_events_of_jobs tells a job's recorder.
 CANCEL = "cancel"  # the learner asked to cancel (or the job was deleted): stop it
@@ -41,7 +44,8 @@ def record_events_of_jobs(*, batches: list[JobBatch]) -> dict[int, str | None]:
                   .filter(pk__in=[job_id for job_id, _, _ in batches]).order_by("pk")
                   .only("last_seq", "attempt", "status", "cancel_requested")}
         now = timezone.now()
-        rows, changed, messages = [], [], {}
+        rows: list[tuple[int, int, str, str]] = []
+        changed, messages = [], {}
         for job_id, attempt, events in batches:
             job = locked.get(job_id)
             if job is None:
@@ -52,22 +56,44 @@ def record_events_of_jobs(*, batches: list[JobBatch]) -> dict[int, str | None]:
                 outcomes[job_id] = SUPERSEDED
                 continue
             # Encoded once for the table and the wake-up message (services._append_events).
-            encoded = [json.dumps(payload) for _, payload in events]
-            job_rows = services.event_rows(job_id, job.last_seq, events, encoded)
+            job_rows = [(job_id, job.last_seq + i, event_type, json.dumps(payload))
+                        for i, (event_type, payload) in enumerate(events, start=1)]
             if job_rows:
-                messages[job_id] = services.encode_messages(
-                    (row.seq, row.type, text) for row, text in zip(job_rows, encoded,
-                                                                   strict=True))
+                messages[job_id] = services.encode_messages(row[1:] for row in job_rows)
             rows += job_rows
             job.last_seq += len(job_rows)
             job.heartbeat_at = now
             changed.append(job)
             outcomes[job_id] = CANCEL if job.cancel_requested else None
-        services.JobEvent.objects.bulk_create(rows)
+        _insert_events(rows, now)
         TrainingJob.objects.bulk_update(changed, ["last_seq", "heartbeat_at"])
         if messages:
             transaction.on_commit(lambda: live.publish_encoded_many(messages))
     return outcomes
+
+
+def _insert_events(rows: list[tuple[int, int, str, str]], now: datetime) -> None:
+    """Store (job id, seq, type, payload as JSON) rows in one INSERT of four arrays. A
+    pack's events are thousands of rows a second, and bulk_create spent ~0.3 ms of the
+    worker's GIL on each (copying and resolving its JSON cast expression), which training
+    waited for; PostgreSQL's unnest takes them as four arrays. (Other databases: the ORM.)"""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        JobEvent.objects.bulk_create([
+            JobEvent(job_id=job_id, seq=seq, type=event_type,
+                     payload=Cast(Value(text), JSONField()))
+            for job_id, seq, event_type, text in rows])
+        return
+    job_ids, seqs, types, payloads = (list(column) for column in zip(*rows, strict=True))
+    table = connection.ops.quote_name(JobEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (job_id, seq, type, payload, created_at) "
+            "SELECT job_id, seq, type, payload::jsonb, %s FROM unnest("
+            "%s::bigint[], %s::integer[], %s::varchar[], %s::text[]) "
+            "AS event(job_id, seq, type, payload)",
+            [now, job_ids, seqs, types, payloads])
 
 
 def jobs_start(*, job_ids: list[int], worker: str, limit: int) -> list[TrainingJob]:

@@ -288,7 +288,11 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
     # and again for the message: the worker's writer thread holds the GIL while it encodes,
     # and training waits for it (docs/scaling.md).
     encoded = [json.dumps(payload) for _, payload in events]
-    rows = event_rows(job_id, job.last_seq, events, encoded)
+    rows = [
+        JobEvent(job_id=job_id, seq=job.last_seq + i, type=event_type,
+                 payload=Cast(Value(text), JSONField()))
+        for i, ((event_type, _), text) in enumerate(zip(events, encoded, strict=True), start=1)
+    ]
     JobEvent.objects.bulk_create(rows)
     TrainingJob.objects.filter(pk=job_id).update(
         last_seq=job.last_seq + len(rows), heartbeat_at=timezone.now()
@@ -297,16 +301,6 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
         (row.seq, row.type, text) for row, text in zip(rows, encoded, strict=True))
     transaction.on_commit(lambda: live.publish_encoded(job_id, batch))
     return job
-
-
-def event_rows(job_id: int, last_seq: int, events: list[tuple[str, dict]],
-               encoded: list[str]) -> list[JobEvent]:
-    """The rows of `events` (their payloads already `encoded`) after sequence `last_seq`."""
-    return [
-        JobEvent(job_id=job_id, seq=last_seq + i, type=event_type,
-                 payload=Cast(Value(text), JSONField()))
-        for i, ((event_type, _), text) in enumerate(zip(events, encoded, strict=True), start=1)
-    ]
 
 
 def encode_messages(events: Iterable[tuple[int, str, str]]) -> str:
