@@ -31,7 +31,7 @@ class JobEvents:
     def __init__(self, pack: "PackRecorder", job: TrainingJob) -> None:
         self.pack = pack
         self.job_id = job.pk
-        self.attempt = job.attempt
+        self.attempt: int | None = job.attempt
         self.cancel_requested = False
         self.superseded = False
         self.timed_out = False

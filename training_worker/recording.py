@@ -10,6 +10,7 @@ learner asked to cancel.
 import logging
 import threading
 import time
+from typing import Protocol
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections
@@ -143,7 +144,18 @@ class EventRecorder:
             connections.close_all()  # this thread's own connection
 
 
-def end_with_model(recorder: EventRecorder, job, result, *,
+class Recorder(Protocol):
+    """What ending a job needs of its recorder: an EventRecorder, or a packed job's side
+    of its pack's recorder (pack_recording.JobEvents)."""
+
+    job_id: int
+    attempt: int | None
+    superseded: bool
+
+    def flush(self) -> None: ...
+
+
+def end_with_model(recorder: Recorder, job, result, *,
                    training_seconds: float | None = None) -> None:
     if recorder.superseded:
         return  # the attempt that replaced this one stores its own model
@@ -163,7 +175,7 @@ def end_with_model(recorder: EventRecorder, job, result, *,
             training_seconds=training_seconds)
 
 
-def end(recorder: EventRecorder, status: str, *, error: str = "", result=None,
+def end(recorder: Recorder, status: str, *, error: str = "", result=None,
         training_seconds: float | None = None) -> None:
     """Store what is left and end the job, unless this attempt was handed on meanwhile."""
     recorder.flush()
