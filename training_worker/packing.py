@@ -9,11 +9,14 @@ companion's message arrives later, that move is refused and the message is done.
 A packed job's viewer sees what a solo run of it shows, as it comes: the engine reports
 each job's own events (its step points, epoch metrics, per-epoch confusion matrix, class
 report and pictures, test metrics) through the same callback a solo run uses, and this
-module only records them, each job to its own EventRecorder; the INFO event also says how
-many other runs it was packed with. Every job ends as its solo run would, the moment the
+module only records them, all jobs through one PackRecorder (pack_recording.py: one
+writer, one transaction per flush for the whole pack); the INFO event also says how many
+other runs it was packed with. Every job ends as its solo run would, the moment the
 engine is done with it: a cancelled job ends cancelled at its next event while the others
 train on (the pack stops at once when every job of it is cancelled or diverged), a
-diverging one fails then, the others succeed together at the end. A packed job whose
+diverging one fails then, the others succeed together at the end (their models stored
+and their ends written in one commit). Each is charged its share of the pack's time
+against its learner's daily training time (PackShares). A packed job whose
 worker machine is lost is handed on by the reaper (reaper.py) like any other: its next
 attempt runs alone.
 """
