@@ -11,9 +11,9 @@ On a real platform (bench/harness.py: uvicorn, Celery worker processes with
   - the class, packing off (DLP_PACK_MAX_JOBS=1, the jobs queue one by one), unless
     --skip-unpacked.
 The worker packs only what it finds waiting when it starts a job, so the class is trained
-as it arrives: a first pack of whoever was queued by then, then the rest; a pack holds at
-most DLP_DB_MAX_CONNECTIONS - 2 jobs (18 by default: each packed job's recorder writes
-through a connection of its own), so thirty take at least two packs.
+as it arrives: usually the first learner's job alone (nothing else was queued yet), then
+one pack of the rest (a pack's events go through one writer and one connection, so the
+number of database connections does not cap it; half the time limit does).
 
 Prints medians with their spread (min..max over the repeats) and the class's time as a
 multiple of one run's; every job must succeed, and each streams its own events (checked:
@@ -24,6 +24,7 @@ the absolute seconds.
 
 import argparse
 import logging
+import os
 import statistics
 import sys
 import time
@@ -82,8 +83,15 @@ def measure(job_ids: list[int]) -> dict:
         and job.events.filter(type="decision_boundary").count() == epochs
         for job in jobs)
     packed = sum(bool(job.events.get(type="info").payload.get("packed_with")) for job in jobs)
+    # Where the class's time went, from the first submission: the last submission stored,
+    # the last job started (the last pack began) and its first job's end.
+    times = jobs.aggregate(last_created=Max("created_at"), last_started=Max("started_at"),
+                           first_finished=Min("finished_at"))
+    breakdown = {name: round((moment - span["first"]).total_seconds(), 2)
+                 for name, moment in times.items()}
     return {"seconds": (span["last"] - span["first"]).total_seconds(), "failed": failed,
-            "streamed_in_full": streams_in_full, "packed": packed, "jobs": len(job_ids)}
+            "streamed_in_full": streams_in_full, "packed": packed, "jobs": len(job_ids),
+            "breakdown": breakdown}
 
 
 def phase(platform: Platform, tokens: list[str], pack_max: int, workers: int,
@@ -114,6 +122,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--skip-unpacked", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     runs: dict[str, list[dict]] = {"one run": [], "class, packed": [], "class, unpacked": []}
     with Platform(workers=0, warm=False) as platform:
         platform.setup_django()
@@ -149,6 +158,12 @@ def main() -> None:
         ["phase", "jobs", "median s", "spread s", "× one run", "spread ×", "failed",
          "streamed in full (min)", "packed (min)"],
         rows)
+    for run in runs["class, packed"]:
+        print(f"  packed class, seconds after the first submission: {run['breakdown']}, "
+              f"last end {run['seconds']:.2f}")
+    load = f"load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+    print(f"  {load} (2 shared cores)")
+    results["load_average"] = {"before": load_before, "after": os.getloadavg()}
     save_results("class", results)
     ok = all(not run["failed"] and run["streamed_in_full"] == run["jobs"]
              for measured in runs.values() for run in measured)

@@ -314,9 +314,10 @@ EVENT_RETENTION_DAYS = env_float("DLP_EVENT_RETENTION_DAYS", 30.0)
 # in one vectorized pass (training_worker/packing.py): 3 to 15 times the throughput at 8 to
 # 128 jobs (bench/packed_bench.py), each packed run streaming exactly what it would alone.
 # 1 (the default) trains every job alone. Not on by default yet: a class of 30 on one
-# worker finishes in ~16x one run packed against ~19x unpacked (bench/class_bench.py), the
-# recording of a big pack being the cost; and a packed job is charged the pack's wall time
-# against its learner's daily training seconds.
+# worker finishes in ~7-18x one run packed against ~35x unpacked (bench/class_bench.py,
+# 2026-12-06), short of the 3x goal: the engine's own 30-job pack is 3-7x one run
+# (docs/scaling.md, "A class of thirty"). A packed job is charged its share of the pack's
+# time against its learner's daily training time.
 PACK_MAX_JOBS = env_int("DLP_PACK_MAX_JOBS", 1)
 # The worker flushes buffered events at this cadence (or sooner when the buffer fills).
 EVENT_FLUSH_INTERVAL_S = env_float("DLP_EVENT_FLUSH_INTERVAL_S", 0.15)

@@ -95,7 +95,9 @@ def _submission_counts(user, *, since_hour, since_day) -> dict:
                (SELECT COUNT(*) FROM {table} WHERE owner_id = %(user)s AND created_at >= %(hour)s),
                (SELECT MIN(created_at) FROM {table}
                  WHERE owner_id = %(user)s AND created_at >= %(hour)s),
-               (SELECT SUM(COALESCE(finished_at, STATEMENT_TIMESTAMP()) - started_at) FROM {table}
+               (SELECT SUM(COALESCE(training_time,
+                                    COALESCE(finished_at, STATEMENT_TIMESTAMP()) - started_at))
+                  FROM {table}
                  WHERE owner_id = %(user)s AND started_at >= %(day)s),
                (SELECT COUNT(*) FROM {table} WHERE status = %(queued)s)
     """
@@ -161,9 +163,10 @@ def check_batch_submission(*, user, n_jobs: int, batch_jobs) -> None:
 
 
 def _training_seconds_since(jobs, since) -> int:
-    elapsed = ExpressionWrapper(
+    # A packed run is charged its share of its pack's time (training_time), not the pack's.
+    elapsed = Coalesce(F("training_time"), ExpressionWrapper(
         Coalesce(F("finished_at"), Now()) - F("started_at"), output_field=DurationField()
-    )
+    ), output_field=DurationField())
     total = jobs.filter(started_at__gte=since).aggregate(total=Sum(elapsed))["total"]
     return int(total.total_seconds()) if total else 0
 

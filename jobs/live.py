@@ -61,6 +61,20 @@ def publish_encoded(job_id: int, batch: str) -> None:
         log.warning("could not publish events of job %s to Redis", job_id, exc_info=True)
 
 
+def publish_encoded_many(batches: dict[int, str]) -> None:
+    """`publish_encoded` for several jobs (a pack's) in one round trip to Redis."""
+    if settings.LIVE_EVENTS_BACKEND != "redis":
+        return
+    try:
+        pipeline = _redis().pipeline(transaction=False)
+        for job_id, batch in batches.items():
+            pipeline.publish(channel_for(job_id), batch)
+        pipeline.execute()
+    except redis.RedisError:
+        log.warning("could not publish events of jobs %s to Redis", list(batches),
+                    exc_info=True)
+
+
 class _Channel:
     """A job's channel in this event loop: its viewers' queues, and whether the loop's one
     subscription connection (see _Hub) covers it yet. While it does not (Redis unreachable, or

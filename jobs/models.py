@@ -67,6 +67,10 @@ class TrainingJob(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="Last time the worker wrote for this job."
     )
+    training_time = models.DurationField(
+        null=True, blank=True, help_text="Training time charged against the learner's daily "
+        "limit when it is not finished_at - started_at: a packed run's share of its pack's.",
+    )
 
     class Meta:
         db_table = "training_worker_trainingjob"

@@ -9,7 +9,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -192,10 +192,14 @@ def record_events(*, job_id: int, events: list[tuple[str, dict]],
 
 
 def job_finish(*, job_id: int, status: str, error: str = "", result: dict | None = None,
-               attempt: int | None = None) -> bool:
+               attempt: int | None = None, training_seconds: float | None = None) -> bool:
     """Move a running job to a final status; False when it was no longer running (or, with
-    `attempt`, no longer running that attempt)."""
-    return _finish(job_id, status, error=error, result=result, only_attempt=attempt)
+    `attempt`, no longer running that attempt). `training_seconds`: what the run is charged
+    against its learner's daily training time, when not its wall time (a packed run's
+    share of its pack's; limits.py)."""
+    extra = {} if training_seconds is None else {
+        "training_time": timedelta(seconds=training_seconds)}
+    return _finish(job_id, status, error=error, result=result, only_attempt=attempt, **extra)
 
 
 def job_cancel(*, job: TrainingJob) -> TrainingJob:
@@ -234,12 +238,12 @@ def job_set_shared(*, job: TrainingJob, shared: bool) -> TrainingJob:
 
 def _finish(
     job_id: int, status: str, *, error: str = "", result: dict | None = None, only_from=None,
-    only_attempt: int | None = None,
+    only_attempt: int | None = None, **fields,
 ) -> bool:
     with transaction.atomic():
         moved = _transition(
             job_id, status, only_from=only_from, only_attempt=only_attempt,
-            error=error, result=result or {}, finished_at=timezone.now(),
+            error=error, result=result or {}, finished_at=timezone.now(), **fields,
         )
         if moved:
             payload = {"status": status, "error": error, "result": result or {}}
@@ -285,10 +289,10 @@ def _append_events(job_id: int, events: list[tuple[str, dict]],
     job = _lock_and_advance(job_id, len(events), now)
     if attempt is not None and (job.attempt != attempt or job.status != JobStatus.RUNNING):
         raise AttemptSuperseded(job_id)  # the caller's transaction undoes the advance
-    first_seq = job.last_seq + 1
-    _insert_events(job_id, first_seq, types, encoded, now)
-    batch = encode_messages(zip(range(first_seq, first_seq + len(events)), types, encoded,
-                                strict=True))
+    rows = [(job_id, job.last_seq + i, event_type, text)
+            for i, (event_type, text) in enumerate(zip(types, encoded, strict=True), start=1)]
+    insert_events(rows, now)
+    batch = encode_messages(row[1:] for row in rows)
     transaction.on_commit(lambda: live.publish_encoded(job_id, batch))
     return job
 
@@ -320,29 +324,34 @@ def _lock_and_advance(job_id: int, count: int, now: datetime) -> TrainingJob:
                        cancel_requested=cancel_requested)
 
 
-def _insert_events(job_id: int, first_seq: int, types: list[str], encoded: list[str],
-                   now: datetime) -> None:
-    """Insert events (payloads already JSON text) with consecutive seqs from `first_seq`.
+def insert_events(rows: list[tuple[int, int, str, str]], now: datetime) -> None:
+    """Store (job id, seq, type, payload already encoded as JSON) rows; the caller holds the
+    jobs' row locks and chose the seqs (_append_events for one job, pack_services for a
+    pack's jobs).
 
-    On PostgreSQL, one INSERT of two array parameters: bulk_create compiled a Cast
+    On PostgreSQL, one INSERT of four array parameters: bulk_create compiled a Cast
     expression per row, and that compiling was most of the worker's writer-thread CPU
-    (~5 ms of every batch, which training waits for while the writer holds the GIL:
-    docs/scaling.md). Another database gets the ORM's bulk_create, with the same rows.
+    (~5 ms of every batch, ~3 s of a 30-job pack, which training waits for while the
+    writer holds the GIL: docs/scaling.md). Another database gets the ORM's bulk_create,
+    with the same rows.
     """
+    if not rows:
+        return
     if connection.vendor != "postgresql":
-        JobEvent.objects.bulk_create(
+        JobEvent.objects.bulk_create([
             JobEvent(job_id=job_id, seq=seq, type=event_type,
                      payload=Cast(Value(text), JSONField()))
-            for seq, event_type, text in zip(
-                range(first_seq, first_seq + len(types)), types, encoded, strict=True))
+            for job_id, seq, event_type, text in rows])
         return
+    job_ids, seqs, types, payloads = (list(column) for column in zip(*rows, strict=True))
     table = connection.ops.quote_name(JobEvent._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (job_id, seq, type, payload, created_at)"
-            " SELECT %s, %s + e.i - 1, e.type, e.payload::jsonb, %s"
-            " FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS e(type, payload, i)",
-            [job_id, first_seq, now, types, encoded])
+            f"INSERT INTO {table} (job_id, seq, type, payload, created_at) "
+            "SELECT job_id, seq, type, payload::jsonb, %s FROM unnest("
+            "%s::bigint[], %s::integer[], %s::varchar[], %s::text[]) "
+            "AS event(job_id, seq, type, payload)",
+            [now, job_ids, seqs, types, payloads])
 
 
 def encode_messages(events: Iterable[tuple[int, str, str]]) -> str:

@@ -10,6 +10,7 @@ learner asked to cancel.
 import logging
 import threading
 import time
+from typing import Protocol
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections
@@ -143,7 +144,19 @@ class EventRecorder:
             connections.close_all()  # this thread's own connection
 
 
-def end_with_model(recorder: EventRecorder, job, result) -> None:
+class Recorder(Protocol):
+    """What ending a job needs of its recorder: an EventRecorder, or a packed job's side
+    of its pack's recorder (pack_recording.JobEvents)."""
+
+    job_id: int
+    attempt: int | None
+    superseded: bool
+
+    def flush(self) -> None: ...
+
+
+def end_with_model(recorder: Recorder, job, result, *,
+                   training_seconds: float | None = None) -> None:
     if recorder.superseded:
         return  # the attempt that replaced this one stores its own model
 
@@ -155,19 +168,22 @@ def end_with_model(recorder: EventRecorder, job, result) -> None:
     except Exception as exc:
         log.exception("job %s: could not store its trained model", job.pk)
         end(recorder, JobStatus.FAILED, result=result.summary,
-             error=f"Training finished, but its model could not be stored: {exc}")
+            error=f"Training finished, but its model could not be stored: {exc}",
+            training_seconds=training_seconds)
     else:
-        end(recorder, JobStatus.SUCCEEDED, result=result.summary)
+        end(recorder, JobStatus.SUCCEEDED, result=result.summary,
+            training_seconds=training_seconds)
 
 
-def end(recorder: EventRecorder, status: str, *, error: str = "", result=None) -> None:
+def end(recorder: Recorder, status: str, *, error: str = "", result=None,
+        training_seconds: float | None = None) -> None:
     """Store what is left and end the job, unless this attempt was handed on meanwhile."""
     recorder.flush()
     if recorder.superseded:
         return
     with_db_retry(lambda: services.job_finish(
         job_id=recorder.job_id, status=status, error=error, result=result,
-        attempt=recorder.attempt,
+        attempt=recorder.attempt, training_seconds=training_seconds,
     ))
 
 

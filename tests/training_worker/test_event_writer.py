@@ -49,3 +49,26 @@ def test_a_cancel_reaches_the_training_loop_through_the_writer(user, moons_confi
     assert job.status == JobStatus.CANCELLED
     assert time.monotonic() - requested < 5
     assert job.result["epochs_completed"] < 200
+
+
+def test_a_pack_stores_every_jobs_events_through_one_writer(user, other_user, moons_config,
+                                                            settings):
+    """A pack larger than the process's database connections: its one writer thread
+    stores every job's events, each job's complete and in order."""
+    settings.PACK_MAX_JOBS = 8
+    settings.DB_MAX_CONNECTIONS = 3
+    jobs = [services.job_submit(user=owner, config={
+        **moons_config, "data": {**moons_config["data"], "seed": seed}})
+        for seed, owner in enumerate([user, other_user] * 3)]
+    runner.job_run(job_id=jobs[0].pk, worker="w1")
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED, job.error
+        assert job.events.get(type="info").payload["packed_with"] == 5
+        seqs = list(job.events.order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(1, job.last_seq + 1))
+        epochs = [payload["epoch"] for payload in job.events.filter(type="metric")
+                  .order_by("seq").values_list("payload", flat=True)
+                  if payload["scope"] == "epoch"]
+        assert epochs == list(range(1, moons_config["optim"]["epochs"] + 1))
+    assert "pack-events" not in [thread.name for thread in threading.enumerate()]

@@ -2,15 +2,17 @@
 jobs with it, each ending as its own run, with the curves a solo run would have."""
 
 import pytest
+from django.utils import timezone
 
 from engine import budget, parse_config
 from engine.config_rules import split_sizes
 from engine.datasets import load_dataset
-from jobs import services
+from jobs import limits, services
 from jobs.models import JobStatus, TrainingJob
 from tests.engine.support import assert_same_payload
 from training_worker import packing as packing_module
 from training_worker import runner
+from training_worker.pack_recording import PackShares
 
 
 def moons(seed: int, lr: float = 0.01, **model) -> dict:
@@ -170,13 +172,41 @@ def test_a_worker_packs_no_more_jobs_than_the_time_limit_holds(
 
 
 @pytest.mark.django_db
-def test_a_pack_leaves_database_connections_for_the_worker(user, other_user, packing, settings):
-    """Each packed job's recorder writes through a connection of its own."""
-    settings.DB_MAX_CONNECTIONS = 4  # two for the worker, two for a pack
-    first = services.job_submit(user=user, config=moons(0))
-    others = [services.job_submit(user=owner, config=moons(seed))
-              for owner, seed in ((user, 1), (user, 2), (other_user, 3))]
+def test_a_packed_run_is_charged_its_share_of_the_pack_not_the_whole_pack(
+    user, other_user, packing
+):
+    """A learner's daily training time counts a packed run's share of its pack's time
+    (1/k while k jobs train together), so the pack's time is charged once in all."""
+    mine = [services.job_submit(user=user, config=moons(seed)) for seed in (0, 1)]
+    theirs = services.job_submit(user=other_user, config=moons(2))
 
-    started = services.job_start(job_id=first.pk, worker="w1")
-    claimed = packing_module.claim_companions(started, worker="w1")
-    assert [job.pk for job in claimed] == [others[0].pk]
+    runner.job_run(job_id=mine[0].pk, worker="w1")
+
+    jobs = list(TrainingJob.objects.filter(pk__in=[job.pk for job in [*mine, theirs]]))
+    assert all(job.status == JobStatus.SUCCEEDED for job in jobs)
+    pack_seconds = (max(job.finished_at for job in jobs)
+                    - min(job.started_at for job in jobs)).total_seconds()
+    shares = [job.training_time.total_seconds() for job in jobs]
+    assert all(share > 0 for share in shares)
+    assert sum(shares) <= pack_seconds
+    # The three trained together to the end: each is charged about a third of its time.
+    for job, share in zip(jobs, shares, strict=True):
+        assert share < (job.finished_at - job.started_at).total_seconds() / 2
+    own = TrainingJob.objects.filter(owner=user)
+    walls = sum((job.finished_at - job.started_at).total_seconds() for job in own)
+    used = limits._training_seconds_since(own, min(job.created_at for job in jobs))
+    assert used == int(sum(job.training_time.total_seconds() for job in own)) < walls
+    # And the one query that the submission checks read says the same.
+    counts = limits._submission_counts(user, since_hour=timezone.now(),
+                                       since_day=min(job.created_at for job in jobs))
+    assert int(counts["used"].total_seconds()) == used
+
+
+def test_shares_split_the_pack_time_among_the_jobs_training():
+    now = [0.0]
+    shares = PackShares(3, clock=lambda: now[0])
+    now[0] = 3.0
+    assert shares.leave(1) == 1.0  # three trained for 3 s
+    now[0] = 5.0
+    assert shares.leave(0) == 2.0  # then two for 2 s
+    assert shares.leave(2) == 2.0
