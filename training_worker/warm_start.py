@@ -20,6 +20,7 @@ from multiprocessing.synchronize import Semaphore
 
 from celery import bootsteps
 from celery.concurrency.prefork import TaskPool
+from celery.worker import state
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -55,13 +56,25 @@ class WaitForWarmChildren(bootsteps.StartStopStep):
             expected = worker.pool.num_processes
             started = time.monotonic()
             deadline = started + settings.WORKER_WARM_UP_TIMEOUT_S
-            while warm < expected and _warm_children.acquire(
-                    timeout=max(0.0, deadline - time.monotonic())):
-                warm += 1
+            # In short waits: a worker told to stop meanwhile (SIGTERM sets a flag, it raises
+            # nothing here) stops waiting at once.
+            while warm < expected and time.monotonic() < deadline and not _stopping():
+                if _warm_children.acquire(timeout=0.2):
+                    warm += 1
             waited = time.monotonic() - started
-            if warm < expected:
+            if _stopping():
+                log.info("stopping before %d of %d worker processes warmed up", expected - warm,
+                         expected)
+            elif warm < expected:
                 log.warning("only %d of %d worker processes warmed up within %.0f s; "
                             "taking jobs anyway", warm, expected, waited)
             else:
                 log.info("%d worker processes warm after %.2f s; taking jobs", warm, waited)
         _warm_children = None
+
+
+def _stopping() -> bool:
+    """The worker was told to stop: Celery's flags are None or False while it runs, and an
+    exit code (0 for a warm shutdown) once it was told to stop."""
+    return any(flag is not None and flag is not False
+               for flag in (state.should_stop, state.should_terminate))
