@@ -3,7 +3,8 @@
     python bench/first_job_bench.py [--starts 5] [--warm-jobs 3]
 
 Each round starts a fresh Celery worker process (`--concurrency 1`), waits until it
-answers a ping (its parent has imported the tasks and warmed up), submits SMALL and times
+answers a ping (its parent has imported the tasks and warmed up, and its child has warmed
+up: training_worker/warm_start.py), submits SMALL and times
 POST → first `metric` event at an SSE client, then does the same for `--warm-jobs` more
 jobs on the now warm worker, and stops the worker. The web process stays up (and warm)
 for all rounds, so the difference is the worker's. The figure is first ÷ median warm of

@@ -385,6 +385,9 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("DLP_WORKER_MAX_TASKS_PER_CHILD", 50
 # A child reports itself up after worker_process_init, which trains that tiny warm-up model:
 # ~0.2 s, seconds on saturated cores; Celery's default wait (4 s) would kill it as stuck.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("DLP_WORKER_PROC_ALIVE_TIMEOUT_S", 30.0)
+# A starting worker takes jobs (and answers pings) once its children are warm, or after this
+# long all the same (training_worker/warm_start.py).
+WORKER_WARM_UP_TIMEOUT_S = env_float("DLP_WORKER_WARM_UP_TIMEOUT_S", 60.0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-jobs": {

@@ -7,6 +7,7 @@ worker's parent process before it forks its children.
 
 import logging
 import os
+import time
 from dataclasses import asdict
 
 from billiard.exceptions import WorkerLostError
@@ -19,7 +20,7 @@ from engine.process_warm_up import warm_up_imports, warm_up_training
 from jobs import services
 from jobs.dispatch import RUN_TRAINING_JOB
 from jobs.retention import prune_step_events
-from training_worker import device, reaper, runner
+from training_worker import device, reaper, runner, warm_start
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,14 @@ def _job_task_failed(sender=None, exception=None, args=None, **_kwargs) -> None:
 
 
 @worker_init.connect
-def _warm_up(**_kwargs) -> None:
+def _warm_up(sender=None, **_kwargs) -> None:
     """Load datasets and the modules torch imports lazily once, in the parent (torch came
-    with this module); forked children inherit them."""
+    with this module); forked children inherit them. The worker then takes no job until its
+    children have warmed up too (warm_start.py); `sender` is None when a test calls this."""
     warm_up_imports()
+    if sender is not None:
+        warm_start.prepare()
+        sender.app.steps["worker"].add(warm_start.WaitForWarmChildren)
 
 
 @worker_process_init.connect
@@ -93,7 +98,11 @@ def _set_up_child(**_kwargs) -> None:
     # A tiny run now, before the pool hands this child a job, so the first job does not pay
     # the process's first calls (engine/process_warm_up.py); on the CPU, so it cannot touch
     # a GPU.
+    started = time.perf_counter()
     try:
         warm_up_training()
     except Exception:  # a job would meet the same error and report it; the child still serves
         log.exception("warming this worker process up failed")
+    log.info("worker process %d warmed up in %.0f ms", os.getpid(),
+             (time.perf_counter() - started) * 1000)
+    warm_start.child_warm()  # the worker starts taking jobs once each child has said so
