@@ -1,0 +1,94 @@
+"""The frameworks lesson's autograd-loop figure (static/js/figures/autograd-loop.js): the calls
+of PyTorch's training loop, replayed here in torch itself, give the numbers the lesson and the
+figure state — the recorded loss, backward()'s gradients, the SGD step, gradients that add up
+without zero_grad(), and the error of a second backward() through a freed graph.
+"""
+
+import pytest
+import torch
+
+# The figure's one-example model: ŷ = w·x + b, loss (ŷ − y)², SGD.
+START = {"w": 0.5, "b": 0.0}
+X, Y, LR = 2.0, 3.0, 0.05
+
+
+def replay(calls: list[str]) -> dict:
+    """The state after the figure's calls ("forward", "backward", "step", "zeroGrad") made in
+    torch; stops at the first error, as Python would, and names its type."""
+    w = torch.tensor(START["w"], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(START["b"], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=LR)
+    loss = None
+    error = None
+    for name in calls:
+        try:
+            if name == "forward":
+                loss = (w * X + b - Y) ** 2
+            elif name == "backward":
+                if loss is None:
+                    raise NameError("name 'loss' is not defined")
+                loss.backward()
+            elif name == "step":
+                optimizer.step()
+            elif name == "zeroGrad":
+                optimizer.zero_grad()
+        except (RuntimeError, NameError) as exc:
+            error = type(exc).__name__
+            break
+    state = {
+        "w": w.item(), "b": b.item(),
+        "wGrad": None if w.grad is None else w.grad.item(),
+        "bGrad": None if b.grad is None else b.grad.item(),
+        "loss": None if loss is None else loss.item(),
+    }  # fmt: skip
+    if error:
+        state["error"] = error
+    return state
+
+
+# Sequences the browser test replays in the figure too.
+SEQUENCES = [
+    ["forward"],
+    ["forward", "backward"],
+    ["forward", "backward", "step", "forward"],
+    ["forward", "backward", "step", "forward", "backward"],
+    ["forward", "backward", "step", "zeroGrad", "forward", "backward"],
+    ["forward", "backward", "step", "forward", "backward", "step", "forward"],
+    ["forward", "backward", "backward"],
+    ["backward"],
+    ["step", "zeroGrad", "forward"],
+]
+
+CHECKED_BY = {
+    "deep-learning-frameworks": {
+        "0.05": "test_the_lessons_walk_through_the_loop",
+        "1": "test_the_lessons_walk_through_the_loop",
+    },
+}
+
+
+def test_the_lessons_walk_through_the_loop():
+    """Forward: ŷ = 1, loss 4. backward(): w.grad = −8, b.grad = −4 (2(wx + b − y)·x by hand).
+    step() with lr 0.05: w = 0.9, b = 0.2, and the next forward's loss is 1. backward() again
+    without zero_grad(): w.grad = −12, b.grad = −6, the sums."""
+    assert LR == 0.05
+    first = replay(["forward"])
+    assert first["loss"] == pytest.approx(4) and first["wGrad"] is None
+    assert START["w"] * X + START["b"] == 1  # ŷ
+    after = replay(["forward", "backward"])
+    assert (after["wGrad"], after["bGrad"]) == pytest.approx((-8, -4))
+    assert after["wGrad"] == pytest.approx(2 * (START["w"] * X + START["b"] - Y) * X)
+    stepped = replay(["forward", "backward", "step", "forward"])
+    assert (stepped["w"], stepped["b"]) == pytest.approx((0.9, 0.2))
+    assert stepped["loss"] == pytest.approx(1)
+    summed = replay(["forward", "backward", "step", "forward", "backward"])
+    assert (summed["wGrad"], summed["bGrad"]) == pytest.approx((-12, -6))
+    fresh = replay(["forward", "backward", "step", "zeroGrad", "forward", "backward"])
+    assert (fresh["wGrad"], fresh["bGrad"]) == pytest.approx((-4, -2))
+
+
+def test_a_second_backward_through_a_freed_graph_is_an_error_and_zero_grad_gives_none():
+    assert replay(["forward", "backward", "backward"])["error"] == "RuntimeError"
+    zeroed = replay(["forward", "backward", "zeroGrad"])
+    assert zeroed["wGrad"] is None and zeroed["bGrad"] is None  # PyTorch 2: set_to_none
+    assert replay(["step"])["w"] == START["w"]  # SGD skips a parameter whose grad is None
