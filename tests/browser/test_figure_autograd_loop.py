@@ -74,8 +74,9 @@ def test_each_call_does_what_pytorch_does(base_url, page):
     made += ["forward", "backward"]
     assert readout.inner_text() == expected(made)
     rows = root.locator("table tbody tr")
-    assert rows.nth(0).inner_text().split("\t")[-1] == f"w: {shown(replay(made)['wGrad'])}"
-    assert "∂loss/∂d = 2d" in rows.nth(3).inner_text()
+    passed = replay(made)["wGrad"]  # zero_grad() before: this backward()'s own ∂loss/∂w
+    assert rows.nth(0).inner_text().endswith(f"passed back: ∂loss/∂w = {shown(passed)}")
+    assert "∂loss/∂d = 2d = " in rows.nth(3).inner_text()
     root.get_by_role("button", name="Start again", exact=True).click()
     assert readout.inner_text() == expected([])
     assert not console_errors

@@ -75,6 +75,7 @@ export function replay(names) {
   return state;
 }
 
+const HINT = "Start with the forward pass, then call backward().";
 const grad = (g) => (g === null ? "None" : fmt(g));
 
 export function mount(root) {
@@ -88,10 +89,10 @@ export function mount(root) {
     buttons.append(button);
   }
   const reset = el("button", { type: "button", class: "secondary", text: "Start again" });
-  reset.addEventListener("click", () => { state = initial(); said.textContent = ""; draw(); });
+  reset.addEventListener("click", () => { state = initial(); said.textContent = HINT; draw(); });
   buttons.append(reset);
   root.append(buttons);
-  const said = el("p", { class: "figure-stage autograd-said", role: "status" });
+  const said = el("p", { class: "figure-stage autograd-said", role: "status", text: HINT });
   const table = el("table", { class: "autograd-graph" });
   root.append(said, el("div", { class: "table-scroll" }, table));
   const out = readout(root);
@@ -112,19 +113,24 @@ export function mount(root) {
   function draw() {
     const g = state.graph;
     const passed = g?.passed;
+    // Three columns, so that the table fits a phone: what ran (and its grad_fn), its value,
+    // and its local derivative over what backward() passed back through it.
     const row = (op, fn, value, local, back) => el("tr", {},
-      el("td", {}, el("code", { text: op })), el("td", { text: fn }), el("td", { text: value }),
-      el("td", { text: local }), el("td", { text: back }));
+      el("td", {}, el("code", { text: op }), el("br"), el("small", { text: fn })),
+      el("td", { text: value }),
+      el("td", {}, local, el("br"), el("small", { text: back })));
     const v = (k) => (g ? fmt(g[k]) : "–");
     const p = (k) => (passed ? fmt(passed[k]) : "–");
+    const back = (text) => (passed ? `passed back: ${text}` : "not yet passed back");
     table.replaceChildren(
-      el("thead", {}, el("tr", {}, ...["operation", "grad_fn", "value", "local derivative", "∂loss/∂ passed back"]
+      el("thead", {}, el("tr", {}, ...["operation", "value", "local derivative"]
         .map((t) => el("th", { scope: "col", text: t })))),
       el("tbody", {},
-        row("m = w * x", "MulBackward0", v("m"), `∂m/∂w = x = ${START.x}`, passed ? `w: ${p("dW")}` : "–"),
-        row("ŷ = m + b", "AddBackward0", v("yHat"), "∂ŷ/∂m = ∂ŷ/∂b = 1", passed ? `m: ${p("dM")}, b: ${p("dB")}` : "–"),
-        row("d = ŷ − y", "SubBackward0", v("d"), "∂d/∂ŷ = 1", passed ? `ŷ: ${p("dYHat")}` : "–"),
-        row("loss = d ** 2", "PowBackward0", v("loss"), g ? `∂loss/∂d = 2d = ${fmt(2 * g.d)}` : "2d", passed ? `d: ${p("dD")}` : "–")),
+        row("m = w * x", "MulBackward0", v("m"), `∂m/∂w = x = ${START.x}`, back(`∂loss/∂w = ${p("dW")}`)),
+        row("ŷ = m + b", "AddBackward0", v("yHat"), "∂ŷ/∂m = ∂ŷ/∂b = 1", back(`∂loss/∂m = ∂loss/∂b = ${p("dM")}`)),
+        row("d = ŷ − y", "SubBackward0", v("d"), "∂d/∂ŷ = 1", back(`∂loss/∂ŷ = ${p("dYHat")}`)),
+        row("loss = d ** 2", "PowBackward0", v("loss"), g ? `∂loss/∂d = 2d = ${fmt(2 * g.d)}` : "∂loss/∂d = 2d",
+          back(`∂loss/∂d = ${p("dD")}`))),
     );
     table.classList.toggle("freed", Boolean(g?.freed));
     const graphState = !g ? "no graph yet" : g.freed ? "graph freed" : "graph recorded";

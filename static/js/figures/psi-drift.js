@@ -79,11 +79,11 @@ export function mount(root) {
   root.append(el("p", { class: "figure-title", text: "Data drift, concept drift, and what the PSI sees" }), controls);
   slider(controls, { label: "input shift μ (data drift)", min: -2, max: 2, step: 0.1, value: state.shift, name: "shift", onInput: (v) => { state.shift = v; draw(); } });
   slider(controls, { label: "true boundary c (concept drift)", min: -1.5, max: 1.5, step: 0.1, value: state.boundary, name: "boundary", onInput: (v) => { state.boundary = v; draw(); } });
-  const plot = canvas(root, { label: "Training and production inputs, binned", maxWidth: 640, aspect: 0.45 });
+  const plot = canvas(root, { label: "Training and production inputs, binned", maxWidth: 640, aspect: 0.7 });
   const out = readout(root);
   root.append(el("p", { class: "figure-legend small" },
     el("span", { class: "swatch main" }), " training inputs N(0, 1)   ",
-    el("span", { class: "swatch second" }), " production inputs N(μ, 1); bars: each bin's share; dashed: the model's cut at 0, and the true boundary c"));
+    el("span", { class: "swatch second" }), " production inputs N(μ, 1); grey lines: the bins' edges, the training quartiles"));
 
   function draw() {
     const { shift, boundary } = state;
@@ -96,53 +96,67 @@ export function mount(root) {
     drawBins(a, shift, boundary);
   }
 
+  // Above: the two input densities, the bin edges and the two boundaries. Below: each bin's
+  // share, training beside production, in four equal slots (the outer bins are unbounded).
   function drawBins(a, shift, boundary) {
     const { width, height } = plot.size();
     const ctx = plot.ctx;
-    const pad = 22, xMin = -4, xMax = 4;
+    const pad = 12, xMin = -4, xMax = 4;
+    const split = Math.round(height * 0.5);
     const sx = (x) => pad + ((x - xMin) / (xMax - xMin)) * (width - 2 * pad);
-    const top = 0.75;
-    const sy = (v) => height - pad - (v / top) * (height - 2 * pad - 12);
     ctx.clearRect(0, 0, width, height);
     ctx.font = "11px system-ui, sans-serif";
-    // Bars: each bin's share, training (blue) and production (orange) side by side, drawn at
-    // fixed slots since the outer bins are unbounded.
-    const slots = [[-3.6, -0.7], [-0.7, 0], [0, 0.7], [0.7, 3.6]];
-    slots.forEach(([from, to], i) => {
-      const w = (sx(to) - sx(from)) / 2 - 3;
-      ctx.fillStyle = "rgba(31, 95, 191, 0.35)";
-      ctx.fillRect(sx(from) + 2, sy(EXPECTED[i]), w, sy(0) - sy(EXPECTED[i]));
-      ctx.fillStyle = "rgba(217, 115, 26, 0.45)";
-      ctx.fillRect(sx(from) + 2 + w + 2, sy(a[i]), w, sy(0) - sy(a[i]));
-      ctx.fillStyle = COLORS.text;
-      ctx.fillText(fmt(a[i], 2), sx(from) + 2 + w + 2, sy(a[i]) - 3);
-    });
-    // The two densities, scaled to the plot.
+    const base = split - 16;
     const peak = 1 / Math.sqrt(2 * Math.PI);
-    const density = (x, mu) => (Math.exp(-0.5 * (x - mu) ** 2) / Math.sqrt(2 * Math.PI)) * (0.6 / peak);
-    for (const [mu, color] of [[0, COLORS.main], [shift, COLORS.second]]) {
+    const dy = (x, mu) => base - (Math.exp(-0.5 * (x - mu) ** 2) / Math.sqrt(2 * Math.PI) / peak) * (base - 34);
+    ctx.strokeStyle = "#bbb";
+    for (const e of EDGES) { ctx.beginPath(); ctx.moveTo(sx(e), 34); ctx.lineTo(sx(e), base); ctx.stroke(); }
+    for (const [mu, color, dash] of [[0, COLORS.main, []], [shift, COLORS.second, [5, 3]]]) {
       ctx.strokeStyle = color;
       ctx.lineWidth = 2;
+      ctx.setLineDash(dash);
       ctx.beginPath();
       for (let i = 0; i <= 200; i++) {
         const x = xMin + ((xMax - xMin) * i) / 200;
-        if (i === 0) ctx.moveTo(sx(x), sy(density(x, mu))); else ctx.lineTo(sx(x), sy(density(x, mu)));
+        if (i === 0) ctx.moveTo(sx(x), dy(x, mu)); else ctx.lineTo(sx(x), dy(x, mu));
       }
       ctx.stroke();
     }
     ctx.lineWidth = 1;
-    ctx.setLineDash([4, 3]);
-    for (const [x, color, label] of [[0, COLORS.text, "model: 1 if x > 0"], [boundary, COLORS.bad, "true boundary c"]]) {
-      ctx.strokeStyle = color;
-      ctx.beginPath(); ctx.moveTo(sx(x), 12); ctx.lineTo(sx(x), sy(0)); ctx.stroke();
-      ctx.fillStyle = color;
-      ctx.fillText(label, Math.min(sx(x) + 3, width - 95), label.startsWith("model") ? 12 : 26);
-    }
     ctx.setLineDash([]);
     ctx.strokeStyle = COLORS.axis;
-    ctx.beginPath(); ctx.moveTo(pad, sy(0)); ctx.lineTo(width - pad, sy(0)); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(pad, base); ctx.lineTo(width - pad, base); ctx.stroke();
     ctx.fillStyle = COLORS.axis;
-    for (const e of EDGES) ctx.fillText(fmt(e, 2), sx(e) - 10, height - 6);
+    for (const e of [-2, 0, 2]) ctx.fillText(fmt(e), sx(e) - 3, base + 12);
+    ctx.setLineDash([3, 3]);
+    for (const [x, color, label, y] of [[0, COLORS.text, "model: class 1 if x > 0", 11], [boundary, COLORS.bad, "true boundary c", 25]]) {
+      ctx.strokeStyle = color;
+      ctx.beginPath(); ctx.moveTo(sx(x), y + 3); ctx.lineTo(sx(x), base); ctx.stroke();
+      ctx.fillStyle = color;
+      const w = ctx.measureText(label).width;
+      ctx.fillText(label, Math.max(pad, Math.min(sx(x) - w / 2, width - pad - w)), y);
+    }
+    ctx.setLineDash([]);
+    // The bins' shares.
+    const top = split + 22, bottom = height - 16, most = 1;
+    const by = (v) => bottom - (v / most) * (bottom - top);
+    const slot = (width - 2 * pad) / 4;
+    const names = ["x < −0.67", "−0.67 to 0", "0 to 0.67", "x > 0.67"];
+    ctx.fillStyle = COLORS.text;
+    ctx.fillText("share of inputs in each bin", pad, split + 12);
+    a.forEach((ai, i) => {
+      const left = pad + i * slot + 4, barWidth = (slot - 12) / 2;
+      ctx.fillStyle = "rgba(31, 95, 191, 0.45)";
+      ctx.fillRect(left, by(EXPECTED[i]), barWidth, bottom - by(EXPECTED[i]));
+      ctx.fillStyle = "rgba(217, 115, 26, 0.6)";
+      ctx.fillRect(left + barWidth + 2, by(ai), barWidth, bottom - by(ai));
+      ctx.fillStyle = COLORS.text;
+      ctx.fillText(fmt(ai, 2), left + barWidth + 2, by(ai) - 3);
+      ctx.fillStyle = COLORS.axis;
+      ctx.fillText(names[i], left, height - 3);
+    });
+    ctx.strokeStyle = COLORS.axis;
+    ctx.beginPath(); ctx.moveTo(pad, bottom); ctx.lineTo(width - pad, bottom); ctx.stroke();
   }
 
   draw();
