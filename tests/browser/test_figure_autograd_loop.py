@@ -60,7 +60,8 @@ def test_each_call_does_what_pytorch_does(base_url, page):
     assert "w.grad = −12, b.grad = −6" in readout.inner_text()
     # The graph was freed: a second backward() is PyTorch's RuntimeError, and changes nothing.
     root.get_by_role("button", name=BUTTONS["backward"], exact=True).click()
-    assert said.inner_text().startswith("RuntimeError: Trying to backward through the graph a second time")
+    assert said.inner_text().startswith(
+        "RuntimeError: Trying to backward through the graph a second time")
     assert readout.inner_text() == expected(made)
     # From the keyboard: zero_grad() sets the gradients to None.
     root.get_by_role("button", name=BUTTONS["zeroGrad"], exact=True).focus()
@@ -82,12 +83,17 @@ def test_each_call_does_what_pytorch_does(base_url, page):
     assert not console_errors
 
 
+REPLAY = """(calls) => {
+    const s = window.dlFigures["autograd-loop"].replay(calls);
+    return {w: s.w, b: s.b, wGrad: s.wGrad, bGrad: s.bGrad,
+            loss: s.graph ? s.graph.loss : null, error: s.error ?? null};
+}"""
+
+
 def test_the_pure_replay_matches_torch(base_url, page):
     open_figure(page, base_url, LESSON, FIGURE)
     for calls in SEQUENCES:
-        got = page.evaluate("(calls) => { const s = window.dlFigures['autograd-loop'].replay(calls);"
-                            " return {w: s.w, b: s.b, wGrad: s.wGrad, bGrad: s.bGrad,"
-                            " loss: s.graph ? s.graph.loss : null, error: s.error ?? null}; }", calls)
+        got = page.evaluate(REPLAY, calls)
         want = replay(calls)
         for key in ("w", "b", "wGrad", "bGrad", "loss"):
             if want[key] is None:

@@ -25,7 +25,8 @@ def expected(x: float, y: float, side: float) -> str:
     overlap = (max(0, min(box[2], 6) - max(box[0], 2)) * max(0, min(box[3], 6) - max(box[1], 2)))
     corners = ", ".join(shown(v) for v in box[:2]), ", ".join(shown(v) for v in box[2:])
     return (f"predicted ({corners[0]})–({corners[1]}): overlap {shown(overlap)}, "
-            f"union {shown(side * side)} + 16 − {shown(overlap)} = {shown(side * side + 16 - overlap)}; "
+            f"union {shown(side * side)} + 16 − {shown(overlap)} = "
+            f"{shown(side * side + 16 - overlap)}; "
             f"IoU = {shown(value)}, {'a hit' if value >= 0.5 else 'a miss'} at the usual 0.5.")
 
 
@@ -60,7 +61,9 @@ def test_moving_the_box_moves_the_iou(base_url, page):
 def test_the_pure_function_matches(base_url, page):
     open_figure(page, base_url, LESSON, FIGURE)
     boxes = [[0, 0, 4, 4], [1, 1, 5, 5], [2.5, 0.5, 7, 3], [6, 6, 8, 8], [0, 0, 8, 8]]
-    got = page.evaluate("(boxes) => boxes.map((b) => window.dlFigures['iou-boxes'].iou(b, [2, 2, 6, 6]).iou)", boxes)
+    got = page.evaluate(
+        "(boxes) => boxes.map((b) => window.dlFigures['iou-boxes'].iou(b, [2, 2, 6, 6]).iou)",
+        boxes)
     assert got == pytest.approx([iou(tuple(b), TRUE_BOX) for b in boxes], abs=1e-12)
     assert got[1] == pytest.approx(9 / 23)  # the quiz's boxes
 

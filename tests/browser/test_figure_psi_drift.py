@@ -1,7 +1,8 @@
 """The deploying-models lesson's psi-drift figure in Chromium: shifting the inputs (data drift)
 moves the bins' shares and the PSI; moving the true boundary (concept drift) moves only the
-accuracy. The numbers are recomputed with scipy (tests/lessons/claims/test_claims_practical_figures.py)
-as the sliders move. It fits a desktop and a phone screen without a console error."""
+accuracy. The numbers are recomputed with scipy
+(tests/lessons/claims/test_claims_practical_figures.py) as the sliders move.
+It fits a desktop and a phone screen without a console error."""
 
 import pytest
 from scipy.stats import norm

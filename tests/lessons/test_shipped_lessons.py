@@ -216,7 +216,8 @@ def test_display_math_in_a_list_item_is_indented_with_the_item(client, shipped):
             if in_item and after.startswith("  "):
                 split.append(f"{lesson.slug}: {line[:50]}")
     assert not split, split
-    html = client.get(Lesson.objects.get(slug="deploying-models").get_absolute_url()).content.decode()
+    deploying = Lesson.objects.get(slug="deploying-models")
+    html = client.get(deploying.get_absolute_url()).content.decode()
     monitor = html[html.index(">4. Monitor<"):html.index(">What the PSI sees")]
     assert monitor.count("<ul>") == 1 and monitor.count("<li>") == 4
     psi = monitor.index("math-scroll")
