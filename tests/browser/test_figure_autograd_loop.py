@@ -6,7 +6,7 @@ replays them). It fits a desktop and a phone screen without a console error."""
 import pytest
 
 from tests.browser.figure_page import load_lessons, open_figure, shoot_both_sizes, shown
-from tests.lessons.claims.test_claims_frameworks_autograd import SEQUENCES, replay
+from tests.lessons.claims.test_claims_frameworks_autograd import GRAD_FNS, SEQUENCES, replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +51,14 @@ def test_each_call_does_what_pytorch_does(base_url, page):
     readout = root.locator(".figure-readout")
     said = root.locator(".autograd-said")
     assert readout.inner_text() == expected([])
+    # backward() before any forward pass: Python's NameError, shown as an error, no change.
+    root.get_by_role("button", name=BUTTONS["backward"], exact=True).click()
+    assert said.inner_text().startswith("NameError: name 'loss' is not defined")
+    assert "autograd-error" in said.get_attribute("class")
+    assert readout.inner_text() == expected([])
+    # Each row names the grad_fn torch records for its operation.
+    rows = root.locator("table tbody tr")
+    assert [rows.nth(i).locator("small").first.inner_text() for i in range(4)] == GRAD_FNS
     made: list[str] = []
     for call in ["forward", "backward", "step", "forward", "backward"]:
         root.get_by_role("button", name=BUTTONS[call], exact=True).click()
@@ -78,8 +86,12 @@ def test_each_call_does_what_pytorch_does(base_url, page):
     passed = replay(made)["wGrad"]  # zero_grad() before: this backward()'s own ∂loss/∂w
     assert rows.nth(0).inner_text().endswith(f"passed back: ∂loss/∂w = {shown(passed)}")
     assert "∂loss/∂d = 2d = " in rows.nth(3).inner_text()
+    root.get_by_role("button", name=BUTTONS["backward"], exact=True).click()  # freed: an error
+    assert "autograd-error" in said.get_attribute("class")
     root.get_by_role("button", name="Start again", exact=True).click()
     assert readout.inner_text() == expected([])
+    assert said.inner_text() == "Start with the forward pass, then call backward()."
+    assert "autograd-error" not in said.get_attribute("class")  # the hint is not shown as one
     assert not console_errors
 
 

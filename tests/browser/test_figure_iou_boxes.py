@@ -68,5 +68,43 @@ def test_the_pure_function_matches(base_url, page):
     assert got[1] == pytest.approx(9 / 23)  # the quiz's boxes
 
 
+ORANGE_ON_THE_GRIDS_EDGE = """(root) => {
+    // The predicted box's dashed orange stroke along the grid's right edge (x = 8), above
+    // y = 6: pixels there are orange only if a box edge is drawn at 8.
+    const canvas = root.querySelector("canvas"), ratio = window.devicePixelRatio || 1;
+    const side = canvas.width / ratio, pad = 18, unit = (side - 2 * pad) / 8;
+    const ctx = canvas.getContext("2d");
+    const x = Math.round((pad + 8 * unit) * ratio), y0 = Math.round((pad + 0.1 * unit) * ratio);
+    const data = ctx.getImageData(x - 1, y0, 3, Math.round(1.8 * unit * ratio)).data;
+    let orange = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i] > 180 && data[i + 1] > 80 && data[i + 1] < 160 && data[i + 2] < 90) orange++;
+    }
+    return orange;
+}"""
+
+
+def test_a_box_past_the_grid_is_cut_not_squeezed(base_url, page):
+    """Left 6, bottom 6, side 8 ends at 14: no edge of it is drawn at the grid's edge, 8; a box
+    that does end at 8 (left and bottom 4, side 4) draws one there."""
+    root, console_errors = open_figure(page, base_url, LESSON, FIGURE)
+    x = root.get_by_role("slider", name="predicted box: left x", exact=True)
+    y = root.get_by_role("slider", name="predicted box: bottom y", exact=True)
+    side = root.get_by_role("slider", name="predicted box: side", exact=True)
+    x.fill("4")
+    y.fill("4")
+    assert root.evaluate(ORANGE_ON_THE_GRIDS_EDGE) > 0
+    x.fill("6")
+    y.fill("6")
+    side.fill("8")
+    assert readout_text(root).startswith("predicted (6, 6)–(14, 14)")
+    assert root.evaluate(ORANGE_ON_THE_GRIDS_EDGE) == 0
+    assert not console_errors
+
+
+def readout_text(root) -> str:
+    return root.locator(".figure-readout").inner_text()
+
+
 def test_the_figure_fits_a_desktop_and_a_phone(base_url, browser, screenshot):
     shoot_both_sizes(browser, screenshot, base_url, LESSON, FIGURE)

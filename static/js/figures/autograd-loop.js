@@ -37,7 +37,7 @@ export function call(state, name, data = START) {
     return { state: s, message: `forward: 4 operations recorded, loss = ${fmt(s.graph.loss)}.` };
   }
   if (name === "backward") {
-    if (!s.graph) return { state: s, error: "NameError: there is no loss yet. Run the forward pass first." };
+    if (!s.graph) return { state: s, error: "NameError: name 'loss' is not defined. Run the forward pass first." };
     if (s.graph.freed) {
       return { state: s, error: "RuntimeError: Trying to backward through the graph a second time. " +
         "The first backward() freed it; run the forward pass again." };
@@ -89,7 +89,12 @@ export function mount(root) {
     buttons.append(button);
   }
   const reset = el("button", { type: "button", class: "secondary", text: "Start again" });
-  reset.addEventListener("click", () => { state = initial(); said.textContent = HINT; draw(); });
+  reset.addEventListener("click", () => {
+    state = initial();
+    said.textContent = HINT;
+    said.classList.remove("autograd-error"); // the hint is not an error
+    draw();
+  });
   buttons.append(reset);
   root.append(buttons);
   const said = el("p", { class: "figure-stage autograd-said", role: "status", text: HINT });

@@ -50,8 +50,8 @@ export function mount(root) {
     const ctx = plot.ctx;
     const pad = 18, cells = 8;
     const unit = (Math.min(width, height) - 2 * pad) / cells;
-    const sx = (x) => pad + Math.min(x, cells) * unit;
-    const sy = (y) => height - pad - Math.min(y, cells) * unit;
+    const sx = (x) => pad + x * unit;
+    const sy = (y) => height - pad - y * unit;
     ctx.clearRect(0, 0, width, height);
     ctx.strokeStyle = COLORS.grid;
     ctx.lineWidth = 1;
@@ -72,11 +72,17 @@ export function mount(root) {
     ctx.lineWidth = 3;
     ctx.strokeStyle = COLORS.good;
     ctx.strokeRect(...rect(TRUE_BOX));
+    // A box reaching past the grid (left 6, side 8 ends at 14) is cut at the grid's edge, not
+    // squeezed into it: an edge drawn at 8 would show a smaller box than the readout's.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(sx(0) - 2, sy(cells) - 2, cells * unit + 4, cells * unit + 4);
+    ctx.clip();
     ctx.lineWidth = 2;
     ctx.setLineDash([6, 4]);
     ctx.strokeStyle = COLORS.second;
     ctx.strokeRect(...rect(predicted));
-    ctx.setLineDash([]);
+    ctx.restore();
     ctx.lineWidth = 1;
     ctx.font = "bold 13px system-ui, sans-serif";
     ctx.fillStyle = r.iou >= HIT ? COLORS.good : COLORS.bad;

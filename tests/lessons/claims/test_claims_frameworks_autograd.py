@@ -59,6 +59,14 @@ SEQUENCES = [
     ["step", "zeroGrad", "forward"],
 ]
 
+# The grad_fn of each operation of the forward pass, first to last, as the figure's table names
+# them.
+GRAD_FNS = ["MulBackward0", "AddBackward0", "SubBackward0", "PowBackward0"]
+
+NOT_MEASURED = {
+    "deep-learning-frameworks": {"2.0": "the PyTorch version whose zero_grad() sets None"},
+}
+
 CHECKED_BY = {
     "deep-learning-frameworks": {
         "0.05": "test_the_lessons_walk_through_the_loop",
@@ -92,3 +100,26 @@ def test_a_second_backward_through_a_freed_graph_is_an_error_and_zero_grad_gives
     zeroed = replay(["forward", "backward", "zeroGrad"])
     assert zeroed["wGrad"] is None and zeroed["bGrad"] is None  # PyTorch 2: set_to_none
     assert replay(["step"])["w"] == START["w"]  # SGD skips a parameter whose grad is None
+
+
+def test_the_graph_names_the_figures_grad_fns_and_the_text_s_alternatives_hold():
+    """The forward pass records MulBackward0, AddBackward0, SubBackward0, PowBackward0; a
+    second backward() works after retain_graph=True (and adds again); zero_grad() gives None by
+    default and zeros with set_to_none=False."""
+    w = torch.tensor(START["w"], requires_grad=True)
+    b = torch.tensor(START["b"], requires_grad=True)
+    loss = (w * X + b - Y) ** 2
+    names, fn = [], loss.grad_fn
+    while fn is not None:
+        names.append(type(fn).__name__)
+        fn = next((f for f, _ in fn.next_functions
+                   if f is not None and type(f).__name__ != "AccumulateGrad"), None)
+    assert names[::-1] == GRAD_FNS
+    loss.backward(retain_graph=True)
+    loss.backward()
+    assert (w.grad.item(), b.grad.item()) == pytest.approx((-16, -8))
+    optimizer = torch.optim.SGD([w, b], lr=LR)
+    optimizer.zero_grad(set_to_none=False)
+    assert w.grad is not None and w.grad.item() == 0 and b.grad.item() == 0
+    optimizer.zero_grad()
+    assert w.grad is None and b.grad is None
