@@ -71,6 +71,9 @@ CHECKED_BY = {
     "deep-learning-frameworks": {
         "0.05": "test_the_lessons_walk_through_the_loop",
         "1": "test_the_lessons_walk_through_the_loop",
+        "16": "test_four_chunks_of_16_make_one_step_of_64",
+        "64": "test_four_chunks_of_16_make_one_step_of_64",
+        "4": "test_four_chunks_of_16_make_one_step_of_64",
     },
 }
 
@@ -123,3 +126,24 @@ def test_the_graph_names_the_figures_grad_fns_and_the_text_s_alternatives_hold()
     assert w.grad is not None and w.grad.item() == 0 and b.grad.item() == 0
     optimizer.zero_grad()
     assert w.grad is None and b.grad is None
+
+
+def test_four_chunks_of_16_make_one_step_of_64():
+    """The quiz on gradient accumulation: backward() on four 16-sample chunks' mean losses,
+    each divided by 4, leaves the gradient of the 64-sample mean loss; without the division,
+    four times it (PyTorch sums what backward() adds, it does not average)."""
+    generator = torch.Generator().manual_seed(0)
+    inputs, targets = torch.randn(64, 3, generator=generator), torch.randn(64, generator=generator)
+
+    def gradient(chunks: int, divide: bool) -> torch.Tensor:
+        weights = torch.zeros(3, requires_grad=True)
+        for x, y in zip(inputs.chunk(chunks), targets.chunk(chunks), strict=True):
+            loss = ((x @ weights - y) ** 2).mean()
+            (loss / chunks if divide else loss).backward()
+        assert weights.grad is not None
+        return weights.grad
+
+    whole = gradient(1, divide=False)
+    assert inputs.chunk(4)[0].shape[0] == 16
+    torch.testing.assert_close(gradient(4, divide=True), whole)
+    torch.testing.assert_close(gradient(4, divide=False), 4 * whole)

@@ -131,3 +131,11 @@ def test_how_far_a_box_may_be_off():
     assert iou(square(1, 1, 5.7), TRUE_BOX) == pytest.approx(0.492, abs=5e-4)
     assert iou(square(1, 1, 5.7), TRUE_BOX) < 0.5
     assert square(1, 1, 5.7)[2] >= TRUE_BOX[2]  # it holds the whole object
+
+
+def test_the_iou_quiz():
+    """The quiz's boxes, rectangles the figure's square cannot be set to: overlap 6, union
+    18 + 12 - 6 = 24, IoU 0.250; dividing by 18 + 12 gives the distractor 0.200."""
+    predicted, true = (0, 0, 6, 3), (2, 1, 5, 5)
+    assert iou(predicted, true) == pytest.approx(0.25, abs=5e-4)
+    assert pytest.approx(0.2) == 6 / (18 + 12)
