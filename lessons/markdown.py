@@ -79,6 +79,9 @@ FIGURES = (
     "polynomial-fit",
     "batch-norm",
     "weight-decay",
+    "autograd-loop",
+    "psi-drift",
+    "iou-boxes",
 )
 _PLACEHOLDER_RE = re.compile(r"MATHPH(\d+)XQZ")
 

@@ -91,6 +91,9 @@ def test_activation_figure_shows_function_and_slope(lessons, page, screenshot):
 def test_forward_pass_steps_through_the_worked_example(lessons, page, screenshot):
     root = open_figure(page, lessons, "forward-propagation", "forward-pass")
     next_step = root.get_by_role("button", name="Next step")
+    next_step.click()  # the inputs (0.5, −1) as set, not rounded to 0 and 1 decimals
+    assert readout(root).startswith("z₁ = 0.4·0.5 + −0.6·−1 + 0.1 = ")
+    root.get_by_role("button", name="Back").click()
     for _ in range(4):
         next_step.click()
     assert readout(root) == f"ŷ = σ(0.85) = {shown(sigmoid(0.85))}"  # 0.701, as in the text

@@ -169,6 +169,9 @@ def test_figures_are_embedded_and_their_script_loaded_only_where_used(client, sh
         "overfitting": ["polynomial-fit"],
         "normalization-layers": ["batch-norm"],
         "regularization": ["weight-decay"],
+        "deep-learning-frameworks": ["autograd-loop"],
+        "deploying-models": ["psi-drift"],
+        "real-world-applications": ["iou-boxes"],
     }
     for lesson in shipped:
         html = client.get(lesson.get_absolute_url()).content.decode()
@@ -195,3 +198,27 @@ def test_every_lab_lesson_asks_about_the_learners_own_run(shipped):
             continue
         prompts = [q.prompt.lower() for q in lesson.quiz.questions.all()]
         assert any("lab" in p or "run" in p for p in prompts), lesson.slug
+
+
+def test_display_math_in_a_list_item_is_indented_with_the_item(client, shipped):
+    """A `$$` line at column 0 inside a list item ends the list: the item's text after it, and
+    the items after that, render outside it (deploying-models' PSI bullet and the attention
+    and IoU bullets of real-world-applications did). Indented with the item, it stays inside."""
+    split = []
+    for lesson in shipped:
+        lines = lesson.body.split("\n")
+        for i, line in enumerate(lines):
+            if not line.startswith("$$"):
+                continue
+            before = next((x for x in reversed(lines[:i]) if x.strip()), "")
+            after = next((x for x in lines[i + 1:] if x.strip()), "")
+            in_item = re.match(r"(?:[-*+]|\d+[.)])[ \t]|[ \t]{2,}\S", before)
+            if in_item and after.startswith("  "):
+                split.append(f"{lesson.slug}: {line[:50]}")
+    assert not split, split
+    deploying = Lesson.objects.get(slug="deploying-models")
+    html = client.get(deploying.get_absolute_url()).content.decode()
+    monitor = html[html.index(">4. Monitor<"):html.index(">What the PSI sees")]
+    assert monitor.count("<ul>") == 1 and monitor.count("<li>") == 4
+    psi = monitor.index("math-scroll")
+    assert monitor.rfind("<li>", 0, psi) > monitor.rfind("</li>", 0, psi)  # inside an item

@@ -29,7 +29,7 @@ export function mount(root) {
   const out = readout(root);
 
   function explain(r) {
-    const [x1, x2] = state.x.map(fmt);
+    const [x1, x2] = state.x.map((v) => fmt(v)); // not map(fmt): map passes the index as fmt's digits
     const W = PARAMS.W1;
     switch (state.step) {
       case 0: return `Inputs x = (${x1}, ${x2}). Press “Next step”.`;

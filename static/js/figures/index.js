@@ -29,6 +29,9 @@ import * as frozenLayers from "./frozen-layers.js";
 import * as groupShare from "./group-share.js";
 import * as batchNorm from "./batch-norm.js";
 import * as weightDecay from "./weight-decay.js";
+import * as autogradLoop from "./autograd-loop.js";
+import * as psiDrift from "./psi-drift.js";
+import * as iouBoxes from "./iou-boxes.js";
 
 export const FIGURES = {
   neuron,
@@ -60,6 +63,9 @@ export const FIGURES = {
   "polynomial-fit": polynomialFit,
   "batch-norm": batchNorm,
   "weight-decay": weightDecay,
+  "autograd-loop": autogradLoop,
+  "psi-drift": psiDrift,
+  "iou-boxes": iouBoxes,
 };
 
 // The pure functions behind the figures, for checking their numbers from a test or the console.
