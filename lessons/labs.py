@@ -18,8 +18,9 @@ from typing import Any
 from engine import CONFIG_FIELDS, ConfigError, parse_config
 
 _BOUND_KEYS = {"min", "max", "choices", "min_layers", "max_layers", "max_units"}
+Leaves = Mapping[str, Any]  # {"optim.lr": 0.01, ...}: JSON values
 # Normalized leaves per distinct config (repr → leaves), see _normalized_leaves.
-_LEAVES: dict[str, Mapping[str, Any]] = {}
+_LEAVES: dict[str, Leaves] = {}
 _LEAVES_MAX = 4096
 
 
@@ -109,7 +110,7 @@ def check_lab_config(lab, config: dict) -> dict[str, str]:
     return errors
 
 
-def _normalized_leaves(config: Any) -> Mapping[str, Any]:
+def _normalized_leaves(config: dict) -> Leaves:
     """The leaves of `config` as the engine reads it (as given when the engine refuses it).
 
     A challenge grades every run of its lab on each page view, each against the same preset,
@@ -125,7 +126,7 @@ def _normalized_leaves(config: Any) -> Mapping[str, Any]:
     return leaves
 
 
-def _leaves_uncached(config: Any) -> dict[str, Any]:
+def _leaves_uncached(config: dict) -> Leaves:
     normalized, problems = normalize_preset(config)
     return _leaves(normalized if not problems else config)
 
