@@ -22,13 +22,17 @@ keep-alive clients send requests back to back for `--seconds`:
 Every endpoint is measured `--rounds` times, the rounds interleaved, and each round's
 req/s is divided by the same round's trivial endpoints: the table prints the median of
 those ratios and their spread (min–max), since the machine is shared and the absolute
-figures move with it. The clients are raw asyncio sockets in this process, sharing the
-2 cores with the server: the absolute figures are a floor of what the server does alone.
+figures move with it. Beside them, the uvicorn process's CPU time per request over the same
+seconds (/proc), and the trivial DRF endpoint's ÷ each endpoint's: other processes on the
+cores move req/s much more than they move the CPU a request costs. The clients are raw
+asyncio sockets in this process, sharing the 2 cores with the server: the absolute figures
+are a floor of what the server does alone.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -83,9 +87,17 @@ class Client:
             self.writer.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/PID/stat; no psutil here)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def load(port: int, path: str, headers: dict[str, str], connections: int,
-               seconds: float, body: bytes | None = None) -> dict:
-    """Closed loop: each connection sends its next request as soon as the last one ends."""
+               seconds: float, body: bytes | None = None, server_pid: int | None = None) -> dict:
+    """Closed loop: each connection sends its next request as soon as the last one ends. With
+    `server_pid`, also the server process's CPU milliseconds per request over the same time:
+    what other processes on the shared cores take moves req/s, far less the CPU per request."""
     latencies: list[float] = []
     bad: dict[int, int] = {}
     deadline = time.perf_counter() + seconds
@@ -103,9 +115,13 @@ async def load(port: int, path: str, headers: dict[str, str], connections: int,
             client.close()
 
     started = time.perf_counter()
+    cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     await asyncio.gather(*(one_connection() for _ in range(connections)))
     elapsed = time.perf_counter() - started
+    cpu_ms = ((cpu_seconds(server_pid) - cpu_before) * 1000 / max(len(latencies), 1)
+              if server_pid else None)
     return {"path": path, "requests": len(latencies), "rps": len(latencies) / elapsed,
+            "cpu_ms_per_request": cpu_ms,
             "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
             "non_200": bad}
 
@@ -171,6 +187,13 @@ def summarize(rounds: list[list[dict]], baselines: tuple[int, ...]) -> list[dict
             ratios = [one_round[i]["rps"] / one_round[b]["rps"] for one_round in rounds]
             row[f"ratio_to_{b}"] = {"median": statistics.median(ratios),
                                     "min": min(ratios), "max": max(ratios)}
+        # The trivial DRF endpoint's server CPU per request ÷ this one's: like the req/s
+        # ratio, 1 is as cheap as the baseline, 0.5 twice its cost.
+        cpu = [one_round[baselines[-1]]["cpu_ms_per_request"] / one_round[i]["cpu_ms_per_request"]
+               for one_round in rounds]
+        row["cpu_ms_per_request"] = statistics.median(r["cpu_ms_per_request"] for r in runs)
+        row["cpu_ratio_to_trivial_drf"] = {"median": statistics.median(cpu),
+                                           "min": min(cpu), "max": max(cpu)}
         rows.append(row)
     return rows
 
@@ -206,21 +229,26 @@ def main() -> None:
         for _ in range(args.rounds):
             rounds.append([
                 asyncio.run(load(platform.port, path, headers, args.connections, args.seconds,
-                                 body)) | {"name": name}
+                                 body, server_pid=platform.web.pid)) | {"name": name}
                 for name, path, headers, body in targets])
         # The measured POSTs' messages, which no worker will take: not left in Redis.
         redis.Redis.from_url(platform.env["REDIS_URL"]).delete(platform.env["DLP_JOB_QUEUE"])
     rows = summarize(rounds, baselines=(0, 1))
     print_table(
         f"Web: one uvicorn process, {args.connections} keep-alive clients, {args.seconds:.0f} s "
-        f"per endpoint, {args.rounds} rounds (medians; ratios: median (min–max))",
-        ["endpoint", "req/s", "p50 ms", "p99 ms", "÷ /healthz/", "÷ trivial DRF", "non-2xx"],
+        f"per endpoint, {args.rounds} rounds (medians; ratios: median (min–max)); server CPU "
+        "per request, and the trivial DRF endpoint's ÷ this one's",
+        ["endpoint", "req/s", "p50 ms", "p99 ms", "÷ /healthz/", "÷ trivial DRF", "CPU ms",
+         "CPU: trivial DRF ÷", "non-2xx"],
         [[r["name"], r["rps"], r["p50_ms"], r["p99_ms"], _spread(r["ratio_to_0"]),
-          _spread(r["ratio_to_1"]), r["non_200"]] for r in rows])
+          _spread(r["ratio_to_1"]), r["cpu_ms_per_request"],
+          _spread(r["cpu_ratio_to_trivial_drf"]), r["non_200"]] for r in rows])
+    load_average = os.getloadavg()
     print(f"  first lesson: {first_lesson}; learner's lesson: {lesson}; course: {course}")
+    print(f"  load average at the end (1, 5, 15 min): {load_average}")
     save_results("web" + (f"-{args.label}" if args.label else ""), {
         "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds,
-        "endpoints": rows})
+        "load_average": load_average, "endpoints": rows})
 
 
 if __name__ == "__main__":

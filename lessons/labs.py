@@ -11,11 +11,17 @@ its bounds. Bounds, all optional and combinable:
 """
 
 import copy
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from engine import CONFIG_FIELDS, ConfigError, parse_config
 
 _BOUND_KEYS = {"min", "max", "choices", "min_layers", "max_layers", "max_units"}
+Leaves = Mapping[str, Any]  # {"optim.lr": 0.01, ...}: JSON values
+# Normalized leaves per distinct config (repr → leaves), see _normalized_leaves.
+_LEAVES: dict[str, Leaves] = {}
+_LEAVES_MAX = 4096
 
 
 def _leaves(config: dict, prefix: str = "") -> dict[str, Any]:
@@ -83,12 +89,10 @@ def check_lab_config(lab, config: dict) -> dict[str, str]:
     within its bounds. Returns {dotted_path: reason}; an empty dict means the config is allowed.
     """
     # Normalized now, not only when saved: when the engine gains a field with a default, a
-    # stored preset lacks it while every submitted (normalized) config has it.
-    normalized, problems = normalize_preset(lab.preset_config or {})
-    preset = _leaves(normalized if not problems else (lab.preset_config or {}))
-    # And a run stored before the engine gained a field lacks it: read it as the engine would.
-    normalized_given, given_problems = normalize_preset(config)
-    given = _leaves(normalized_given if not given_problems else config)
+    # stored preset lacks it while every submitted (normalized) config has it. And a run
+    # stored before the engine gained a field lacks it: read it as the engine would.
+    preset = _normalized_leaves(lab.preset_config or {})
+    given = _normalized_leaves(config)
     tunable = lab.tunable or {}
     errors: dict[str, str] = {}
     for path in sorted(preset.keys() | given.keys()):
@@ -104,6 +108,27 @@ def check_lab_config(lab, config: dict) -> dict[str, str]:
         if reason:
             errors[path] = reason
     return errors
+
+
+def _normalized_leaves(config: dict) -> Leaves:
+    """The leaves of `config` as the engine reads it (as given when the engine refuses it).
+
+    A challenge grades every run of its lab on each page view, each against the same preset,
+    and a learner's runs repeat configs: parsing them through the engine's schema was most of
+    a lesson page's time, so the leaves are kept per distinct config. The key is its repr
+    (exact for JSON values, and half the cost of json.dumps); read-only, since it is shared."""
+    key = repr(config)
+    leaves = _LEAVES.get(key)
+    if leaves is None:
+        if len(_LEAVES) >= _LEAVES_MAX:
+            _LEAVES.clear()  # rare: a bound on memory, not an eviction policy
+        leaves = _LEAVES[key] = MappingProxyType(_leaves_uncached(config))
+    return leaves
+
+
+def _leaves_uncached(config: dict) -> Leaves:
+    normalized, problems = normalize_preset(config)
+    return _leaves(normalized if not problems else config)
 
 
 def form_fields(tunable: dict) -> dict[str, dict]:

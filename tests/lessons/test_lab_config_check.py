@@ -5,7 +5,7 @@ import copy
 import pytest
 from django.core.exceptions import ValidationError
 
-from lessons.labs import check_lab_config, validate_tunable
+from lessons.labs import check_lab_config, normalize_preset, validate_tunable
 from lessons.models import Lab
 
 
@@ -210,3 +210,21 @@ def test_lab_clean_normalizes_preset_and_names_config_fields(lesson):
     with pytest.raises(ValidationError) as exc:
         lab.full_clean()
     assert exc.value.message_dict["tunable"] == ["optim.nope: not a field of the config"]
+
+
+def test_each_distinct_config_is_read_through_the_engine_once(lab, preset, monkeypatch):
+    """A challenge grades every run of its lab against the same preset on each page view, and
+    runs repeat configs: each distinct config (by content) goes through the engine once."""
+    from lessons import labs
+
+    labs._LEAVES.clear()
+    calls = []
+    monkeypatch.setattr(labs, "normalize_preset",
+                        lambda config: calls.append(config) or normalize_preset(config))
+    too_fast = changed(preset, "optim.lr", 5)
+    for _ in range(10):
+        assert check_lab_config(lab, preset) == {}
+        assert check_lab_config(lab, copy.deepcopy(too_fast)) == {
+            "optim.lr": "this lab allows 0.0001 to 1 (got 5)"}
+    assert calls == [preset, too_fast]
+
