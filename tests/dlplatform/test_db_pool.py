@@ -2,8 +2,10 @@
 or dead ones, and still holds at most DB_MAX_CONNECTIONS of them."""
 
 import asyncio
+import contextlib
 import select
 import threading
+from collections.abc import Iterator
 
 import httpx
 import psycopg2
@@ -41,6 +43,32 @@ def _backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
+
+
+@contextlib.contextmanager
+def _connections_held_by_two_threads() -> Iterator[list[int]]:
+    """Two threads each take a connection (the small pool's two) and hold it until the
+    block ends; yields their backends' pids."""
+    release = threading.Event()
+    pids: list[int] = []
+    held = threading.Barrier(3)
+
+    def hold() -> None:
+        pids.append(_backend_pid())
+        held.wait(10)
+        release.wait(10)
+        connections.close_all()
+
+    holders = [threading.Thread(target=hold) for _ in range(2)]
+    for thread in holders:
+        thread.start()
+    try:
+        held.wait(10)
+        yield pids
+    finally:
+        release.set()
+        for thread in holders:
+            thread.join(10)
 
 
 @pytest.fixture
@@ -139,25 +167,8 @@ def test_at_the_cap_a_connection_waits_for_one_to_come_back_then_gives_up(small_
 def test_the_api_answers_503_when_every_connection_is_busy(small_pool, user):
     token = new_key(user)
     connections.close_all()
-    release = threading.Event()
-    held = threading.Barrier(3)
-
-    def hold() -> None:
-        _backend_pid()
-        held.wait(10)
-        release.wait(10)
-        connections.close_all()
-
-    holders = [threading.Thread(target=hold) for _ in range(2)]
-    for thread in holders:
-        thread.start()
-    held.wait(10)
-    try:
+    with _connections_held_by_two_threads():
         [response] = _requests(["/api/v1/jobs/"], token)
-    finally:
-        release.set()
-        for thread in holders:
-            thread.join(10)
     assert response.status_code == 503
     assert response.headers["Retry-After"]
 
@@ -168,28 +179,10 @@ def test_a_connection_idle_too_long_is_closed_and_the_cap_still_holds(small_pool
     stale_pid = _backend_pid()
     connection.close()  # idle in the pool
     settings.DB_POOL_MAX_IDLE_S = 0
-    release = threading.Event()
-    pids: list[int] = []
-    held = threading.Barrier(3)
-
-    def hold() -> None:
-        pids.append(_backend_pid())
-        held.wait(10)
-        release.wait(10)
-        connections.close_all()
-
-    holders = [threading.Thread(target=hold) for _ in range(2)]
-    for thread in holders:
-        thread.start()
-    try:
-        held.wait(10)
+    with _connections_held_by_two_threads() as pids:
         assert stale_pid not in pids
         with pytest.raises(OperationalError, match="busy"):
             _backend_pid()  # two are open: the stale one no longer counts, and nor may more
-    finally:
-        release.set()
-        for thread in holders:
-            thread.join(10)
 
 
 @pytest.mark.django_db(transaction=True)
