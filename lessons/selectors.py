@@ -48,11 +48,18 @@ def lesson_is_preview(lesson: Lesson) -> bool:
     return not (lesson.is_published and lesson.module.course.is_published)
 
 
+OUTLINE_DEFERRED = ("body", "body_html", "source_path", "source_hash", "content_hash",
+                    "kept_source_hash")
+
+
 def courses_with_outline(*, user, course_slug: str | None = None) -> QuerySet[Course]:
     """Courses with `modules` and each module's visible `lessons` prefetched (3 queries)."""
     # Each lesson's count of challenges, in the same query (outlines show passed ones).
-    lessons = (lessons_visible_to(user=user).order_by("order", "id")
-               .annotate(challenge_count=Count("labs__challenge")))
+    # Not the lesson's text: the outline is cached and unpickled on every course page and
+    # dashboard (with the text it was ~0.9 MB), and no outline shows it. Nor a module and
+    # course per lesson: the prefetch sets each lesson's module to the one it hangs from.
+    lessons = (lessons_visible_to(user=user).select_related(None).order_by("order", "id")
+               .defer(*OUTLINE_DEFERRED).annotate(challenge_count=Count("labs__challenge")))
     modules = Module.objects.order_by("order", "id").prefetch_related(
         Prefetch("lessons", queryset=lessons)
     )
