@@ -57,6 +57,9 @@ class LessonStatus(models.TextChoices):
 
 
 class Lesson(models.Model):
+    # Set on the lessons of a cached outline only (selectors.outline_cached), not a field.
+    page_url: str
+
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     title = models.CharField(max_length=200)
     # Unique site-wide: simple to reason about, and a lesson URL can never be ambiguous.

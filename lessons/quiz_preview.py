@@ -57,6 +57,7 @@ def quiz_preview_view(model_admin):
             "course": quiz.lesson.module.course,
             "quiz_rows": _quiz_rows(questions, submitted=submitted, errors=errors,
                                     attempt=attempt),  # fmt: skip
+            "question_count": len(questions),
             "quiz_errors": [] if questions else ["This quiz has no questions yet."],
             "attempt": attempt,
             "passed": attempt is not None and attempt.passed,

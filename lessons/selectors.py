@@ -77,8 +77,19 @@ def outline_cached(*, user, course_slug: str | None = None) -> list[Course]:
     return content_cache.cached(
         f"outline:{audience}:{course_slug or '*'}",
         # An unknown slug is not cached (None is not): it must not fill the cache.
-        lambda: list(courses_with_outline(user=user, course_slug=course_slug)) or None,
+        lambda: _with_page_urls(list(courses_with_outline(user=user, course_slug=course_slug)))
+        or None,
     ) or []
+
+
+def _with_page_urls(courses: list[Course]) -> list[Course]:
+    """Each outlined lesson's `page_url`, reversed once per content version rather than on
+    every view of every outline (a course page reversed one per lesson)."""
+    for course in courses:
+        for module in course.modules.all():
+            for lesson in module.lessons.all():
+                lesson.page_url = lesson.get_absolute_url()
+    return courses
 
 
 def lesson_for_page(*, user, course_slug: str, lesson_slug: str) -> Lesson | None:

@@ -6,7 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from jobs import selectors as job_selectors
@@ -27,15 +29,12 @@ def _attach_progress(request, courses) -> None:
             lessons = list(module.lessons.all())
             for lesson in lessons:
                 lesson.user_progress = progress.get(lesson.id)
+                lesson.done = bool(lesson.user_progress and lesson.user_progress.completed_at)
                 lesson.challenges_passed = passed.get(lesson.id, (0, 0))[1]
             module.lesson_count = len(lessons)
             module.challenge_count = sum(lesson.challenge_count for lesson in lessons)
             module.challenges_passed = sum(lesson.challenges_passed for lesson in lessons)
-            module.completed_count = sum(
-                1
-                for lesson in lessons
-                if lesson.user_progress and lesson.user_progress.completed_at
-            )
+            module.completed_count = sum(lesson.done for lesson in lessons)
 
 
 def home(request):
@@ -125,6 +124,11 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         questions = review.questions
     elif quiz is not None:
         questions = [(str(q.id), q, q.choices.all()) for q in quiz.questions.all()]
+    quiz_rows, quiz_questions_html = [], None
+    if quiz is not None and attempt is None and submitted is None and errors is None:
+        quiz_questions_html = _blank_quiz_questions(quiz, questions)
+    elif quiz is not None:
+        quiz_rows = _quiz_rows(questions, submitted=submitted, errors=errors, attempt=attempt)
     latest_runs = job_selectors.latest_job_ids_by_lab(user=request.user, labs=page.labs)
     challenges = challenge_views(request.user, page.labs)
     predictions = prediction_boxes(request.user, page.labs)
@@ -137,9 +141,9 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         "has_predictions": bool(predictions),
         "has_figures": has_widgets(lesson.body_html),
         "quiz": quiz,
-        "quiz_rows": _quiz_rows(questions, submitted=submitted, errors=errors, attempt=attempt)
-        if quiz
-        else [],
+        "quiz_rows": quiz_rows,
+        "question_count": len(questions),
+        "quiz_questions_html": quiz_questions_html,
         "quiz_errors": (errors or {}).get("__all__", []),
         "attempt": attempt,
         "attempt_revised_since": review is not None and review.revised_since,
@@ -149,6 +153,15 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         "next": page.next,
     }
     return render(request, "lessons/lesson_detail.html", context, status=status)
+
+
+def _blank_quiz_questions(quiz, questions) -> str:
+    """The questions as a learner first sees them (no attempt, input or error): the same
+    for everyone, so rendered once per content version; rendering them was most of a
+    learner's lesson page."""
+    html = content_cache.cached(f"blank-quiz-questions:{quiz.id}", lambda: render_to_string(
+        "lessons/_quiz_questions.html", {"quiz_rows": _quiz_rows(questions)}))
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped as it rendered
 
 
 def lesson_detail(request, course_slug: str, lesson_slug: str):

@@ -226,3 +226,35 @@ def test_the_cached_outline_carries_no_lesson_text(lesson, learner):
     assert {"body", "body_html"} <= cached.get_deferred_fields()
     assert cached.module is course.modules.all()[0] and cached.module.course is course
     assert len(pickle.dumps(course)) < 10_000
+
+
+def questions_of(html: str) -> str:
+    return html[html.index('<ol class="questions">'):html.index("</ol>", html.index(
+        '<ol class="questions">'))]
+
+
+def test_a_learners_blank_quiz_is_rendered_once_per_content_version(
+    client, quiz, learner, other_user, answers_for
+):
+    """The questions as first shown are the same for every learner: rendered once, then
+    cached; an attempt's results, a learner's input or an edit are never served from it."""
+    client.force_login(learner)
+    first = client.get(LESSON_URL)
+    assert "lessons/_quiz_questions.html" in [t.name for t in first.templates]
+    client.force_login(other_user)
+    again = client.get(LESSON_URL)
+    assert "lessons/_quiz_questions.html" not in [t.name for t in again.templates]
+    assert questions_of(again.content.decode()) == questions_of(first.content.decode())
+    assert "3 questions · pass mark 60%" in again.content.decode()
+    client.force_login(learner)
+    wrong = {f"q{key}": value for key, value in answers_for(quiz, False).items()}
+    response = client.post(f"{LESSON_URL}quiz/", wrong)
+    assert response.status_code == 302
+    reviewed = client.get(response["Location"]).content.decode()
+    assert "✗ Wrong" in questions_of(reviewed)
+    blank = questions_of(page(client))
+    assert "✗ Wrong" not in blank and "checked" not in blank
+    choice = Choice.objects.get(text="wrong")
+    choice.text = "an edited choice"
+    choice.save()
+    assert "an edited choice" in questions_of(page(client))

@@ -16,7 +16,8 @@ from django.conf import settings
 from tests.lessons.claims.float_paths import FLOAT_PATHS, fingerprint
 
 CLAIMS = Path(__file__).parent
-FINGERPRINT = "from tests.lessons.claims.float_paths import fingerprint; print(json.dumps(fingerprint()))"
+FINGERPRINT = ("from tests.lessons.claims.float_paths import fingerprint; "
+               "print(json.dumps(fingerprint()))")
 
 
 def run_on_path(path: str, *command: str) -> subprocess.CompletedProcess:
