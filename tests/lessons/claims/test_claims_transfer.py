@@ -15,18 +15,30 @@ from tests.lessons.claims.support import (
     summary_for,
 )
 
+# Fine-tuning from 10 images amplifies the last bit of a float: the same seed ends a run an
+# image or two (0.4 points each) apart on another CPU's float path, so seed 0's transfer runs
+# are quoted "about" to the whole point (here 76.6% / 77.0% / 77.0% for the frozen base on the
+# native / generic-kernel / MKL-compatible paths, 81.0% / 80.7% / 81.0% for the first block
+# frozen), and the lesson's comparisons are means over seeds, rounded to whole points.
+ABOUT = 0.01  # "about 77%" of one run: within a point (two to three validation images)
+CHAOTIC = pytest.mark.chaotic_run
+
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 CLAIMS = [
-    ("transfer-frozen", {}, "val_accuracy", 0.766, 0.0005),
     ("transfer-frozen", {}, "train_accuracy", 1.0, 0),
-    ("transfer-freeze-first", {}, "val_accuracy", 0.810, 0.0005),
-    ("transfer-fine-tune", {}, "val_accuracy", 0.810, 0.0005),
-    ("transfer-scratch", {}, "val_accuracy", 0.803, 0.0005),
     ("transfer-scratch", {}, "train_accuracy", 1.0, 0),
+]  # fmt: skip
+CHAOTIC_CLAIMS = [  # the same shape, rerun on the other float paths (chaotic_run)
+    ("transfer-frozen", {}, "val_accuracy", 0.77, ABOUT),
+    ("transfer-freeze-first", {}, "val_accuracy", 0.81, ABOUT),
+    ("transfer-fine-tune", {}, "val_accuracy", 0.81, ABOUT),
+    ("transfer-scratch", {}, "val_accuracy", 0.803, 0.0005),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"), CLAIMS)
+@pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),
+                         CLAIMS + [pytest.param(*claim, marks=CHAOTIC)
+                                   for claim in CHAOTIC_CLAIMS])
 def test_quoted_result_still_holds(lab_slug, changes, field, quoted, tolerance):
     assert_quoted(lab_slug, changes, field, quoted, tolerance)
 
@@ -45,6 +57,21 @@ def transfer_accuracies(changes: dict | None = None) -> dict[str, list[float]]:
 
 def mean(values) -> float:
     return sum(values) / len(values)
+
+
+# A mean over the eight seeds quoted to the whole point ("about 84%"): within half a point of
+# rounding plus 0.2 of margin; the three float paths here move these means by up to 0.14.
+WHOLE_POINT = 0.007
+
+
+def assert_whole_points(acc: dict[str, list[float]], quoted: dict[str, float], label) -> None:
+    for slug, value in quoted.items():
+        assert mean(acc[slug]) == pytest.approx(value, abs=WHOLE_POINT), (label, slug)
+
+
+def ahead(runs: list[float], baseline: list[float]) -> int:
+    """On how many seeds `runs` beats `baseline` (ties do not count)."""
+    return sum(a > b for a, b in zip(runs, baseline, strict=True))
 
 
 def test_transfer_lesson_base_never_saw_the_new_digits():
@@ -96,59 +123,67 @@ def test_transfer_lesson_scratch_has_the_same_network():
     assert same["val_accuracy"] == summary_for("transfer-frozen", {})["val_accuracy"]
 
 
+@CHAOTIC
+def test_transfer_lesson_seed_zero_runs_are_close():
+    """Seed 0: the first block frozen and fine-tuning both about 81%, close to each other and
+    to scratch's 80.3% ("one of the closest seeds"); the frozen base (about 77%) below it."""
+    first, fine, scratch, frozen = (summary_for(slug, {})["val_accuracy"] for slug in (
+        "transfer-freeze-first", "transfer-fine-tune", "transfer-scratch", "transfer-frozen"))
+    assert abs(first - fine) <= ABOUT and abs(first - scratch) <= ABOUT
+    assert frozen < scratch
+
+
+@CHAOTIC
 def test_transfer_lesson_ten_images_over_eight_seeds():
-    """10 images, means over seeds 0 to 7: first block frozen 84.1%, fine-tuned 83.1%, both
-    frozen 81.8%, from scratch 81.1%; freezing the first block beats scratch on 7 of 8 seeds
-    (by 3 points), so does fine-tuning (by 2); both blocks frozen is ahead on only 4 of 8."""
+    """10 images, means over seeds 0 to 7 to the whole point: first block frozen 84%, fine-tuned
+    83%, both frozen 82%, from scratch 81%; freezing the first block beats scratch on at least
+    6 of 8 seeds (by about 3 points), so does fine-tuning (by about 2); both blocks frozen is
+    ahead on only about half. Single runs from scratch range from about 75% to 85%."""
     acc = transfer_accuracies()
     frozen, first, fine, scratch = (acc[slug] for slug in TRANSFER_LABS)
-
-    def ahead(runs):
-        return sum(a > b for a, b in zip(runs, scratch, strict=True))
-
-    assert (ahead(first), ahead(fine), ahead(frozen)) == (7, 7, 4)
-    assert round(100 * (mean(first) - mean(scratch))) == 3
-    assert round(100 * (mean(fine) - mean(scratch))) == 2
+    assert ahead(first, scratch) >= 6 and ahead(fine, scratch) >= 6
+    assert 3 <= ahead(frozen, scratch) <= 5
+    assert mean(first) - mean(scratch) == pytest.approx(0.03, abs=0.005)
+    assert mean(fine) - mean(scratch) == pytest.approx(0.02, abs=0.005)
     assert mean(first) > mean(fine) > mean(frozen)  # "the best of the four labs"
-    quoted = {"transfer-frozen": 0.818, "transfer-freeze-first": 0.841,
-              "transfer-fine-tune": 0.831, "transfer-scratch": 0.811}
-    for slug, value in quoted.items():
-        assert mean(acc[slug]) == pytest.approx(value, abs=0.0005), slug
-    # "from scratch, seeds 0 to 7 range from 75.1% (seed 3) to 85.5% (seed 4)"
-    assert min(scratch) == pytest.approx(0.751, abs=0.0005) and scratch.index(min(scratch)) == 3
-    assert max(scratch) == pytest.approx(0.855, abs=0.0005) and scratch.index(max(scratch)) == 4
+    assert_whole_points(acc, {"transfer-frozen": 0.82, "transfer-freeze-first": 0.84,
+                              "transfer-fine-tune": 0.83, "transfer-scratch": 0.81}, 10)
+    assert min(scratch) == pytest.approx(0.75, abs=ABOUT)
+    assert max(scratch) == pytest.approx(0.85, abs=ABOUT)
     assert max(scratch) - min(scratch) > 2 * (mean(first) - mean(scratch))
 
 
+@CHAOTIC
 def test_transfer_lesson_the_gain_shrinks_with_more_data():
-    """25 images: 90.9 / 92.2 / 92.8 / 91.6%; 100 images: 95.5 / 96.7 / 96.7 / 97.2%. The
-    freeze-first gain goes from 3 points to under 1, then scratch is slightly ahead; the frozen
-    base falls behind."""
+    """Means to the whole point: 25 images 91 / 92 / 93 / 92%; 100 images 95 / 97 / 97 / 97%.
+    The freeze-first gain goes from about 3 points to under 1, then scratch is slightly ahead;
+    fine-tuning is the best of the four at 25 images; the frozen base falls behind."""
     small = transfer_accuracies()
     gain_10 = mean(small["transfer-freeze-first"]) - mean(small["transfer-scratch"])
     quoted = {
-        25: {"transfer-frozen": 0.909, "transfer-freeze-first": 0.922,
-             "transfer-fine-tune": 0.928, "transfer-scratch": 0.916},
-        100: {"transfer-frozen": 0.955, "transfer-freeze-first": 0.967,
-              "transfer-fine-tune": 0.967, "transfer-scratch": 0.972},
+        25: {"transfer-frozen": 0.91, "transfer-freeze-first": 0.92,
+             "transfer-fine-tune": 0.93, "transfer-scratch": 0.92},
+        100: {"transfer-frozen": 0.95, "transfer-freeze-first": 0.97,
+              "transfer-fine-tune": 0.97, "transfer-scratch": 0.97},
     }
     gains = {}
     for size, values in quoted.items():
         acc = transfer_accuracies({"data.train_size": size})
-        for slug, value in values.items():
-            assert mean(acc[slug]) == pytest.approx(value, abs=0.0005), (size, slug)
+        assert_whole_points(acc, values, size)
         scratch = mean(acc["transfer-scratch"])
         gains[size] = mean(acc["transfer-freeze-first"]) - scratch
         behind = scratch - mean(acc["transfer-frozen"])  # the frozen base falls behind
         assert behind > (0.01 if size == 100 else 0), size
-    assert round(100 * gain_10) == 3 and 0 < gains[25] < 0.01  # "3 points ... under 1"
-    assert gains[100] < 0  # scratch a little ahead
-    assert mean(transfer_accuracies({"data.train_size": 25})["transfer-fine-tune"]) == max(
-        mean(accs) for accs in transfer_accuracies({"data.train_size": 25}).values())
+        if size == 25:  # "fine-tuning does best of the four, by a little"
+            assert mean(acc["transfer-fine-tune"]) == max(mean(a) for a in acc.values())
+    assert gain_10 > 0.025 and 0 < gains[25] < 0.01  # "about 3 points ... under 1"
+    assert -0.01 < gains[100] < 0  # scratch slightly ahead: "by about half a point"
 
 
+@CHAOTIC
 def test_transfer_lesson_head_start_after_ten_epochs():
-    """After 10 epochs: first block frozen 82.2% against 71.9% from scratch (means)."""
+    """After 10 epochs: first block frozen about 82% against 72% from scratch (means), ahead on
+    every seed, a larger gap than after 30 epochs."""
     changes = {"optim.epochs": 10}
     first, scratch = (
         [summary_for(slug, {**changes, "data.seed": seed})["val_accuracy"]
@@ -159,18 +194,22 @@ def test_transfer_lesson_head_start_after_ten_epochs():
     gain_at_thirty = (mean(at_thirty["transfer-freeze-first"])
                       - mean(at_thirty["transfer-scratch"]))
     assert mean(first) - mean(scratch) > gain_at_thirty  # "the head start is larger"
-    assert mean(first) == pytest.approx(0.822, abs=0.0005)
-    assert mean(scratch) == pytest.approx(0.719, abs=0.0005)
+    assert ahead(first, scratch) == len(TRANSFER_SEEDS)  # "ahead on every seed"
+    assert mean(first) == pytest.approx(0.82, abs=WHOLE_POINT)
+    assert mean(scratch) == pytest.approx(0.72, abs=WHOLE_POINT)
 
 
+@CHAOTIC
 def test_transfer_lesson_smaller_fine_tuning_rate_does_not_help():
-    """Fine-tuning at 0.001 averages 82.0%, at 0.0003 70.8%: no better than at 0.003."""
-    at_preset = mean(transfer_accuracies()["transfer-fine-tune"])
-    for lr, quoted in ((0.001, 0.820), (0.0003, 0.708)):
+    """Fine-tuning at 0.001 averages about 82%, at 0.0003 about 71%: each below the one before,
+    and below the 83% at 0.003."""
+    previous = mean(transfer_accuracies()["transfer-fine-tune"])
+    for lr, quoted in ((0.001, 0.82), (0.0003, 0.71)):
         accs = [summary_for("transfer-fine-tune", {"optim.lr": lr, "data.seed": seed})
                 ["val_accuracy"] for seed in TRANSFER_SEEDS]
-        assert mean(accs) <= at_preset, lr
-        assert mean(accs) == pytest.approx(quoted, abs=0.0005), lr
+        assert mean(accs) < previous, lr
+        assert mean(accs) == pytest.approx(quoted, abs=WHOLE_POINT), lr
+        previous = mean(accs)
 
 
 def test_transfer_lesson_two_images_per_digit():
@@ -191,7 +230,9 @@ NOT_MEASURED = {
         "18": "the name ResNet-18",
         "512": "ResNet-18's last feature width (a published architecture)",
         "75%": "(8 393 728 + 1539) / 11 178 051, computed in the text",
-        "6": "a digit's name (5, 6, 7, 8, 9)",
+        "0.4": "one validation image in points: 100 / 269, computed",
+        "4": "a digit's name (0 to 4)",
+        "7": "a digit's name (a 7 or a 9), and the last of seeds 0 to 7 (TRANSFER_SEEDS)",
         "9": "a digit's name (5 to 9)",
     },
 }
@@ -205,26 +246,21 @@ CHECKED_BY = {
         "5541": "test_transfer_lesson_trainable_and_frozen_parameters",
         "721": "test_transfer_lesson_base_never_saw_the_new_digits",
         "99.4%": "test_transfer_lesson_base_never_saw_the_new_digits",
-        "4": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "7": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "6": "test_transfer_lesson_ten_images_over_eight_seeds",
         "8": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "81.8%": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "84.1%": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "83.1%": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "81.1%": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "75.1%": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "85.5%": "test_transfer_lesson_ten_images_over_eight_seeds",
-        "90.9%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "92.2%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "92.8%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "91.6%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "95.5%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "96.7%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "97.2%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
-        "82.2%": "test_transfer_lesson_head_start_after_ten_epochs",
-        "71.9%": "test_transfer_lesson_head_start_after_ten_epochs",
-        "82.0%": "test_transfer_lesson_smaller_fine_tuning_rate_does_not_help",
-        "70.8%": "test_transfer_lesson_smaller_fine_tuning_rate_does_not_help",
+        "81%": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "82%": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "83%": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "84%": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "85%": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "75%": "test_transfer_lesson_ten_images_over_eight_seeds",
+        "91%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
+        "92%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
+        "93%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
+        "95%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
+        "97%": "test_transfer_lesson_the_gain_shrinks_with_more_data",
+        "72%": "test_transfer_lesson_head_start_after_ten_epochs",
+        "71%": "test_transfer_lesson_smaller_fine_tuning_rate_does_not_help",
         "0.001": "test_transfer_lesson_smaller_fine_tuning_rate_does_not_help",
         "0.0003": "test_transfer_lesson_smaller_fine_tuning_rate_does_not_help",
         "60": "test_transfer_lesson_two_images_per_digit",
