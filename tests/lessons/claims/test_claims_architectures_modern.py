@@ -33,8 +33,6 @@ MODERN_CNN_CLAIMS = [
     (PLAIN, {"data.seed": 2}, "val_accuracy", 0.103, 0.0005),
     (RESIDUAL, {}, "val_accuracy", 0.969, 0.0005),
     (RESIDUAL, {}, "n_params", 9314, 0),
-    (RESIDUAL, {"data.seed": 1}, "val_accuracy", 0.981, 0.0005),
-    (RESIDUAL, {"data.seed": 2}, "val_accuracy", 0.972, 0.0005),
     (RESIDUAL, STRIDED, "val_accuracy", 0.955, 0.0005),
     (RESIDUAL, STRIDED, "n_params", 4586, 0),
 ]  # fmt: skip
@@ -73,8 +71,19 @@ CHECKED_BY = {
         "2.30": "test_the_plain_network_sits_at_the_loss_of_a_uniform_guess",
         "0.24": "test_the_residual_networks_gradients_reach_its_first_layer",
         "0.70": "test_the_residual_networks_gradients_reach_its_first_layer",
+        "97%": "test_the_residual_network_learns_on_other_seeds",
+        "98%": "test_the_residual_network_learns_on_other_seeds",
     },
 }
+
+
+@pytest.mark.chaotic_run
+def test_the_residual_network_learns_on_other_seeds():
+    """Seeds 1 and 2: "about 97% to 98%" (97.5 to 98.1% for seed 1 and 97.2% for seed 2 on
+    the float paths of float_paths.py: one of 359 images is 0.28 points)."""
+    for seed in (1, 2):
+        accuracy = summary_for(RESIDUAL, {"data.seed": seed})["val_accuracy"]
+        assert round(accuracy, 2) in (0.97, 0.98), (seed, accuracy)
 
 
 @pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),

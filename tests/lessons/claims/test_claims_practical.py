@@ -45,7 +45,7 @@ CHECKED_BY = {
         "1.57": "test_interpretability_lesson_scores_and_completeness",
         "12.58": "test_interpretability_lesson_scores_and_completeness",
         "12.565": "test_interpretability_lesson_scores_and_completeness",
-        "12.30": "test_interpretability_lesson_scores_and_completeness",
+        "12.3": "test_interpretability_lesson_scores_and_completeness",
         "4": "test_interpretability_lesson_scores_and_completeness",
         "33": "test_interpretability_lesson_black_pixels",
         "4.16": "test_interpretability_lesson_black_pixels",
@@ -99,9 +99,11 @@ def six_explained() -> dict:
     return {"x": x[0].numpy(), "score": score, "black": black, "values": values}
 
 
+@pytest.mark.chaotic_run
 def test_interpretability_lesson_scores_and_completeness(six_explained):
     """Score 10.99 on the 6, -1.57 on black (10.99 + 1.57 = 12.56; 12.565 unrounded); IG sums
-    to 12.58 (delta 0.01), KernelSHAP to exactly the difference, 12.565; LIME to 12.30."""
+    to 12.58 (delta 0.01), KernelSHAP to exactly the difference, 12.565; LIME to about 12.3
+    (12.29 to 12.30 on the float paths of float_paths.py: printed to one decimal)."""
     e = six_explained
     assert e["score"] == pytest.approx(10.99, abs=0.005)
     assert e["black"] == pytest.approx(-1.57, abs=0.005)
@@ -117,7 +119,7 @@ def test_interpretability_lesson_scores_and_completeness(six_explained):
     shap_sum = e["values"]["kernel_shap"].values.sum()
     assert shap_sum == pytest.approx(12.565, abs=0.0005)
     assert shap_sum == pytest.approx(e["score"] - e["black"], abs=1e-4)  # "exactly"
-    assert e["values"]["lime"].values.sum() == pytest.approx(12.30, abs=0.005)
+    assert e["values"]["lime"].values.sum() == pytest.approx(12.3, abs=0.05)
     assert e["values"]["kernel_shap"].n_groups == 16 and 16 * 4 == 64  # patches of 4 pixels
 
 
