@@ -91,6 +91,7 @@ CHECKED_BY = {
     "generative-adversarial-networks": {
         "63": "test_gan_lesson_covers_the_clusters",
         "4000": "test_gan_lesson_covers_the_clusters",
+        "6": "test_gan_lesson_covers_the_clusters",
     },
     "autoencoders": {
         "800": "test_autoencoder_lesson_loss_falls_as_the_code_grows",
@@ -173,6 +174,7 @@ def test_recurrent_quiz_hidden_size_16():
     assert sum(p.numel() for p in model.parameters()) == 4 * (16 + 16 * 16 + 2 * 16) + 17 == 1233
 
 
+@pytest.mark.chaotic_run
 def test_gan_lesson_losses_see_saw():
     """Neither loss comes near 0, and both rise as well as fall from epoch to epoch."""
     epochs = epoch_metrics("gan-mixture")
@@ -183,12 +185,17 @@ def test_gan_lesson_losses_see_saw():
         assert sum(d > 0 for d in steps) >= 5 and sum(d < 0 for d in steps) >= 5, name
 
 
+@pytest.mark.chaotic_run
 def test_gan_lesson_covers_the_clusters():
-    """"all 8 clusters by the last epoch (after a first few epochs in which they covered at
-    most one)"; 40 epochs of 63 steps."""
+    """Seed 0: "at most one cluster in the first few epochs", then "from the tenth epoch on at
+    least 6 of the 8 clusters in every epoch, and all 8 in most of them"; 40 epochs of 63
+    steps. (A GAN amplifies rounding: on this machine's three float paths the later epochs
+    cover 7 or 8, and which of them miss one differs from path to path.)"""
     covered = [m["modes_covered"] for m in epoch_metrics("gan-mixture")]
-    assert covered[-1] == 8
     assert max(covered[:3]) <= 1
+    later = covered[9:]
+    assert min(later) >= 6
+    assert sum(count == 8 for count in later) > len(later) / 2
     assert len(covered) == 40 and summary_for("gan-mixture", {})["steps"] == 40 * 63
     assert last_event("gan-mixture", "info")["n_train"] == 4000
 

@@ -30,27 +30,13 @@ CLAIMS = [
      "val_accuracy", 0.85, 0.002),
 ]  # fmt: skip
 
-# The single neuron on logic gates (artificial-neurons) and label smoothing on the spiral
-# (softmax-and-cross-entropy), seed 0 as in the lessons.
+# The single neuron on logic gates (artificial-neurons), seed 0 as in the lesson.
 GATE_CLAIMS = [
     ("neuron-logic-gates", {}, "val_accuracy", 1.0, 0),
     ("neuron-logic-gates", {"data.gate": "or"}, "val_accuracy", 1.0, 0),
     ("neuron-logic-gates", {"data.gate": "xor"}, "val_accuracy", 0.55, 0.001),
     ("neuron-logic-gates", {"data.gate": "xor"}, "val_loss", 0.69, 0.01),
     ("neuron-logic-gates", {"data.gate": "xor", "model.hidden": [4]}, "val_accuracy", 1.0, 0),
-]  # fmt: skip
-
-SMOOTHING_CLAIMS = [
-    ("label-smoothing-on-spiral", {}, "train_loss", 0.007, 0.001),
-    ("label-smoothing-on-spiral", {}, "val_loss", 0.24, 0.005),
-    ("label-smoothing-on-spiral", {}, "best_val_loss", 0.12, 0.005),
-    ("label-smoothing-on-spiral", {}, "val_accuracy", 0.989, 0.001),
-    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1}, "train_loss", 0.084, 0.002),
-    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1}, "val_loss", 0.11, 0.005),
-    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1}, "val_accuracy", 0.989, 0.001),
-    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.2}, "train_loss", 0.157, 0.002),
-    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.2}, "val_loss", 0.18, 0.005),
-    ("label-smoothing-on-spiral", {"optim.label_smoothing": 0.2}, "val_accuracy", 0.989, 0.001),
 ]  # fmt: skip
 
 NOT_MEASURED = {
@@ -84,13 +70,26 @@ CHECKED_BY = {
         "2": "test_artificial_neurons_lesson_one_neuron_never_beats_three_corners_of_xor",
     },
     "softmax-and-cross-entropy": {
-        "99%": "test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points",
-        "4": "test_softmax_lesson_smoothing_over_seeds",
-        "0.008": "test_softmax_lesson_smoothing_over_seeds",
-        "0.085": "test_softmax_lesson_smoothing_over_seeds",
+        "98%": "test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points",
+        "0.12": "test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points",
+        "0.24": "test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points",
+        "4": "test_softmax_lesson_table_over_seeds",
+        "0.03": "test_softmax_lesson_table_over_seeds",
+        "0.005": "test_softmax_lesson_table_over_seeds",
+        "0.25": "test_softmax_lesson_table_over_seeds",
+        "0.07": "test_softmax_lesson_table_over_seeds",
+        "0.1": "test_softmax_lesson_table_over_seeds",
+        "0.08": "test_softmax_lesson_table_over_seeds",
+        "0.14": "test_softmax_lesson_table_over_seeds",
+        "0.17": "test_softmax_lesson_table_over_seeds",
+        "0.15": "test_softmax_lesson_table_over_seeds",
+        "0.19": "test_softmax_lesson_table_over_seeds",
+        "97%": "test_softmax_lesson_table_over_seeds",
+        "100%": "test_softmax_lesson_table_over_seeds",
+        "0.2": "test_softmax_lesson_smoothing_over_seeds",
         "2": "test_softmax_lesson_smoothing_over_seeds",
-        "2.5": "test_softmax_lesson_smoothing_over_seeds",
-        "31": "test_softmax_lesson_smoothing_over_seeds",
+        "3": "test_softmax_lesson_smoothing_over_seeds",
+        "20": "test_softmax_lesson_smoothing_over_seeds",
     },
     "activation-functions": {
         "90%": "test_activation_lesson_orderings",
@@ -101,7 +100,7 @@ CHECKED_BY = {
 
 
 @pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),
-                         CLAIMS + GATE_CLAIMS + SMOOTHING_CLAIMS)
+                         CLAIMS + GATE_CLAIMS)
 def test_quoted_result_still_holds(lab_slug, changes, field, quoted, tolerance):
     assert_quoted(lab_slug, changes, field, quoted, tolerance)
 
@@ -207,9 +206,42 @@ def test_softmax_lesson_worked_example():
                                                                                      abs=5e-4)
 
 
+# Label smoothing on the spiral (softmax-and-cross-entropy). Trained for long towards certainty,
+# these runs amplify the last bit of a float: the same seed ends elsewhere on another CPU's
+# float path, so the lesson quotes ranges over seeds 0 to 4 and comparisons that hold on each.
+SEEDS = (0, 1, 2, 3, 4)
+
+# The lesson's table: label smoothing -> {summary field: (lowest, highest)} over the seeds.
+SMOOTHING_TABLE = {
+    0.0: {"train_loss": (0.0, 0.03), "val_loss": (0.005, 0.25)},
+    0.1: {"train_loss": (0.07, 0.1), "val_loss": (0.08, 0.12)},
+    0.2: {"train_loss": (0.14, 0.17), "val_loss": (0.15, 0.19)},
+}
+
+
+def smoothing_run(seed: int, eps: float) -> dict:
+    return summary_for("label-smoothing-on-spiral",
+                       {"data.seed": seed, "optim.label_smoothing": eps})
+
+
+@pytest.mark.chaotic_run
+def test_softmax_lesson_table_over_seeds():
+    """The table: each smoothing's training and validation loss within its printed range on
+    every seed 0 to 4; the validation accuracy between 97% and 100% in every run."""
+    for eps, ranges in SMOOTHING_TABLE.items():
+        for seed in SEEDS:
+            summary = smoothing_run(seed, eps)
+            for field, (lowest, highest) in ranges.items():
+                assert lowest <= summary[field] <= highest, (eps, seed, field)
+            assert 0.97 <= summary["val_accuracy"] <= 1.0, (eps, seed)
+
+
+@pytest.mark.chaotic_run
 def test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_points():
-    """Without smoothing, the network gives its training points' true classes about 99% on
-    average; with 0.1, a little under the smoothed target 0.933."""
+    """Seed 0 without smoothing: the network gives its training points' true classes more than
+    98% on average; its validation loss was lowest near 0.12 and ends at about 0.24, and with
+    0.1 it ends below half of that. With 0.1 the probability is a little under the smoothed
+    target 0.933."""
     def true_class_probability(changes):
         _, _, model = trained("label-smoothing-on-spiral", changes)
         data = load_dataset(parse_config(PRESETS["label-smoothing-on-spiral"]).data)
@@ -217,23 +249,22 @@ def test_softmax_lesson_unsmoothed_network_is_near_certain_of_its_training_point
             probabilities = torch.softmax(model(data.x_train), dim=1)
         return probabilities.gather(1, data.y_train[:, None]).mean().item()
 
-    assert true_class_probability({}) == pytest.approx(0.99, abs=0.005)
+    assert true_class_probability({}) > 0.98
     assert 0.9 < true_class_probability({"optim.label_smoothing": 0.1}) < 0.9334
+    plain = summary_for("label-smoothing-on-spiral", {})
+    assert plain["best_val_loss"] == pytest.approx(0.12, abs=0.01)
+    assert plain["val_loss"] == pytest.approx(0.24, abs=0.01)
+    smoothed = summary_for("label-smoothing-on-spiral", {"optim.label_smoothing": 0.1})
+    assert smoothed["val_loss"] < plain["val_loss"] / 2
 
 
-SEEDS = (0, 1, 2, 3, 4)
-
-
+@pytest.mark.chaotic_run
 def test_softmax_lesson_smoothing_over_seeds():
-    """Over seeds 0 to 4: plain training's final validation loss spans 0.008 to 0.24,
-    smoothing with 0.1 keeps it between 0.085 and 0.11 and lower than with 0.2 on every seed;
-    the validation accuracy moves by at most 2 points; the training loss levels off just
-    above -ln(1 - eps + eps/3); the costliest validation point costs at most 2.5 with 0.1,
-    up to 31 without."""
-    def run(seed, eps):
-        return summary_for("label-smoothing-on-spiral",
-                           {"data.seed": seed, "optim.label_smoothing": eps})
-
+    """Over seeds 0 to 4: plain training's final validation loss goes from below 0.03 on one
+    seed to above 0.2 on another; with 0.1 it is lower than with 0.2 on every seed; the
+    validation accuracy moves by at most 2 points; the training loss levels off just above
+    -ln(1 - eps + eps/3); the costliest validation point costs less than 3 with 0.1 on every
+    seed, more than 20 without on the unluckiest."""
     def worst_validation_point(seed, eps):
         changes = {"data.seed": seed, "optim.label_smoothing": eps}
         _, _, model = trained("label-smoothing-on-spiral", changes)
@@ -243,22 +274,21 @@ def test_softmax_lesson_smoothing_over_seeds():
         with torch.no_grad():
             return F.cross_entropy(model(data.x_val), data.y_val, reduction="none").max().item()
 
-    assert max(worst_validation_point(seed, 0.1) for seed in SEEDS) <= 2.5
-    assert max(worst_validation_point(seed, 0.0) for seed in SEEDS) == pytest.approx(31, abs=0.5)
+    assert max(worst_validation_point(seed, 0.1) for seed in SEEDS) < 3
+    assert max(worst_validation_point(seed, 0.0) for seed in SEEDS) > 20
 
-    plain = [run(seed, 0.0)["val_loss"] for seed in SEEDS]
-    assert min(plain) == pytest.approx(0.008, abs=0.001)
-    assert max(plain) == pytest.approx(0.24, abs=0.005)
+    plain = [smoothing_run(seed, 0.0)["val_loss"] for seed in SEEDS]
+    assert min(plain) < 0.03 and max(plain) > 0.2
     for seed in SEEDS:
-        light, heavy = run(seed, 0.1), run(seed, 0.2)
-        assert 0.085 - 0.001 <= light["val_loss"] <= 0.11 + 0.005
+        light, heavy = smoothing_run(seed, 0.1), smoothing_run(seed, 0.2)
         assert light["val_loss"] < heavy["val_loss"]
-        assert abs(light["val_accuracy"] - run(seed, 0.0)["val_accuracy"]) <= 0.02
+        assert abs(light["val_accuracy"] - smoothing_run(seed, 0.0)["val_accuracy"]) <= 0.02
         for eps, summary in ((0.1, light), (0.2, heavy)):
             floor = -math.log(1 - eps + eps / 3)
             assert floor < summary["train_loss"] < floor + 0.025
 
 
+@pytest.mark.chaotic_run
 def test_softmax_lesson_step_loss_is_the_smoothed_objective():
     """With 0.1, the per-step training loss is the smoothed loss, which cannot fall below the
     entropy of the smoothed target (0.29 for three classes); the lab ends near 0.3."""

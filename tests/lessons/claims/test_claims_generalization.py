@@ -37,7 +37,6 @@ CLAIMS = [
     ("augment-digits", {**ROTATE, **seed(0)}, "val_accuracy", 0.92, 0.002),
     ("augment-digits", {**ROTATE, **seed(1)}, "val_accuracy", 0.923, 0.002),
     ("augment-digits", {**ROTATE, **seed(2)}, "val_accuracy", 0.927, 0.002),
-    ("augment-digits", {**ROTATE, **seed(0)}, "val_loss", 0.30, 0.005),
     ("augment-digits", {**SHIFT, **seed(0)}, "val_accuracy", 0.887, 0.002),
     ("augment-digits", {**SHIFT, **seed(1)}, "val_accuracy", 0.817, 0.002),
     ("augment-digits", {**SHIFT, **seed(2)}, "val_accuracy", 0.867, 0.002),
@@ -47,6 +46,12 @@ CLAIMS = [
     ("search-over-seeds", seed(1), "val_accuracy", 0.923, 0.002),
     ("search-over-seeds", {"optim.lr": 0.001, **seed(0)}, "val_accuracy", 0.913, 0.002),
     ("search-over-seeds", {"optim.lr": 0.001, **seed(1)}, "val_accuracy", 0.933, 0.002),
+]  # fmt: skip
+
+# A number whose last digits move with the float path (0.299 to 0.303 on this machine's three):
+# rechecked on each (chaotic_run).
+CHAOTIC_CLAIMS = [
+    ("augment-digits", {**ROTATE, **seed(0)}, "val_loss", 0.30, 0.005),
 ]  # fmt: skip
 
 NOT_MEASURED = {
@@ -84,8 +89,9 @@ CHECKED_BY = {
         "3.6": "test_augmentation_means_and_spreads_over_seeds",
         "92.4%": "test_learning_rates_over_seeds",
         "1.0": "test_learning_rates_over_seeds",
-        "86.9%": "test_learning_rates_over_seeds",
-        "4.6": "test_learning_rates_over_seeds",
+        "80%": "test_learning_rates_over_seeds",
+        "90%": "test_learning_rates_over_seeds",
+        "3": "test_learning_rates_over_seeds",
         "93.3%": "test_learning_rates_over_seeds",
         "91.3%": "test_learning_rates_over_seeds",
         "100": "test_the_lab_trains_on_100_images_and_validates_on_300",
@@ -97,6 +103,12 @@ CHECKED_BY = {
 
 @pytest.mark.parametrize(("lab", "changes", "field", "quoted", "tolerance"), CLAIMS)
 def test_quoted_numbers(lab, changes, field, quoted, tolerance):
+    assert_quoted(lab, changes, field, quoted, tolerance)
+
+
+@pytest.mark.chaotic_run
+@pytest.mark.parametrize(("lab", "changes", "field", "quoted", "tolerance"), CHAOTIC_CLAIMS)
+def test_quoted_numbers_of_sensitive_runs(lab, changes, field, quoted, tolerance):
     assert_quoted(lab, changes, field, quoted, tolerance)
 
 
@@ -124,20 +136,25 @@ def test_augmentation_means_and_spreads_over_seeds():
     assert all(s < p for s, p in zip(shifted, plain, strict=True))
 
 
+@pytest.mark.chaotic_run
 def test_rotations_lower_the_validation_loss_on_every_seed():
     for s in SEEDS:
         rotated = summary_for("augment-digits", {**ROTATE, **seed(s)})["val_loss"]
         assert rotated < summary_for("augment-digits", seed(s))["val_loss"], s
 
 
+@pytest.mark.chaotic_run
 def test_learning_rates_over_seeds():
+    """0.01 and 0.001 are indistinguishable over seeds 0 to 2; 0.1, a step large enough to
+    amplify the last bit of a float, ends elsewhere on each CPU, so the lesson says only what
+    holds on every float path: its mean lies between 80% and 90%, at least 3 points below the
+    other two, and its standard deviation is more than three times theirs."""
     lab = "search-over-seeds"
     at_001 = val_accuracies(lab, {})
     at_0001 = val_accuracies(lab, {"optim.lr": 0.001})
     at_01 = val_accuracies(lab, {"optim.lr": 0.1})
     assert at_001 == val_accuracies("augment-digits", ROTATE)  # the same runs as lab 1's
-    for values, mean, std in ((at_001, 0.923, 0.003), (at_0001, 0.924, 0.010),
-                              (at_01, 0.869, 0.046)):
+    for values, mean, std in ((at_001, 0.923, 0.003), (at_0001, 0.924, 0.010)):
         measured_mean, measured_std = mean_and_std(values)
         # Printed as a percentage with one decimal: within half of its last digit.
         assert measured_mean == pytest.approx(mean, abs=0.0006)
@@ -149,8 +166,11 @@ def test_learning_rates_over_seeds():
     # Seed 0 ranks 0.001 below 0.01 (91.3% against 92%), seed 1 above (93.3% against 92.3%).
     assert at_0001[0] == pytest.approx(0.913, abs=0.002) and at_0001[0] < at_001[0]
     assert at_0001[1] == pytest.approx(0.933, abs=0.002) and at_0001[1] > at_001[1]
-    # The largest rate is worse on every seed.
-    assert all(big < min(a, b) for big, a, b in zip(at_01, at_001, at_0001, strict=True))
+    # The largest rate: clearly worse on average, and scattered far more widely.
+    mean_01, std_01 = mean_and_std(at_01)
+    assert 0.80 <= mean_01 <= 0.90
+    assert mean_01 <= min(statistics.fmean(at_001), statistics.fmean(at_0001)) - 0.03
+    assert std_01 > 3 * max(statistics.stdev(at_001), statistics.stdev(at_0001))
 
 
 def test_the_lab_trains_on_100_images_and_validates_on_300():
