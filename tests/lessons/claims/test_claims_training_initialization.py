@@ -69,7 +69,7 @@ CHECKED_BY = {
         "5": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
         "3": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
         "0.5": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
-        "75%": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
+        "70%": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
         "95%": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
         "90%": "test_batch_normalization_rescues_both_scales_on_every_seed",
         "7": "test_he_learns_at_once_and_the_default_waits",
@@ -152,7 +152,7 @@ def on_seed(changes: dict, seed: int) -> dict:
 def test_a_too_large_init_fails_and_clipping_keeps_it_alive():
     """Scale 3, seeds 0 to 4: the loss NaN within the first 5 steps of epoch 1; clipped at 1,
     the training loss climbs back up by more than 0.5 at least 3 times and peaks above 2 (a
-    coin toss: 0.69), and the final accuracy is between about 75% and 95%."""
+    coin toss: 0.69), and the final accuracy is between about 70% and 95%."""
     for seed in SEEDS:
         with pytest.raises(TrainingDiverged) as caught:
             train(parse_config(preset_with(on_seed(LARGE, seed))), lambda event: None)
@@ -161,7 +161,7 @@ def test_a_too_large_init_fails_and_clipping_keeps_it_alive():
         losses = [m["train_loss"] for m in epoch_metrics(LAB, on_seed(LARGE_CLIPPED, seed))]
         assert sum(b - a > 0.5 for a, b in zip(losses, losses[1:], strict=False)) >= 3, seed
         assert max(losses) > 2, seed
-        assert 0.75 <= run_for(LAB, on_seed(LARGE_CLIPPED, seed))[0]["val_accuracy"] <= 0.95
+        assert 0.70 <= run_for(LAB, on_seed(LARGE_CLIPPED, seed))[0]["val_accuracy"] <= 0.95
 
 
 @pytest.mark.chaotic_run
