@@ -24,6 +24,9 @@ LARGE = {"model.init_scale": 3}
 LARGE_CLIPPED = {"model.init_scale": 3, "optim.clip_grad_norm": 1}
 SMALL_NORMALIZED = {"model.batch_norm": True}
 LARGE_NORMALIZED = {"model.init_scale": 3, "model.batch_norm": True}
+# The scale-3 runs are chaotic (a jump amplifies the last rounding bit): the lesson gives what
+# holds on each of these seeds, on any CPU's float arithmetic.
+SEEDS = (0, 1, 2, 3, 4)
 
 # (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
 INIT_CLAIMS = [
@@ -31,9 +34,6 @@ INIT_CLAIMS = [
     (LAB, HE, "val_accuracy", 0.90, 0.002),
     (LAB, XAVIER, "val_accuracy", 0.81, 0.002),
     (LAB, DEFAULT, "val_accuracy", 0.85, 0.002),
-    (LAB, LARGE_CLIPPED, "val_accuracy", 0.77, 0.002),
-    (LAB, SMALL_NORMALIZED, "val_accuracy", 0.95, 0.002),
-    (LAB, LARGE_NORMALIZED, "val_accuracy", 0.97, 0.002),
 ]  # fmt: skip
 
 NOT_MEASURED = {
@@ -68,7 +68,10 @@ CHECKED_BY = {
         "0.93": "test_gradient_norms_of_the_first_epoch",
         "5": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
         "3": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
-        "14": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
+        "0.5": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
+        "70%": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
+        "95%": "test_a_too_large_init_fails_and_clipping_keeps_it_alive",
+        "90%": "test_batch_normalization_rescues_both_scales_on_every_seed",
         "7": "test_he_learns_at_once_and_the_default_waits",
         "0.62": "test_the_figures_standard_deviations",
         "0.0001": "test_the_figures_standard_deviations",
@@ -96,6 +99,7 @@ def first_epoch_norms(changes: dict) -> list[float]:
     return first["norms"][1:]
 
 
+@pytest.mark.chaotic_run
 def test_gradient_norms_of_the_first_epoch():
     """The table's ranges, at two significant digits: 0.0016 to 0.0024 at scale 0.5, 0.043
     to 0.06 for Xavier, 0.37 to 0.61 for He, 0.22 to 0.54 clipped at 1 (never above it),
@@ -140,33 +144,50 @@ def test_a_too_small_init_flickers_once_it_starts_to_learn():
     assert accuracies[-1] == 0.5
 
 
+def on_seed(changes: dict, seed: int) -> dict:
+    return {**changes, "data.seed": seed}
+
+
+@pytest.mark.chaotic_run
 def test_a_too_large_init_fails_and_clipping_keeps_it_alive():
-    """Scale 3 makes the loss NaN at step 5 of the first epoch; clipping at 1 trains, with
-    a training loss that jumps as high as 14 (and ends below He's accuracy)."""
-    with pytest.raises(TrainingDiverged) as caught:
-        train(parse_config(preset_with(LARGE)), lambda event: None)
-    assert (caught.value.epoch, caught.value.step) == (1, 5)
-    assert "NaN" in str(caught.value)
-    losses = [m["train_loss"] for m in epoch_metrics(LAB, LARGE_CLIPPED)]
-    assert max(losses) == pytest.approx(14, abs=0.1)
-    assert sum(abs(b - a) > 1 for a, b in zip(losses, losses[1:], strict=False)) >= 3
-    assert (run_for(LAB, LARGE_CLIPPED)[0]["val_accuracy"]
-            < run_for(LAB, HE)[0]["val_accuracy"])
+    """Scale 3, seeds 0 to 4: the loss NaN within the first 5 steps of epoch 1; clipped at 1,
+    the training loss climbs back up by more than 0.5 at least 3 times and peaks above 2 (a
+    coin toss: 0.69), and the final accuracy is between about 70% and 95%."""
+    for seed in SEEDS:
+        with pytest.raises(TrainingDiverged) as caught:
+            train(parse_config(preset_with(on_seed(LARGE, seed))), lambda event: None)
+        assert caught.value.epoch == 1 and caught.value.step <= 5, seed
+        assert "NaN" in str(caught.value)
+        losses = [m["train_loss"] for m in epoch_metrics(LAB, on_seed(LARGE_CLIPPED, seed))]
+        assert sum(b - a > 0.5 for a, b in zip(losses, losses[1:], strict=False)) >= 3, seed
+        assert max(losses) > 2, seed
+        assert 0.70 <= run_for(LAB, on_seed(LARGE_CLIPPED, seed))[0]["val_accuracy"] <= 0.95
+
+
+@pytest.mark.chaotic_run
+def test_batch_normalization_rescues_both_scales_on_every_seed():
+    """Seeds 0 to 4: with batch normalization both scales end at 90% or more; at scale 3
+    the training loss stays below 0.5 throughout, and the run ends at least as high as He."""
+    for seed in SEEDS:
+        for changes in (SMALL_NORMALIZED, LARGE_NORMALIZED):
+            assert run_for(LAB, on_seed(changes, seed))[0]["val_accuracy"] >= 0.90, seed
+        large = epoch_metrics(LAB, on_seed(LARGE_NORMALIZED, seed))
+        assert max(m["train_loss"] for m in large) < 0.5, seed
+        he = run_for(LAB, on_seed(HE, seed))[0]["val_accuracy"]
+        assert large[-1]["val_accuracy"] >= he, seed
 
 
 def test_he_learns_at_once_and_the_default_waits():
     """He is at 85% or more from its first epoch, where Xavier starts lower; PyTorch's
     default stays at 50% for the first 7 epochs; batch normalization beats the unnormalized
-    scale 0.5 and scale 3 runs."""
+    scale 0.5 run (seed 0)."""
     he, xavier = epoch_metrics(LAB, HE), epoch_metrics(LAB, XAVIER)
     assert he[0]["val_accuracy"] >= 0.85
     assert xavier[0]["val_accuracy"] < he[0]["val_accuracy"]
     assert xavier[0]["train_loss"] > he[0]["train_loss"]
     default = epoch_metrics(LAB, DEFAULT)
     assert all(m["val_accuracy"] == 0.5 for m in default[:7]) and default[7]["val_accuracy"] > 0.5
-    for normalized, plain in ((SMALL_NORMALIZED, {}), (LARGE_NORMALIZED, LARGE_CLIPPED)):
-        assert (run_for(LAB, normalized)[0]["val_accuracy"]
-                > run_for(LAB, plain)[0]["val_accuracy"])
+    assert run_for(LAB, SMALL_NORMALIZED)[0]["val_accuracy"] > run_for(LAB, {})[0]["val_accuracy"]
 
 
 def preset_with(changes: dict) -> dict:

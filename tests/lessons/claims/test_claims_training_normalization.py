@@ -13,7 +13,7 @@ from torch import nn
 
 from engine import parse_config
 from engine.datasets import load_dataset
-from tests.lessons.claims.support import PRESETS, assert_quoted, epoch_metrics, run_for
+from tests.lessons.claims.support import PRESETS, epoch_metrics, run_for
 
 LAB = "normalization-high-lr"
 # The same preset in a lab of its own, where layer norm is the one normalization to turn on.
@@ -23,20 +23,11 @@ BATCH = {"model.batch_norm": True}
 LAYER = {"model.layer_norm": True}
 LOWER = {"optim.lr": 0.1}
 SMALL_BATCHES = {"optim.batch_size": 4, "optim.lr": 0.02}
-SEEDS = (0, 1, 2)
-
-# (lab slug, changes to its preset, summary field, value quoted in the lesson, tolerance)
-NORMALIZATION_CLAIMS = [
-    (LAB, PLAIN, "val_accuracy", 0.47, 0.002),
-    (LAB, BATCH, "val_accuracy", 0.96, 0.002),
-    (LAYER_LAB, LAYER, "val_accuracy", 0.865, 0.002),
-    (LAB, {**LOWER, **PLAIN}, "val_accuracy", 0.89, 0.002),
-    (LAB, {**LOWER, **BATCH}, "val_accuracy", 0.98, 0.002),
-    (LAYER_LAB, {**LOWER, **LAYER}, "val_accuracy", 0.94, 0.002),
-    (LAB, {**SMALL_BATCHES, **PLAIN}, "val_accuracy", 0.97, 0.002),
-    (LAB, {**SMALL_BATCHES, **BATCH}, "val_accuracy", 0.72, 0.002),
-    (LAYER_LAB, {**SMALL_BATCHES, **LAYER}, "val_accuracy", 0.97, 0.002),
-]  # fmt: skip
+# The runs at learning rate 0.3 are chaotic (a jump amplifies the last rounding bit): the
+# lesson quotes means and orderings over these seeds, which hold on any CPU's float arithmetic.
+SEEDS = (0, 1, 2, 3, 4)
+# Batches of 4 train eight times as many steps: three seeds show the ranking turned around.
+SMALL_BATCH_SEEDS = (0, 1, 2)
 
 NOT_MEASURED = {
     "normalization-layers": {
@@ -49,24 +40,21 @@ CHECKED_BY = {
     "normalization-layers": {
         "0.3": "test_the_running_averages_after_the_first_batch",
         "0.1": "test_the_running_averages_after_the_first_batch",
-        "2.8": "test_the_quiz_arithmetic",
         "2": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
-        "28.5%": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
-        "87%": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
+        "45%": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
+        "75%": "test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once",
         "200": "test_the_validation_set_has_200_digits",
         "1000": "test_the_validation_set_has_200_digits",
-        "95%": "test_the_ranking_holds_over_three_seeds",
-        "31.5%": "test_the_ranking_holds_over_three_seeds",
-        "51.5%": "test_the_ranking_holds_over_three_seeds",
-        "67.5%": "test_the_ranking_holds_over_three_seeds",
+        "96%": "test_the_tables_means_over_five_seeds",
+        "80%": "test_the_tables_means_over_five_seeds",
+        "95%": "test_the_tables_means_over_five_seeds",
+        "93%": "test_the_tables_means_over_five_seeds",
+        "90%": "test_the_ranking_holds_on_every_seed",
+        "20%": "test_the_ranking_holds_on_every_seed",
+        "70%": "test_the_ranking_holds_on_every_seed",
+        "0.02": "test_small_batches_put_batch_norm_last_on_every_seed",
     },
 }
-
-
-@pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),
-                         NORMALIZATION_CLAIMS)
-def test_quoted_result_still_holds(lab_slug, changes, field, quoted, tolerance):
-    assert_quoted(lab_slug, changes, field, quoted, tolerance)
 
 
 def batch_norm_with(gamma: float, beta: float) -> nn.BatchNorm1d:
@@ -153,21 +141,75 @@ def test_the_quiz_arithmetic():
     assert round(3 * 3 / unbiased_std + 1, 2) == 4.49
 
 
+def on_seed(changes: dict, seed: int) -> dict:
+    return {**changes, "data.seed": seed}
+
+
+def lab_of(changes: dict) -> str:
+    return LAYER_LAB if "model.layer_norm" in changes else LAB
+
+
+def final_accuracies(changes: dict, seeds: tuple[int, ...] = SEEDS) -> list[float]:
+    return [run_for(lab_of(changes), on_seed(changes, seed))[0]["val_accuracy"] for seed in seeds]
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+@pytest.mark.chaotic_run
 def test_the_plain_run_hovers_then_jumps_and_batch_norm_learns_at_once():
-    """Learning rate 0.3, seed 0: the plain run's training loss within 0.1 of 2 for three
-    epochs (ln 10 ≈ 2.3 is a uniform guess) with the validation accuracy stuck at 28.5%, then
-    moving by more than 0.3 between epochs at least four times, never NaN; batch norm 87%
-    after epoch 1; layer norm's loss jumps to 2.8 in epoch 4."""
-    plain = [m["train_loss"] for m in epoch_metrics(LAB, PLAIN)]
-    assert all(abs(loss - 2) < 0.1 for loss in plain[:3])
-    stuck = [m["val_accuracy"] for m in epoch_metrics(LAB, PLAIN)[:3]]
-    assert stuck == pytest.approx([0.285] * 3, abs=0.002)
+    """Learning rate 0.3, seeds 0 to 4: after the first epoch the plain run's training loss
+    is near 2 (within 0.25; ln 10 ≈ 2.3 is a uniform guess) and its validation accuracy below
+    45%, as is layer norm's; then its loss rises again from one epoch to the next at least
+    twice, never NaN; batch norm is above 75% after its first epoch."""
     assert round(math.log(10), 1) == 2.3
-    assert sum(abs(b - a) > 0.3 for a, b in zip(plain[2:], plain[3:], strict=False)) >= 4
-    assert all(math.isfinite(loss) for loss in plain)
-    assert epoch_metrics(LAB, BATCH)[0]["val_accuracy"] == pytest.approx(0.87, abs=0.002)
-    layer = [m["train_loss"] for m in epoch_metrics(LAYER_LAB, LAYER)]
-    assert max(layer) == pytest.approx(2.8, abs=0.05) and layer.index(max(layer)) == 3
+    for seed in SEEDS:
+        plain = epoch_metrics(LAB, on_seed(PLAIN, seed))
+        losses = [m["train_loss"] for m in plain]
+        assert abs(losses[0] - 2) < 0.25 and plain[0]["val_accuracy"] < 0.45, seed
+        assert sum(b > a for a, b in zip(losses, losses[1:], strict=False)) >= 2, seed
+        assert all(math.isfinite(loss) for loss in losses)
+        assert epoch_metrics(LAYER_LAB, on_seed(LAYER, seed))[0]["val_accuracy"] < 0.45, seed
+        assert epoch_metrics(LAB, on_seed(BATCH, seed))[0]["val_accuracy"] > 0.75, seed
+
+
+@pytest.mark.chaotic_run
+@pytest.mark.parametrize(("changes", "quoted", "tolerance"), [
+    (PLAIN, 0.45, 0.1),
+    (BATCH, 0.96, 0.02),
+    (LAYER, 0.80, 0.07),
+    ({**LOWER, **PLAIN}, 0.90, 0.05),
+    ({**LOWER, **BATCH}, 0.95, 0.02),
+    ({**LOWER, **LAYER}, 0.93, 0.04),
+])  # fmt: skip
+def test_the_tables_means_over_five_seeds(changes, quoted, tolerance):
+    """The table: the mean final accuracy over seeds 0 to 4, "about" as far as one run's
+    rounding moves it (the plain run's mean, of the widest spread, within 10 points)."""
+    assert mean(final_accuracies(changes)) == pytest.approx(quoted, abs=tolerance)
+
+
+@pytest.mark.chaotic_run
+def test_the_ranking_holds_on_every_seed():
+    """Learning rate 0.3, seeds 0 to 4: batch norm above 90% on every seed, layer norm below
+    it and the plain network below both, a plain run anywhere from about 20% to 70% (within 5
+    points); at learning rate 0.1 every run above 70%."""
+    plain, batch, layer = (final_accuracies(c) for c in (PLAIN, BATCH, LAYER))
+    assert min(batch) > 0.90
+    assert min(plain) >= 0.2 - 0.05 and max(plain) <= 0.70 + 0.05
+    for none, bn, ln in zip(plain, batch, layer, strict=True):
+        assert none < ln < bn
+    lower = [final_accuracies({**LOWER, **c}) for c in (PLAIN, BATCH, LAYER)]
+    assert min(min(accuracies) for accuracies in lower) > 0.70
+
+
+@pytest.mark.chaotic_run
+def test_small_batches_put_batch_norm_last_on_every_seed():
+    """Batches of 4 at learning rate 0.02: batch norm ends below both others on seeds 0-2."""
+    plain, batch, layer = (final_accuracies({**SMALL_BATCHES, **c}, SMALL_BATCH_SEEDS)
+                           for c in (PLAIN, BATCH, LAYER))
+    for none, bn, ln in zip(plain, batch, layer, strict=True):
+        assert bn < none and bn < ln
 
 
 def test_the_validation_set_has_200_digits():
@@ -179,37 +221,3 @@ def test_the_validation_set_has_200_digits():
     same_model = {**PRESETS[LAYER_LAB]["model"], "layer_norm": False, "batch_norm": False}
     assert same_model == {**PRESETS[LAB]["model"], "layer_norm": False, "batch_norm": False}
     assert len(load_dataset(parse_config(PRESETS[LAB]).data).y_val) == 200
-
-
-def final_accuracies(changes: dict) -> list[float]:
-    lab = LAYER_LAB if "model.layer_norm" in changes else LAB
-    return [run_for(lab, {**changes, "data.seed": seed})[0]["val_accuracy"] for seed in SEEDS]
-
-
-def test_the_ranking_holds_over_three_seeds():
-    """Learning rate 0.3, seeds 0, 1, 2: batch norm between 95% and 96%, the plain network
-    between 31.5% and 51.5%, layer norm between 67.5% and 86.5%, always between the two."""
-    plain, batch, layer = (final_accuracies(c) for c in (PLAIN, BATCH, LAYER))
-    assert min(batch) == pytest.approx(0.95, abs=0.002)
-    assert max(batch) == pytest.approx(0.96, abs=0.002)
-    assert min(plain) == pytest.approx(0.315, abs=0.002)
-    assert max(plain) == pytest.approx(0.515, abs=0.002)
-    assert min(layer) == pytest.approx(0.675, abs=0.002)
-    assert max(layer) == pytest.approx(0.865, abs=0.002)
-    for none, bn, ln in zip(plain, batch, layer, strict=True):
-        assert none < ln < bn
-
-
-def test_small_batches_put_batch_norm_last_on_every_seed():
-    """Batches of 4 at learning rate 0.02: batch norm ends below both others on seeds 0-2."""
-    plain, batch, layer = (final_accuracies({**SMALL_BATCHES, **c}) for c in (PLAIN, BATCH, LAYER))
-    for none, bn, ln in zip(plain, batch, layer, strict=True):
-        assert bn < none and bn < ln
-
-
-def test_at_the_lower_rate_all_three_learn():
-    """At learning rate 0.1 the plain network trains too, and batch norm still leads."""
-    plain, batch = (run_for(LAB, {**LOWER, **c})[0]["val_accuracy"] for c in (PLAIN, BATCH))
-    layer = run_for(LAYER_LAB, {**LOWER, **LAYER})[0]["val_accuracy"]
-    assert plain > 0.85 and plain < layer < batch
-
