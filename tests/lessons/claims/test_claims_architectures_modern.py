@@ -28,7 +28,6 @@ MODERN_CNN_CLAIMS = [
     (PLAIN, {}, "val_accuracy", 0.100, 0.0005),
     (PLAIN, {}, "n_params", 9298, 0),
     (PLAIN, TWO_LAYERS, "val_accuracy", 0.969, 0.0005),
-    (PLAIN, NORMALIZED, "val_accuracy", 0.983, 0.0005),
     (PLAIN, {"data.seed": 1}, "val_accuracy", 0.100, 0.0005),
     (PLAIN, {"data.seed": 2}, "val_accuracy", 0.103, 0.0005),
     (RESIDUAL, {}, "val_accuracy", 0.969, 0.0005),
@@ -71,19 +70,22 @@ CHECKED_BY = {
         "2.30": "test_the_plain_network_sits_at_the_loss_of_a_uniform_guess",
         "0.24": "test_the_residual_networks_gradients_reach_its_first_layer",
         "0.70": "test_the_residual_networks_gradients_reach_its_first_layer",
-        "97%": "test_the_residual_network_learns_on_other_seeds",
-        "98%": "test_the_residual_network_learns_on_other_seeds",
+        "97%": "test_the_runs_quoted_to_the_whole_point",
+        "98%": "test_the_runs_quoted_to_the_whole_point",
     },
 }
 
 
 @pytest.mark.chaotic_run
-def test_the_residual_network_learns_on_other_seeds():
-    """Seeds 1 and 2: "about 97% to 98%" (97.5 to 98.1% for seed 1 and 97.2% for seed 2 on
-    the float paths of float_paths.py: one of 359 images is 0.28 points)."""
+def test_the_runs_quoted_to_the_whole_point():
+    """The residual network on seeds 1 and 2, "about 97% to 98%" (seed 1: 98.1% natively,
+    97.5% on generic kernels; seed 2: 97.2%), and the plain one with batch normalization,
+    "about 98%" (98.3%, 98.1% on MKL's compatible path): one of 359 images is 0.28 points,
+    and these runs move by one or two of them from one CPU to another (float_paths.py)."""
     for seed in (1, 2):
         accuracy = summary_for(RESIDUAL, {"data.seed": seed})["val_accuracy"]
         assert round(accuracy, 2) in (0.97, 0.98), (seed, accuracy)
+    assert round(summary_for(PLAIN, NORMALIZED)["val_accuracy"], 2) == 0.98
 
 
 @pytest.mark.parametrize(("lab_slug", "changes", "field", "quoted", "tolerance"),
