@@ -12,14 +12,25 @@ This machine can round differently on demand, with the real kernels of other CPU
   reduce in another order);
 - `MKL_CBWR=COMPATIBLE`: MKL's conditional-numerical-reproducibility path, the code MKL runs
   on a CPU it does not recognize (matrix products block and round differently).
-Each is read when torch loads, so it takes a new process: test_claims_float_paths.py reruns
-every claim marked `chaotic_run` under each, and checks the paths do change the floats here.
+Each is read when torch loads, so it takes a new process: test_claims_float_path_*.py rerun
+every claim marked `chaotic_run` under one path each (two files, so that the suite's two
+processes can take one each), and check the paths do change the floats here.
 """
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
 
 FLOAT_PATHS: dict[str, dict[str, str]] = {
     "generic-kernels": {"ATEN_CPU_CAPABILITY": "default"},
     "mkl-compatible": {"MKL_CBWR": "COMPATIBLE"},
 }
+CLAIMS = Path(__file__).parent
 
 
 def fingerprint() -> list[float]:
@@ -29,3 +40,34 @@ def fingerprint() -> list[float]:
 
     changes = {"model.init_scale": 3, "optim.clip_grad_norm": 1}
     return [m["train_loss"] for m in epoch_metrics("deep-network-inits", changes)]
+
+
+def run_on_path(path: str, *command: str) -> subprocess.CompletedProcess:
+    """`python *command` in a new process that takes the float path `path`."""
+    env = dict(os.environ, **FLOAT_PATHS[path])
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run([sys.executable, *command], env=env, cwd=settings.BASE_DIR,
+                          capture_output=True, text=True, timeout=1200)
+
+
+def fingerprint_on_path(path: str) -> list[float]:
+    script = ("import json, os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+              "'dlplatform.settings'); django.setup(); "
+              "from tests.lessons.claims.float_paths import fingerprint; "
+              "print(json.dumps(fingerprint()))")
+    done = run_on_path(path, "-c", script)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def assert_chaotic_claims_hold_on(path: str) -> None:
+    """Every claim marked `chaotic_run` passes on `path`; skipped where the path rounds as
+    this process does (a CPU whose native kernels are that path: the suite's own run of the
+    claims already is the check)."""
+    if fingerprint_on_path(path) == fingerprint():
+        pytest.skip(f"the {path} float path rounds as this process does on this CPU")
+    done = run_on_path(path, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
+                       "-m", "chaotic_run", str(CLAIMS))
+    tail = (done.stdout + done.stderr)[-4000:]
+    assert done.returncode == 0, f"on the {path} float path ({FLOAT_PATHS[path]}):\n{tail}"
+    assert " passed" in done.stdout, tail
