@@ -33,6 +33,7 @@ NOT_MEASURED = {
     "normalization-layers": {
         "2015": "the year of Ioffe and Szegedy's paper",
         "2016": "the year of Ba, Kiros and Hinton's paper",
+        "96%": "a quiz's made-up validation score of a model served in training mode",
     },
 }
 
@@ -45,7 +46,6 @@ CHECKED_BY = {
         "75%": "test_the_plain_run_starts_near_2_then_jumps_and_batch_norm_learns_at_once",
         "200": "test_the_validation_set_has_200_digits",
         "1000": "test_the_validation_set_has_200_digits",
-        "96%": "test_the_tables_means_over_five_seeds",
         "80%": "test_the_tables_means_over_five_seeds",
         "95%": "test_the_tables_means_over_five_seeds",
         "93%": "test_the_tables_means_over_five_seeds",
@@ -177,7 +177,7 @@ def test_the_plain_run_starts_near_2_then_jumps_and_batch_norm_learns_at_once():
 @pytest.mark.chaotic_run
 @pytest.mark.parametrize(("changes", "quoted", "tolerance"), [
     (PLAIN, 0.45, 0.1),
-    (BATCH, 0.96, 0.02),
+    (BATCH, 0.95, 0.02),
     (LAYER, 0.80, 0.07),
     ({**LOWER, **PLAIN}, 0.90, 0.05),
     ({**LOWER, **BATCH}, 0.95, 0.02),
