@@ -224,6 +224,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Read from the shared cache, kept in the database: a learner's page reads its session
+# without a query (dlplatform/sessions.py).
+SESSION_ENGINE = "dlplatform.sessions"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -342,7 +345,9 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": env_str("DLP_CACHE_PREFIX", "dlp"),
          # A Redis that hangs is an error after 2 s (pages then skip the cache), not a hang.
-         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
+         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2,
+                     # One pool per process, not one per request (dlplatform/redis_pool.py).
+                     "pool_class": "dlplatform.redis_pool.SharedConnectionPool"}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
               "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}

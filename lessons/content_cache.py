@@ -2,8 +2,9 @@
 
 A lesson page needs the lesson, its labs, its quiz with questions and choices, and its
 neighbours in the outline: the same for every learner who may see it, and ~half of what a
-page costs to serve. They are cached under a content version that is replaced when course
-content changes: by the post_save/post_delete signals of courses, modules, lessons, labs,
+page costs to serve. Each entry carries the content version it was built under, and only
+an entry of the current version is served. The version is replaced when course content
+changes: by the post_save/post_delete signals of courses, modules, lessons, labs,
 challenges, quizzes, questions and choices (the admin, the lessons loader, cascades), after a
 migration, and by the code that writes without signals (`lessons_rerender`). An entry
 also lives at most TIMEOUT_S, which bounds how long a write that replaces nothing (raw
@@ -73,19 +74,26 @@ def content_changed() -> None:
 
 def cached(key: str, build: Callable[[], T]) -> T:
     """`build()`, from the cache when this content version already has it. None is not
-    cached (a page that does not exist costs one query, and must not fill the cache)."""
+    cached (a page that does not exist costs one query, and must not fill the cache).
+
+    One round trip: the version and the entry are read together. The entry carries the
+    version it was built under (an entry from an older version is built again and
+    replaced), where a key per version would need the version read first: two round trips,
+    a sixth of a learner's page."""
+    entry_key = f"lessons:entry:{key}"
     try:
-        full_key = f"lessons:{content_version()}:{key}"
-        value = cache.get(full_key)
+        found = cache.get_many([VERSION_KEY, entry_key])
+        version = found.get(VERSION_KEY) or content_version()
     except Exception:  # noqa: BLE001 - serve from the database when the cache is down
         log.warning("lesson content cache unavailable", exc_info=True)
         return build()
-    if value is not None:
+    built_under, value = found.get(entry_key) or (None, None)
+    if built_under == version and value is not None:
         return value
     value = build()
     if value is not None:
         try:
-            cache.set(full_key, value, timeout=TIMEOUT_S)
+            cache.set(entry_key, (version, value), timeout=TIMEOUT_S)
         except Exception:  # noqa: BLE001
             log.warning("could not cache lesson content", exc_info=True)
     return value

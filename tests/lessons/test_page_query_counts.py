@@ -36,11 +36,12 @@ def grow(make_lesson, learner, answers_for, quiz, *, lessons: int) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # session, user, progress; the course outline (course, modules, lessons) and the
-        # lessons' challenges come from the content cache (lessons/content_cache.py)
-        (COURSE_URL, 3),
-        # session, user, progress, recent attempts, recent runs; outline and challenges cached
-        ("/dashboard/", 5),
+        # user, progress (the session comes from the cache); the course outline (course,
+        # modules, lessons) and the lessons' challenges come from the content cache
+        # (lessons/content_cache.py)
+        (COURSE_URL, 2),
+        # user, progress, recent attempts, recent runs; outline and challenges cached
+        ("/dashboard/", 4),
     ],
 )
 def test_the_page_reads_the_same_number_of_queries_for_one_lesson_or_many(
@@ -66,8 +67,9 @@ def runs_of(lab, learner, n: int) -> None:
 def test_a_learners_lesson_page_with_quiz_and_lab_reads_a_fixed_number_of_queries(
     client, lesson, quiz, lab, learner, answers_for
 ):
-    # session, user; the lesson, its labs, quiz and neighbours come from the content cache;
-    # the learner's newest run of each lab, the runs the lab's challenge grades, progress
+    # user (the session comes from the cache); the lesson, its labs, quiz and neighbours
+    # come from the content cache; the learner's newest run of each lab, the runs the lab's
+    # challenge grades, progress
     Challenge.objects.create(lab=lab, metric="val_accuracy", target=0.9)
     client.force_login(learner)
     url = lesson.get_absolute_url()
@@ -79,4 +81,4 @@ def test_a_learners_lesson_page_with_quiz_and_lab_reads_a_fixed_number_of_querie
     for right in (True, False, True):
         services.attempt_submit(user=learner, quiz=quiz, answers=answers_for(quiz, right))
     many = queries_of(client, url)
-    assert (few, many) == (5, 5)
+    assert (few, many) == (4, 4)
