@@ -145,6 +145,7 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         "question_count": len(questions),
         "quiz_questions_html": quiz_questions_html,
         "quiz_errors": (errors or {}).get("__all__", []),
+        "quiz_preview_url": None,  # the quiz posts to the lesson (quiz_preview.py sets one)
         "attempt": attempt,
         "attempt_revised_since": review is not None and review.revised_since,
         "passed": attempt is not None and attempt.passed,
@@ -160,7 +161,8 @@ def _blank_quiz_questions(quiz, questions) -> str:
     for everyone, so rendered once per content version; rendering them was most of a
     learner's lesson page."""
     html = content_cache.cached(f"blank-quiz-questions:{quiz.id}", lambda: render_to_string(
-        "lessons/_quiz_questions.html", {"quiz_rows": _quiz_rows(questions)}))
+        "lessons/_quiz_questions.html",
+        {"quiz_rows": _quiz_rows(questions), "attempt_revised_since": False}))
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped as it rendered
 
 
