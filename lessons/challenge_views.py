@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from jobs.selectors import latest_job_ids_by_lab
 from lessons.challenges import (
     METRICS,
     ChallengeStatus,
     RunGrade,
     allowed_fields,
+    challenge_runs,
     challenge_statuses,
     goal_text,
 )
@@ -80,19 +82,28 @@ class ChallengeView:
         return uncounted_text(self.status) if self.status else ""
 
 
-def challenge_views(user, labs) -> dict[int, ChallengeView]:
-    """Each lab's challenge box by lab id; labs come with `challenge` loaded (or absent).
-    One query for the learner's runs, only when a lab has a challenge."""
+def newest_runs_and_challenges(user, labs) -> tuple[dict[int, int], dict[int, ChallengeView]]:
+    """Each lab's newest run by this learner (lab id → job id) and each lab's challenge box
+    by lab id; labs come with `challenge` loaded (or absent). One query for both: the runs
+    a challenge grades include every run of its lab, so they are read with the other labs'
+    runs, and the newest of each lab taken from them."""
     challenges = []
     for lab in labs:
         challenge = getattr(lab, "challenge", None)
         if challenge is not None:
             challenge.lab = lab
             challenges.append(challenge)
-    statuses = {}
-    if challenges and user.is_authenticated:
-        statuses = challenge_statuses(users=[user], challenges=challenges)
-    return {
+    statuses: dict[tuple[int, int], ChallengeStatus] = {}
+    if not (challenges and user.is_authenticated):
+        newest = latest_job_ids_by_lab(user=user, labs=labs)  # a lighter query: no configs
+    else:
+        runs = list(challenge_runs(user_ids=[user.pk], challenges=challenges, labs=labs))
+        newest = {}
+        for job in runs:
+            if job.lab_id is not None:
+                newest[job.lab_id] = max(job.pk, newest.get(job.lab_id, job.pk))
+        statuses = challenge_statuses(users=[user], challenges=challenges, runs=runs)
+    views = {
         c.lab_id: ChallengeView(
             challenge=c,
             goal=goal_text(c),
@@ -101,3 +112,4 @@ def challenge_views(user, labs) -> dict[int, ChallengeView]:
         )
         for c in challenges
     }
+    return newest, views

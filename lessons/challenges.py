@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from jobs.models import JobStatus, TrainingJob
 from lessons.challenge_rules import METRICS, is_number
@@ -143,30 +143,49 @@ def _status(challenge: Challenge, jobs: list[TrainingJob]) -> ChallengeStatus:
     return status
 
 
-def challenge_statuses(*, users, challenges) -> dict[tuple[int, int], ChallengeStatus]:
+def challenge_statuses(
+    *, users, challenges, runs: list[TrainingJob] | None = None
+) -> dict[tuple[int, int], ChallengeStatus]:
     """Each (user id, challenge id) → ChallengeStatus, for many learners at once (2 queries:
-    the challenges' labs are expected loaded, e.g. select_related("lab"))."""
+    the challenges' labs are expected loaded, e.g. select_related("lab")). `runs`: the users'
+    runs as challenge_runs reads them, when the caller has them already (one read for a
+    lesson page's newest runs and its challenges)."""
     challenges = list(challenges)
     user_ids = [getattr(u, "pk", u) for u in users]
     if not challenges or not user_ids:
         return {}
     by_lab = {c.lab_id: c for c in challenges}
-    datasets = {c.lab.preset_config.get("data", {}).get("name") for c in challenges}
-    jobs = (
-        TrainingJob.objects.filter(owner_id__in=user_ids, status=JobStatus.SUCCEEDED)
-        .filter(Q(lab_id__in=by_lab) | Q(lab__isnull=True, config__data__name__in=datasets))
-        .only("id", "owner_id", "lab_id", "config", "result", "created_at", "status")
-    )
-    runs: dict[tuple[int, int], list[TrainingJob]] = defaultdict(list)
-    for job in jobs:
-        targets = [by_lab[job.lab_id]] if job.lab_id in by_lab else challenges
+    if runs is None:
+        runs = list(challenge_runs(user_ids=user_ids, challenges=challenges)
+                    .filter(status=JobStatus.SUCCEEDED))
+    by_user_and_challenge: dict[tuple[int, int], list[TrainingJob]] = defaultdict(list)
+    for job in runs:
+        if job.status != JobStatus.SUCCEEDED:
+            continue
+        targets = ([by_lab[job.lab_id]] if job.lab_id in by_lab
+                   else challenges if job.lab_id is None else [])
         for challenge in targets:
-            runs[(job.owner_id, challenge.pk)].append(job)
+            by_user_and_challenge[(job.owner_id, challenge.pk)].append(job)
     return {
-        (user_id, c.pk): _status(c, runs.get((user_id, c.pk), []))
+        (user_id, c.pk): _status(c, by_user_and_challenge.get((user_id, c.pk), []))
         for user_id in user_ids
         for c in challenges
     }
+
+
+def challenge_runs(*, user_ids, challenges, labs=()) -> QuerySet[TrainingJob]:
+    """The users' runs of the challenges' labs and of `labs`, whatever their status, and
+    their runs without a lab on a challenge's data set (which count when their config is
+    the lab's preset but for the allowed fields), with what grading reads."""
+    datasets = {c.lab.preset_config.get("data", {}).get("name") for c in challenges}
+    lab_ids = {c.lab_id for c in challenges} | {lab.pk for lab in labs}
+    return (
+        TrainingJob.objects.filter(owner_id__in=user_ids)
+        .filter(Q(lab_id__in=lab_ids)
+                | Q(lab__isnull=True, status=JobStatus.SUCCEEDED,
+                    config__data__name__in=datasets))
+        .only("id", "owner_id", "lab_id", "config", "result", "created_at", "status")
+    )
 
 
 def challenge_status(*, user, challenge: Challenge) -> ChallengeStatus:

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from jobs import selectors as job_selectors
 from lessons import content_cache, selectors, services
-from lessons.challenge_views import challenge_views
+from lessons.challenge_views import newest_runs_and_challenges
 from lessons.markdown import has_widgets
 from lessons.models import QuestionKind
 from lessons.prediction_views import prediction_boxes
@@ -129,8 +128,7 @@ def _render_lesson(request, page, *, submitted=None, errors=None, status=200):
         quiz_questions_html = _blank_quiz_questions(quiz, questions)
     elif quiz is not None:
         quiz_rows = _quiz_rows(questions, submitted=submitted, errors=errors, attempt=attempt)
-    latest_runs = job_selectors.latest_job_ids_by_lab(user=request.user, labs=page.labs)
-    challenges = challenge_views(request.user, page.labs)
+    latest_runs, challenges = newest_runs_and_challenges(request.user, page.labs)
     predictions = prediction_boxes(request.user, page.labs)
     context = {
         "lesson": lesson,

@@ -10,6 +10,5 @@ def recent_runs(context, limit: int = 5) -> dict:
     user = context["request"].user
     jobs = list(jobs_visible_to(user=user).select_related("lab")
                 .only("id", "status", "config", "result", "lab__title")[:limit])
-    for job in jobs:  # a run that failed has no accuracy: not a lookup that fails in the page
-        job.val_accuracy = job.result.get("val_accuracy")
-    return {"jobs": jobs}
+    # Each with its accuracy: a run that failed has none, which the page must not look up.
+    return {"runs": [(job, job.result.get("val_accuracy")) for job in jobs]}

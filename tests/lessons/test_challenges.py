@@ -142,6 +142,23 @@ def test_the_lab_shows_the_goal_the_best_run_and_a_pass(client, challenge, learn
     assert f"Passed: run #{run.pk} reached 0.95." in html and "✓ passed" in html
 
 
+def test_the_lab_page_reads_its_newest_run_and_challenge_from_one_set_of_runs(
+    client, challenge, learner, other_learner
+):
+    # The page reads the learner's runs once for both boxes (lessons/challenge_views.py):
+    # the newest run of the lab is a run of the lab of any status, never a run without a
+    # lab (which the challenge may count) nor another learner's.
+    client.force_login(learner)
+    passing = stored_run(learner, challenge.lab)
+    newest = stored_run(learner, challenge.lab, status=JobStatus.QUEUED, accuracy=None)
+    api_run = stored_run(learner, challenge.lab, lab_link=False)
+    stored_run(other_learner, challenge.lab, status=JobStatus.QUEUED)
+    html = client.get(LESSON_URL).content.decode()
+    assert f'data-latest-job="{newest.pk}"' in html
+    assert api_run.pk > newest.pk > passing.pk
+    assert f"Passed: run #{passing.pk} reached 0.95." in html
+
+
 def test_the_outline_and_dashboard_count_passed_challenges(client, challenge, learner):
     client.force_login(learner)
     assert "0 of 1 challenge passed" in client.get("/courses/foundations/").content.decode()
