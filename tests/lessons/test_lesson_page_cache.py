@@ -8,7 +8,7 @@ from django.db import transaction
 
 from jobs import services as job_services
 from lessons import content_cache, selectors
-from lessons.models import Choice, Lesson, LessonStatus
+from lessons.models import Challenge, Choice, Lesson, LessonStatus
 from lessons.services import lessons_rerender
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,25 @@ def test_the_cached_outline_carries_no_lesson_text(lesson, learner):
     assert {"body", "body_html"} <= cached.get_deferred_fields()
     assert cached.module is course.modules.all()[0] and cached.module.course is course
     assert len(pickle.dumps(course)) < 10_000
+
+
+def test_the_cached_challenges_carry_no_lesson_text(lesson, lab, learner, monkeypatch):
+    """The course page and the dashboard read the course's challenges from the cache on
+    every view: with their labs, not their lessons (whose text was 40 of 49 KB)."""
+    lesson.body = "x" * 50_000
+    lesson.save()
+    Challenge.objects.create(lab=lab, metric="val_accuracy", target=0.9)
+    built = {}
+    cached = content_cache.cached
+    monkeypatch.setattr(selectors.content_cache, "cached",
+                        lambda key, build: built.setdefault(key, cached(key, build)))
+    counts = selectors.challenges_passed_by_lesson(
+        user=learner, courses=selectors.outline_cached(user=learner))
+    assert counts == {lesson.pk: (1, 0)}
+    [challenges] = [value for key, value in built.items() if key.startswith("challenges:")]
+    assert [c.lab.pk for c in challenges] == [lab.pk]
+    assert "lesson" not in challenges[0].lab._state.fields_cache
+    assert len(pickle.dumps(challenges)) < 10_000
 
 
 def questions_of(html: str) -> str:
