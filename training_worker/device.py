@@ -2,9 +2,10 @@
 
 On a GPU, cuBLAS and cuDNN pick fast kernels that are not bitwise repeatable; a GPU worker
 asks for repeatable ones (a little slower), so a seed gives the same run on the same GPU
-model and software. Across devices (CPU against GPU, or two GPU models) runs agree only to
-floating-point tolerance: the order of additions differs. Set in each worker child before
-it touches CUDA (tasks._set_up_child), never in the parent, which forks.
+model and software, in full float32 (no TF32). Across devices (CPU against GPU, or two GPU
+models) runs agree only to floating-point tolerance: the order of additions differs. Set in
+each worker child before it touches CUDA (tasks._set_up_child), never in the parent, which
+forks.
 """
 
 import logging
@@ -23,6 +24,11 @@ def configure(device: str, *, threads: int) -> None:
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.backends.cudnn.benchmark = False
     torch.backends.cudnn.deterministic = True
+    # Full float32: cuDNN convolutions may use TF32 by default on Ampere and later GPUs,
+    # whose 10-bit mantissa moves a run far more than the order of additions does, and a
+    # lesson's numbers are float32 runs.
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
     # warn_only: an operation without a deterministic kernel still runs, and says so.
     torch.use_deterministic_algorithms(True, warn_only=True)
 
