@@ -14,6 +14,7 @@ from jobs.api.serializers import JobSerializer
 from jobs.models import JobStatus, TrainedModel
 
 MAX_LISTED = 200
+LAB_TEXT = ("lab__instructions", "lab__instructions_html", "lab__preset_config", "lab__tunable")
 MAX_COMPARED = 8
 BEST_COLUMNS = {
     "val_loss": "lowest validation loss",
@@ -26,7 +27,10 @@ CV_COLUMN = "cross-validation accuracy (mean ± s.d. across folds)"
 
 @login_required
 def my_runs(request):
-    jobs = selectors.jobs_visible_to(user=request.user).select_related("lab__lesson")
+    # Each run's lab for its title: not the lab's instructions nor its lesson's text, which
+    # up to MAX_LISTED rows would each carry.
+    jobs = (selectors.jobs_visible_to(user=request.user).select_related("lab")
+            .defer(*LAB_TEXT))
     filters = {
         "status": request.GET.get("status", ""),
         "dataset": request.GET.get("dataset", ""),

@@ -27,3 +27,17 @@ def test_the_lab_filter_offers_the_labs_the_learner_ran(client, lab, learner, ot
     assert f"/runs/{mine.pk}/" in html and f"/runs/{from_api.pk}/" not in html
     assert f'<option value="{lab.pk}" selected>' in html
     assert f"/runs/{theirs.pk}/" not in html
+
+
+def test_the_runs_page_reads_no_lesson_or_lab_text(client, lab, learner,
+                                                   django_assert_max_num_queries):
+    # Each listed run's lab gives its title: the lesson's text and the lab's instructions,
+    # which every one of up to 200 rows would carry, are not read.
+    for _ in range(3):
+        services.job_submit(user=learner, config=lab.preset_config, lab=lab)
+    client.force_login(learner)
+    with django_assert_max_num_queries(6) as queries:
+        html = client.get("/runs/").content.decode()
+    assert html.count(f">{lab.title}</td>") == 3
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "body_html" not in read and "instructions_html" not in read
