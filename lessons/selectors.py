@@ -6,7 +6,7 @@ instructor's preview of a draft).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 
 from lessons import content_cache
 from lessons.challenges import challenge_statuses, challenges_of
@@ -59,7 +59,8 @@ def courses_with_outline(*, user, course_slug: str | None = None) -> QuerySet[Co
     # dashboard (with the text it was ~0.9 MB), and no outline shows it. Nor a module and
     # course per lesson: the prefetch sets each lesson's module to the one it hangs from.
     lessons = (lessons_visible_to(user=user).select_related(None).order_by("order", "id")
-               .defer(*OUTLINE_DEFERRED).annotate(challenge_count=Count("labs__challenge")))
+               .defer(*OUTLINE_DEFERRED).annotate(challenge_count=Count("labs__challenge"),
+                                                  quiz_pk=F("quiz__id")))
     modules = Module.objects.order_by("order", "id").prefetch_related(
         Prefetch("lessons", queryset=lessons)
     )
@@ -239,13 +240,6 @@ class CourseProgress:
         return round(100 * self.completed / self.total) if self.total else 0
 
 
-RECENT_ATTEMPT_FIELDS = (
-    "id", "created_at", "score", "max_score", "quiz__id", "quiz__lesson__id",
-    "quiz__lesson__slug", "quiz__lesson__title", "quiz__lesson__module__id",
-    "quiz__lesson__module__course__id", "quiz__lesson__module__course__slug",
-)
-
-
 def dashboard_for(*, user) -> dict:
     """Per-course progress, the next lesson to study and recent quiz attempts of a learner."""
     progress = progress_by_lesson(user=user)
@@ -261,12 +255,7 @@ def dashboard_for(*, user) -> dict:
         counts = [challenges.get(lesson.id, (0, 0)) for lesson in item.lessons]
         item.challenge_count = sum(total for total, _ in counts)
         item.challenges_passed = sum(passed for _, passed in counts)
-    recent_attempts = list(
-        Attempt.objects.filter(user=user)
-        .select_related("quiz__lesson__module__course")
-        .only(*RECENT_ATTEMPT_FIELDS)  # not the lessons' text, nor the answers
-        .order_by("-created_at", "-id")[:10]
-    )
+    recent_attempts = _recent_attempts(user=user, courses=[c.course for c in courses])
     # Continue in the course the learner touched last; else start the first unfinished one.
     open_courses = [c for c in courses if c.next_lesson]
     touched = [c for c in open_courses if any(p for _, p in c.rows)]
@@ -280,6 +269,24 @@ def dashboard_for(*, user) -> dict:
         "recent_attempts": recent_attempts,
         "continue_lesson": continue_course.next_lesson if continue_course else None,
     }
+
+
+def _recent_attempts(*, user, courses) -> list[tuple[Attempt, Lesson]]:
+    """The learner's ten newest quiz attempts, each with its lesson. The lessons come from
+    the outline the dashboard holds (each outlined lesson carries its quiz's id), so the
+    attempts are read without joining down to their courses; a lesson no longer in the
+    outline (unpublished since) is read apart."""
+    attempts = list(Attempt.objects.filter(user=user)
+                    .only("id", "created_at", "score", "max_score", "quiz_id")
+                    .order_by("-created_at", "-id")[:10])
+    by_quiz = {getattr(lesson, "quiz_pk", None): lesson for course in courses
+               for module in course.modules.all() for lesson in module.lessons.all()}
+    missing = {attempt.quiz_id for attempt in attempts} - by_quiz.keys()
+    for quiz in (Quiz.objects.filter(pk__in=missing).select_related("lesson__module__course")
+                 .defer(*(f"lesson__{name}" for name in OUTLINE_DEFERRED)) if missing else []):
+        quiz.lesson.page_url = quiz.lesson.get_absolute_url()
+        by_quiz[quiz.pk] = quiz.lesson
+    return [(attempt, by_quiz[attempt.quiz_id]) for attempt in attempts]
 
 
 def challenges_passed_by_lesson(*, user, courses) -> dict[int, tuple[int, int]]:

@@ -64,3 +64,22 @@ def test_continue_in_the_course_touched_last(client, make_lesson, learner):
     client.force_login(learner)
     html = client.get("/dashboard/").content.decode()
     assert 'href="/courses/beta/b2/">B2</a></p>' in html
+
+
+def test_recent_attempts_link_their_lessons_without_joining_to_the_course(
+    client, lesson, quiz, learner, answers_for, django_assert_num_queries
+):
+    # The attempts name their lessons through the cached outline (each outlined lesson
+    # carries its quiz's id); an attempt on a lesson unpublished since is read apart.
+    attempt = attempt_submit(user=learner, quiz=quiz, answers=answers_for(quiz, False))
+    client.force_login(learner)
+    client.get("/dashboard/")
+    link = f'<a href="/courses/foundations/neurons/?attempt={attempt.pk}#quiz">Neurons</a>'
+    with django_assert_num_queries(4) as queries:  # user, progress, attempts, recent runs
+        assert link in client.get("/dashboard/").content.decode()
+    assert not any("lessons_module" in q["sql"] for q in queries.captured_queries)
+    lesson.status = LessonStatus.DRAFT
+    lesson.save()
+    client.get("/dashboard/")  # the outline is built again after the edit
+    with django_assert_num_queries(5):  # ... and the unpublished lesson of the attempt
+        assert link in client.get("/dashboard/").content.decode()
